@@ -1,0 +1,88 @@
+package io.mycelium.comm;
+
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * Delivers messages between partitions of one process through FIFO links, one per ordered pair
+ * of neighbouring partitions. Every partition runs the same program, so the k-th message on a link
+ * belongs to the k-th round: no tags are needed. Each partition must run on its own thread.
+ */
+public final class InMemoryTransport {
+    private final List<Partition> parts;
+    /** inbox[p][k]: messages to partition p from its k-th peer. */
+    private final LinkedBlockingQueue<double[][]>[][] inbox;
+    /** slot[p][k]: the position of p among the peers of its k-th peer. */
+    private final int[][] slot;
+
+    @SuppressWarnings("unchecked")
+    public InMemoryTransport(List<Partition> parts) {
+        this.parts = parts;
+        inbox = new LinkedBlockingQueue[parts.size()][];
+        slot = new int[parts.size()][];
+        for (Partition p : parts) {
+            int[] peers = p.peers();
+            inbox[p.index()] = new LinkedBlockingQueue[peers.length];
+            slot[p.index()] = new int[peers.length];
+            for (int k = 0; k < peers.length; k++) {
+                inbox[p.index()][k] = new LinkedBlockingQueue<>();
+                slot[p.index()][k] = java.util.Arrays.binarySearch(parts.get(peers[k]).peers(), p.index());
+            }
+        }
+    }
+
+    public Comm comm(Partition p) {
+        if (parts.get(p.index()) != p) throw new IllegalArgumentException("partition not of this transport");
+        return new Comm(p) {
+            @Override
+            protected void deliver(Transfer[] ts) {
+                int me = p.index();
+                int[] peers = p.peers();
+                for (int k = 0; k < peers.length; k++) {
+                    double[][] msg = new double[ts.length][];
+                    for (int t = 0; t < ts.length; t++) {
+                        msg[t] = switch (ts[t]) {
+                            case Transfer.Pull pull -> gather(pull.local(), p.sendRows(k), pull.width());
+                            case Transfer.Push push -> gather(push.haloSums(), p.recvHalo(k), push.width());
+                        };
+                    }
+                    inbox[peers[k]][slot[me][k]].add(msg);
+                }
+                for (int k = 0; k < peers.length; k++) {
+                    double[][] msg;
+                    try {
+                        msg = inbox[me][k].take();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("partition " + me + " interrupted while waiting for partition " + peers[k], e);
+                    }
+                    if (msg.length != ts.length)
+                        throw new IllegalStateException("partitions " + me + " and " + peers[k] + " are out of step");
+                    for (int t = 0; t < ts.length; t++) {
+                        switch (ts[t]) {
+                            case Transfer.Pull pull -> scatter(msg[t], pull.halo(), p.recvHalo(k), pull.width());
+                            case Transfer.Push push -> addInto(msg[t], push.local(), p.sendRows(k), push.width());
+                        }
+                    }
+                }
+            }
+        };
+    }
+
+    private static double[] gather(double[] src, int[] rows, int w) {
+        double[] out = new double[rows.length * w];
+        for (int r = 0; r < rows.length; r++) System.arraycopy(src, rows[r] * w, out, r * w, w);
+        return out;
+    }
+
+    private static void scatter(double[] msg, double[] dst, int[] rows, int w) {
+        for (int r = 0; r < rows.length; r++) System.arraycopy(msg, r * w, dst, rows[r] * w, w);
+    }
+
+    private static void addInto(double[] msg, double[] dst, int[] rows, int w) {
+        for (int r = 0; r < rows.length; r++) {
+            int o = rows[r] * w;
+            for (int c = 0; c < w; c++) dst[o + c] += msg[r * w + c];
+        }
+    }
+}
