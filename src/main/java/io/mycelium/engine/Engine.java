@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -82,25 +83,35 @@ public final class Engine {
      */
     public <R> List<R> run(Function<Host, R> program) {
         if (hosts.size() == 1) return List.of(program.apply(hosts.getFirst()));
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<R>> fs = new ArrayList<>(hosts.size());
-            for (Host h : hosts) fs.add(ex.submit(() -> program.apply(h)));
+            for (Host h : hosts)
+                fs.add(ex.submit(() -> {
+                    try {
+                        return program.apply(h);
+                    } catch (Throwable t) {
+                        // A failed host never sends again: wake the hosts waiting for its messages.
+                        if (failure.compareAndSet(null, t)) ex.shutdownNow();
+                        throw t;
+                    }
+                }));
             List<R> out = new ArrayList<>(hosts.size());
             for (Future<R> f : fs) {
                 try {
                     out.add(f.get());
-                } catch (ExecutionException e) {
-                    ex.shutdownNow();
-                    Throwable c = e.getCause();
-                    if (c instanceof RuntimeException re) throw re;
-                    if (c instanceof Error er) throw er;
-                    throw new IllegalStateException(c);
+                } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+                    break;
                 } catch (InterruptedException e) {
                     ex.shutdownNow();
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException("interrupted", e);
                 }
             }
+            Throwable t = failure.get();
+            if (t instanceof RuntimeException re) throw re;
+            if (t instanceof Error er) throw er;
+            if (t != null) throw new IllegalStateException(t);
             return out;
         }
     }
