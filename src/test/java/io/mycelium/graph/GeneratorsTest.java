@@ -147,6 +147,36 @@ class GeneratorsTest {
     }
 
     @Test
+    void skippingSamplerGivesEveryPairProbabilityP() {
+        int n = 6, trials = 4000;
+        double p = 0.3;
+        int[][] hits = new int[n][n];
+        for (int t = 0; t < trials; t++) {
+            Graph g = Generators.erdosRenyiSkipping(n, p, t);
+            for (int i = 0; i < n; i++) for (int j = i + 1; j < n; j++) if (g.hasEdge(i, j)) hits[i][j]++;
+        }
+        // Binomial sd is 0.0072 per pair; 0.03 is over four of them.
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++)
+                assertThat(hits[i][j] / (double) trials).as("pair %d-%d", i, j).isBetween(p - 0.03, p + 0.03);
+    }
+
+    @Test
+    void skippingSamplerExtremesAndLargeN() {
+        assertThat(Generators.erdosRenyiSkipping(30, 0, 1).edgeCount()).isZero();
+        assertThat(Generators.erdosRenyiSkipping(30, 1, 1).edgeCount()).isEqualTo(30 * 29 / 2);
+        assertThat(Generators.erdosRenyiSkipping(500, 0.1, 4).neighbours())
+                .isEqualTo(Generators.erdosRenyiSkipping(500, 0.1, 4).neighbours());
+        int n = Generators.GNP_JGRAPHT_MAX_NODES * 3;
+        Graph g = Generators.erdosRenyiAverageDegree(n, 4, 2);
+        assertThat(g.neighbours()).isEqualTo(Generators.erdosRenyiSkipping(n, 4.0 / (n - 1), 2).neighbours());
+        // Edge count sd is about 200 on an expected 60000.
+        assertThat(2.0 * g.edgeCount() / n).isBetween(3.95, 4.05);
+        assertThatThrownBy(() -> Generators.erdosRenyi(200_000, 0.9, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too many");
+    }
+
+    @Test
     void erdosRenyiExtremes() {
         assertThat(Generators.erdosRenyi(30, 0, 1).edgeCount()).isZero();
         assertThat(Generators.erdosRenyi(30, 1, 1).edgeCount()).isEqualTo(30 * 29 / 2);
