@@ -82,7 +82,7 @@ public final class Engine {
      * failure is rethrown.
      */
     public <R> List<R> run(Function<Host, R> program) {
-        if (hosts.size() == 1) return List.of(program.apply(hosts.getFirst()));
+        if (hosts.size() == 1) return java.util.Collections.singletonList(program.apply(hosts.getFirst()));
         AtomicReference<Throwable> failure = new AtomicReference<>();
         try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<R>> fs = new ArrayList<>(hosts.size());
