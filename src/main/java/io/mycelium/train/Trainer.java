@@ -11,6 +11,8 @@ import io.mycelium.comm.Transfer;
 import io.mycelium.engine.Engine;
 import io.mycelium.engine.Host;
 import io.mycelium.graph.Operator;
+import io.mycelium.model.Gcnn;
+import io.mycelium.model.GcnnPass;
 import io.mycelium.model.Model;
 import io.mycelium.optim.Optimizer;
 import io.mycelium.tensor.Tensor;
@@ -165,16 +167,69 @@ public final class Trainer {
 
     private Step batched(Host h, Dataset data, int[] batch) {
         Local local = local(h, data);
-        Tape t = tapes(h)[0];
-        t.reset();
-        Var y = model.forward(t, t.constant(Dataset.gatherX(local.x, batch)));
-        Var loss = squaredError(t, y, Dataset.gatherY(local.y, batch));
-        t.backwardPass(loss, seed(loss, engine.graph().n())).run();
-        Params acc = t.paramGrads();
+        Tensor target = Dataset.gatherY(local.y, batch);
+        Params acc;
+        double sse;
+        GcnnPass fused = fused(h, "train.fused");
+        if (fused != null) {
+            double[] y = fused.forward(h.params(), local.x, batch), t = target.data(), dy = new double[y.length];
+            double scale = scheme.centralized() ? 2.0 / engine.graph().n() : 2.0;
+            sse = 0;
+            for (int q = 0; q < y.length; q++) {
+                double d = y[q] - t[q];
+                sse += d * d;
+                dy[q] = scale * d;
+            }
+            acc = h.params().zerosLike();
+            fused.backward(h.params(), dy, acc);
+        } else {
+            Tape tape = tapes(h)[0];
+            tape.reset();
+            Var y = model.forward(tape, tape.constant(Dataset.gatherX(local.x, batch)));
+            Var loss = squaredError(tape, y, target);
+            tape.backwardPass(loss, seed(loss, engine.graph().n())).run();
+            acc = tape.paramGrads();
+            sse = loss.value().sum();
+        }
         List<Tensor> shared = optimizer.shared(h.params(), h.state());
         // consensus is linear: K rounds on the summed gradients equal the sum of K rounds on each sample's
         finish(h, acc, shared, List.of(), h.comm(), scheme.gradConsensus() != Scheme.GradConsensus.NONE);
-        return new Step(loss.value().sum(), Traffic.NONE);
+        return new Step(sse, Traffic.NONE);
+    }
+
+    /** The fused GCNN pass for this host, when the model is a GCNN with one output and a symmetric shift. */
+    private GcnnPass fused(Host h, String key) {
+        if (!(model instanceof Gcnn g) || !g.shift().symmetric() || g.width(g.layers()) != 1) return null;
+        Object o = h.state().get(key);
+        if (o instanceof GcnnPass p && p.model() == g) return p;
+        GcnnPass p = new GcnnPass(g, h.comm());
+        h.state().put(key, p);
+        return p;
+    }
+
+    /**
+     * Mean squared error of the current parameters (per-node copies as deployed) over every node and
+     * sample of {@code data}, from one forward pass of all samples.
+     */
+    public double meanSquaredError(Dataset data) {
+        int[] all = new int[data.samples()];
+        for (int q = 0; q < all.length; q++) all[q] = q;
+        double sse = 0;
+        for (double v : engine.run(h -> {
+            Local local = local(h, data, "train.eval");
+            GcnnPass fused = fused(h, "train.fused.eval");
+            if (fused != null) {
+                double[] y = fused.forward(h.params(), local.x, all), t = local.y.data();
+                double s = 0;
+                for (int q = 0; q < y.length; q++) s += (y[q] - t[q]) * (y[q] - t[q]);
+                return s;
+            }
+            Tape t = tapes(h)[1];
+            t.reset();
+            Var y = model.forward(t, t.constant(Dataset.gatherX(local.x, all)));
+            return squaredError(t, y, Dataset.gatherY(local.y, all)).value().sum();
+        })) sse += v;
+        return sse / ((double) data.nodes() * data.samples());
     }
 
     /** D-naive's gradient consensus (if it happens here), θ consensus unless it already rode along, then the step. */
@@ -216,11 +271,13 @@ public final class Trainer {
     /** The host's rows of the dataset, cut once. */
     private record Local(Dataset source, Tensor x, Tensor y) {}
 
-    private static Local local(Host h, Dataset data) {
-        Object o = h.state().get("train.data");
+    private static Local local(Host h, Dataset data) { return local(h, data, "train.data"); }
+
+    private static Local local(Host h, Dataset data, String key) {
+        Object o = h.state().get(key);
         if (o instanceof Local l && l.source == data) return l;
         Local l = new Local(data, h.rows(data.x()), h.rows(data.y()));
-        h.state().put("train.data", l);
+        h.state().put(key, l);
         return l;
     }
 
