@@ -25,6 +25,16 @@ public final class NodeRegressionRun {
 
     public record Result(Scheme scheme, List<Epoch> epochs, Traffic perMinibatch, double seconds) {
         public Epoch last() { return epochs.getLast(); }
+
+        /**
+         * The same parameter trajectory under another scheme that does the same arithmetic and
+         * only sends differently (D-naive and D-naive-PB): its own measured traffic, same MSEs.
+         */
+        public Result as(Scheme other, Traffic traffic) {
+            List<Epoch> es = epochs.stream().map(e -> new Epoch(e.epoch(), e.minibatches(), e.minibatches() * traffic.rounds(),
+                    e.minibatches() * traffic.bytes(), e.trainMse(), e.testMse())).toList();
+            return new Result(other, es, traffic, seconds);
+        }
     }
 
     public static Result run(NodeRegression.Problem p, Scheme scheme, Runnable afterEpoch) {

@@ -93,6 +93,20 @@ class TrainerTest {
     }
 
     @Test
+    void dNaiveAndItsPiggybackedScheduleComputeTheSameParameters() {
+        Trainer naive = trainer(Engine.synchronous(G, params(Scheme.D_NAIVE)), Scheme.D_NAIVE, 1);
+        Trainer pb = trainer(Engine.synchronous(G, params(Scheme.D_NAIVE_PB)), Scheme.D_NAIVE_PB, 1);
+        long naiveRounds = 0, pbRounds = 0;
+        for (int[] batch : BATCHES) {
+            naiveRounds += naive.perSample(DATA, batch).traffic().rounds();
+            pbRounds += pb.perSample(DATA, batch).traffic().rounds();
+        }
+        assertThat(pb.engine().params().maxAbsDiff(naive.engine().params())).isLessThan(1e-12);
+        assertThat(naiveRounds).isEqualTo(4 * (4 * 3 + 4));   // B(2L-1) + BK per mini-batch
+        assertThat(pbRounds).isEqualTo(4 * (2 * 4 + 1 + 1));   // LB + L-1 + K
+    }
+
+    @Test
     void sameSeedSameBits() {
         Trainer a = trainer(Engine.synchronous(G, params(Scheme.D_AMSGRAD)), Scheme.D_AMSGRAD, 1);
         Trainer b = trainer(Engine.synchronous(G, params(Scheme.D_AMSGRAD)), Scheme.D_AMSGRAD, 1);
