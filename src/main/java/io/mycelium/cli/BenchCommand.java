@@ -1,0 +1,63 @@
+package io.mycelium.cli;
+
+import io.mycelium.task.Benchmarks;
+import io.mycelium.tensor.Parallel;
+import io.mycelium.train.Scheme;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.List;
+import java.util.Locale;
+
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Timing benchmarks.",
+        subcommands = {BenchCommand.NodeRegressionBench.class})
+final class BenchCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() { throw new CommandLine.ParameterException(spec.commandLine(), "choose a benchmark: " + spec.subcommands().keySet()); }
+
+    @Command(name = "node-regression", mixinStandardHelpOptions = true,
+            description = {"ms per epoch of centralized SGD, D-SGD and D-AMSGrad on the node-regression setup of",
+                    "../shared/bench/torch_node_regression.py (BA-100, 10→32→1, 1000 samples, B=100), on one thread",
+                    "like the reference; then D-SGD ms per mini-batch on BA graphs of growing size (all cores)."})
+    static final class NodeRegressionBench implements Runnable {
+        @Option(names = "--epochs", defaultValue = "20", description = "timed epochs (default ${DEFAULT-VALUE})")
+        int epochs;
+        @Option(names = "--warmup", defaultValue = "10", description = "untimed epochs first (default ${DEFAULT-VALUE})")
+        int warmup;
+        @Option(names = "--scale", split = ",", defaultValue = "10000,100000,1000000",
+                description = "graph sizes for the D-SGD scale run, empty to skip (default ${DEFAULT-VALUE})")
+        List<Integer> scale;
+        @Option(names = "--scale-batch", defaultValue = "10", description = "samples per mini-batch in the scale run (default ${DEFAULT-VALUE})")
+        int scaleBatch;
+
+        @Override
+        public void run() {
+            if (epochs < 1 || warmup < 0 || scaleBatch < 1) throw new Main.UserError("--epochs and --scale-batch must be at least 1, --warmup at least 0");
+            for (int n : scale) if (n < 3) throw new Main.UserError("--scale sizes must be at least 3, got " + n);
+            Parallel.setEnabled(false);
+            try {
+                for (Scheme s : new Scheme[] {Scheme.SGD, Scheme.D_SGD, Scheme.D_AMSGRAD}) {
+                    double ms = Benchmarks.nodeRegressionMsPerEpoch(s, epochs, warmup, 1);
+                    System.out.printf(Locale.ROOT, "node-regression %-10s 10->32->1 B=100 1000 samples, 1 thread: %8.2f ms/epoch%n", s.id(), ms);
+                }
+            } finally {
+                Parallel.setEnabled(true);
+            }
+            for (int n : scale) {
+                long need = Benchmarks.scaleBytes(n, scaleBatch), have = Runtime.getRuntime().maxMemory();
+                if (need > have) {
+                    System.out.printf(Locale.ROOT, "scale d-sgd n=%d: skipped, needs about %.1f GiB of heap, have %.1f GiB (run java -Xmx...)%n",
+                            n, need / 1073741824.0, have / 1073741824.0);
+                    continue;
+                }
+                Benchmarks.Scale r = Benchmarks.dsgdScale(n, scaleBatch, 3, 1);
+                System.out.printf(Locale.ROOT, "scale d-sgd n=%d edges=%d 10->10->1 B=%d: %10.1f ms/minibatch  (%.1f ns per edge-sample)%n",
+                        r.nodes(), r.edges(), scaleBatch, r.msPerMinibatch(), r.msPerMinibatch() * 1e6 / ((double) r.edges() * scaleBatch));
+            }
+        }
+    }
+}

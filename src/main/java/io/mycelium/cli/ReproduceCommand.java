@@ -1,0 +1,16 @@
+package io.mycelium.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Parent of the paper reproductions; each experiment is a subcommand. */
+@Command(name = "reproduce", mixinStandardHelpOptions = true,
+        description = "Reproduce an experiment of the papers in ../shared/papers.",
+        subcommands = {NodeRegressionCommand.class})
+final class ReproduceCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() { throw new CommandLine.ParameterException(spec.commandLine(), "choose an experiment: " + spec.subcommands().keySet()); }
+}

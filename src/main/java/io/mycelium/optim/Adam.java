@@ -1,0 +1,40 @@
+package io.mycelium.optim;
+
+import io.mycelium.autodiff.Params;
+import io.mycelium.tensor.Tensor;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adam with bias correction. Without consensus it is centralized Adam on tied parameters; with
+ * {@code consensus} it is D-Adam: every node keeps its own moments and starts its step from
+ * Σ_j W_ij θ_j (eq. 17 with f = Adam's direction).
+ */
+public record Adam(double lr, double beta1, double beta2, double eps, boolean consensus) implements Optimizer {
+    public static Adam centralized(double lr) { return new Adam(lr, 0.9, 0.999, 1e-8, false); }
+
+    public static Adam distributed(double lr) { return new Adam(lr, 0.9, 0.999, 1e-8, true); }
+
+    @Override
+    public List<Tensor> shared(Params params, Map<String, Object> state) {
+        return consensus ? Optimizer.tensors(params) : List.of();
+    }
+
+    @Override
+    public void step(Params params, Map<String, Object> state, Params grads, List<Tensor> mixed) {
+        Params m = Optimizer.slot(state, "adam.m", params), v = Optimizer.slot(state, "adam.v", params);
+        long t = (Long) state.merge("adam.t", 1L, (a, b) -> (Long) a + 1);
+        double c1 = 1 - Math.pow(beta1, t), c2 = 1 - Math.pow(beta2, t);
+        int q = 0;
+        for (String n : params.names()) {
+            double[] p = params.get(n).data(), g = grads.get(n).data(), mm = m.get(n).data(), vv = v.get(n).data();
+            double[] from = consensus ? mixed.get(q++).data() : p;
+            for (int k = 0; k < p.length; k++) {
+                mm[k] = beta1 * mm[k] + (1 - beta1) * g[k];
+                vv[k] = beta2 * vv[k] + (1 - beta2) * g[k] * g[k];
+                p[k] = from[k] - lr * (mm[k] / c1) / (Math.sqrt(vv[k] / c2) + eps);
+            }
+        }
+    }
+}

@@ -1,0 +1,330 @@
+package io.mycelium.train;
+
+import io.mycelium.autodiff.BackwardPass;
+import io.mycelium.autodiff.Params;
+import io.mycelium.autodiff.Tape;
+import io.mycelium.autodiff.Var;
+import io.mycelium.comm.Comm;
+import io.mycelium.comm.Exchange;
+import io.mycelium.comm.Rider;
+import io.mycelium.comm.Transfer;
+import io.mycelium.engine.Engine;
+import io.mycelium.engine.Host;
+import io.mycelium.graph.Operator;
+import io.mycelium.model.Gcnn;
+import io.mycelium.model.GcnnPass;
+import io.mycelium.model.Model;
+import io.mycelium.optim.Optimizer;
+import io.mycelium.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Algorithm 1 as a node program: every host runs the same mini-batch step on {@link Engine#run},
+ * so one code path serves the synchronous simulator and one-device-per-node execution.
+ *
+ * <p>Two schedules compute the same update. The <b>per-sample</b> schedule is the paper's: each
+ * sample is its own forward pass (L rounds) and backward pass (L−1 rounds), with D-naive's
+ * consensus, the per-batch rearrangement, the piggybacking of sample b−1's backward rounds on sample
+ * b's forward rounds, and the optimizer's consensus split over the forward rounds; its counters are
+ * Table I. The <b>batched</b> schedule records all B samples of a mini-batch as one
+ * {@code [nodes, B, features]} program (the same arithmetic: gradients are summed over samples and
+ * consensus is linear), which is how long experiments run fast; its rounds are not the paper's.
+ *
+ * <p>The loss of a sample is Σ_j (ŷ_j − y_j)²; node i's gradient is ∂/∂θ_i of it (eq. 8c), and
+ * tied parameters get the gradient of the mean over nodes (eq. 7), so the average of the per-node
+ * updates is the centralized update.
+ */
+public final class Trainer {
+    private final Engine engine;
+    private final Model model;
+    private final Scheme scheme;
+    private final Optimizer optimizer;
+    private final Operator consensus;
+    private final int k;
+    private boolean recordWidths;
+
+    /**
+     * @param consensus the weights W (e.g. Metropolis–Hastings) on the engine's graph
+     * @param k         D-naive's rounds of gradient consensus
+     */
+    public Trainer(Engine engine, Model model, Scheme scheme, double lr, Operator consensus, int k) {
+        if (scheme.centralized() && !engine.isSynchronous())
+            throw new IllegalArgumentException(scheme + " trains tied parameters on one host; use the synchronous engine");
+        if (scheme.centralized() != engine.params().isTied())
+            throw new IllegalArgumentException(scheme + (scheme.centralized() ? " needs tied parameters" : " needs per-node parameter copies (Params.perNode)"));
+        if (k < 1) throw new IllegalArgumentException("consensus rounds K must be at least 1, got " + k);
+        if (consensus.graph() != engine.graph()) throw new IllegalArgumentException("consensus weights belong to another graph");
+        this.engine = engine;
+        this.model = model;
+        this.scheme = scheme;
+        this.optimizer = scheme.optimizer(lr);
+        this.consensus = consensus;
+        this.k = k;
+    }
+
+    public Scheme scheme() { return scheme; }
+
+    public Engine engine() { return engine; }
+
+    /** Keep the per-round message widths in the returned traffic (for Table I). */
+    public Trainer recordWidths() {
+        recordWidths = true;
+        for (Host h : engine.hosts()) h.comm().counters().recordWidths();
+        return this;
+    }
+
+    /** What one mini-batch step did: the training loss before the step, and the charged communication. */
+    public record Step(double sumSquaredError, Traffic traffic) {}
+
+    /** One mini-batch on the given samples with the paper's per-sample schedule. */
+    public Step perSample(Dataset data, int[] batch) { return combine(engine.run(h -> perSample(h, data, batch))); }
+
+    /** One mini-batch with all samples in one program (same update, different rounds). */
+    public Step batched(Dataset data, int[] batch) { return combine(engine.run(h -> batched(h, data, batch))); }
+
+    private static Step combine(List<Step> steps) {
+        double sse = 0;
+        List<Traffic> t = new ArrayList<>(steps.size());
+        for (Step s : steps) {
+            sse += s.sumSquaredError;
+            t.add(s.traffic);
+        }
+        return new Step(sse, Traffic.combine(t));
+    }
+
+    // ------------------------------------------------------------------ the node program
+
+    private Step perSample(Host h, Dataset data, int[] batch) {
+        Map<String, Object> state = h.state();
+        Local local = local(h, data);
+        Comm comm = h.comm();
+        Traffic.Meter meter = new Traffic.Meter(comm.counters(), recordWidths);
+        Params acc = h.params().zerosLike();
+        Tape[] tapes = tapes(h);
+        int nodes = engine.graph().n();
+        List<Tensor> shared = optimizer.shared(h.params(), state);
+        ConsensusPieces pieces = scheme.piggyback() && !shared.isEmpty()
+                ? new ConsensusPieces(h.partition(), shared, model.rounds() * batch.length) : null;
+        BackwardPass pending = null;
+        Tape pendingTape = null;
+        double sse = 0;
+        for (int b = 0; b < batch.length; b++) {
+            Tape t = tapes[b & 1];
+            t.reset();
+            int[] one = {batch[b]};
+            Var x = t.constant(flatten(Dataset.gatherX(local.x, one)));
+            meter.begin();
+            if (scheme.piggyback()) comm.setRider(new Ride(pending, pieces));
+            Var y = model.forward(t, x);
+            comm.setRider(null);
+            meter.end(true);
+            if (pending != null) {
+                if (!pending.done()) throw new IllegalStateException("the backward pass of sample " + (b - 1) + " did not fit in the forward rounds");
+                add(acc, pendingTape);
+            }
+            Var loss = squaredError(t, y, flatten(Dataset.gatherY(local.y, one)));
+            sse += loss.value().sum();
+            BackwardPass bp = t.backwardPass(loss, seed(loss, nodes));
+            if (scheme.piggyback()) {
+                pending = bp;
+                pendingTape = t;
+                continue;
+            }
+            meter.begin();
+            bp.run();
+            meter.end(!scheme.centralized());
+            if (scheme.gradConsensus() == Scheme.GradConsensus.PER_SAMPLE) {
+                Params g = t.paramGrads();
+                meter.begin();
+                for (int r = 0; r < k; r++) Exchange.consensus(comm, consensus, Optimizer.tensors(g).toArray(Tensor[]::new));
+                meter.end(true);
+                add(acc, g);
+            } else {
+                add(acc, t);
+            }
+        }
+        if (pending != null) {
+            meter.begin();
+            pending.run();
+            meter.end(true);
+            add(acc, pendingTape);
+        }
+        List<Tensor> mixed = List.of();
+        if (pieces != null) {
+            meter.begin();
+            pieces.flush(comm);
+            meter.end(true);
+            mixed = pieces.mixed(consensus);
+        }
+        meter.begin();
+        finish(h, acc, shared, mixed, comm, scheme.gradConsensus() == Scheme.GradConsensus.PER_BATCH);
+        meter.end(true);
+        return new Step(sse, meter.total());
+    }
+
+    private Step batched(Host h, Dataset data, int[] batch) {
+        Local local = local(h, data);
+        Tensor target = Dataset.gatherY(local.y, batch);
+        Params acc;
+        double sse;
+        GcnnPass fused = fused(h, "train.fused");
+        if (fused != null) {
+            double[] y = fused.forward(h.params(), local.x, batch), t = target.data(), dy = new double[y.length];
+            double scale = scheme.centralized() ? 2.0 / engine.graph().n() : 2.0;
+            sse = 0;
+            for (int q = 0; q < y.length; q++) {
+                double d = y[q] - t[q];
+                sse += d * d;
+                dy[q] = scale * d;
+            }
+            acc = h.params().zerosLike();
+            fused.backward(h.params(), dy, acc);
+        } else {
+            Tape tape = tapes(h)[0];
+            tape.reset();
+            Var y = model.forward(tape, tape.constant(Dataset.gatherX(local.x, batch)));
+            Var loss = squaredError(tape, y, target);
+            tape.backwardPass(loss, seed(loss, engine.graph().n())).run();
+            acc = tape.paramGrads();
+            sse = loss.value().sum();
+        }
+        List<Tensor> shared = optimizer.shared(h.params(), h.state());
+        // consensus is linear: K rounds on the summed gradients equal the sum of K rounds on each sample's
+        finish(h, acc, shared, List.of(), h.comm(), scheme.gradConsensus() != Scheme.GradConsensus.NONE);
+        return new Step(sse, Traffic.NONE);
+    }
+
+    /** The fused GCNN pass for this host, when the model is a GCNN with one output and a symmetric shift. */
+    private GcnnPass fused(Host h, String key) {
+        if (!(model instanceof Gcnn g) || !g.shift().symmetric() || g.width(g.layers()) != 1) return null;
+        Object o = h.state().get(key);
+        if (o instanceof GcnnPass p && p.model() == g) return p;
+        GcnnPass p = new GcnnPass(g, h.comm());
+        h.state().put(key, p);
+        return p;
+    }
+
+    /**
+     * Mean squared error of the current parameters (per-node copies as deployed) over every node and
+     * sample of {@code data}, from one forward pass of all samples.
+     */
+    public double meanSquaredError(Dataset data) {
+        int[] all = new int[data.samples()];
+        for (int q = 0; q < all.length; q++) all[q] = q;
+        double sse = 0;
+        for (double v : engine.run(h -> {
+            Local local = local(h, data, "train.eval");
+            GcnnPass fused = fused(h, "train.fused.eval");
+            if (fused != null) {
+                double[] y = fused.forward(h.params(), local.x, all), t = local.y.data();
+                double s = 0;
+                for (int q = 0; q < y.length; q++) s += (y[q] - t[q]) * (y[q] - t[q]);
+                return s;
+            }
+            Tape t = tapes(h)[1];
+            t.reset();
+            Var y = model.forward(t, t.constant(Dataset.gatherX(local.x, all)));
+            return squaredError(t, y, Dataset.gatherY(local.y, all)).value().sum();
+        })) sse += v;
+        return sse / ((double) data.nodes() * data.samples());
+    }
+
+    /** D-naive's gradient consensus (if it happens here), θ consensus unless it already rode along, then the step. */
+    private void finish(Host h, Params acc, List<Tensor> shared, List<Tensor> mixed, Comm comm, boolean gradConsensus) {
+        if (gradConsensus)
+            for (int r = 0; r < k; r++) Exchange.consensus(comm, consensus, Optimizer.tensors(acc).toArray(Tensor[]::new));
+        if (!shared.isEmpty() && mixed.isEmpty()) {
+            mixed = shared.stream().map(Tensor::copy).toList();
+            Exchange.consensus(comm, consensus, mixed.toArray(Tensor[]::new));
+        }
+        optimizer.step(h.params(), h.state(), acc, mixed);
+    }
+
+    /** Node i's loss Σ over its samples of (ŷ_i − y_i)², shape {@code [rows]}. */
+    private static Var squaredError(Tape t, Var y, Tensor target) { return t.sumRows(t.square(t.sub(y, t.constant(target)))); }
+
+    /** 1 for per-node copies (∂/∂θ_i of the summed loss), 1/|V| for tied parameters (the mean loss). */
+    private Tensor seed(Var loss, int nodes) { return Tensor.full(scheme.centralized() ? 1.0 / nodes : 1.0, loss.shape()); }
+
+    private static Tensor flatten(Tensor oneSample) {
+        int[] s = oneSample.shape();
+        return oneSample.reshape(s[0], s[2]);
+    }
+
+    private static void add(Params acc, Tape t) {
+        for (String n : acc.names()) {
+            double[] a = acc.get(n).data(), g = t.paramGrad(n).data();
+            for (int q = 0; q < a.length; q++) a[q] += g[q];
+        }
+    }
+
+    private static void add(Params acc, Params g) {
+        for (String n : acc.names()) {
+            double[] a = acc.get(n).data(), d = g.get(n).data();
+            for (int q = 0; q < a.length; q++) a[q] += d[q];
+        }
+    }
+
+    /** The host's rows of the dataset, cut once. */
+    private record Local(Dataset source, Tensor x, Tensor y) {}
+
+    private static Local local(Host h, Dataset data) { return local(h, data, "train.data"); }
+
+    private static Local local(Host h, Dataset data, String key) {
+        Object o = h.state().get(key);
+        if (o instanceof Local l && l.source == data) return l;
+        Local l = new Local(data, h.rows(data.x()), h.rows(data.y()));
+        h.state().put(key, l);
+        return l;
+    }
+
+    /** Two tapes per host: sample b records on one while sample b−1's backward finishes on the other. */
+    private static Tape[] tapes(Host h) {
+        Object o = h.state().get("train.tapes");
+        if (o instanceof Tape[] t && t[0].params() == h.params()) return t;
+        Tape[] t = {h.newTape(), h.newTape()};
+        h.state().put("train.tapes", t);
+        return t;
+    }
+
+    /** Boards sample b−1's next backward round and the next consensus piece on each forward round. */
+    private static final class Ride implements Rider {
+        private final BackwardPass backward;
+        private final ConsensusPieces pieces;
+        private boolean backwardBoarded;
+
+        Ride(BackwardPass backward, ConsensusPieces pieces) {
+            this.backward = backward;
+            this.pieces = pieces;
+        }
+
+        @Override
+        public Transfer[] board() {
+            List<Transfer> ts = new ArrayList<>(2);
+            if (backward != null && !backward.done()) {
+                Transfer t = backward.next();
+                if (t != null) {
+                    ts.add(t);
+                    backwardBoarded = true;
+                }
+            }
+            if (pieces != null) {
+                Transfer p = pieces.board();
+                if (p != null) ts.add(p);
+            }
+            return ts.toArray(Transfer[]::new);
+        }
+
+        @Override
+        public void arrived() {
+            if (backwardBoarded) {
+                backwardBoarded = false;
+                backward.complete();
+            }
+            if (pieces != null) pieces.arrived();
+        }
+    }
+}
