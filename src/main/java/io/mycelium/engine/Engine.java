@@ -86,16 +86,22 @@ public final class Engine {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<R>> fs = new ArrayList<>(hosts.size());
-            for (Host h : hosts)
-                fs.add(ex.submit(() -> {
-                    try {
-                        return program.apply(h);
-                    } catch (Throwable t) {
-                        // A failed host never sends again: wake the hosts waiting for its messages.
-                        if (failure.compareAndSet(null, t)) ex.shutdownNow();
-                        throw t;
-                    }
-                }));
+            for (Host h : hosts) {
+                if (failure.get() != null) break; // an early failure has already shut the executor down
+                try {
+                    fs.add(ex.submit(() -> {
+                        try {
+                            return program.apply(h);
+                        } catch (Throwable t) {
+                            // A failed host never sends again: wake the hosts waiting for its messages.
+                            if (failure.compareAndSet(null, t)) ex.shutdownNow();
+                            throw t;
+                        }
+                    }));
+                } catch (java.util.concurrent.RejectedExecutionException shutDown) {
+                    break;
+                }
+            }
             List<R> out = new ArrayList<>(hosts.size());
             for (Future<R> f : fs) {
                 try {

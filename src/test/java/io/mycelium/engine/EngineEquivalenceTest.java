@@ -94,7 +94,7 @@ class EngineEquivalenceTest {
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @org.junit.jupiter.api.RepeatedTest(50)
     void aFailingHostFailsTheRunInsteadOfHangingItsNeighbours() {
         Graph g = TestGraphs.connected(8, 0.3, 1);
         Engine e = Engine.perNode(g, new Params());
