@@ -1,0 +1,135 @@
+package io.mycelium.train;
+
+import io.mycelium.autodiff.Params;
+import io.mycelium.autodiff.Tape;
+import io.mycelium.autodiff.Var;
+import io.mycelium.graph.Graph;
+import io.mycelium.model.GraphInput;
+import io.mycelium.model.ImplicitModel;
+import io.mycelium.model.Model;
+import io.mycelium.tensor.Tensor;
+import org.apache.commons.rng.UniformRandomProvider;
+
+import java.util.function.Function;
+
+/**
+ * A GNN as the trainer of graph-set tasks sees it: node outputs for a batch, and the parameter
+ * gradient of a loss of those outputs. Implicit models are solved to their fixed point and
+ * differentiated implicitly ({@link FixedPoint}); explicit ones are recorded and back-propagated.
+ *
+ * <p>Models are made per batch graph by a {@code Function<Graph, M>} (most ignore the graph and
+ * return one shared instance; a model that precomputes an operator builds it per graph). All of them
+ * share one {@link Params}.
+ */
+public sealed interface GraphNet {
+    void init(Params params, UniformRandomProvider rng);
+
+    /** Node outputs of the batch (a fresh tensor); keeps in {@code ctx} what {@link #backward} needs. */
+    Tensor forward(BatchContext ctx);
+
+    /** Gradients of a loss whose gradient with respect to the last {@link #forward}'s outputs is {@code dOut}. */
+    Params backward(BatchContext ctx, Tensor dOut);
+
+    /** Restores the model's constraints after an optimizer step. */
+    default void project(Params params) {}
+
+    boolean implicit();
+
+    /** The graph models are asked for when only their parameters matter (init, project). */
+    Graph ONE_NODE = Graph.fromEdges(1, new int[0], new int[0]);
+
+    static GraphNet implicit(Function<Graph, ImplicitModel> models, Solver solver) { return new Implicit(models, solver); }
+
+    static GraphNet explicit(Function<Graph, Model> models) { return new Explicit(models); }
+
+    /** Tolerances of the forward and adjoint solves (max-abs change per iteration) and their iteration budgets. */
+    record Solver(double tol, int maxIter, double adjointTol, int adjointMaxIter, boolean warmStart) {
+        public static Solver of(double tol, int maxIter) { return new Solver(tol, maxIter, tol, maxIter, true); }
+
+        public Solver coldStart() { return new Solver(tol, maxIter, adjointTol, adjointMaxIter, false); }
+    }
+
+    final class Implicit implements GraphNet {
+        private final Function<Graph, ImplicitModel> models;
+        private final Solver solver;
+
+        private final ImplicitModel proto;
+
+        Implicit(Function<Graph, ImplicitModel> models, Solver solver) {
+            this.models = models;
+            this.solver = solver;
+            this.proto = models.apply(ONE_NODE);
+        }
+
+        public Solver solver() { return solver; }
+
+        /** The model instance of a graph (for the asynchronous engine, which runs it on the same graph). */
+        public ImplicitModel model(Graph g) { return models.apply(g); }
+
+        @Override
+        public void init(Params params, UniformRandomProvider rng) { proto.init(params, rng); }
+
+        @Override
+        public boolean implicit() { return true; }
+
+        @Override
+        public Tensor forward(BatchContext ctx) {
+            ImplicitModel m = ctx.model(models);
+            Tensor h0 = solver.warmStart() && ctx.h != null ? ctx.h : Tensor.zeros(ctx.batch().n(), m.stateWidth());
+            FixedPoint.Solve s = FixedPoint.forward(ctx.host(), m, ctx::input, h0, solver.tol(), solver.maxIter());
+            ctx.h = s.h();
+            ctx.forwardIterations = s.iterations();
+            ctx.forwardConverged = s.converged();
+            Tape t = ctx.host().tape();
+            GraphInput in = ctx.input(t);
+            return m.readout(t, t.constant(s.h()), in).value().copy();
+        }
+
+        @Override
+        public Params backward(BatchContext ctx, Tensor dOut) {
+            ImplicitModel m = ctx.model(models);
+            FixedPoint.Gradient g = FixedPoint.backward(ctx.host(), m, ctx::input, ctx.h, dOut,
+                    solver.warmStart() ? ctx.adjoint : null, solver.adjointTol(), solver.adjointMaxIter());
+            ctx.adjoint = g.adjoint();
+            ctx.adjointIterations = g.iterations();
+            ctx.adjointConverged = g.converged();
+            return g.grads();
+        }
+
+        @Override
+        public void project(Params params) { proto.project(params); }
+    }
+
+    final class Explicit implements GraphNet {
+        private final Function<Graph, Model> models;
+
+        private final Model proto;
+
+        Explicit(Function<Graph, Model> models) {
+            this.models = models;
+            this.proto = models.apply(ONE_NODE);
+        }
+
+        public Model model(Graph g) { return models.apply(g); }
+
+        @Override
+        public void init(Params params, UniformRandomProvider rng) { proto.init(params, rng); }
+
+        @Override
+        public boolean implicit() { return false; }
+
+        @Override
+        public Tensor forward(BatchContext ctx) {
+            Tape t = ctx.host().tape();
+            return ctx.<Model>model(models).forward(t, t.constant(ctx.batch().x())).value().copy();
+        }
+
+        @Override
+        public Params backward(BatchContext ctx, Tensor dOut) {
+            Tape t = ctx.host().tape();
+            Var out = ctx.<Model>model(models).forward(t, t.constant(ctx.batch().x()));
+            t.vjp(out, dOut);
+            return t.paramGrads();
+        }
+    }
+}
