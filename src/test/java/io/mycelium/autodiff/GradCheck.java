@@ -16,14 +16,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Compares the tape's gradient of {@code <seed, f(inputs)>} (random seed) with central finite
  * differences, for every element of every input.
  */
-final class GradCheck {
+public final class GradCheck {
     static final double H = 1e-5;
 
     private GradCheck() {}
 
     /** Returns the relative error ‖g − fd‖ / max(‖g‖, ‖fd‖) over all inputs, asserting it is ≤ tol. */
-    static double check(Graph g, List<Tensor> inputs, BiFunction<Tape, List<Var>, Var> f, UniformRandomProvider r, double tol) {
-        Host host = Engine.synchronous(g, new Params()).hosts().getFirst();
+    public static double check(Graph g, List<Tensor> inputs, BiFunction<Tape, List<Var>, Var> f, UniformRandomProvider r, double tol) {
+        return check(g, new Params(), inputs, f, r, tol);
+    }
+
+    /** As above, also differentiating with respect to every tensor of {@code params} (perturbed in place and restored). */
+    public static double check(Graph g, Params params, List<Tensor> inputs, BiFunction<Tape, List<Var>, Var> f, UniformRandomProvider r, double tol) {
+        Host host = Engine.synchronous(g, params).hosts().getFirst();
         Tape t = host.tape();
         List<Var> vs = new ArrayList<>();
         for (Tensor x : inputs) vs.add(t.variable(x));
@@ -32,9 +37,14 @@ final class GradCheck {
         t.vjp(out, seed);
         List<Tensor> grads = new ArrayList<>();
         for (Var v : vs) grads.add(v.grad() == null ? Tensor.zeros(v.shape()) : v.grad().copy());
+        List<Tensor> all = new ArrayList<>(inputs);
+        for (String name : params.names()) {
+            all.add(params.get(name));
+            grads.add(t.paramGrad(name).copy());
+        }
         double num = 0, ng = 0, nf = 0;
-        for (int k = 0; k < inputs.size(); k++) {
-            double[] x = inputs.get(k).data();
+        for (int k = 0; k < all.size(); k++) {
+            double[] x = all.get(k).data();
             for (int i = 0; i < x.length; i++) {
                 double keep = x[i];
                 x[i] = keep + H;
