@@ -244,6 +244,55 @@ class EnergyGnnTest {
         return new Run(e.gather(parts.stream().map(Part::s).toList()), e.gather(parts.stream().map(Part::gs).toList()), sum);
     }
 
+    @ParameterizedTest
+    @MethodSource("cases")
+    void curvatureBoundHoldsAndTheDefaultStepIsWellInsideIt(EnergyGnn.Variant v, long seed) {
+        // power iteration on Hessian–vector products (the tape's derivative of the explicit gradient)
+        EnergyCase c = EnergyCase.random(seed, v);
+        Host host = host(c);
+        UniformRandomProvider rng = Init.rng(seed + 31);
+        int k = c.model().embeddingWidth();
+        double worst = 0;
+        for (int trial = 0; trial < 3; trial++) {
+            Tensor h = Init.normal(rng, 0, 3, c.n(), k), x = Init.normal(rng, 0, 1, c.n(), k);
+            double lam = 0;
+            for (int it = 0; it < 60; it++) {
+                Tape t = host.newTape();
+                Var hv = t.variable(h);
+                t.vjp(c.model().gradient(t, hv, c.input(t, host)), x);
+                double[] hx = hv.grad().data();
+                double nx = Math.sqrt(dot(x.data(), x.data())), nh = Math.sqrt(dot(hx, hx));
+                lam = nh / nx;
+                for (int q = 0; q < hx.length; q++) x.data()[q] = hx[q] / nh;
+            }
+            worst = Math.max(worst, lam);
+        }
+        double bound = c.model().curvatureBound(c.params(), c.g().maxDegree()) + c.model().config().beta();
+        assertThat(worst).as("‖∇²E‖ (power iteration) vs the weight-norm bound").isLessThanOrEqualTo(bound);
+        assertThat(worst).as("‖∇²E‖ ≥ β (strong convexity)").isGreaterThanOrEqualTo(c.model().config().beta() * (1 - 1e-9));
+        assertThat(c.model().config().alpha() * worst).as("α‖∇²E‖ for the default α").isLessThan(1);
+        assertThat(c.model().provableStepSize(c.params(), c.g().maxDegree())).isPositive();
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void isolatedNodesConvergeToTheirOwnMinimizer(EnergyGnn.Variant v, long seed) {
+        // chains of one node (the count task) have no neighbours: no attention weights, no messages
+        io.mycelium.graph.Graph g = io.mycelium.graph.Graph.fromEdges(5, new int[] {0, 1}, new int[] {1, 2});
+        EnergyGnn m = new EnergyGnn(v, 2, 1, 1);
+        Params p = new Params();
+        m.init(p, Init.rng(seed));
+        Tensor x = Init.normal(Init.rng(seed + 1), 0, 1, 5, 2), e = Tensor.full(0.5, g.directedEdgeCount(), 1);
+        EnergyCase c = new EnergyCase(g, m, p, x, e);
+        Tensor fix = solve(c, host(c), Tensor.zeros(5, m.stateWidth()), 1e-11, 100_000);
+        for (double val : fix.data()) assertThat(Double.isFinite(val)).isTrue();
+        Tape t = host(c).newTape();
+        Var h = t.slice(t.constant(fix), 0, m.embeddingWidth());
+        assertThat(m.gradient(t, h, c.input(t, host(c))).value().maxAbs()).isLessThanOrEqualTo(1e-8);
+        Run sync = iterate(Engine.synchronous(g, p), c, fix, fix, 5), per = iterate(Engine.perNode(g, p.perNode(5)), c, fix, fix, 5);
+        assertThat(per.state().maxAbsDiff(sync.state())).isLessThanOrEqualTo(1e-12);
+    }
+
     /** Iterates step until no entry changes by more than tol. */
     static Tensor solve(EnergyCase c, Host host, Tensor s0, double tol, int maxIter) {
         Tensor s = s0.copy();
