@@ -68,6 +68,23 @@ public final class Partition {
         return new Partition(g, 0, nodes, new int[0], g.offsets(), g.neighbours(), ge, new int[0], new int[0][], new int[0][]);
     }
 
+    /**
+     * Every node, with one halo slot per directed edge: edge e (CSR position, i ← j) reads its source
+     * row from halo row e ({@code cols[e] = n + e}), so each receiver can be handed its own version
+     * of a neighbour's row. This is how the asynchronous engine runs unchanged model programs while
+     * giving every edge a possibly stale value. {@code halo()[e]} is the global id of e's source.
+     */
+    public static Partition perEdgeHalo(Graph g) {
+        int n = g.n(), m = g.directedEdgeCount();
+        int[] nodes = new int[n], cols = new int[m], ge = new int[m];
+        for (int i = 0; i < n; i++) nodes[i] = i;
+        for (int e = 0; e < m; e++) {
+            cols[e] = n + e;
+            ge[e] = e;
+        }
+        return new Partition(g, 0, nodes, g.neighbours().clone(), g.offsets(), cols, ge, new int[0], new int[0][], new int[0][]);
+    }
+
     /** Splits the graph by {@code partOf[v]} (values 0..P-1, every value used). */
     public static List<Partition> split(Graph g, int[] partOf) {
         int n = g.n();

@@ -1,0 +1,543 @@
+package io.mycelium.engine;
+
+import io.mycelium.autodiff.Params;
+import io.mycelium.autodiff.Tape;
+import io.mycelium.autodiff.Var;
+import io.mycelium.comm.Comm;
+import io.mycelium.comm.Partition;
+import io.mycelium.comm.Transfer;
+import io.mycelium.graph.Graph;
+import io.mycelium.graph.Operator;
+import io.mycelium.model.Activation;
+import io.mycelium.model.GraphInput;
+import io.mycelium.model.Ignn;
+import io.mycelium.model.ImplicitModel;
+import io.mycelium.model.Model;
+import io.mycelium.tensor.Parallel;
+import io.mycelium.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+
+/**
+ * Partially asynchronous inference (hogwild paper §2.1, Appendix E) of unchanged model programs.
+ *
+ * <p><b>How a model written once runs here.</b> Every tick the model's own tape program runs over
+ * the whole graph, on a partition whose halo has one slot per directed edge
+ * ({@link Partition#perEdgeHalo}). Each round of message passing is delivered by this engine's
+ * {@link Comm}: for round k of the tick, halo slot e (edge i ← j) gets the value of j's round-k row
+ * that node i's view picks — one of j's last D values, possibly delayed or lost — from a ring of
+ * j's past round-k rows. After the program, only the nodes that update at this tick commit their new
+ * rows. So a model never knows it runs asynchronously, and with S = D = 1 and no loss or delay
+ * every read is the latest value and the run is the synchronous computation, bit for bit.
+ *
+ * <p><b>What a node's round-k value is.</b> Rows of the first round of a program depend only on a
+ * node's own state (nothing has been received yet), so they are the node's current value even when
+ * it does not update: they enter j's ring whenever j's state changed, as the value current from
+ * the tick after the update. Rows of later rounds are computed from received values, so they are
+ * meaningful only for a node that updates at this tick: they enter the ring at that tick, and a
+ * neighbour updating at the same tick may read them (the synchronous layer-by-layer case).
+ *
+ * <p><b>Explicit models</b> ({@link #runExplicit}): each node updates a fixed number of times
+ * (default: the model's rounds, L), each time running its L layers with whatever neighbour values
+ * of each layer it holds (zeros for a layer it has not heard yet); its output is that of its last
+ * update. <b>Implicit models</b> ({@link #runImplicit}): each update is one {@code step}; the run
+ * stops when no node changed by {@code tol} or more for two staleness bounds' worth of ticks, or when the
+ * tick budget ends. IGNN with tied parameters takes a fused kernel doing the same arithmetic in
+ * the same order (tests pin it bitwise to the generic path).
+ *
+ * <p>All randomness is a hash of (seed, kind, place, time), so runs are deterministic by seed and
+ * independent of threads; per-tick work is split over nodes in {@link Parallel}'s fixed chunking.
+ */
+public final class AsyncEngine {
+    private static final int NEVER = Integer.MAX_VALUE;
+    private static final long FIRST = 0x11, NEXT = 0x22, LAG = 0x33, LOSS = 0x44, DELAY = 0x55;
+
+    private final Graph graph;
+    private final int n;
+    private final int[] off, nb;
+    private final AsyncSchedule sched;
+    private final Params params;
+    private final Host host;
+    private final int ringCap, stagger, history, maxDelay;
+    private final int[] linkMax;
+    private final double loss;
+    private final boolean simple;
+    private final int histBins;
+    private boolean fusedEnabled = true;
+
+    // state of the current run
+    private int tick;
+    private final int[] next, lastUpdate, updates;
+    private final boolean[] upd;
+    private final ArrayList<Stream> streams = new ArrayList<>();
+    private int pullsThisTick, deliversThisTick;
+    private long rounds;
+    private final long[][] chunkStats = new long[Parallel.MAX_CHUNKS][];
+    private final double[] chunkMax = new double[Parallel.MAX_CHUNKS];
+    private final int[] chunkCount = new int[Parallel.MAX_CHUNKS];
+
+    public AsyncEngine(Graph g, Params params, AsyncSchedule schedule) {
+        if (!params.isTied() && params.copies() != g.n())
+            throw new IllegalArgumentException("parameters have " + params.copies() + " copies for " + g.n() + " nodes");
+        if (schedule.linkMaxDelay() != null && schedule.linkMaxDelay().length != g.directedEdgeCount())
+            throw new IllegalArgumentException("per-link delays need one entry per directed edge (" + g.directedEdgeCount() + ")");
+        this.graph = g;
+        this.n = g.n();
+        this.off = g.offsets();
+        this.nb = g.neighbours();
+        this.sched = schedule;
+        this.params = params;
+        Partition p = Partition.perEdgeHalo(g);
+        this.host = new Host(p, new EdgeComm(p), params);
+        this.stagger = schedule.stagger();
+        this.history = schedule.history();
+        this.maxDelay = schedule.maxDelay();
+        this.linkMax = schedule.linkMaxDelay();
+        this.loss = schedule.lossProb();
+        this.simple = loss == 0 && schedule.maxLinkDelay() == 0;
+        this.ringCap = history + schedule.maxLinkDelay() + 1;
+        this.histBins = schedule.stalenessBound() + 2; // ages 0..bound, then one overflow bin
+        this.next = new int[n];
+        this.lastUpdate = new int[n];
+        this.updates = new int[n];
+        this.upd = new boolean[n];
+        for (int c = 0; c < chunkStats.length; c++) chunkStats[c] = new long[histBins + 2];
+    }
+
+    public Graph graph() { return graph; }
+
+    public AsyncSchedule schedule() { return sched; }
+
+    /** Turns the fused IGNN kernel off (to pin it against the generic path) or on. */
+    public AsyncEngine setFusedEnabled(boolean on) {
+        this.fusedEnabled = on;
+        return this;
+    }
+
+    // ------------------------------------------------------------------ public runs
+
+    /** Explicit model, each node updating {@code model.rounds()} times. */
+    public AsyncRun runExplicit(Model model, Tensor x) { return runExplicit(model, x, model.rounds()); }
+
+    /** Explicit model, each node updating {@code updatesPerNode} times (its output is that of its last update). */
+    public AsyncRun runExplicit(Model model, Tensor x, int updatesPerNode) {
+        if (updatesPerNode < 1) throw new IllegalArgumentException("each node needs at least one update");
+        Tensor xs = host.rows(x);
+        return runGeneric((t, s) -> model.forward(t, t.constant(xs)), null, true, updatesPerNode, 0, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Implicit model from {@code h0} (zeros when null) until converged to {@code tol} or
+     * {@code maxTicks}; {@code edgeFeatures} ({@code [edges, f]}, CSR order) may be null.
+     */
+    public AsyncRun runImplicit(ImplicitModel model, Tensor x, Tensor edgeFeatures, Tensor h0, double tol, int maxTicks) {
+        if (maxTicks < 1) throw new IllegalArgumentException("tick budget must be at least 1");
+        int k = model.stateWidth();
+        Tensor h = h0 == null ? Tensor.zeros(n, k) : h0.copy();
+        if (!h.hasShape(n, k)) throw new IllegalArgumentException("initial state must be [" + n + ", " + k + "], got " + Arrays.toString(h.shape()));
+        AsyncRun r;
+        if (fusedEnabled && model instanceof Ignn ignn && params.isTied() && edgeFeatures == null) {
+            r = runIgnnFused(ignn, x, h, tol, maxTicks);
+        } else {
+            Tensor es = edgeFeatures;
+            r = runGeneric((t, s) -> model.step(t, t.constant(s),
+                    new GraphInput(t.constant(x), es == null ? null : t.constant(es))), h, false, 0, tol, maxTicks);
+        }
+        Tape t = host.tape();
+        Tensor out = model.readout(t, t.constant(r.state()), new GraphInput(t.constant(x), edgeFeatures == null ? null : t.constant(edgeFeatures))).value().copy();
+        return new AsyncRun(r.state(), out, r.ticks(), r.converged(), r.updates(), r.staleness(), r.maxStaleness(),
+                r.unreceived(), r.trace(), r.rounds(), r.seconds());
+    }
+
+    // ------------------------------------------------------------------ the generic tick loop
+
+    private interface Program {
+        Var run(Tape t, Tensor state);
+    }
+
+    private void reset() {
+        streams.clear();
+        rounds = 0;
+        Arrays.fill(lastUpdate, 0);
+        Arrays.fill(updates, 0);
+        for (long[] s : chunkStats) Arrays.fill(s, 0);
+        for (int i = 0; i < n; i++) next[i] = 1 + bounded(hash(FIRST, i, 0, 0), stagger);
+    }
+
+    private AsyncRun runGeneric(Program prog, Tensor state, boolean explicit, int cap, double tol, int maxTicks) {
+        reset();
+        long start = System.nanoTime();
+        double[] trace = new double[Math.min(maxTicks, 1 << 16)];
+        int window = 2 * sched.stalenessBound(), lastBig = 0, done = 0, t;
+        boolean converged = false;
+        for (t = 1; t <= maxTicks; t++) {
+            tick = t;
+            if (markUpdaters() > 0) {
+                pullsThisTick = 0;
+                deliversThisTick = 0;
+                Tape tape = host.tape();
+                Var out = prog.run(tape, state);
+                if (state == null) state = Tensor.zeros(out.value().shape());
+                if (!out.value().sameShape(state))
+                    throw new IllegalStateException("the program returned " + Arrays.toString(out.shape()) + ", expected " + Arrays.toString(state.shape()));
+                double change = commit(out.value().data(), state.data(), state.rowSize(), explicit, cap);
+                trace = record(trace, t, change);
+                if (!(change < tol)) lastBig = t;
+            }
+            if (explicit) {
+                done = 0;
+                for (int i = 0; i < n; i++) if (next[i] == NEVER) done++;
+                if (done == n) { converged = true; break; }
+            } else if (t - lastBig >= window) { converged = true; break; }
+        }
+        int ticks = Math.min(t, maxTicks);
+        return finish(state, ticks, converged, trace, start);
+    }
+
+    private static double[] record(double[] trace, int t, double change) {
+        if (t > trace.length) trace = Arrays.copyOf(trace, Math.max(t, trace.length * 2));
+        trace[t - 1] = change;
+        return trace;
+    }
+
+    private AsyncRun finish(Tensor state, int ticks, boolean converged, double[] trace, long start) {
+        double secs = (System.nanoTime() - start) / 1e9;
+        long[] hist = new long[histBins];
+        long unreceived = 0, max = 0;
+        for (long[] s : chunkStats) {
+            for (int b = 0; b < histBins; b++) hist[b] += s[b];
+            max = Math.max(max, s[histBins]);
+            unreceived += s[histBins + 1];
+        }
+        return new AsyncRun(state, state, ticks, converged, updates.clone(), hist, (int) max, unreceived,
+                Arrays.copyOf(trace, Math.min(ticks, trace.length)), rounds, secs);
+    }
+
+    /** Marks the nodes updating at {@code tick}; returns how many. */
+    private int markUpdaters() {
+        int chunks = Parallel.chunks(n, 1);
+        Arrays.fill(chunkCount, 0);
+        int t = tick;
+        Parallel.forRange(n, chunks, (c, from, to) -> {
+            int cnt = 0;
+            for (int i = from; i < to; i++) {
+                boolean u = next[i] == t;
+                upd[i] = u;
+                if (u) cnt++;
+            }
+            chunkCount[c] = cnt;
+        });
+        int s = 0;
+        for (int c = 0; c < chunks; c++) s += chunkCount[c];
+        return s;
+    }
+
+    /** Commits the updating nodes' rows; returns the largest change. */
+    private double commit(double[] out, double[] state, int w, boolean explicit, int cap) {
+        int chunks = Parallel.chunks(n, w);
+        Arrays.fill(chunkMax, 0);
+        int t = tick;
+        Parallel.forRange(n, chunks, (c, from, to) -> {
+            double mx = 0;
+            for (int i = from; i < to; i++) {
+                if (!upd[i]) continue;
+                int o = i * w;
+                for (int q = o; q < o + w; q++) {
+                    double d = Math.abs(out[q] - state[q]);
+                    if (!(d <= mx)) mx = d; // NaN propagates
+                    state[q] = out[q];
+                }
+                scheduleNext(i, t, explicit, cap);
+            }
+            chunkMax[c] = mx;
+        });
+        double mx = 0;
+        for (int c = 0; c < chunks; c++) if (!(chunkMax[c] <= mx)) mx = chunkMax[c];
+        return mx;
+    }
+
+    private void scheduleNext(int i, int t, boolean explicit, int cap) {
+        updates[i]++;
+        lastUpdate[i] = t;
+        next[i] = explicit && updates[i] >= cap ? NEVER : t + 1 + bounded(hash(NEXT, i, t, 0), stagger);
+    }
+
+    // ------------------------------------------------------------------ streams of rows and views
+
+    /** The past rows one round of the program carried, per source node, and what receivers hold. */
+    static final class Stream {
+        final int w;
+        final boolean state;      // a first-round stream: rows depend only on the sender's own state
+        final boolean keepHeld;   // whether a failed view can happen and must fall back to what was held
+        final double[] vals;      // [n][ringCap][w]
+        final int[] idx;          // tick from which each ring value is current, -1 = empty
+        final int[] head;         // newest ring slot per node
+        final int[] pushedFor;    // state streams: lastUpdate value whose row was pushed last
+        final double[] held;      // [edges][w]: the last value each receiver read on each edge
+        final int[] heldIdx;
+
+        Stream(int n, int edges, int cap, int w, boolean state, boolean keepHeld) {
+            this.w = w;
+            this.state = state;
+            this.keepHeld = keepHeld;
+            vals = new double[n * cap * w];
+            idx = new int[n * cap];
+            Arrays.fill(idx, -1);
+            head = new int[n];
+            pushedFor = new int[n];
+            Arrays.fill(pushedFor, -1);
+            held = new double[edges * w];
+            heldIdx = new int[edges];
+            Arrays.fill(heldIdx, -1);
+        }
+    }
+
+    private Stream stream(int s, int w, boolean state) {
+        if (s == streams.size()) {
+            // Without loss or delay a state stream always has a value at or before any view: no fallback.
+            streams.add(new Stream(n, graph.directedEdgeCount(), ringCap, w, state, !(simple && state)));
+        }
+        Stream st = streams.get(s);
+        if (st.w != w || st.state != state)
+            throw new IllegalStateException("the program's rounds changed between ticks (round " + s + ")");
+        return st;
+    }
+
+    private void push(Stream st, int j, double[] src, int srcOff, int index) {
+        int h = st.head[j] + 1;
+        if (h == ringCap) h = 0;
+        st.head[j] = h;
+        int slot = j * ringCap + h;
+        st.idx[slot] = index;
+        System.arraycopy(src, srcOff, st.vals, slot * st.w, st.w);
+    }
+
+    /** Adds this tick's producers' rows of {@code local} to the stream's rings. */
+    private void produce(Stream st, double[] local) {
+        int chunks = Parallel.chunks(n, st.w);
+        int t = tick;
+        Parallel.forRange(n, chunks, (c, from, to) -> {
+            for (int j = from; j < to; j++) {
+                if (st.state) {
+                    if (st.pushedFor[j] != lastUpdate[j]) {
+                        st.pushedFor[j] = lastUpdate[j];
+                        push(st, j, local, j * st.w, lastUpdate[j] + 1);
+                    }
+                } else if (upd[j]) push(st, j, local, j * st.w, t);
+            }
+        });
+    }
+
+    /**
+     * The ring slot of j's value that receiver edge e sees at tick t in stream s, or -1 if no
+     * value is visible (then the receiver keeps what it held).
+     */
+    private int pick(Stream st, int e, int j, int t, int s) {
+        int tau = t;
+        if (history > 1) {
+            tau = t - bounded(hash(LAG, e, t, s), history);
+            if (tau < 1) tau = 1;
+        }
+        int base = j * ringCap, h = st.head[j];
+        int[] idx = st.idx;
+        for (int q = 0; q < ringCap; q++) {
+            int r = h - q;
+            if (r < 0) r += ringCap;
+            int p = idx[base + r];
+            if (p < 0) return -1;
+            if (p > tau) continue;
+            if (!simple) {
+                if (loss > 0 && uniform(hash(LOSS, e, p, s)) < loss) continue;
+                int dmax = linkMax == null ? maxDelay : linkMax[e];
+                if (dmax > 0 && p + bounded(hash(DELAY, e, p, s), dmax + 1) > tau) continue;
+            }
+            return base + r;
+        }
+        return -1;
+    }
+
+    /** Fills the halo (one row per edge) of the updating receivers with the values their views pick. */
+    private void fill(Stream st, int s, double[] halo) {
+        int w = st.w, t = tick;
+        int chunks = Parallel.chunks(n, (long) w * (1 + graph.directedEdgeCount() / Math.max(1, n)));
+        Parallel.forRange(n, chunks, (c, from, to) -> {
+            long[] stats = chunkStats[c];
+            for (int i = from; i < to; i++) {
+                if (!upd[i]) continue;
+                for (int e = off[i]; e < off[i + 1]; e++) {
+                    int slot = pick(st, e, nb[e], t, s);
+                    int age;
+                    if (slot >= 0) {
+                        System.arraycopy(st.vals, slot * w, halo, e * w, w);
+                        age = t - st.idx[slot];
+                        if (st.keepHeld) {
+                            System.arraycopy(st.vals, slot * w, st.held, e * w, w);
+                            st.heldIdx[e] = st.idx[slot];
+                        }
+                    } else {
+                        System.arraycopy(st.held, e * w, halo, e * w, w);
+                        age = st.heldIdx[e] < 0 ? -1 : t - st.heldIdx[e];
+                    }
+                    count(stats, age);
+                }
+            }
+        });
+    }
+
+    private void count(long[] stats, int age) {
+        if (age < 0) {
+            stats[histBins + 1]++;
+            return;
+        }
+        stats[Math.min(age, histBins - 1)]++;
+        if (age > stats[histBins]) stats[histBins] = age;
+    }
+
+    /** The transport: every pull of the program is a stream whose halo the engine's views fill. */
+    private final class EdgeComm extends Comm {
+        EdgeComm(Partition p) { super(p); }
+
+        @Override
+        protected void deliver(Transfer[] transfers) {
+            boolean state = deliversThisTick == 0;
+            for (Transfer tr : transfers) {
+                if (!(tr instanceof Transfer.Pull pull))
+                    throw new UnsupportedOperationException("the asynchronous engine runs inference programs (forward rounds) only");
+                int s = pullsThisTick++;
+                Stream st = stream(s, pull.width(), state);
+                produce(st, pull.local());
+                fill(st, s, pull.halo());
+            }
+            deliversThisTick++;
+            rounds++;
+        }
+    }
+
+    // ------------------------------------------------------------------ fused IGNN kernel
+
+    /**
+     * IGNN's step h_i ← φ((self_i h_i + Σ_e w_e h_e) W + b_i) with the stale views of the generic
+     * path, the same floating-point operations in the same order, the encoder b computed once.
+     */
+    private AsyncRun runIgnnFused(Ignn model, Tensor x, Tensor h, double tol, int maxTicks) {
+        reset();
+        int k = model.stateWidth();
+        Tape tape = host.tape();
+        double[] enc = model.encoder().apply(tape, tape.constant(x)).value().data().clone();
+        double[] W = params.get(Ignn.W).data().clone();
+        Operator op = model.shift(graph);
+        double[] self = op.self(), wt = op.weights();
+        Activation phi = model.phi();
+        Stream st = stream(0, k, true);
+        double[] hs = h.data();
+        long start = System.nanoTime();
+        double[] trace = new double[Math.min(maxTicks, 1 << 16)];
+        int window = 2 * sched.stalenessBound(), lastBig = 0, t;
+        boolean converged = false;
+        int chunks = Parallel.chunks(n, (long) k * k * (1 + graph.directedEdgeCount() / Math.max(1, n)));
+        int kinds = phi == Activation.RELU ? 0 : phi == Activation.TANH ? 1 : 2;
+        for (t = 1; t <= maxTicks; t++) {
+            tick = t;
+            final int tt = t;
+            Arrays.fill(chunkCount, 0);
+            Arrays.fill(chunkMax, 0);
+            // phase 1: who updates; states changed since their last push enter the rings
+            Parallel.forRange(n, chunks, (c, from, to) -> {
+                int cnt = 0;
+                for (int j = from; j < to; j++) {
+                    boolean u = next[j] == tt;
+                    upd[j] = u;
+                    if (u) cnt++;
+                    if (st.pushedFor[j] != lastUpdate[j]) {
+                        st.pushedFor[j] = lastUpdate[j];
+                        push(st, j, hs, j * k, lastUpdate[j] + 1);
+                    }
+                }
+                chunkCount[c] = cnt;
+            });
+            int count = 0;
+            for (int c = 0; c < chunks; c++) count += chunkCount[c];
+            if (count > 0) {
+                rounds++;
+                // phase 2: the updating nodes' steps, in place (neighbours read the rings, not hs)
+                Parallel.forRange(n, chunks, (c, from, to) -> {
+                    long[] stats = chunkStats[c];
+                    double[] acc = new double[k], pre = new double[k];
+                    double[] vals = st.vals, held = st.held;
+                    int[] idx = st.idx;
+                    double mx = 0;
+                    for (int i = from; i < to; i++) {
+                        if (!upd[i]) continue;
+                        int o = i * k;
+                        double si = self[i];
+                        for (int q = 0; q < k; q++) acc[q] = si * hs[o + q];
+                        for (int e = off[i]; e < off[i + 1]; e++) {
+                            int slot = pick(st, e, nb[e], tt, 0);
+                            double we = wt[e];
+                            int age;
+                            if (slot >= 0) {
+                                int so = slot * k;
+                                for (int q = 0; q < k; q++) acc[q] += we * vals[so + q];
+                                age = tt - idx[slot];
+                                if (st.keepHeld) {
+                                    System.arraycopy(vals, so, held, e * k, k);
+                                    st.heldIdx[e] = idx[slot];
+                                }
+                            } else {
+                                int so = e * k;
+                                for (int q = 0; q < k; q++) acc[q] += we * held[so + q];
+                                age = st.heldIdx[e] < 0 ? -1 : tt - st.heldIdx[e];
+                            }
+                            if (age < 0) stats[histBins + 1]++;
+                            else {
+                                stats[Math.min(age, histBins - 1)]++;
+                                if (age > stats[histBins]) stats[histBins] = age;
+                            }
+                        }
+                        for (int q = 0; q < k; q++) pre[q] = 0;
+                        for (int a = 0; a < k; a++) {
+                            double av = acc[a];
+                            int wr = a * k;
+                            for (int q = 0; q < k; q++) pre[q] += av * W[wr + q];
+                        }
+                        for (int q = 0; q < k; q++) {
+                            double v = pre[q] + enc[o + q];
+                            double nv = kinds == 0 ? (v > 0 ? v : 0) : kinds == 1 ? Math.tanh(v) : v;
+                            double d = Math.abs(nv - hs[o + q]);
+                            if (!(d <= mx)) mx = d;
+                            hs[o + q] = nv;
+                        }
+                        scheduleNext(i, tt, false, 0);
+                    }
+                    chunkMax[c] = mx;
+                });
+                double change = 0;
+                for (int c = 0; c < chunks; c++) if (!(chunkMax[c] <= change)) change = chunkMax[c];
+                trace = record(trace, t, change);
+                if (!(change < tol)) lastBig = t;
+            }
+            if (t - lastBig >= window) { converged = true; break; }
+        }
+        return finish(h, Math.min(t, maxTicks), converged, trace, start);
+    }
+
+    // ------------------------------------------------------------------ seeded draws
+
+    private long hash(long kind, long a, long b, long c) {
+        long z = mix(sched.seed() * 0x9E3779B97F4A7C15L + kind);
+        z = mix(z + a * 0xC2B2AE3D27D4EB4FL + b);
+        return mix(z + c * 0x165667B19E3779F9L);
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Uniform in 0..bound-1. */
+    private static int bounded(long h, int bound) { return (int) (((h >>> 32) * bound) >>> 32); }
+
+    private static double uniform(long h) { return (h >>> 11) * 0x1.0p-53; }
+}

@@ -1,0 +1,233 @@
+package io.mycelium.engine;
+
+import io.mycelium.TestGraphs;
+import io.mycelium.autodiff.Init;
+import io.mycelium.autodiff.Params;
+import io.mycelium.autodiff.Tape;
+import io.mycelium.autodiff.Var;
+import io.mycelium.graph.Graph;
+import io.mycelium.model.Activation;
+import io.mycelium.model.Gat;
+import io.mycelium.model.Gcn;
+import io.mycelium.model.GraphInput;
+import io.mycelium.model.GsdGnn;
+import io.mycelium.model.Ignn;
+import io.mycelium.model.ImplicitModel;
+import io.mycelium.model.Model;
+import io.mycelium.tensor.Tensor;
+import org.apache.commons.rng.UniformRandomProvider;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.stream.LongStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The asynchronous engine against the synchronous one, and its schedule's guarantees. */
+class AsyncEngineTest {
+
+    static LongStream seeds() { return LongStream.range(0, 8); }
+
+    record Case(Graph g, Tensor x, int features) {}
+
+    static Case randomCase(long seed, UniformRandomProvider r) {
+        Graph g = TestGraphs.connected(6 + r.nextInt(25), 0.1 + 0.2 * r.nextDouble(), seed);
+        int f = 1 + r.nextInt(4);
+        return new Case(g, Init.normal(r, 0, 1, g.n(), f), f);
+    }
+
+    static Tensor syncForward(Graph g, Params p, Model m, Tensor x) {
+        return Engine.synchronous(g, p).run(h -> {
+            Tape t = h.tape();
+            return m.forward(t, t.constant(x)).value().copy();
+        }).getFirst();
+    }
+
+    /** {@code steps} synchronous steps from zeros (or until the change is below 1e-14 when steps < 0). */
+    static Tensor syncIterate(Graph g, Params p, ImplicitModel m, Tensor x, int steps) {
+        Host host = Engine.synchronous(g, p).hosts().getFirst();
+        Tensor h = Tensor.zeros(g.n(), m.stateWidth());
+        for (int it = 0; steps < 0 ? it < 100_000 : it < steps; it++) {
+            Tape t = host.tape();
+            Tensor nh = m.step(t, t.constant(h), GraphInput.of(t.constant(x))).value().copy();
+            double d = nh.maxAbsDiff(h);
+            h = nh;
+            if (steps < 0 && d < 1e-14) break;
+        }
+        return h;
+    }
+
+    static Tensor syncReadout(Graph g, Params p, ImplicitModel m, Tensor h, Tensor x) {
+        Tape t = Engine.synchronous(g, p).hosts().getFirst().tape();
+        return m.readout(t, t.constant(h), GraphInput.of(t.constant(x))).value().copy();
+    }
+
+    static Params init(Object m, UniformRandomProvider r, boolean perNode, int n) {
+        Params p = new Params();
+        if (m instanceof Model mm) mm.init(p, r);
+        else ((ImplicitModel) m).init(p, r);
+        // move biases off zero so every parameter matters
+        for (Tensor t : p.asMap().values()) for (int i = 0; i < t.size(); i++) t.data()[i] += 0.1 * (r.nextDouble() - 0.5);
+        if (m instanceof ImplicitModel im) im.project(p);
+        if (!perNode) return p;
+        Params per = p.perNode(n);
+        for (Tensor t : per.asMap().values()) for (int i = 0; i < t.size(); i++) t.data()[i] *= 1 + 0.05 * (r.nextDouble() - 0.5);
+        if (m instanceof ImplicitModel im) im.project(per);
+        return per;
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void lockstepScheduleIsTheSynchronousComputationBitForBit(long seed) {
+        UniformRandomProvider r = Init.rng(seed);
+        Case c = randomCase(seed, r);
+        boolean perNode = seed % 2 == 1;
+        Gcn gcn = Gcn.layers(c.features(), 5, 4, 2);
+        Gat gat = new Gat(c.features(), new int[] {2, 3, 2, 2, 2}, 3, new int[] {4}, 2);
+        for (Model m : new Model[] {gcn, gat}) {
+            Params p = init(m, r, perNode, c.g().n());
+            Tensor sync = syncForward(c.g(), p, m, c.x());
+            AsyncRun run = new AsyncEngine(c.g(), p, AsyncSchedule.synchronous()).runExplicit(m, c.x());
+            assertThat(run.output().bitwiseEquals(sync)).as(m.getClass().getSimpleName()).isTrue();
+            assertThat(run.ticks()).isEqualTo(m.rounds());
+            assertThat(run.maxStaleness()).isZero();
+            assertThat(run.unreceived()).isZero();
+        }
+        int steps = 5 + r.nextInt(20);
+        ImplicitModel[] implicit = {Ignn.of(c.features(), 1 + r.nextInt(3), 2), GsdGnn.paper(c.features(), 1),
+                new Ignn(c.features(), 3, new int[] {5}, new int[] {3}, 1, Activation.TANH, 0.9,
+                        io.mycelium.graph.ShiftOperator.RENORMALIZED_ADJACENCY, 1.0)};
+        for (ImplicitModel m : implicit) {
+            Params p = init(m, r, perNode, c.g().n());
+            Tensor sync = syncIterate(c.g(), p, m, c.x(), steps);
+            for (boolean fused : new boolean[] {true, false}) {
+                AsyncRun run = new AsyncEngine(c.g(), p, AsyncSchedule.synchronous()).setFusedEnabled(fused)
+                        .runImplicit(m, c.x(), null, null, 0, steps);
+                assertThat(run.state().bitwiseEquals(sync)).as(m.getClass().getSimpleName() + " fused=" + fused).isTrue();
+                assertThat(run.output().bitwiseEquals(syncReadout(c.g(), p, m, sync, c.x()))).isTrue();
+                assertThat(run.totalUpdates()).isEqualTo((long) steps * c.g().n());
+            }
+        }
+    }
+
+    static AsyncSchedule randomSchedule(UniformRandomProvider r, long seed, int maxStagger, boolean lossAndDelay) {
+        AsyncSchedule s = AsyncSchedule.of(1 + r.nextInt(maxStagger), 1 + r.nextInt(maxStagger), seed);
+        if (lossAndDelay) s = s.withDelay(r.nextInt(maxStagger + 1)).withLoss(0.3 * r.nextDouble());
+        return s;
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void implicitModelsReachTheSynchronousFixedPointUnderStaggerHistoryDelayAndLoss(long seed) {
+        UniformRandomProvider r = Init.rng(1000 + seed);
+        Case c = randomCase(seed, r);
+        ImplicitModel[] models = {new Ignn(c.features(), 2, new int[] {16, 16}, new int[] {4, 4}, 1, Activation.TANH, 0.95,
+                io.mycelium.graph.ShiftOperator.RENORMALIZED_ADJACENCY, 1.0), GsdGnn.paper(c.features(), 2)};
+        for (ImplicitModel m : models) {
+            Params p = init(m, r, false, c.g().n());
+            Tensor fixed = syncIterate(c.g(), p, m, c.x(), -1);
+            Tensor out = syncReadout(c.g(), p, m, fixed, c.x());
+            assertThat(fixed.maxAbs()).as("a non-trivial fixed point").isGreaterThan(1e-3);
+            AsyncSchedule s = randomSchedule(r, seed, 20, seed % 2 == 0);
+            AsyncRun run = new AsyncEngine(c.g(), p, s).runImplicit(m, c.x(), null, null, 1e-11, 200_000);
+            assertThat(run.converged()).as(s.toString()).isTrue();
+            assertThat(run.state().maxAbsDiff(fixed)).as(m.getClass().getSimpleName() + " " + s).isLessThanOrEqualTo(1e-6);
+            assertThat(run.output().maxAbsDiff(out)).isLessThanOrEqualTo(1e-6);
+            if (s.lossProb() == 0) assertThat(run.maxStaleness()).isLessThanOrEqualTo(s.stalenessBound());
+            if (s.stagger() > 1 || s.history() > 1) assertThat(run.maxStaleness()).as("the schedule was really stale").isGreaterThan(0);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void aFiveLayerGcnDoesNotSurviveAsynchrony(long seed) {
+        UniformRandomProvider r = Init.rng(2000 + seed);
+        Case c = randomCase(seed, r);
+        Gcn m = Gcn.layers(c.features(), 5, 10, 2);
+        Params p = init(m, r, false, c.g().n());
+        // He-like gain: Glorot weights shrink a deep ReLU stack on Ã to a near-constant output
+        for (String name : p.names()) if (name.contains(".w")) {
+            double[] d = p.get(name).data();
+            for (int i = 0; i < d.length; i++) d[i] *= 2;
+        }
+        Tensor sync = syncForward(c.g(), p, m, c.x());
+        double spread = spread(sync);
+        assertThat(spread).as("the synchronous output varies over nodes").isGreaterThan(1e-2);
+        AsyncRun run = new AsyncEngine(c.g(), p, AsyncSchedule.of(4, 3, seed)).runExplicit(m, c.x());
+        double rel = run.output().maxAbsDiff(sync) / spread;
+        assertThat(rel).as("change of the GCN's output under stagger 4, history 3, relative to its spread over nodes").isGreaterThan(0.1);
+        assertThat(run.unreceived()).isGreaterThan(0);
+    }
+
+    /** Largest deviation of an output entry from its column mean over nodes. */
+    static double spread(Tensor y) {
+        int w = y.rowSize(), n = y.rows();
+        double m = 0;
+        for (int c = 0; c < w; c++) {
+            double mean = 0;
+            for (int i = 0; i < n; i++) mean += y.data()[i * w + c] / n;
+            for (int i = 0; i < n; i++) m = Math.max(m, Math.abs(y.data()[i * w + c] - mean));
+        }
+        return m;
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void sameSeedSameRunOtherSeedOtherRun(long seed) {
+        UniformRandomProvider r = Init.rng(3000 + seed);
+        Case c = randomCase(seed, r);
+        GsdGnn m = GsdGnn.paper(c.features(), 1);
+        Params p = init(m, r, false, c.g().n());
+        AsyncSchedule s = randomSchedule(r, seed, 6, true).withDelay(2).withLoss(0.2);
+        AsyncRun a = new AsyncEngine(c.g(), p, s).runImplicit(m, c.x(), null, null, 0, 60);
+        AsyncRun b = new AsyncEngine(c.g(), p, s).runImplicit(m, c.x(), null, null, 0, 60);
+        AsyncRun o = new AsyncEngine(c.g(), p, s.withSeed(seed + 77)).runImplicit(m, c.x(), null, null, 0, 60);
+        assertThat(a.state().bitwiseEquals(b.state())).isTrue();
+        assertThat(a.updates()).containsExactly(b.updates());
+        assertThat(a.staleness()).containsExactly(b.staleness());
+        assertThat(a.trace()).containsExactly(b.trace());
+        assertThat(o.state().bitwiseEquals(a.state())).isFalse();
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void fusedIgnnKernelIsTheGenericPathBitForBit(long seed) {
+        UniformRandomProvider r = Init.rng(4000 + seed);
+        Case c = randomCase(seed, r);
+        Ignn m = seed % 3 == 0 ? new Ignn(c.features(), 3, new int[] {4}, new int[] {3}, 1, Activation.TANH, 0.9,
+                io.mycelium.graph.ShiftOperator.RENORMALIZED_ADJACENCY, 1.0) : Ignn.of(c.features(), 1 + r.nextInt(4), 1);
+        Params p = init(m, r, false, c.g().n());
+        AsyncSchedule s = randomSchedule(r, seed, 8, seed % 2 == 0);
+        Tensor h0 = Init.normal(r, 0, 1, c.g().n(), m.stateWidth());
+        AsyncRun fused = new AsyncEngine(c.g(), p, s).runImplicit(m, c.x(), null, h0, 1e-9, 3000);
+        AsyncRun generic = new AsyncEngine(c.g(), p, s).setFusedEnabled(false).runImplicit(m, c.x(), null, h0, 1e-9, 3000);
+        assertThat(fused.state().bitwiseEquals(generic.state())).isTrue();
+        assertThat(fused.ticks()).isEqualTo(generic.ticks());
+        assertThat(fused.updates()).containsExactly(generic.updates());
+        assertThat(fused.staleness()).containsExactly(generic.staleness());
+        assertThat(fused.unreceived()).isEqualTo(generic.unreceived());
+        assertThat(fused.trace()).containsExactly(generic.trace());
+        assertThat(fused.rounds()).isEqualTo(generic.rounds());
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void stalenessNeverExceedsTheBoundWithoutLoss(long seed) {
+        UniformRandomProvider r = Init.rng(5000 + seed);
+        Case c = randomCase(seed, r);
+        Ignn m = Ignn.of(c.features(), 2, 1);
+        Params p = init(m, r, false, c.g().n());
+        AsyncSchedule s = AsyncSchedule.of(1 + r.nextInt(10), 1 + r.nextInt(10), seed).withDelay(r.nextInt(4));
+        AsyncRun run = new AsyncEngine(c.g(), p, s).runImplicit(m, c.x(), null, null, 0, 300);
+        assertThat(run.maxStaleness()).isLessThanOrEqualTo(s.stalenessBound()).isGreaterThan(0);
+        assertThat(run.staleness()[run.staleness().length - 1]).as("overflow bin").isZero();
+        // every node updates at least once every S ticks
+        for (int u : run.updates()) assertThat(u).isGreaterThanOrEqualTo(300 / s.stagger() - 1);
+        // per-link delays: a link with delay bound 0 everywhere except one edge
+        int[] links = new int[c.g().directedEdgeCount()];
+        links[0] = 5;
+        AsyncSchedule sl = AsyncSchedule.of(2, 2, seed).withLinkDelays(links);
+        AsyncRun rl = new AsyncEngine(c.g(), p, sl).runImplicit(m, c.x(), null, null, 0, 200);
+        assertThat(rl.maxStaleness()).isLessThanOrEqualTo(sl.stalenessBound());
+    }
+}
