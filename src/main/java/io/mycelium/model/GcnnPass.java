@@ -7,6 +7,8 @@ import io.mycelium.comm.Partition;
 import io.mycelium.tensor.Parallel;
 import io.mycelium.tensor.Tensor;
 
+import java.util.Arrays;
+
 /**
  * A fused forward and backward pass of a {@link Gcnn} over many samples at once, for the batched
  * training path: eq. (10) and the local backpropagation of eq. (11)–(14) written as array kernels,
@@ -16,25 +18,57 @@ import io.mycelium.tensor.Tensor;
  *
  * <p>Inside a node's row the layout is feature-major, {@code [feature][sample]}: the shift operator
  * acts on the node axis only, so any layout within a row travels the same, and this one turns the
- * small per-node products (widths of 10 or 32) into long unit-stride loops over samples that the
- * JIT vectorizes. Weights are tied ({@code [1, k, m]}) or one copy per node. The tape stays the
- * reference: tests hold this pass to it.
+ * small per-node products (widths of 10 or 32) into long unit-stride loops over samples. HotSpot
+ * only vectorizes such a loop when every array in it is indexed by the same expression, so the
+ * kernels copy a node's rows into zero-based scratch rows (one set per parallel chunk, kept across
+ * calls) and run their multiply-adds there. Weights are tied ({@code [1, k, m]}) or one copy per
+ * node. The tape stays the reference: tests hold this pass to it.
  */
 public final class GcnnPass {
     private final Gcnn model;
     private final Partition part;
     private final Comm comm;
+    private final String[] names0, names1;
+    private final int maxWidth;
     private int samples;
     private double[][] x, sx; // per layer: X^l and S X^l as [node][feature][sample]; x[L] is the output
+    private double[][] z;     // backward: Z^l per layer, same layout as x
+    private double[] msg;     // backward: the messages Θ1 Q of eq. (14), widest layer
+    private Scratch[] scratch = new Scratch[0];
+    private Tensor transposedFrom; // the sample store last read by forward(params, store, ids)...
+    private double[] transposed;   // ...and its rows in feature-major order
 
     public GcnnPass(Gcnn model, Comm comm) {
         if (!model.shift().symmetric()) throw new IllegalArgumentException("the fused GCNN pass needs a symmetric shift operator");
         this.model = model;
         this.comm = comm;
         this.part = comm.partition();
+        int L = model.layers(), w = 0;
+        names0 = new String[L];
+        names1 = new String[L];
+        for (int l = 0; l < L; l++) {
+            names0[l] = Gcnn.theta0(l);
+            names1[l] = Gcnn.theta1(l);
+        }
+        for (int l = 0; l <= L; l++) w = Math.max(w, model.width(l));
+        maxWidth = w;
     }
 
     public Gcnn model() { return model; }
+
+    /** Zero-based rows of one parallel chunk: inputs, shifted inputs and outputs of one node. */
+    private static final class Scratch {
+        final double[][] a, b, c, d;
+
+        Scratch(int rows, int len) {
+            a = new double[rows][len];
+            b = new double[rows][len];
+            c = new double[rows][len];
+            d = new double[rows][len];
+        }
+    }
+
+    private Scratch scratch(int chunk) { return scratch[chunk]; }
 
     /**
      * Runs every layer on {@code input} ({@code [nodes, samples, g_0]}); returns the output as
@@ -42,7 +76,7 @@ public final class GcnnPass {
      */
     public double[] forward(Params params, Tensor input) {
         int n = part.size(), g0 = model.width(0), B = input.dim(1);
-        double[] in = input.data(), x0 = inputBuffer(B);
+        double[] in = input.data(), x0 = buffers(B);
         for (int i = 0; i < n; i++)
             for (int b = 0; b < B; b++)
                 for (int f = 0; f < g0; f++) x0[(i * g0 + f) * B + b] = in[(i * B + b) * g0 + f];
@@ -55,23 +89,39 @@ public final class GcnnPass {
      */
     public double[] forward(Params params, Tensor store, int[] ids) {
         int n = part.size(), g0 = model.width(0), S = store.dim(1), B = ids.length;
-        double[] in = store.data(), x0 = inputBuffer(B);
-        for (int i = 0; i < n; i++)
-            for (int f = 0; f < g0; f++) {
-                int o = (i * g0 + f) * B, src = i * S * g0 + f;
-                for (int b = 0; b < B; b++) x0[o + b] = in[src + ids[b] * g0];
-            }
+        double[] x0 = buffers(B);
+        if (store != transposedFrom) {
+            // once per dataset: feature-major rows [node][feature][sample], so that the gather below
+            // reads along a row instead of jumping g_0 doubles per sample
+            double[] in = store.data();
+            transposed = new double[in.length];
+            for (int i = 0; i < n; i++)
+                for (int s = 0; s < S; s++)
+                    for (int f = 0; f < g0; f++) transposed[(i * g0 + f) * S + s] = in[(i * S + s) * g0 + f];
+            transposedFrom = store;
+        }
+        double[] tr = transposed;
+        for (int r = 0; r < n * g0; r++) {
+            int o = r * B, src = r * S;
+            for (int b = 0; b < B; b++) x0[o + b] = tr[src + ids[b]];
+        }
         return forwardFromBuffer(params);
     }
 
-    private double[] inputBuffer(int B) {
+    /** Sizes the per-layer buffers and the scratch rows for {@code B} samples (reused while B stays). */
+    private double[] buffers(int B) {
         int L = model.layers(), n = part.size();
         samples = B;
         if (x == null || x[0].length != n * B * model.width(0)) {
             x = new double[L + 1][];
             sx = new double[L][];
+            z = new double[L + 1][];
             for (int l = 0; l <= L; l++) x[l] = new double[n * B * model.width(l)];
             for (int l = 0; l < L; l++) sx[l] = new double[n * B * model.width(l)];
+            for (int l = 1; l <= L; l++) z[l] = new double[n * B * model.width(l)];
+            msg = new double[n * B * maxWidth];
+            scratch = new Scratch[Parallel.MAX_CHUNKS];
+            for (int c = 0; c < scratch.length; c++) scratch[c] = new Scratch(maxWidth, B);
         }
         return x[0];
     }
@@ -82,69 +132,83 @@ public final class GcnnPass {
             int k = model.width(l);
             double[] halo = Exchange.pull(comm, x[l], B * k);
             Exchange.apply(part, model.shift(), x[l], halo, B * k, sx[l], false);
-            layer(params.get(Gcnn.theta0(l)), params.get(Gcnn.theta1(l)), l);
+            layer(params.get(names0[l]), params.get(names1[l]), l);
         }
         return x[L];
     }
 
+    /** X^{l+1}_i = σ(X^l_i Θ0 + (S X^l)_i Θ1) node by node, in scratch rows. */
     private void layer(Tensor t0, Tensor t1, int l) {
         double[] W0 = t0.data(), W1 = t1.data(), in = x[l], sin = sx[l], out = x[l + 1];
         int k = model.width(l), m = model.width(l + 1), km = k * m, B = samples, n = part.size();
         boolean tied = t0.rows() == 1;
         Activation act = model.activation(l);
         Parallel.forRange(n, Parallel.chunks(n, 2L * km * B), (c, from, to) -> {
+            Scratch s = scratch(c);
+            double[][] xr = s.a, sr = s.b, acc = s.c;
             for (int i = from; i < to; i++) {
                 int wo = tied ? 0 : i * km;
+                for (int kk = 0; kk < k; kk++) {
+                    System.arraycopy(in, (i * k + kk) * B, xr[kk], 0, B);
+                    System.arraycopy(sin, (i * k + kk) * B, sr[kk], 0, B);
+                }
                 int j = 0;
                 for (; j + 1 < m; j += 2) {            // two outputs per sweep share the input loads
-                    int o = (i * m + j) * B, o2 = o + B;
-                    java.util.Arrays.fill(out, o, o2 + B, 0);
+                    double[] o1 = acc[j], o2 = acc[j + 1];
+                    Arrays.fill(o1, 0, B, 0);
+                    Arrays.fill(o2, 0, B, 0);
                     for (int kk = 0; kk < k; kk++) {
                         int wr = wo + kk * m + j;
-                        double a0 = W0[wr], a1 = W1[wr], b0 = W0[wr + 1], b1 = W1[wr + 1];
-                        int xo = (i * k + kk) * B;
-                        for (int b = 0; b < B; b++) {
-                            double xv = in[xo + b], sv = sin[xo + b];
-                            out[o + b] += a0 * xv + a1 * sv;
-                            out[o2 + b] += b0 * xv + b1 * sv;
-                        }
+                        axpy2(xr[kk], sr[kk], o1, o2, W0[wr], W1[wr], W0[wr + 1], W1[wr + 1], B);
                     }
-                    activate(act, out, o, o2 + B);
                 }
                 for (; j < m; j++) {
-                    int o = (i * m + j) * B;
-                    java.util.Arrays.fill(out, o, o + B, 0);
-                    for (int kk = 0; kk < k; kk++) {
-                        double w0 = W0[wo + kk * m + j], w1 = W1[wo + kk * m + j];
-                        int xo = (i * k + kk) * B;
-                        for (int b = 0; b < B; b++) out[o + b] += w0 * in[xo + b] + w1 * sin[xo + b];
-                    }
-                    activate(act, out, o, o + B);
+                    double[] o1 = acc[j];
+                    Arrays.fill(o1, 0, B, 0);
+                    for (int kk = 0; kk < k; kk++) axpy1(xr[kk], sr[kk], o1, W0[wo + kk * m + j], W1[wo + kk * m + j], B);
+                }
+                for (j = 0; j < m; j++) {
+                    activate(act, acc[j], B);
+                    System.arraycopy(acc[j], 0, out, (i * m + j) * B, B);
                 }
             }
         });
     }
 
-    private static void activate(Activation act, double[] v, int from, int to) {
+    /** {@code o1 += a0 x + a1 s; o2 += b0 x + b1 s}. */
+    private static void axpy2(double[] x, double[] s, double[] o1, double[] o2, double a0, double a1, double b0, double b1, int len) {
+        for (int b = 0; b < len; b++) {
+            double xv = x[b], sv = s[b];
+            o1[b] += a0 * xv + a1 * sv;
+            o2[b] += b0 * xv + b1 * sv;
+        }
+    }
+
+    /** {@code o += a0 x + a1 s}. */
+    private static void axpy1(double[] x, double[] s, double[] o, double a0, double a1, int len) {
+        for (int b = 0; b < len; b++) o[b] += a0 * x[b] + a1 * s[b];
+    }
+
+    private static void activate(Activation act, double[] v, int len) {
         switch (act) {
             case SIGMOID -> {
                 // 1/(1+e^-h) is exact enough everywhere (e^-h → ∞ gives 0); no branch to mispredict
-                for (int q = from; q < to; q++) v[q] = 1 / (1 + Math.exp(-v[q]));
+                for (int q = 0; q < len; q++) v[q] = 1 / (1 + Math.exp(-v[q]));
             }
-            case RELU -> { for (int q = from; q < to; q++) v[q] = v[q] > 0 ? v[q] : 0; }
-            case TANH -> { for (int q = from; q < to; q++) v[q] = Math.tanh(v[q]); }
+            case RELU -> { for (int q = 0; q < len; q++) v[q] = v[q] > 0 ? v[q] : 0; }
+            case TANH -> { for (int q = 0; q < len; q++) v[q] = Math.tanh(v[q]); }
             case IDENTITY -> { }
         }
     }
 
-    /** σ'(h) from y = σ(h), as the tape computes it. */
-    private static double slope(Activation act, double y) {
-        return switch (act) {
-            case SIGMOID -> y * (1 - y);
-            case RELU -> y > 0 ? 1 : 0;
-            case TANH -> 1 - y * y;
-            case IDENTITY -> 1;
-        };
+    /** {@code z ⊙= σ'(h)} from y = σ(h), as the tape computes it; one loop per activation so each vectorizes. */
+    private static void slope(Activation act, double[] y, double[] z, int len) {
+        switch (act) {
+            case SIGMOID -> { for (int q = 0; q < len; q++) z[q] *= y[q] * (1 - y[q]); }
+            case RELU -> { for (int q = 0; q < len; q++) z[q] = y[q] > 0 ? z[q] : 0; }
+            case TANH -> { for (int q = 0; q < len; q++) z[q] *= 1 - y[q] * y[q]; }
+            case IDENTITY -> { }
+        }
     }
 
     /**
@@ -153,39 +217,46 @@ public final class GcnnPass {
      */
     public void backward(Params params, double[] outputGrad, Params grads) {
         int L = model.layers(), n = part.size(), B = samples;
-        double[] z = outputGrad.clone();
+        System.arraycopy(outputGrad, 0, z[L], 0, z[L].length);
         for (int l = L - 1; l >= 0; l--) {
             int k = model.width(l), m = model.width(l + 1);
-            Activation act = model.activation(l);
-            double[] y = x[l + 1];
-            for (int q = 0; q < z.length; q++) z[q] *= slope(act, y[q]);              // Q of eq. (12), in place
-            Tensor t0 = params.get(Gcnn.theta0(l)), t1 = params.get(Gcnn.theta1(l));
-            weightGrads(l, z, grads.get(Gcnn.theta0(l)).data(), grads.get(Gcnn.theta1(l)).data(), t0.rows() == 1);
+            double[] q = z[l + 1];
+            slope(model.activation(l), x[l + 1], q, q.length);          // Q of eq. (12), in place
+            Tensor t0 = params.get(names0[l]), t1 = params.get(names1[l]);
+            boolean tied = t0.rows() == 1;
+            weightGrads(l, q, grads.get(names0[l]).data(), grads.get(names1[l]).data(), tied);
             if (l == 0) break;
             // eq. (14): Z^{l-1} = Θ0 Q + S^T (Θ1 Q); the second term is one round of messages Θ1^j Q_j
-            double[] direct = new double[n * k * B], msg = new double[n * k * B];
-            double[] W0 = t0.data(), W1 = t1.data(), q = z;
-            boolean tied = t0.rows() == 1;
+            double[] direct = z[l], msgs = msg;
+            double[] W0 = t0.data(), W1 = t1.data();
             int km = k * m;
             Parallel.forRange(n, Parallel.chunks(n, 2L * km * B), (c, from, to) -> {
+                Scratch s = scratch(c);
+                double[][] qr = s.a, dr = s.c, mr = s.d;
                 for (int i = from; i < to; i++) {
                     int wo = tied ? 0 : i * km;
+                    for (int j = 0; j < m; j++) System.arraycopy(q, (i * m + j) * B, qr[j], 0, B);
                     for (int kk = 0; kk < k; kk++) {
-                        int o = (i * k + kk) * B;
-                        for (int j = 0; j < m; j++) {
-                            double w0 = W0[wo + kk * m + j], w1 = W1[wo + kk * m + j];
-                            int qo = (i * m + j) * B;
-                            for (int b = 0; b < B; b++) {
-                                direct[o + b] += w0 * q[qo + b];
-                                msg[o + b] += w1 * q[qo + b];
-                            }
-                        }
+                        double[] d = dr[kk], g = mr[kk];
+                        Arrays.fill(d, 0, B, 0);
+                        Arrays.fill(g, 0, B, 0);
+                        for (int j = 0; j < m; j++) scale2(qr[j], d, g, W0[wo + kk * m + j], W1[wo + kk * m + j], B);
+                        System.arraycopy(d, 0, direct, (i * k + kk) * B, B);
+                        System.arraycopy(g, 0, msgs, (i * k + kk) * B, B);
                     }
                 }
             });
-            double[] halo = Exchange.pull(comm, msg, k * B);
-            Exchange.apply(part, model.shift(), msg, halo, k * B, direct, true);
-            z = direct;
+            double[] halo = Exchange.pull(comm, msgs, k * B);
+            Exchange.apply(part, model.shift(), msgs, halo, k * B, direct, true);
+        }
+    }
+
+    /** {@code d += a q; g += b q}. */
+    private static void scale2(double[] q, double[] d, double[] g, double a, double b, int len) {
+        for (int t = 0; t < len; t++) {
+            double v = q[t];
+            d[t] += a * v;
+            g[t] += b * v;
         }
     }
 
@@ -196,16 +267,23 @@ public final class GcnnPass {
         int chunks = Parallel.chunks(n, 2L * km * B);
         double[][] p0 = tied ? new double[chunks][km] : null, p1 = tied ? new double[chunks][km] : null;
         Parallel.forRange(n, chunks, (c, from, to) -> {
-            double[] two = new double[2];
+            double[] four = new double[4];
             for (int i = from; i < to; i++) {
                 double[] a0 = tied ? p0[c] : g0, a1 = tied ? p1[c] : g1;
                 int wo = tied ? 0 : i * km;
                 for (int kk = 0; kk < k; kk++) {
-                    int xo = (i * k + kk) * B;
-                    for (int j = 0; j < m; j++) {
-                        dots(in, sin, xo, q, (i * m + j) * B, B, two);
-                        a0[wo + kk * m + j] += two[0];
-                        a1[wo + kk * m + j] += two[1];
+                    int xo = (i * k + kk) * B, j = 0;
+                    for (; j + 1 < m; j += 2) {         // two outputs share the loads of X and S X
+                        dots2(in, sin, xo, q, (i * m + j) * B, B, four);
+                        a0[wo + kk * m + j] += four[0];
+                        a1[wo + kk * m + j] += four[1];
+                        a0[wo + kk * m + j + 1] += four[2];
+                        a1[wo + kk * m + j + 1] += four[3];
+                    }
+                    for (; j < m; j++) {
+                        dots(in, sin, xo, q, (i * m + j) * B, B, four);
+                        a0[wo + kk * m + j] += four[0];
+                        a1[wo + kk * m + j] += four[1];
                     }
                 }
             }
@@ -239,5 +317,33 @@ public final class GcnnPass {
         }
         out[0] = (a0 + a1) + (a2 + a3);
         out[1] = (s0 + s1) + (s2 + s3);
+    }
+
+    /** {@code out = (a·q, s·q, a·q', s·q')} where q' is the row after q. */
+    private static void dots2(double[] a, double[] s, int ao, double[] q, int qo, int len, double[] out) {
+        double a0 = 0, a1 = 0, s0 = 0, s1 = 0, c0 = 0, c1 = 0, t0 = 0, t1 = 0;
+        int r = qo + len, t = 0;
+        for (; t + 1 < len; t += 2) {
+            double x0 = a[ao + t], x1 = a[ao + t + 1], y0 = s[ao + t], y1 = s[ao + t + 1];
+            double p0 = q[qo + t], p1 = q[qo + t + 1], u0 = q[r + t], u1 = q[r + t + 1];
+            a0 += x0 * p0;
+            a1 += x1 * p1;
+            s0 += y0 * p0;
+            s1 += y1 * p1;
+            c0 += x0 * u0;
+            c1 += x1 * u1;
+            t0 += y0 * u0;
+            t1 += y1 * u1;
+        }
+        for (; t < len; t++) {
+            a0 += a[ao + t] * q[qo + t];
+            s0 += s[ao + t] * q[qo + t];
+            c0 += a[ao + t] * q[r + t];
+            t0 += s[ao + t] * q[r + t];
+        }
+        out[0] = a0 + a1;
+        out[1] = s0 + s1;
+        out[2] = c0 + c1;
+        out[3] = t0 + t1;
     }
 }
