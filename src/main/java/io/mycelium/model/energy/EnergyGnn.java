@@ -36,7 +36,8 @@ import java.util.Arrays;
  * {@code [h_i, w̃_i]} ({@link #stateWidth} = k + D), where w̃_i is w_i from i's previous step (divided
  * per head by i's attention normalizer Z_i = Σ_j exp(score_ij), so that a neighbour can form
  * α_ij w_i = exp(score_ij) w̃_i itself). In {@link #step} each node sends one fixed-size packet
- * {@code (h_j, w̃_j, x_j)}; instead of j sending a per-edge g_ji, node i evaluates the Jacobian of
+ * {@code (h_j, w̃_j, x_j)} (node-wise: {@code (h_j, w̃_j, m(h_j; x_j))}, its message being the same
+ * on all its edges); instead of j sending a per-edge g_ji, node i evaluates the Jacobian of
  * the reverse edge's message m(h_j, h_i; x_j, x_i, e_ji) itself (the graph is undirected, and edge
  * features must be symmetric, e_ji = e_ij, as distances are) and contracts it with w̃_j. Sending
  * x_j every step (constant) spares a separate set-up round, so the model runs unchanged on every
@@ -183,18 +184,26 @@ public final class EnergyGnn implements ImplicitModel {
     /** What a node computes about its own energy term from its neighbourhood's (h_j, x_j). */
     private record Local(Var u, Var w, Var norm, Var ownGrad) {}
 
-    private Local local(Tape t, Var h, Var hs, Var x, Var xs, Var e) {
+    /**
+     * What a node sends after h (and w̃): node-wise, its own outgoing message m(h_j; x_j), which is
+     * the same on all its edges (computed once, by its owner); edge-wise, its features x_j.
+     */
+    private record Own(Var payload, Picnn.Forward nodeMessage) {}
+
+    private Own own(Tape t, Var h, Var x) {
+        if (variant != Variant.NODE_WISE) return new Own(x, null);
+        Picnn.Forward f = msg.forward(t, h, x);
+        return new Own(f.out(), f);
+    }
+
+    private int payloadWidth() { return variant == Variant.NODE_WISE ? dm : p; }
+
+    /** {@code pay}: per incoming edge i ← j, the neighbour's payload ({@link Own}). */
+    private Local local(Tape t, Var h, Var hs, Var x, Var pay, Var e) {
         int n = h.rows();
-        Var xd = t.atDestination(x);
-        Var yF, phiF;
-        if (variant == Variant.NODE_WISE) {
-            yF = hs;
-            phiF = xs;
-        } else {
-            yF = t.concat(t.atDestination(h), hs);
-            phiF = features(t, xd, xs, e);
-        }
-        Picnn.Forward mf = msg.forward(t, yF, phiF);
+        Var xd = t.atDestination(x), xs = pay;
+        Picnn.Forward mf = variant == Variant.NODE_WISE ? null : msg.forward(t, t.concat(t.atDestination(h), hs), features(t, xd, xs, e));
+        Var mOut = mf == null ? pay : mf.out();
         Var att = null, norm = null;
         if (variant == Variant.ATTENTION) {
             Var ex = t.exp(scores(t, xd, xs, e));
@@ -202,7 +211,7 @@ public final class EnergyGnn implements ImplicitModel {
             norm = t.add(t.edgeSum(ex), t.constant(isolated(t, n)));
             att = t.div(ex, t.atDestination(norm));
         }
-        Var agg = att == null ? mf.out() : perHead(t, mf.out(), att);
+        Var agg = att == null ? mOut : perHead(t, mOut, att);
         Picnn.Forward ms = self.forward(t, h, x);
         Var mi = t.add(ms.out(), t.edgeSum(agg));
         Picnn.Forward uf = upd.forward(t, t.concat(mi, h), x);
@@ -218,13 +227,10 @@ public final class EnergyGnn implements ImplicitModel {
     }
 
     /** Σ_j g_ji: node i's share of its neighbours' energies, from their w̃_j ({@code ws}, per edge). */
-    private Var reverse(Tape t, Var h, Var hs, Var x, Var xs, Var e, Var ws) {
-        if (variant == Variant.NODE_WISE) {
-            // m(h_i; x_i) is the same message on every edge leaving i: one Jacobian, summed seeds
-            Picnn.Forward rf = msg.forward(t, h, x);
-            return msg.inputGradient(t, rf, t.edgeSum(ws));
-        }
-        Var xd = t.atDestination(x);
+    private Var reverse(Tape t, Var h, Var hs, Var x, Var pay, Var e, Var ws, Own own) {
+        // node-wise: m(h_i; x_i) is the same message on every edge leaving i: one Jacobian, summed seeds
+        if (variant == Variant.NODE_WISE) return msg.inputGradient(t, own.nodeMessage(), t.edgeSum(ws));
+        Var xd = t.atDestination(x), xs = pay;
         // the reverse edge j ← i: destination j, source i
         Picnn.Forward rf = msg.forward(t, t.concat(hs, t.atDestination(h)), features(t, xs, xd, e));
         Var seed = variant == Variant.ATTENTION ? perHead(t, ws, t.exp(scores(t, xs, xd, e))) : ws;
@@ -268,26 +274,29 @@ public final class EnergyGnn implements ImplicitModel {
     /** Each node's energy term e_i = u(m_i, h_i; x_i) + β/2‖h_i‖² ({@code [nodes]}); h is {@code [nodes, k]}. One round. */
     public Var energy(Tape t, Var h, GraphInput in) {
         Var x = in.nodes();
-        Var nb = t.neighbours(t.concat(h, x));
-        Local loc = local(t, h, t.slice(nb, 0, k), x, t.slice(nb, k, k + p), in.edges());
+        Own own = own(t, h, x);
+        Var nb = t.neighbours(t.concat(h, own.payload()));
+        Local loc = local(t, h, t.slice(nb, 0, k), x, t.slice(nb, k, k + payloadWidth()), in.edges());
         return t.add(t.sumRows(loc.u()), t.scale(t.sumRows(t.square(h)), cfg.beta() / 2));
     }
 
     /** The exact ∇_h E ({@code [nodes, k]}), with w_j of the same h: two rounds. */
     public Var gradient(Tape t, Var h, GraphInput in) {
         Var x = in.nodes();
-        Var nb = t.neighbours(t.concat(h, x));
-        Var hs = t.slice(nb, 0, k), xs = t.slice(nb, k, k + p);
-        Local loc = local(t, h, hs, x, xs, in.edges());
+        Own own = own(t, h, x);
+        Var nb = t.neighbours(t.concat(h, own.payload()));
+        Var hs = t.slice(nb, 0, k), pay = t.slice(nb, k, k + payloadWidth());
+        Local loc = local(t, h, hs, x, pay, in.edges());
         Var ws = t.neighbours(wTilde(t, loc));
-        return t.add(loc.ownGrad(), reverse(t, h, hs, x, xs, in.edges(), ws));
+        return t.add(loc.ownGrad(), reverse(t, h, hs, x, pay, in.edges(), ws, own));
     }
 
-    /** The state {@code [h, w̃(h)]} at which one {@link #step} is exactly h − α∇E(h) (two rounds). */
+    /** The state {@code [h, w̃(h)]} at which one {@link #step} is exactly h − α∇E(h) (one round). */
     public Var consistentState(Tape t, Var h, GraphInput in) {
         Var x = in.nodes();
-        Var nb = t.neighbours(t.concat(h, x));
-        Local loc = local(t, h, t.slice(nb, 0, k), x, t.slice(nb, k, k + p), in.edges());
+        Own own = own(t, h, x);
+        Var nb = t.neighbours(t.concat(h, own.payload()));
+        Local loc = local(t, h, t.slice(nb, 0, k), x, t.slice(nb, k, k + payloadWidth()), in.edges());
         return t.concat(h, wTilde(t, loc));
     }
 
@@ -295,10 +304,11 @@ public final class EnergyGnn implements ImplicitModel {
     public Var step(Tape t, Var s, GraphInput in) {
         Var x = in.nodes();
         Var h = t.slice(s, 0, k);
-        Var nb = t.neighbours(t.concat(s, x)); // the one round: (h_j, w̃_j, x_j)
-        Var hs = t.slice(nb, 0, k), ws = t.slice(nb, k, k + dm), xs = t.slice(nb, k + dm, k + dm + p);
-        Local loc = local(t, h, hs, x, xs, in.edges());
-        Var grad = t.add(loc.ownGrad(), reverse(t, h, hs, x, xs, in.edges(), ws));
+        Own own = own(t, h, x);
+        Var nb = t.neighbours(t.concat(s, own.payload())); // the one round: (h_j, w̃_j, x_j or m(h_j; x_j))
+        Var hs = t.slice(nb, 0, k), ws = t.slice(nb, k, k + dm), pay = t.slice(nb, k + dm, k + dm + payloadWidth());
+        Local loc = local(t, h, hs, x, pay, in.edges());
+        Var grad = t.add(loc.ownGrad(), reverse(t, h, hs, x, pay, in.edges(), ws, own));
         return t.concat(t.sub(h, t.scale(grad, cfg.alpha())), wTilde(t, loc));
     }
 
