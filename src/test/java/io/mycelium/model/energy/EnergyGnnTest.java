@@ -219,6 +219,24 @@ class EnergyGnnTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("cases")
+    void oneStepIsOneRoundOfFixedSizePackets(EnergyGnn.Variant v, long seed) {
+        EnergyCase c = EnergyCase.random(seed, v);
+        Engine e = Engine.perNode(c.g(), c.params().perNode(c.n()));
+        Tensor s0 = Init.normal(Init.rng(seed + 37), 0, 1, c.n(), c.model().stateWidth());
+        e.run(h -> {
+            Tape t = h.tape();
+            return c.model().step(t, t.constant(h.rows(s0)), c.input(t, h)).value();
+        });
+        io.mycelium.comm.Counters k = e.counters();
+        assertThat(k.rounds()).as("rounds of one step").isEqualTo(1);
+        // every node broadcasts one packet (h, w̃, and x or its own message) to its neighbours
+        int payload = v == EnergyGnn.Variant.NODE_WISE ? c.model().stateWidth() - c.model().embeddingWidth() : c.x().dim(1);
+        assertThat(k.broadcasts()).isEqualTo(c.n());
+        assertThat(k.floats()).isEqualTo((long) c.n() * (c.model().stateWidth() + payload));
+    }
+
     /** After {@code steps} iterations: the state, and the vector–Jacobian product of one more step (state and summed parameter gradients). */
     record Run(Tensor state, Tensor stateGrad, Params paramGrads) {}
 
