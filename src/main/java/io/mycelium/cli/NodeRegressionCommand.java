@@ -5,19 +5,13 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mycelium.task.NodeRegression;
 import io.mycelium.task.NodeRegressionRun;
 import io.mycelium.train.Scheme;
+import io.mycelium.train.TrainingRun;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,7 +63,7 @@ final class NodeRegressionCommand implements Callable<Integer> {
         NodeRegression.Problem problem = NodeRegression.build(cfg);
         System.setProperty("java.awt.headless", "true");
 
-        List<NodeRegressionRun.Result> results = new ArrayList<>();
+        List<TrainingRun.Result> results = new ArrayList<>();
         long t0 = System.nanoTime();
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("node-regression").setInitialMax((long) epochs * chosen.size())
                 .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUpdateIntervalMillis(500).build();
@@ -78,7 +72,7 @@ final class NodeRegressionCommand implements Callable<Integer> {
             Semaphore slots = new Semaphore(par);
             // D-naive-PB does D-naive's arithmetic and only sends differently: train once, measure both
             boolean shareNaive = chosen.contains(Scheme.D_NAIVE) && chosen.contains(Scheme.D_NAIVE_PB);
-            List<Future<NodeRegressionRun.Result>> fs = new ArrayList<>();
+            List<Future<TrainingRun.Result>> fs = new ArrayList<>();
             for (Scheme s : chosen) {
                 if (shareNaive && s == Scheme.D_NAIVE_PB) {
                     fs.add(null);
@@ -93,7 +87,7 @@ final class NodeRegressionCommand implements Callable<Integer> {
                     }
                 }));
             }
-            for (Future<NodeRegressionRun.Result> f : fs) {
+            for (Future<TrainingRun.Result> f : fs) {
                 try {
                     if (f == null) continue;
                     results.add(f.get());
@@ -104,7 +98,7 @@ final class NodeRegressionCommand implements Callable<Integer> {
             }
         }
         if (chosen.contains(Scheme.D_NAIVE) && chosen.contains(Scheme.D_NAIVE_PB)) {
-            NodeRegressionRun.Result naive = results.stream().filter(r -> r.scheme() == Scheme.D_NAIVE).findFirst().orElseThrow();
+            TrainingRun.Result naive = results.stream().filter(r -> r.scheme() == Scheme.D_NAIVE).findFirst().orElseThrow();
             results.add(chosen.indexOf(Scheme.D_NAIVE_PB),
                     naive.as(Scheme.D_NAIVE_PB, NodeRegressionRun.measureTraffic(problem, Scheme.D_NAIVE_PB)));
         }
@@ -113,9 +107,9 @@ final class NodeRegressionCommand implements Callable<Integer> {
         try (OutputDir dir = OutputDir.open(out)) {
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             List<Map<String, Object>> all = new ArrayList<>();
-            for (NodeRegressionRun.Result r : results) {
+            for (TrainingRun.Result r : results) {
                 Path d = Files.createDirectories(dir.dir().resolve(r.scheme().id()));
-                writeMetrics(d.resolve("metrics.csv"), r);
+                RunFiles.writeMetrics(d.resolve("metrics.csv"), r);
                 Map<String, Object> sum = summary(r, cfg);
                 json.writeValue(d.resolve("summary.json").toFile(), sum);
                 all.add(sum);
@@ -126,65 +120,26 @@ final class NodeRegressionCommand implements Callable<Integer> {
             top.put("config", cfg);
             top.put("schemes", all);
             json.writeValue(dir.dir().resolve("summary.json").toFile(), top);
-            plot(results, false, dir.dir().resolve("mse-vs-epochs"));
-            plot(results, true, dir.dir().resolve("mse-vs-rounds"));
+            RunFiles.plots(results, dir.dir(), "Node regression, BA(100, m=2)");
             dir.commit();
         }
         printTable(results, wall);
         return 0;
     }
 
-    private static void writeMetrics(Path file, NodeRegressionRun.Result r) throws IOException {
-        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(file))) {
-            w.println("epoch,minibatch,rounds,bytes,train_mse,test_mse");
-            for (NodeRegressionRun.Epoch e : r.epochs())
-                w.printf(Locale.ROOT, "%d,%d,%d,%d,%.8g,%.8g%n", e.epoch(), e.minibatches(), e.rounds(), e.bytes(), e.trainMse(), e.testMse());
-        }
-    }
-
-    private static Map<String, Object> summary(NodeRegressionRun.Result r, NodeRegression.Config cfg) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("scheme", r.scheme().id());
-        m.put("seed", cfg.seed());
-        m.put("epochs", cfg.epochs());
-        m.put("finalTrainMse", r.last().trainMse());
-        m.put("finalTestMse", r.last().testMse());
+    private static Map<String, Object> summary(TrainingRun.Result r, NodeRegression.Config cfg) {
+        Map<String, Object> m = RunFiles.summary(r, cfg.seed(), cfg.epochs());
         Double pub = PUBLISHED.get(r.scheme());
         m.put("publishedTestMse", pub);
         m.put("relativeToPublished", pub == null ? null : r.last().testMse() / pub - 1);
-        m.put("roundsPerMinibatch", r.perMinibatch().rounds());
-        m.put("bytesPerMinibatch", r.perMinibatch().bytes());
-        m.put("messagesPerMinibatch", r.perMinibatch().messages());
-        m.put("totalRounds", r.last().rounds());
-        m.put("totalBytes", r.last().bytes());
-        m.put("wallSeconds", r.seconds());
         m.put("config", cfg);
         return m;
     }
 
-    private static void plot(List<NodeRegressionRun.Result> results, boolean byRounds, Path file) throws IOException {
-        XYChart c = new XYChartBuilder().width(1000).height(650)
-                .title("Node regression, BA(100, m=2): test MSE against " + (byRounds ? "message-passing rounds" : "epochs"))
-                .xAxisTitle(byRounds ? "message-passing rounds" : "epoch").yAxisTitle("test MSE").build();
-        c.getStyler().setYAxisLogarithmic(true);
-        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
-        for (NodeRegressionRun.Result r : results) {
-            List<NodeRegressionRun.Epoch> es = r.epochs();
-            double[] xs = new double[es.size()], ys = new double[es.size()];
-            for (int q = 0; q < xs.length; q++) {
-                xs[q] = byRounds ? es.get(q).rounds() : es.get(q).epoch();
-                ys[q] = Math.max(es.get(q).testMse(), 1e-12);
-            }
-            XYSeries s = c.addSeries(r.scheme().id(), xs, ys);
-            s.setMarker(SeriesMarkers.NONE);
-        }
-        BitmapEncoder.saveBitmap(c, file.toString(), BitmapEncoder.BitmapFormat.PNG);
-    }
-
-    private void printTable(List<NodeRegressionRun.Result> results, double wall) {
+    private void printTable(List<TrainingRun.Result> results, double wall) {
         System.out.printf("node regression, BA(100, m=2), %d epochs, seed %d, %.1f s -> %s%n", epochs, seed, wall, out);
         System.out.printf("%-11s %11s %13s %11s %11s %11s %9s%n", "scheme", "rounds/mb", "bytes/mb", "train MSE", "test MSE", "published", "vs paper");
-        for (NodeRegressionRun.Result r : results) {
+        for (TrainingRun.Result r : results) {
             Double pub = PUBLISHED.get(r.scheme());
             System.out.printf(Locale.ROOT, "%-11s %11d %13d %11.5f %11.5f %11s %9s%n", r.scheme().id(), r.perMinibatch().rounds(),
                     r.perMinibatch().bytes(), r.last().trainMse(), r.last().testMse(), pub == null ? "-" : String.format(Locale.ROOT, "%.4f", pub),

@@ -19,6 +19,18 @@ public record Dataset(Tensor x, Tensor y) {
 
     public int features() { return x.dim(2); }
 
+    /** Samples {@code from} (inclusive) to {@code to} (exclusive) of every node. */
+    public Dataset range(int from, int to) {
+        if (from < 0 || to > samples() || from >= to) throw new IllegalArgumentException("no samples in " + from + ".." + to + " of " + samples());
+        int n = nodes(), s = samples(), g = features(), c = to - from;
+        double[] x = new double[n * c * g], y = new double[n * c], sx = x().data(), sy = y().data();
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(sx, (i * s + from) * g, x, i * c * g, c * g);
+            System.arraycopy(sy, i * s + from, y, i * c, c);
+        }
+        return new Dataset(new Tensor(x, n, c, g), new Tensor(y, n, c));
+    }
+
     /** From sample-major arrays {@code xs[s][node][feature]} and {@code ys[s][node]}. */
     public static Dataset of(double[][][] xs, double[][] ys) {
         int s = xs.length, n = xs[0].length, g = xs[0][0].length;

@@ -38,11 +38,11 @@ import java.util.Map;
  * updates is the centralized update.
  */
 public final class Trainer {
-    private final Engine engine;
-    private final Model model;
+    private Engine engine;
+    private Model model;
     private final Scheme scheme;
     private final Optimizer optimizer;
-    private final Operator consensus;
+    private Operator consensus;
     private final int k;
     private boolean recordWidths;
 
@@ -66,6 +66,27 @@ public final class Trainer {
     }
 
     public Scheme scheme() { return scheme; }
+
+    /**
+     * Algorithm 1, lines 3–4, with a dynamic topology: from the next mini-batch on, train on another
+     * graph over the same nodes ({@code newModel} is the model on that graph's shift operator and
+     * {@code newConsensus} its weights W). Parameters and every node's optimizer state carry over;
+     * only what belongs to the old graph (cached passes, tapes, local data views) is dropped.
+     * Runs on the synchronous engine.
+     */
+    public void topology(Model newModel, Operator newConsensus) {
+        if (!engine.isSynchronous()) throw new IllegalStateException("a dynamic topology needs the synchronous engine");
+        io.mycelium.graph.Graph g = newConsensus.graph();
+        if (g.n() != engine.graph().n())
+            throw new IllegalArgumentException("a new topology must keep the node set: " + g.n() + " nodes, not " + engine.graph().n());
+        Engine next = Engine.synchronous(g, engine.params());
+        Map<String, Object> old = engine.hosts().getFirst().state(), now = next.hosts().getFirst().state();
+        for (Map.Entry<String, Object> e : old.entrySet()) if (!e.getKey().startsWith("train.")) now.put(e.getKey(), e.getValue());
+        if (recordWidths) next.hosts().getFirst().comm().counters().recordWidths();
+        this.engine = next;
+        this.model = newModel;
+        this.consensus = newConsensus;
+    }
 
     public Engine engine() { return engine; }
 

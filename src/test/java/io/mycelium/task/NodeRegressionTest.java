@@ -53,9 +53,9 @@ class NodeRegressionTest {
     @Test
     void shortRunsLearnAndDistributedFollowsCentralized() {
         NodeRegression.Problem p = NodeRegression.build(small(40));
-        NodeRegressionRun.Result sgd = NodeRegressionRun.run(p, Scheme.SGD, null);
-        NodeRegressionRun.Result dsgd = NodeRegressionRun.run(p, Scheme.D_SGD, null);
-        NodeRegressionRun.Result ams = NodeRegressionRun.run(p, Scheme.D_AMSGRAD, null);
+        io.mycelium.train.TrainingRun.Result sgd = NodeRegressionRun.run(p, Scheme.SGD, null);
+        io.mycelium.train.TrainingRun.Result dsgd = NodeRegressionRun.run(p, Scheme.D_SGD, null);
+        io.mycelium.train.TrainingRun.Result ams = NodeRegressionRun.run(p, Scheme.D_AMSGRAD, null);
         double start = sgd.epochs().getFirst().testMse();
         assertThat(sgd.last().testMse()).isLessThan(start / 2);
         assertThat(ams.last().testMse()).isLessThan(start / 2);

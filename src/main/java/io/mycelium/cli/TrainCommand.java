@@ -1,0 +1,145 @@
+package io.mycelium.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mycelium.autodiff.Init;
+import io.mycelium.autodiff.Params;
+import io.mycelium.graph.EdgeListReader;
+import io.mycelium.graph.Generators;
+import io.mycelium.graph.Graph;
+import io.mycelium.graph.MovingNodes;
+import io.mycelium.model.Gcnn;
+import io.mycelium.task.CsvDataset;
+import io.mycelium.train.Dataset;
+import io.mycelium.train.Topology;
+import io.mycelium.train.TrainingRun;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train a GCNN on your own graph and data with any of the training schemes, from a YAML config.",
+                "The graph is an edge-list file, a generator spec (ba:N:M, er:N:P, rgg:N:R, path:N, grid:RxC, ...)",
+                "or moving nodes (a new random geometric graph every mini-batch). Features and labels are CSV files",
+                "with lines 'sample,node,values...'. Writes <out>/<scheme>/metrics.csv and summary.json,",
+                "<out>/summary.json, <out>/config.yaml and PNG plots, like 'reproduce'. See examples/train-example.yaml."})
+final class TrainCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "CONFIG.yaml", description = "the experiment's configuration")
+    Path config;
+    @Option(names = "--out", description = "output directory (default: the config's 'output', else results/train)")
+    Path out;
+    @Option(names = "--force", description = "replace a non-empty output directory")
+    boolean force;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainConfig cfg = TrainConfig.load(config);
+        Path target = out != null ? out : cfg.output();
+        OutputDir.validate(target, force);
+
+        Graph g = graph(cfg);
+        Dataset all = data(cfg, g.n());
+        int samples = all.samples(), test = (int) Math.ceil(cfg.data().testFraction() * samples);
+        if (test >= samples) throw new Main.UserError(cfg.file() + ": data.test: holds out all " + samples + " samples; nothing is left to train on");
+        Dataset train = all.range(0, samples - test), held = all.range(samples - test, samples);
+        TrainConfig.Training t = cfg.training();
+        if (t.batch() > train.samples())
+            throw new Main.UserError(cfg.file() + ": training.batch: " + t.batch() + " is more than the " + train.samples() + " training samples");
+        TrainConfig.Model m = cfg.model();
+        Gcnn model = new Gcnn(m.shift().of(g), m.widths(), m.activations(), m.init().equals("uniform01") ? Gcnn.UNIFORM01 : Gcnn.GLOROT);
+        Params init = new Params();
+        model.init(init, Init.rng(t.seed()));
+        TrainingRun.Setup setup = new TrainingRun.Setup(g, m.shift(), model, init, train, held, t.batch(), t.lr(), t.epochs(), t.consensus(), t.seed());
+
+        List<TrainingRun.Result> results = new ArrayList<>();
+        long t0 = System.nanoTime();
+        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("train").setInitialMax((long) t.epochs() * t.schemes().size())
+                .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUpdateIntervalMillis(500).build()) {
+            for (var scheme : t.schemes()) {
+                // every scheme sees the same sequence of graphs: a fresh walk from the same seed
+                Topology topo = null;
+                if (cfg.graph().moving() != null) {
+                    TrainConfig.Moving mv = cfg.graph().moving();
+                    MovingNodes walk = new MovingNodes(mv.nodes(), mv.radius(), mv.step(), cfg.graph().seed());
+                    topo = Topology.moving(walk);
+                }
+                results.add(TrainingRun.run(setup, scheme, topo, bar::step));
+            }
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+
+        System.setProperty("java.awt.headless", "true");
+        try (OutputDir dir = OutputDir.open(target)) {
+            ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            List<Map<String, Object>> sums = new ArrayList<>();
+            for (TrainingRun.Result r : results) {
+                Path d = Files.createDirectories(dir.dir().resolve(r.scheme().id()));
+                RunFiles.writeMetrics(d.resolve("metrics.csv"), r);
+                Map<String, Object> s = RunFiles.summary(r, t.seed(), t.epochs());
+                s.put("config", cfg.describe());
+                json.writeValue(d.resolve("summary.json").toFile(), s);
+                sums.add(s);
+            }
+            Map<String, Object> top = new LinkedHashMap<>();
+            top.put("experiment", "train");
+            top.put("configFile", cfg.file().toAbsolutePath().toString());
+            top.put("nodes", g.n());
+            top.put("edges", g.edgeCount());
+            top.put("trainSamples", train.samples());
+            top.put("testSamples", held.samples());
+            top.put("wallSeconds", wall);
+            top.put("config", cfg.describe());
+            top.put("schemes", sums);
+            json.writeValue(dir.dir().resolve("summary.json").toFile(), top);
+            Files.copy(cfg.file(), dir.dir().resolve("config.yaml"));
+            RunFiles.plots(results, dir.dir(), "train " + cfg.file().getFileName());
+            dir.commit();
+        }
+        System.out.printf(Locale.ROOT, "%d nodes, %d edges%s, %d training and %d test samples, %d epochs, %.1f s -> %s%n", g.n(), g.edgeCount(),
+                cfg.graph().moving() != null ? " (first graph; a new one every mini-batch)" : "", train.samples(), held.samples(), t.epochs(), wall, target);
+        System.out.printf("%-11s %11s %13s %11s %11s %11s%n", "scheme", "rounds/mb", "bytes/mb", "init MSE", "train MSE", "test MSE");
+        for (TrainingRun.Result r : results)
+            System.out.printf(Locale.ROOT, "%-11s %11d %13d %11.5f %11.5f %11.5f%n", r.scheme().id(), r.perMinibatch().rounds(), r.perMinibatch().bytes(),
+                    r.epochs().getFirst().testMse(), r.last().trainMse(), r.last().testMse());
+        return 0;
+    }
+
+    private static Graph graph(TrainConfig cfg) {
+        TrainConfig.Graph gc = cfg.graph();
+        try {
+            if (gc.file() != null) return EdgeListReader.read(gc.file());
+            if (gc.generator() != null) return Generators.parse(gc.generator(), gc.seed());
+            TrainConfig.Moving mv = gc.moving();
+            return new MovingNodes(mv.nodes(), mv.radius(), mv.step(), gc.seed()).graph();
+        } catch (IllegalArgumentException e) {
+            String field = gc.file() != null ? "graph.file" : gc.generator() != null ? "graph.generator" : "graph.moving";
+            throw new Main.UserError(cfg.file() + ": " + field + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Dataset data(TrainConfig cfg, int nodes) {
+        Dataset d;
+        try {
+            d = CsvDataset.read(cfg.data().features(), cfg.data().labels(), nodes);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UserError(e.getMessage(), e);
+        }
+        int w0 = cfg.model().widths()[0];
+        if (d.features() != w0)
+            throw new Main.UserError(cfg.file() + ": model.widths[0]: is " + w0 + " but " + cfg.data().features() + " has " + d.features() + " feature columns");
+        if (d.samples() < 2) throw new Main.UserError(cfg.data().features() + ": needs at least 2 samples (training and test), has " + d.samples());
+        return d;
+    }
+}

@@ -1,0 +1,156 @@
+package io.mycelium.task;
+
+import io.mycelium.tensor.Tensor;
+import io.mycelium.train.Dataset;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Node features and labels from CSV files in long form, one line per (sample, node):
+ * <pre>
+ * sample,node,x1,x2,...,xg      (features: g columns after the ids)
+ * sample,node,y                 (labels)
+ * </pre>
+ * Ids count from 0; an optional header line (first field not a number), blank lines and lines
+ * starting with {@code #} are skipped. Every sample must give every node of the graph exactly one
+ * line. Errors name the file and line.
+ */
+public final class CsvDataset {
+    private CsvDataset() {}
+
+    public static Dataset read(Path features, Path labels, int nodes) {
+        Table x = table(features, nodes, -1);
+        Table y = table(labels, nodes, 1);
+        if (x.samples != y.samples)
+            throw new IllegalArgumentException(labels + ": labels cover " + y.samples + " samples, " + features + " covers " + x.samples);
+        return new Dataset(x.values, y.values.reshape(nodes, y.samples));
+    }
+
+    private record Table(Tensor values, int samples) {}
+
+    /** Reads one file; {@code width} columns after the ids, or any constant number when -1. */
+    private static Table table(Path file, int nodes, int width) {
+        // two passes over a small file: the first finds the sample count and width, the second fills
+        int samples = 0, cols = width, lineNo = 0, rows = 0;
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            boolean first = true;
+            while ((line = in.readLine()) != null) {
+                lineNo++;
+                String[] f = fields(line);
+                if (f == null) continue;
+                if (first && !isNumber(f[0])) {
+                    first = false;
+                    continue;
+                }
+                first = false;
+                if (f.length < 3) throw error(file, lineNo, "expected 'sample,node,value...', got '" + line.strip() + "'");
+                if (cols < 0) cols = f.length - 2;
+                if (f.length - 2 != cols)
+                    throw error(file, lineNo, (f.length - 2) + " values where " + (width < 0 ? "earlier lines have " : "the file needs ") + cols);
+                int s = id(file, lineNo, f[0], "sample");
+                int n = id(file, lineNo, f[1], "node");
+                if (n >= nodes) throw error(file, lineNo, "node " + n + " is not below the graph's " + nodes + " nodes");
+                samples = Math.max(samples, s + 1);
+                rows++;
+            }
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(file + ": no such file");
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": cannot read (" + e.getMessage() + ")", e);
+        }
+        if (rows == 0) throw new IllegalArgumentException(file + ": no data lines");
+        if ((long) samples * nodes * cols > Integer.MAX_VALUE) throw new IllegalArgumentException(file + ": too large");
+        double[] v = new double[samples * nodes * cols];
+        boolean[] seen = new boolean[samples * nodes];
+        lineNo = 0;
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            boolean first = true;
+            while ((line = in.readLine()) != null) {
+                lineNo++;
+                String[] f = fields(line);
+                if (f == null) continue;
+                if (first && !isNumber(f[0])) {
+                    first = false;
+                    continue;
+                }
+                first = false;
+                int s = Integer.parseInt(f[0].strip()), n = Integer.parseInt(f[1].strip());
+                int row = n * samples + s;   // node-major, as Dataset stores it
+                if (seen[row]) throw error(file, lineNo, "second line for sample " + s + ", node " + n);
+                seen[row] = true;
+                for (int c = 0; c < cols; c++) v[row * cols + c] = value(file, lineNo, f[2 + c], c + 1);
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": cannot read (" + e.getMessage() + ")", e);
+        }
+        for (int r = 0; r < seen.length; r++)
+            if (!seen[r]) throw new IllegalArgumentException(file + ": no line for sample " + (r % samples) + ", node " + (r / samples)
+                    + " (every sample needs all " + nodes + " nodes)");
+        return new Table(new Tensor(v, nodes, samples, cols), samples);
+    }
+
+    private static String[] fields(String line) {
+        String s = line.strip();
+        if (s.isEmpty() || s.charAt(0) == '#') return null;
+        return s.split("\\s*,\\s*|\\s+", -1);
+    }
+
+    private static boolean isNumber(String s) {
+        try {
+            Double.parseDouble(s.strip());
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static int id(Path file, int line, String s, String what) {
+        try {
+            int v = Integer.parseInt(s.strip());
+            if (v < 0) throw error(file, line, what + " id " + v + " is negative");
+            return v;
+        } catch (NumberFormatException e) {
+            throw error(file, line, what + " id '" + s + "' is not a non-negative integer");
+        }
+    }
+
+    private static double value(Path file, int line, String s, int column) {
+        try {
+            double d = Double.parseDouble(s.strip());
+            if (!Double.isFinite(d)) throw new NumberFormatException();
+            return d;
+        } catch (NumberFormatException e) {
+            throw error(file, line, "value " + column + " '" + s + "' is not a finite number");
+        }
+    }
+
+    private static IllegalArgumentException error(Path file, int line, String why) {
+        return new IllegalArgumentException(file + " line " + line + ": " + why);
+    }
+
+    /** Writes a dataset in the format {@link #read} reads (features and labels files). */
+    public static void write(Dataset d, Path features, Path labels) throws IOException {
+        int n = d.nodes(), s = d.samples(), g = d.features();
+        double[] x = d.x().data(), y = d.y().data();
+        StringBuilder fx = new StringBuilder("sample,node");
+        for (int c = 1; c <= g; c++) fx.append(",x").append(c);
+        fx.append('\n');
+        StringBuilder fy = new StringBuilder("sample,node,y\n");
+        for (int q = 0; q < s; q++)
+            for (int i = 0; i < n; i++) {
+                fx.append(q).append(',').append(i);
+                for (int c = 0; c < g; c++) fx.append(',').append(x[(i * s + q) * g + c]);
+                fx.append('\n');
+                fy.append(q).append(',').append(i).append(',').append(y[i * s + q]).append('\n');
+            }
+        Files.writeString(features, fx);
+        Files.writeString(labels, fy);
+    }
+}

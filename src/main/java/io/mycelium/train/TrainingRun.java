@@ -1,0 +1,131 @@
+package io.mycelium.train;
+
+import io.mycelium.autodiff.Init;
+import io.mycelium.autodiff.Params;
+import io.mycelium.engine.Engine;
+import io.mycelium.graph.Graph;
+import io.mycelium.graph.Operator;
+import io.mycelium.graph.ShiftOperator;
+import io.mycelium.model.Gcnn;
+import org.apache.commons.rng.UniformRandomProvider;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Algorithm 1 end to end for one scheme: epochs of shuffled mini-batches, the training and test MSE
+ * after every epoch, and the communication charged. Updates use the batched schedule (the same
+ * arithmetic as the paper's per-sample one, see {@link Trainer}); the rounds and bytes of a
+ * mini-batch are measured by running the per-sample schedule on a throwaway copy, once for a
+ * static graph and again for every new graph of a dynamic topology.
+ */
+public final class TrainingRun {
+    private TrainingRun() {}
+
+    /**
+     * Everything a run needs. {@code model} lives on {@code graph}; for a dynamic topology the same
+     * architecture is rebuilt on each new graph with {@code shift}, and W with Metropolis–Hastings.
+     */
+    public record Setup(Graph graph, ShiftOperator shift, Gcnn model, Params init, Dataset train, Dataset test,
+                        int batch, double lr, int epochs, int consensusRounds, long seed) {
+        public Setup {
+            if (train.nodes() != graph.n() || test.nodes() != graph.n())
+                throw new IllegalArgumentException("data have " + train.nodes() + " nodes, the graph " + graph.n());
+            if (batch < 1 || batch > train.samples()) throw new IllegalArgumentException("batch size must be in 1.." + train.samples() + ", got " + batch);
+            if (epochs < 0) throw new IllegalArgumentException("epochs must be >= 0");
+        }
+    }
+
+    /** One row of metrics.csv: cumulative mini-batches, rounds and bytes after {@code epoch}, and the MSEs. */
+    public record Epoch(int epoch, long minibatches, long rounds, long bytes, double trainMse, double testMse) {}
+
+    /** A finished run; {@code perMinibatch} is the mean over mini-batches (exact for a static graph). */
+    public record Result(Scheme scheme, List<Epoch> epochs, Traffic perMinibatch, double seconds, int topologies) {
+        public Epoch last() { return epochs.getLast(); }
+
+        /**
+         * The same parameter trajectory under another scheme that does the same arithmetic and
+         * only sends differently (D-naive and D-naive-PB): its own measured traffic, same MSEs.
+         */
+        public Result as(Scheme other, Traffic traffic) {
+            List<Epoch> es = epochs.stream().map(e -> new Epoch(e.epoch(), e.minibatches(), e.minibatches() * traffic.rounds(),
+                    e.minibatches() * traffic.bytes(), e.trainMse(), e.testMse())).toList();
+            return new Result(other, es, traffic, seconds, topologies);
+        }
+    }
+
+    /** A static run. */
+    public static Result run(Setup s, Scheme scheme, Runnable afterEpoch) { return run(s, scheme, null, afterEpoch); }
+
+    /**
+     * @param topology where each mini-batch's graph comes from; {@code null} for the static graph
+     */
+    public static Result run(Setup s, Scheme scheme, Topology topology, Runnable afterEpoch) {
+        long t0 = System.nanoTime();
+        Graph current = s.graph();
+        Operator w = ShiftOperator.metropolisHastings(current);
+        Trainer trainer = new Trainer(Engine.synchronous(current, params(s, scheme)), s.model(), scheme, s.lr(), w, s.consensusRounds());
+        Traffic perBatch = measureTraffic(s, scheme, s.model(), w);
+        // every scheme sees the same sequence of mini-batches
+        UniformRandomProvider shuffle = Init.rng(s.seed() * 31 + 7);
+        int n = s.train().samples();
+        int[] order = new int[n];
+        for (int q = 0; q < n; q++) order[q] = q;
+        int batches = (n + s.batch() - 1) / s.batch();
+        List<Epoch> out = new ArrayList<>(s.epochs() + 1);
+        out.add(new Epoch(0, 0, 0, 0, trainer.meanSquaredError(s.train()), trainer.meanSquaredError(s.test())));
+        long mb = 0, rounds = 0, messages = 0, floats = 0;
+        int topologies = 1;
+        double nodes = s.graph().n();
+        for (int e = 1; e <= s.epochs(); e++) {
+            for (int q = n - 1; q > 0; q--) {
+                int r = shuffle.nextInt(q + 1), tmp = order[q];
+                order[q] = order[r];
+                order[r] = tmp;
+            }
+            double sse = 0;
+            for (int b = 0; b < batches; b++) {
+                if (topology != null) {
+                    Graph g = topology.next();
+                    if (g != current) {
+                        // Algorithm 1, lines 3–4: a new graph, its shift operator and its W
+                        current = g;
+                        Gcnn model = s.model().on(s.shift().of(g));
+                        w = ShiftOperator.metropolisHastings(g);
+                        trainer.topology(model, w);
+                        perBatch = measureTraffic(s, scheme, model, w);
+                        topologies++;
+                    }
+                }
+                int[] batch = Arrays.copyOfRange(order, b * s.batch(), Math.min(n, (b + 1) * s.batch()));
+                sse += trainer.batched(s.train(), batch).sumSquaredError();
+                mb++;
+                rounds += perBatch.rounds();
+                messages += perBatch.messages();
+                floats += perBatch.floats();
+            }
+            out.add(new Epoch(e, mb, rounds, floats * Double.BYTES, sse / (n * nodes), trainer.meanSquaredError(s.test())));
+            if (afterEpoch != null) afterEpoch.run();
+        }
+        Traffic mean = mb == 0 ? perBatch : new Traffic(rounds / mb, messages / mb, floats / mb, List.of());
+        return new Result(scheme, out, mean, (System.nanoTime() - t0) / 1e9, topologies);
+    }
+
+    static Params params(Setup s, Scheme scheme) {
+        return scheme.centralized() ? s.init().copy() : s.init().perNode(s.graph().n());
+    }
+
+    /** Rounds and bytes of one mini-batch of the paper's per-sample schedule on {@code w}'s graph, measured on a throwaway copy. */
+    public static Traffic measureTraffic(Setup s, Scheme scheme, Gcnn model, Operator w) {
+        Trainer t = new Trainer(Engine.synchronous(w.graph(), params(s, scheme)), model, scheme, s.lr(), w, s.consensusRounds());
+        int[] first = new int[s.batch()];
+        for (int q = 0; q < first.length; q++) first[q] = q;
+        return t.perSample(s.train(), first).traffic();
+    }
+
+    /** The static graph's traffic per mini-batch. */
+    public static Traffic measureTraffic(Setup s, Scheme scheme) {
+        return measureTraffic(s, scheme, s.model(), ShiftOperator.metropolisHastings(s.graph()));
+    }
+}
