@@ -17,9 +17,14 @@ import java.util.Locale;
 public enum Scheme {
     SGD("sgd", true, GradConsensus.NONE, false),
     ADAM("adam", true, GradConsensus.NONE, false),
-    /** K rounds of consensus on each sample's gradients. */
+    /**
+     * K rounds of consensus per sample (eq. 8, 15). What travels is each sample's share of the local
+     * update, θ_i/B − α ∇̂J_i(b), so that the mini-batch ends with θ_i ← Σ_j (W^K)_ij (θ_j − α Σ_b ∇̂J_j(b)):
+     * consensus on the gradients while the copies agree, and a pull back together when finite K has
+     * let them drift (as in the authors' code). With K = 1 it follows SGD epoch by epoch.
+     */
     D_NAIVE("d-naive", false, GradConsensus.PER_SAMPLE, false),
-    /** Gradients summed over the mini-batch first, then K rounds of consensus (Table I, row 3). */
+    /** The same update with the gradients summed over the mini-batch first, then K rounds (Table I, row 3). */
     D_NAIVE_BATCH("d-naive-batch", false, GradConsensus.PER_BATCH, false),
     /** As {@link #D_NAIVE_BATCH}, with sample b−1's backward riding on sample b's forward rounds. */
     D_NAIVE_PB("d-naive-pb", false, GradConsensus.PER_BATCH, true),

@@ -158,11 +158,13 @@ public final class Trainer {
             bp.run();
             meter.end(!scheme.centralized());
             if (scheme.gradConsensus() == Scheme.GradConsensus.PER_SAMPLE) {
-                Params g = t.paramGrads();
+                // this sample's share of the D-naive update, θ_i/B − α ∇̂J_i(b): the K rounds on the
+                // shares add up to the K rounds on θ_i − α Σ_b ∇̂J_i(b) that the batched form sends once
+                Params share = naiveShare(h.params(), t.paramGrads(), batch.length);
                 meter.begin();
-                for (int r = 0; r < k; r++) Exchange.consensus(comm, consensus, Optimizer.tensors(g).toArray(Tensor[]::new));
+                for (int r = 0; r < k; r++) Exchange.consensus(comm, consensus, Optimizer.tensors(share).toArray(Tensor[]::new));
                 meter.end(true);
-                add(acc, g);
+                add(acc, share);
             } else {
                 add(acc, t);
             }
@@ -253,15 +255,43 @@ public final class Trainer {
         return sse / ((double) data.nodes() * data.samples());
     }
 
-    /** D-naive's gradient consensus (if it happens here), θ consensus unless it already rode along, then the step. */
+    /**
+     * The end of a mini-batch: D-naive's consensus, or θ consensus unless it already rode along,
+     * then the optimizer's step.
+     *
+     * <p>D-naive (eq. 8 with K rounds of eq. 15) mixes the locally updated copies,
+     * θ_i ← Σ_j (W^K)_ij (θ_j − α Σ_b ∇̂J_j(b)), as the authors' code does. While the copies agree
+     * this is exactly K rounds of consensus on the gradients; once finite K has let them drift
+     * apart, the same rounds also pull them back together (consensus on the gradients alone lets
+     * the copies drift without bound, and D-naive then leaves SGD's trajectory). With
+     * {@code naiveDone} the per-sample schedule has already mixed each sample's share and
+     * {@code acc} holds the mixed copies.
+     */
     private void finish(Host h, Params acc, List<Tensor> shared, List<Tensor> mixed, Comm comm, boolean gradConsensus) {
-        if (gradConsensus)
-            for (int r = 0; r < k; r++) Exchange.consensus(comm, consensus, Optimizer.tensors(acc).toArray(Tensor[]::new));
+        boolean naiveDone = scheme.gradConsensus() == Scheme.GradConsensus.PER_SAMPLE && !gradConsensus;
+        if (gradConsensus || naiveDone) {
+            Params next = naiveDone ? acc : naiveShare(h.params(), acc, 1);
+            if (gradConsensus)
+                for (int r = 0; r < k; r++) Exchange.consensus(comm, consensus, Optimizer.tensors(next).toArray(Tensor[]::new));
+            for (String n : next.names()) System.arraycopy(next.get(n).data(), 0, h.params().get(n).data(), 0, next.get(n).data().length);
+            return;
+        }
         if (!shared.isEmpty() && mixed.isEmpty()) {
             mixed = shared.stream().map(Tensor::copy).toList();
             Exchange.consensus(comm, consensus, mixed.toArray(Tensor[]::new));
         }
         optimizer.step(h.params(), h.state(), acc, mixed);
+    }
+
+    /** θ_i / parts − α g_i per copy: D-naive's local update (parts = 1) or one sample's share of it. */
+    private Params naiveShare(Params theta, Params g, int parts) {
+        double lr = ((io.mycelium.optim.Sgd) optimizer).lr();
+        Params out = g.zerosLike();
+        for (String n : g.names()) {
+            double[] o = out.get(n).data(), p = theta.get(n).data(), d = g.get(n).data();
+            for (int q = 0; q < o.length; q++) o[q] = p[q] / parts - lr * d[q];
+        }
+        return out;
     }
 
     /** Node i's loss Σ over its samples of (ŷ_i − y_i)², shape {@code [rows]}. */

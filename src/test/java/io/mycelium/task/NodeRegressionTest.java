@@ -67,6 +67,23 @@ class NodeRegressionTest {
     }
 
     @Test
+    void dNaiveWithOneConsensusRoundFollowsSgdEpochByEpochAtTwiceTheRounds() {
+        NodeRegression.Problem p = NodeRegression.build(small(40));
+        io.mycelium.train.TrainingRun.Result sgd = NodeRegressionRun.run(p, Scheme.SGD, null);
+        io.mycelium.train.TrainingRun.Result naive = NodeRegressionRun.run(p, Scheme.D_NAIVE, null);
+        double worst = 0;
+        for (int e = 1; e < sgd.epochs().size(); e++) {
+            double a = sgd.epochs().get(e).testMse(), b = naive.epochs().get(e).testMse();
+            worst = Math.max(worst, Math.abs(b - a) / a);
+        }
+        // K = 1 (the paper's setting): the copies' mixed local updates track centralized SGD closely
+        assertThat(worst).isLessThan(0.02);
+        assertThat(naive.last().testMse()).isLessThan(sgd.epochs().getFirst().testMse() / 2);
+        // B(2L-1) + BK = 20·3 + 20 rounds against SGD's LB = 40
+        assertThat(naive.perMinibatch().rounds()).isEqualTo(2 * sgd.perMinibatch().rounds());
+    }
+
+    @Test
     void sameSeedSameNumbers() {
         NodeRegression.Problem p = NodeRegression.build(small(3)), q = NodeRegression.build(small(3));
         assertThat(NodeRegressionRun.run(p, Scheme.D_ADAM, null).epochs()).isEqualTo(NodeRegressionRun.run(q, Scheme.D_ADAM, null).epochs());
