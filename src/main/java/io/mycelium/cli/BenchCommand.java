@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Locale;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Timing benchmarks.",
-        subcommands = {BenchCommand.NodeRegressionBench.class})
+        subcommands = {BenchCommand.NodeRegressionBench.class, AsyncBenchCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -51,7 +51,7 @@ import java.util.Arrays;
  */
 public final class AsyncEngine {
     private static final int NEVER = Integer.MAX_VALUE;
-    private static final long FIRST = 0x11, NEXT = 0x22, LAG = 0x33, LOSS = 0x44, DELAY = 0x55;
+    private static final int FIRST = 0, NEXT = 1, LAG = 2, LOSS = 3, DELAY = 4;
 
     private final Graph graph;
     private final int n;
@@ -65,11 +65,13 @@ public final class AsyncEngine {
     private final boolean simple;
     private final int histBins;
     private boolean fusedEnabled = true;
+    private final long[] kindBase = new long[5];
 
     // state of the current run
     private int tick;
     private final int[] next, lastUpdate, updates;
     private final boolean[] upd;
+    private final int[] updList;
     private final ArrayList<Stream> streams = new ArrayList<>();
     private int pullsThisTick, deliversThisTick;
     private long rounds;
@@ -102,7 +104,9 @@ public final class AsyncEngine {
         this.lastUpdate = new int[n];
         this.updates = new int[n];
         this.upd = new boolean[n];
+        this.updList = new int[n];
         for (int c = 0; c < chunkStats.length; c++) chunkStats[c] = new long[histBins + 2];
+        for (int kind = 0; kind < kindBase.length; kind++) kindBase[kind] = mix(mix(schedule.seed() * 0x9E3779B97F4A7C15L + kind + 1));
     }
 
     public Graph graph() { return graph; }
@@ -330,15 +334,24 @@ public final class AsyncEngine {
     }
 
     /**
-     * The ring slot of j's value that receiver edge e sees at tick t in stream s, or -1 if no
+     * The tick τ as of which receiver i views the source of its {@code local}-th incoming edge at
+     * tick t in stream s: t minus a lag uniform in 0..D-1, never before tick 1. One hash gives the
+     * lags of four consecutive edges (16 bits each).
+     */
+    private int viewTick(int i, int local, int t, int s) {
+        if (history == 1) return t;
+        long word = hash(LAG, i, t, ((long) s << 32) | (local >>> 2));
+        int tau = t - lag(word, local, history);
+        return tau < 1 ? 1 : tau;
+    }
+
+    private static int lag(long word, int local, int d) { return (int) ((((word >>> ((local & 3) << 4)) & 0xFFFF) * d) >>> 16); }
+
+    /**
+     * The ring slot of j's value that receiver edge e sees as of tick τ in stream s, or -1 if no
      * value is visible (then the receiver keeps what it held).
      */
-    private int pick(Stream st, int e, int j, int t, int s) {
-        int tau = t;
-        if (history > 1) {
-            tau = t - bounded(hash(LAG, e, t, s), history);
-            if (tau < 1) tau = 1;
-        }
+    private int pick(Stream st, int e, int j, int tau, int s) {
         int base = j * ringCap, h = st.head[j];
         int[] idx = st.idx;
         for (int q = 0; q < ringCap; q++) {
@@ -366,7 +379,7 @@ public final class AsyncEngine {
             for (int i = from; i < to; i++) {
                 if (!upd[i]) continue;
                 for (int e = off[i]; e < off[i + 1]; e++) {
-                    int slot = pick(st, e, nb[e], t, s);
+                    int slot = pick(st, e, nb[e], viewTick(i, e - off[i], t, s), s);
                     int age;
                     if (slot >= 0) {
                         System.arraycopy(st.vals, slot * w, halo, e * w, w);
@@ -444,74 +457,23 @@ public final class AsyncEngine {
             Arrays.fill(chunkMax, 0);
             // phase 1: who updates; states changed since their last push enter the rings
             Parallel.forRange(n, chunks, (c, from, to) -> {
-                int cnt = 0;
+                int cnt = from;
                 for (int j = from; j < to; j++) {
-                    boolean u = next[j] == tt;
-                    upd[j] = u;
-                    if (u) cnt++;
+                    updList[cnt] = j;
+                    cnt += next[j] == tt ? 1 : 0;
                     if (st.pushedFor[j] != lastUpdate[j]) {
                         st.pushedFor[j] = lastUpdate[j];
                         push(st, j, hs, j * k, lastUpdate[j] + 1);
                     }
                 }
-                chunkCount[c] = cnt;
+                chunkCount[c] = cnt - from;
             });
             int count = 0;
             for (int c = 0; c < chunks; c++) count += chunkCount[c];
             if (count > 0) {
                 rounds++;
                 // phase 2: the updating nodes' steps, in place (neighbours read the rings, not hs)
-                Parallel.forRange(n, chunks, (c, from, to) -> {
-                    long[] stats = chunkStats[c];
-                    double[] acc = new double[k], pre = new double[k];
-                    double[] vals = st.vals, held = st.held;
-                    int[] idx = st.idx;
-                    double mx = 0;
-                    for (int i = from; i < to; i++) {
-                        if (!upd[i]) continue;
-                        int o = i * k;
-                        double si = self[i];
-                        for (int q = 0; q < k; q++) acc[q] = si * hs[o + q];
-                        for (int e = off[i]; e < off[i + 1]; e++) {
-                            int slot = pick(st, e, nb[e], tt, 0);
-                            double we = wt[e];
-                            int age;
-                            if (slot >= 0) {
-                                int so = slot * k;
-                                for (int q = 0; q < k; q++) acc[q] += we * vals[so + q];
-                                age = tt - idx[slot];
-                                if (st.keepHeld) {
-                                    System.arraycopy(vals, so, held, e * k, k);
-                                    st.heldIdx[e] = idx[slot];
-                                }
-                            } else {
-                                int so = e * k;
-                                for (int q = 0; q < k; q++) acc[q] += we * held[so + q];
-                                age = st.heldIdx[e] < 0 ? -1 : tt - st.heldIdx[e];
-                            }
-                            if (age < 0) stats[histBins + 1]++;
-                            else {
-                                stats[Math.min(age, histBins - 1)]++;
-                                if (age > stats[histBins]) stats[histBins] = age;
-                            }
-                        }
-                        for (int q = 0; q < k; q++) pre[q] = 0;
-                        for (int a = 0; a < k; a++) {
-                            double av = acc[a];
-                            int wr = a * k;
-                            for (int q = 0; q < k; q++) pre[q] += av * W[wr + q];
-                        }
-                        for (int q = 0; q < k; q++) {
-                            double v = pre[q] + enc[o + q];
-                            double nv = kinds == 0 ? (v > 0 ? v : 0) : kinds == 1 ? Math.tanh(v) : v;
-                            double d = Math.abs(nv - hs[o + q]);
-                            if (!(d <= mx)) mx = d;
-                            hs[o + q] = nv;
-                        }
-                        scheduleNext(i, tt, false, 0);
-                    }
-                    chunkMax[c] = mx;
-                });
+                Parallel.forRange(n, chunks, (c, from, to) -> chunkMax[c] = ignnChunk(st, from, from + chunkCount[c], tt, k, hs, enc, W, self, wt, kinds, chunkStats[c]));
                 double change = 0;
                 for (int c = 0; c < chunks; c++) if (!(chunkMax[c] <= change)) change = chunkMax[c];
                 trace = record(trace, t, change);
@@ -522,12 +484,122 @@ public final class AsyncEngine {
         return finish(h, Math.min(t, maxTicks), converged, trace, start);
     }
 
+    /**
+     * One chunk of IGNN node updates at tick t; returns the largest change. The sums are formed in
+     * exactly the generic path's order (exchange: self term, then edges in CSR order; matmul: for each
+     * output column, 0 + Σ_a acc_a W_aq in increasing a; then + b, then φ), so results are identical.
+     */
+    private static double emit(double[] hs, double[] enc, int at, double sum, int kind, double mx) {
+        double v = sum + enc[at];
+        double nv = kind == 0 ? (v > 0 ? v : 0) : kind == 1 ? Math.tanh(v) : v;
+        double d = Math.abs(nv - hs[at]);
+        hs[at] = nv;
+        return d <= mx ? mx : d; // NaN propagates
+    }
+
+    /** Updates the nodes {@code updList[from..to)} (a chunk's updaters, listed in phase 1). */
+    private double ignnChunk(Stream st, int from, int to, int t, int k, double[] hs, double[] enc, double[] W,
+                             double[] self, double[] wt, int kind, long[] stats) {
+        final int R = ringCap, D = history, bins = histBins;
+        final boolean simpleRead = simple, keep = st.keepHeld;
+        final long lagBase = kindBase[LAG] + (long) t * 0x165667B19E3779F9L; // hash(LAG, i, t, block) = mix(lagBase + i*K1 + block*K3)
+        final double[] vals = st.vals, held = st.held;
+        final int[] idx = st.idx, head = st.head, heldIdx = st.heldIdx, offs = off, nbs = nb;
+        final int[] list = updList;
+        double[] acc = new double[k];
+        double mx = 0;
+        long maxAge = stats[bins], unreceived = 0;
+        for (int u = from; u < to; u++) {
+            int i = list[u];
+            int o = i * k;
+            double si = self[i];
+            long word = 0;
+            int e0 = offs[i];
+            double a0 = si * hs[o], a1 = k > 1 ? si * hs[o + 1] : 0;
+            if (k > 2) for (int q = 0; q < k; q++) acc[q] = si * hs[o + q];
+            for (int e = offs[i], end = offs[i + 1]; e < end; e++) {
+                int j = nbs[e];
+                int tau = t;
+                if (D > 1) {
+                    int local = e - e0;
+                    if ((local & 3) == 0) word = mix(lagBase + i * 0xC2B2AE3D27D4EB4FL + (long) (local >>> 2) * 0x27D4EB2F165667C5L);
+                    tau = t - lag(word, local, D);
+                    if (tau < 1) tau = 1;
+                }
+                int slot = -1;
+                if (simpleRead) {
+                    // Ring values are newest-first in time, so the newest one at or before τ sits
+                    // behind exactly the values after τ: count those instead of branching per value.
+                    int base = j * R, newer = 0;
+                    for (int q = 0; q < R; q++) newer += idx[base + q] > tau ? 1 : 0;
+                    int r = head[j] - newer;
+                    if (r < 0) r += R;
+                    if (newer < R && idx[base + r] >= 0) slot = base + r;
+                } else slot = pick(st, e, j, tau, 0);
+                double we = wt[e];
+                double[] src;
+                int so, age;
+                if (slot >= 0) {
+                    src = vals;
+                    so = slot * k;
+                    age = t - idx[slot];
+                    if (keep) {
+                        System.arraycopy(vals, so, held, e * k, k);
+                        heldIdx[e] = idx[slot];
+                    }
+                } else {
+                    src = held;
+                    so = e * k;
+                    age = heldIdx[e] < 0 ? -1 : t - heldIdx[e];
+                }
+                if (k == 1) a0 += we * src[so];
+                else if (k == 2) {
+                    a0 += we * src[so];
+                    a1 += we * src[so + 1];
+                } else for (int q = 0; q < k; q++) acc[q] += we * src[so + q];
+                if (age < 0) unreceived++;
+                else {
+                    stats[age < bins - 1 ? age : bins - 1]++;
+                    if (age > maxAge) maxAge = age;
+                }
+            }
+            if (k <= 2) {
+                acc[0] = a0;
+                if (k == 2) acc[1] = a1;
+            }
+            // four output columns at a time: independent sums, each still accumulated in increasing a
+            int q = 0;
+            for (; q + 4 <= k; q += 4) {
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                for (int a = 0, wr = q; a < k; a++, wr += k) {
+                    double av = acc[a];
+                    s0 += av * W[wr];
+                    s1 += av * W[wr + 1];
+                    s2 += av * W[wr + 2];
+                    s3 += av * W[wr + 3];
+                }
+                mx = emit(hs, enc, o + q, s0, kind, mx);
+                mx = emit(hs, enc, o + q + 1, s1, kind, mx);
+                mx = emit(hs, enc, o + q + 2, s2, kind, mx);
+                mx = emit(hs, enc, o + q + 3, s3, kind, mx);
+            }
+            for (; q < k; q++) {
+                double sum = 0;
+                for (int a = 0, wr = q; a < k; a++, wr += k) sum += acc[a] * W[wr];
+                mx = emit(hs, enc, o + q, sum, kind, mx);
+            }
+            scheduleNext(i, t, false, 0);
+        }
+        stats[bins] = maxAge;
+        stats[bins + 1] += unreceived;
+        return mx;
+    }
+
     // ------------------------------------------------------------------ seeded draws
 
-    private long hash(long kind, long a, long b, long c) {
-        long z = mix(sched.seed() * 0x9E3779B97F4A7C15L + kind);
-        z = mix(z + a * 0xC2B2AE3D27D4EB4FL + b);
-        return mix(z + c * 0x165667B19E3779F9L);
+    /** One SplitMix64 finalizer over a per-(seed, kind) base plus the coordinates: cheap enough for every edge read. */
+    private long hash(int kind, long a, long b, long c) {
+        return mix(kindBase[kind] + a * 0xC2B2AE3D27D4EB4FL + b * 0x165667B19E3779F9L + c * 0x27D4EB2F165667C5L);
     }
 
     private static long mix(long z) {
