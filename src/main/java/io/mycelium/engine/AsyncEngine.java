@@ -10,6 +10,7 @@ import io.mycelium.graph.Graph;
 import io.mycelium.graph.Operator;
 import io.mycelium.model.Activation;
 import io.mycelium.model.GraphInput;
+import io.mycelium.model.GsdGnn;
 import io.mycelium.model.Ignn;
 import io.mycelium.model.ImplicitModel;
 import io.mycelium.model.Model;
@@ -43,8 +44,9 @@ import java.util.Arrays;
  * of each layer it holds (zeros for a layer it has not heard yet); its output is that of its last
  * update. <b>Implicit models</b> ({@link #runImplicit}): each update is one {@code step}; the run
  * stops when no node changed by {@code tol} or more for two staleness bounds' worth of ticks, or when the
- * tick budget ends. IGNN with tied parameters takes a fused kernel doing the same arithmetic in
- * the same order (tests pin it bitwise to the generic path).
+ * tick budget ends. IGNN and GSDGNN with tied parameters take a fused kernel that computes the
+ * encoder once and does the step's arithmetic in the same order (tests pin it bitwise to the
+ * generic path).
  *
  * <p>All randomness is a hash of (seed, kind, place, time), so runs are deterministic by seed and
  * independent of threads; per-tick work is split over nodes in {@link Parallel}'s fixed chunking.
@@ -113,7 +115,7 @@ public final class AsyncEngine {
 
     public AsyncSchedule schedule() { return sched; }
 
-    /** Turns the fused IGNN kernel off (to pin it against the generic path) or on. */
+    /** Turns the fused IGNN / GSDGNN kernel off (to pin it against the generic path) or on. */
     public AsyncEngine setFusedEnabled(boolean on) {
         this.fusedEnabled = on;
         return this;
@@ -141,8 +143,8 @@ public final class AsyncEngine {
         Tensor h = h0 == null ? Tensor.zeros(n, k) : h0.copy();
         if (!h.hasShape(n, k)) throw new IllegalArgumentException("initial state must be [" + n + ", " + k + "], got " + Arrays.toString(h.shape()));
         AsyncRun r;
-        if (fusedEnabled && model instanceof Ignn ignn && params.isTied() && edgeFeatures == null) {
-            r = runIgnnFused(ignn, x, h, tol, maxTicks);
+        if (fusedEnabled && (model instanceof Ignn || model instanceof GsdGnn) && params.isTied()) {
+            r = runLinearFused(model, x, h, tol, maxTicks);
         } else {
             Tensor es = edgeFeatures;
             r = runGeneric((t, s) -> model.step(t, t.constant(s),
@@ -427,21 +429,37 @@ public final class AsyncEngine {
         }
     }
 
-    // ------------------------------------------------------------------ fused IGNN kernel
+    // ------------------------------------------------------------------ fused IGNN / GSDGNN kernel
 
     /**
      * IGNN's step h_i ← φ((self_i h_i + Σ_e w_e h_e) W + b_i) with the stale views of the generic
      * path, the same floating-point operations in the same order, the encoder b computed once.
      */
-    private AsyncRun runIgnnFused(Ignn model, Tensor x, Tensor h, double tol, int maxTicks) {
+    private AsyncRun runLinearFused(ImplicitModel model, Tensor x, Tensor h, double tol, int maxTicks) {
         reset();
         int k = model.stateWidth();
         Tape tape = host.tape();
-        double[] enc = model.encoder().apply(tape, tape.constant(x)).value().data().clone();
-        double[] W = params.get(Ignn.W).data().clone();
-        Operator op = model.shift(graph);
+        double[] enc, W;
+        Operator op;
+        double smooth; // GSDGNN: the factor β/(γ+β) on the aggregate; 0 for IGNN, whose aggregate goes through W
+        Activation phi;
+        if (model instanceof Ignn ignn) {
+            enc = ignn.encoder().apply(tape, tape.constant(x)).value().data().clone();
+            W = params.get(Ignn.W).data().clone();
+            op = ignn.shift(graph);
+            phi = ignn.phi();
+            smooth = 0;
+        } else {
+            GsdGnn gsd = (GsdGnn) model;
+            double cg = gsd.gamma() / (gsd.gamma() + gsd.beta()); // the same constants GsdGnn.step uses
+            enc = gsd.encoder().apply(tape, tape.constant(x)).value().data().clone();
+            for (int q = 0; q < enc.length; q++) enc[q] = cg * enc[q];
+            W = null;
+            op = gsd.shift(graph);
+            phi = Activation.IDENTITY;
+            smooth = gsd.beta() / (gsd.gamma() + gsd.beta());
+        }
         double[] self = op.self(), wt = op.weights();
-        Activation phi = model.phi();
         Stream st = stream(0, k, true);
         double[] hs = h.data();
         long start = System.nanoTime();
@@ -473,7 +491,7 @@ public final class AsyncEngine {
             if (count > 0) {
                 rounds++;
                 // phase 2: the updating nodes' steps, in place (neighbours read the rings, not hs)
-                Parallel.forRange(n, chunks, (c, from, to) -> chunkMax[c] = ignnChunk(st, from, from + chunkCount[c], tt, k, hs, enc, W, self, wt, kinds, chunkStats[c]));
+                Parallel.forRange(n, chunks, (c, from, to) -> chunkMax[c] = linearChunk(st, from, from + chunkCount[c], tt, k, hs, enc, W, smooth, self, wt, kinds, chunkStats[c]));
                 double change = 0;
                 for (int c = 0; c < chunks; c++) if (!(chunkMax[c] <= change)) change = chunkMax[c];
                 trace = record(trace, t, change);
@@ -498,7 +516,7 @@ public final class AsyncEngine {
     }
 
     /** Updates the nodes {@code updList[from..to)} (a chunk's updaters, listed in phase 1). */
-    private double ignnChunk(Stream st, int from, int to, int t, int k, double[] hs, double[] enc, double[] W,
+    private double linearChunk(Stream st, int from, int to, int t, int k, double[] hs, double[] enc, double[] W, double smooth,
                              double[] self, double[] wt, int kind, long[] stats) {
         final int R = ringCap, D = history, bins = histBins;
         final boolean simpleRead = simple, keep = st.keepHeld;
@@ -566,6 +584,11 @@ public final class AsyncEngine {
             if (k <= 2) {
                 acc[0] = a0;
                 if (k == 2) acc[1] = a1;
+            }
+            if (W == null) { // GSDGNN: c_β · aggregate + c_γ · g(x)
+                for (int q = 0; q < k; q++) mx = emit(hs, enc, o + q, smooth * acc[q], 2, mx);
+                scheduleNext(i, t, false, 0);
+                continue;
             }
             // four output columns at a time: independent sums, each still accumulated in increasing a
             int q = 0;

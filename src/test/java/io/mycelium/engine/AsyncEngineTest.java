@@ -166,7 +166,7 @@ class AsyncEngineTest {
         UniformRandomProvider r = Init.rng(7000 + seed);
         Graph g = io.mycelium.graph.Generators.randomGeometric(6000, Math.sqrt(6 / (Math.PI * 6000)), seed);
         Tensor x = Init.normal(r, 0, 1, g.n(), 3);
-        Ignn m = Ignn.of(3, 2 + (int) seed, 1);
+        ImplicitModel m = seed == 1 ? GsdGnn.paper(3, 1) : Ignn.of(3, 2 + (int) seed, 1);
         Params p = init(m, r, false, g.n());
         AsyncSchedule s = AsyncSchedule.of(3, 3, seed).withDelay((int) seed).withLoss(seed == 2 ? 0.1 : 0);
         AsyncRun[] runs = new AsyncRun[4];
@@ -219,7 +219,7 @@ class AsyncEngineTest {
 
     @ParameterizedTest
     @MethodSource("seeds")
-    void fusedIgnnKernelIsTheGenericPathBitForBit(long seed) {
+    void fusedKernelIsTheGenericPathBitForBit(long seed) {
         UniformRandomProvider r = Init.rng(4000 + seed);
         Case c = randomCase(seed, r);
         Ignn m = seed % 3 == 0 ? new Ignn(c.features(), 3, new int[] {4}, new int[] {3}, 1, Activation.TANH, 0.9,
@@ -227,6 +227,13 @@ class AsyncEngineTest {
         Params p = init(m, r, false, c.g().n());
         AsyncSchedule s = randomSchedule(r, seed, 8, seed % 2 == 0);
         Tensor h0 = Init.normal(r, 0, 1, c.g().n(), m.stateWidth());
+        assertFusedIsGeneric(c, m, p, s, h0);
+        GsdGnn gsd = new GsdGnn(c.features(), 1 + r.nextInt(5), new int[] {6}, new int[] {3}, 1, 1.0, 1 + 5 * r.nextDouble());
+        Params pg = init(gsd, r, false, c.g().n());
+        assertFusedIsGeneric(c, gsd, pg, s, Init.normal(r, 0, 1, c.g().n(), gsd.stateWidth()));
+    }
+
+    static void assertFusedIsGeneric(Case c, ImplicitModel m, Params p, AsyncSchedule s, Tensor h0) {
         AsyncRun fused = new AsyncEngine(c.g(), p, s).runImplicit(m, c.x(), null, h0, 1e-9, 3000);
         AsyncRun generic = new AsyncEngine(c.g(), p, s).setFusedEnabled(false).runImplicit(m, c.x(), null, h0, 1e-9, 3000);
         assertThat(fused.state().bitwiseEquals(generic.state())).isTrue();
