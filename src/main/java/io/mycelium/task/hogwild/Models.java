@@ -1,0 +1,67 @@
+package io.mycelium.task.hogwild;
+
+import io.mycelium.model.Gat;
+import io.mycelium.model.Gcn;
+import io.mycelium.model.GsdGnn;
+import io.mycelium.model.Ignn;
+import io.mycelium.model.ImplicitModel;
+import io.mycelium.model.Model;
+import io.mycelium.train.GraphNet;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The models of the hogwild reproductions, by name, in the row order of the paper's tables. To add
+ * a model, add one {@link #register} line below: a factory from the task's widths to a new
+ * {@link Model} (explicit, trained by backprop) or {@link ImplicitModel} (trained implicitly).
+ * Factories must return a new instance per call: the trainer asks for one per batch graph.
+ */
+public final class Models {
+    private Models() {}
+
+    /** Builds a model for a task with {@code nodeFeatures} / {@code edgeFeatures} input widths (0: none) and {@code out} outputs per node. */
+    @FunctionalInterface
+    public interface Factory {
+        Object create(int nodeFeatures, int edgeFeatures, int out);
+    }
+
+    /** A registered model: its id (CLI), its row name in the paper's tables, its factory. */
+    public record Entry(String id, String paperName, Factory factory) {
+        public Object create(HogwildTask t) { return factory.create(t.nodeFeatures(), t.edgeFeatures(), t.outputWidth()); }
+
+        public boolean implicit(HogwildTask t) { return create(t) instanceof ImplicitModel; }
+
+        /** The trainable network for a task; implicit models are solved with {@code solver}. */
+        public GraphNet net(HogwildTask t, GraphNet.Solver solver) {
+            Object probe = create(t);
+            if (probe instanceof ImplicitModel) return GraphNet.implicit(g -> (ImplicitModel) create(t), solver);
+            if (probe instanceof Model) return GraphNet.explicit(g -> (Model) create(t));
+            throw new IllegalStateException("model " + id + " is neither a Model nor an ImplicitModel: " + probe.getClass());
+        }
+    }
+
+    private static final Map<String, Entry> REGISTRY = new LinkedHashMap<>();
+
+    static {
+        register("ignn", "IGNN", (p, r, o) -> Ignn.paper(p, o));
+        register("gsdgnn", "GSDGNN", (p, r, o) -> GsdGnn.paper(p, o));
+        register("gcn", "GCN", (p, r, o) -> Gcn.paper(p, o));
+        register("gat", "GAT", (p, r, o) -> Gat.paper(p, o));
+    }
+
+    public static void register(String id, String paperName, Factory f) {
+        if (REGISTRY.containsKey(id)) throw new IllegalArgumentException("model '" + id + "' is already registered");
+        REGISTRY.put(id, new Entry(id, paperName, f));
+    }
+
+    public static List<Entry> all() { return new ArrayList<>(REGISTRY.values()); }
+
+    public static Entry get(String id) {
+        Entry e = REGISTRY.get(id.trim().toLowerCase(java.util.Locale.ROOT));
+        if (e == null) throw new IllegalArgumentException("unknown model '" + id + "'; choose from " + REGISTRY.keySet());
+        return e;
+    }
+}

@@ -1,0 +1,101 @@
+package io.mycelium.task.hogwild;
+
+import io.mycelium.train.GraphTrainer;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Table 1 of the hogwild paper: every model trained on every task, test error as mean ± std over
+ * parameter seeds and train/test folds, inference synchronous.
+ */
+public final class Table1 {
+    private Table1() {}
+
+    /** One training run. */
+    public record Run(String model, String task, long seed, int fold, double testError, double trainError, double finalLoss,
+                      double seconds, boolean solverConverged) {}
+
+    /** One cell: our mean ± std over runs, and the paper's (null when it has none). */
+    public record Cell(String model, String paperName, String task, double mean, double std, int runs, double[] paper) {}
+
+    public record Result(List<Run> runs, List<Cell> cells) {}
+
+    /** Trains one model on one fold of a task with one seed, and measures the test (and training) error. */
+    public static Run run(Models.Entry m, HogwildTask task, long seed, int fold, HogwildConfig c, Runnable perEpoch) {
+        long t0 = System.nanoTime();
+        HogwildTask.Split sp = task.split(fold, c.testFraction());
+        GraphTrainer tr = new GraphTrainer(m.net(task, c.solver()), task.objective(), null, sp.train(), c.trainer(seed));
+        boolean[] conv = {true};
+        List<GraphTrainer.EpochStats> stats = tr.train(s -> {
+            conv[0] &= s.converged();
+            if (perEpoch != null) perEpoch.run();
+        });
+        double test = tr.evaluate(tr.contexts(sp.test()));
+        double train = tr.evaluate(tr.contexts(sp.train()));
+        return new Run(m.id(), task.id(), seed, fold, test, train, stats.getLast().loss(), (System.nanoTime() - t0) / 1e9, conv[0]);
+    }
+
+    /** All runs of the configuration on {@code threads} threads; {@code perEpoch} ticks once per trained epoch. */
+    public static Result run(HogwildConfig c, Map<String, HogwildTask> tasks, int threads, Runnable perEpoch) throws Exception {
+        List<Models.Entry> models = c.models().stream().map(Models::get).toList();
+        List<Future<Run>> fs = new ArrayList<>();
+        try (ExecutorService ex = Executors.newFixedThreadPool(Math.max(1, threads))) {
+            for (Models.Entry m : models)
+                for (String t : c.tasks())
+                    for (int s = 1; s <= c.seeds(); s++)
+                        for (int f = 0; f < c.folds(); f++) {
+                            long seed = s;
+                            int fold = f;
+                            fs.add(ex.submit(() -> run(m, tasks.get(t), seed, fold, c, perEpoch)));
+                        }
+            List<Run> runs = new ArrayList<>();
+            for (Future<Run> f : fs) {
+                try {
+                    runs.add(f.get());
+                } catch (ExecutionException e) {
+                    ex.shutdownNow();
+                    throw e.getCause() instanceof Exception x ? x : e;
+                }
+            }
+            return new Result(runs, cells(runs, models, c.tasks()));
+        }
+    }
+
+    static List<Cell> cells(List<Run> runs, List<Models.Entry> models, List<String> tasks) {
+        List<Cell> out = new ArrayList<>();
+        for (Models.Entry m : models)
+            for (String t : tasks) {
+                double[] v = runs.stream().filter(r -> r.model().equals(m.id()) && r.task().equals(t)).mapToDouble(Run::testError).toArray();
+                out.add(new Cell(m.id(), m.paperName(), t, mean(v), std(v), v.length, PaperTables.lookup(PaperTables.TABLE1, m.paperName(), t)));
+            }
+        return out;
+    }
+
+    public static double mean(double[] v) {
+        double s = 0;
+        for (double x : v) s += x;
+        return v.length == 0 ? Double.NaN : s / v.length;
+    }
+
+    /** Sample standard deviation (0 for a single value). */
+    public static double std(double[] v) {
+        if (v.length < 2) return 0;
+        double m = mean(v), s = 0;
+        for (double x : v) s += (x - m) * (x - m);
+        return Math.sqrt(s / (v.length - 1));
+    }
+
+    /** Builds the configured tasks once (they are immutable and shared by all runs). */
+    public static Map<String, HogwildTask> tasks(HogwildConfig c) {
+        Map<String, HogwildTask> m = new LinkedHashMap<>();
+        for (String t : c.tasks()) m.put(t, HogwildTasks.build(t, c.sizes(), java.nio.file.Path.of(c.mnistDir()), c.dataSeed()));
+        return m;
+    }
+}
