@@ -16,7 +16,7 @@ import java.util.Locale;
 
 /** Options shared by {@code reproduce hogwild-table1} and {@code hogwild-table2}. */
 final class HogwildOptions {
-    @Option(names = "--quick", description = "CI-sized run: 1 seed, 1 fold, few epochs, small pools (about a minute)")
+    @Option(names = "--quick", description = "CI-sized run: 1 seed, 1 fold, 5 epochs, pools of 10-20 graphs, tolerance 1e-5 (about a minute or two)")
     boolean quick;
     @Option(names = "--models", split = ",", description = "comma-separated subset of the registered models (default: all)")
     List<String> models;
@@ -26,14 +26,14 @@ final class HogwildOptions {
     Integer seeds;
     @Option(names = "--folds", description = "train/test splits (paper 10; quick 1)")
     Integer folds;
-    @Option(names = "--epochs", description = "training epochs (paper 5000; quick 25)")
+    @Option(names = "--epochs", description = "training epochs (paper 5000; quick 5)")
     Integer epochs;
-    @Option(names = "--batch-size", description = "graphs per mini-batch (default 32; quick 16)")
+    @Option(names = "--batch-size", description = "graphs per mini-batch (default 32; quick 4)")
     Integer batchSize;
     @Option(names = "--lr", defaultValue = "0.002", description = "initial learning rate, decayed by 0.98 every 200 epochs (default ${DEFAULT-VALUE})")
     double lr;
-    @Option(names = "--tol", defaultValue = "1e-6", description = "fixed-point and adjoint tolerance, max-abs change (default ${DEFAULT-VALUE})")
-    double tol;
+    @Option(names = "--tol", description = "fixed-point and adjoint tolerance in training, max-abs change (default 1e-6; quick 1e-5)")
+    Double tol;
     @Option(names = "--max-iter", defaultValue = "3000", description = "fixed-point iteration budget (default ${DEFAULT-VALUE})")
     int maxIter;
     @Option(names = "--scale", description = "pool sizes: paper or quick (default: paper; quick with --quick)")
@@ -78,14 +78,15 @@ final class HogwildOptions {
         if (ts.contains("mnist") && !Files.isDirectory(mnist))
             throw new Main.UserError("--mnist " + mnist + " is not a directory (needed by the mnist task; see ../shared/data/SOURCES.md)");
         int s = seeds != null ? seeds : quick ? 1 : 5, f = folds != null ? folds : quick ? 1 : 10;
-        int e = epochs != null ? epochs : quick ? 25 : 5000, b = batchSize != null ? batchSize : quick ? 16 : 32;
+        int e = epochs != null ? epochs : quick ? 5 : 5000, b = batchSize != null ? batchSize : quick ? 4 : 32;
+        double tl = tol != null ? tol : quick ? 1e-5 : 1e-6;
         if (s < 1 || f < 1) throw new Main.UserError("--seeds and --folds must be at least 1");
         if (e < 1) throw new Main.UserError("--epochs must be at least 1, got " + e);
         if (b < 1) throw new Main.UserError("--batch-size must be at least 1, got " + b);
         if (!(lr > 0)) throw new Main.UserError("--lr must be positive");
-        if (!(tol > 0) || maxIter < 1) throw new Main.UserError("--tol must be positive and --max-iter at least 1");
+        if (!(tl > 0) || maxIter < 1) throw new Main.UserError("--tol must be positive and --max-iter at least 1");
         if (threads != null && threads < 1) throw new Main.UserError("--threads must be at least 1");
-        return new HogwildConfig(ms, ts, s, f, e, b, lr, 0.2, tol, maxIter, sizes, mnist.toString(), dataSeed);
+        return new HogwildConfig(ms, ts, s, f, e, b, lr, 0.2, tl, maxIter, sizes, mnist.toString(), dataSeed);
     }
 
     int threads() { return threads == null ? Runtime.getRuntime().availableProcessors() : threads; }

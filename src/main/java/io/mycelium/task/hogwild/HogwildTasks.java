@@ -22,8 +22,11 @@ public final class HogwildTasks {
                         double radius, int mnist) {
         public static Sizes paper() { return new Sizes(40, 100, 50, 2000, 50, 1500, 20, 0.5, 0); }
 
-        /** CI-sized pools of the same graphs (chain length, graph sizes and radius as in the paper). */
-        public static Sizes quick() { return new Sizes(10, 100, 50, 40, 50, 40, 20, 0.5, 40); }
+        /**
+         * CI-sized pools of the same kinds of graph (chain length, sum chain length, coordinate graph
+         * size and radius as in the paper; count chains only up to 20 nodes).
+         */
+        public static Sizes quick() { return new Sizes(10, 100, 20, 10, 50, 10, 20, 0.5, 10); }
     }
 
     public static String parse(String id) {

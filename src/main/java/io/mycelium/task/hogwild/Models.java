@@ -6,6 +6,7 @@ import io.mycelium.model.GsdGnn;
 import io.mycelium.model.Ignn;
 import io.mycelium.model.ImplicitModel;
 import io.mycelium.model.Model;
+import io.mycelium.model.energy.EnergyGnn;
 import io.mycelium.train.GraphNet;
 
 import java.util.ArrayList;
@@ -48,6 +49,9 @@ public final class Models {
     static {
         register("ignn", "IGNN", (p, r, o) -> Ignn.paper(p, o));
         register("gsdgnn", "GSDGNN", (p, r, o) -> GsdGnn.paper(p, o));
+        register("energy-node", "Energy GNN node-wise", (p, r, o) -> new EnergyGnn(EnergyGnn.Variant.NODE_WISE, p, r, o));
+        register("energy-edge", "Energy GNN edge-wise", (p, r, o) -> new EnergyGnn(EnergyGnn.Variant.EDGE_WISE, p, r, o));
+        register("energy-attention", "Energy GNN + Attention", (p, r, o) -> new EnergyGnn(EnergyGnn.Variant.ATTENTION, p, r, o));
         register("gcn", "GCN", (p, r, o) -> Gcn.paper(p, o));
         register("gat", "GAT", (p, r, o) -> Gat.paper(p, o));
     }
