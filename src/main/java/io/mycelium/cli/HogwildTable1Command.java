@@ -47,7 +47,7 @@ final class HogwildTable1Command implements Callable<Integer> {
             writeCells(dir.dir().resolve("table1.csv"), r.cells());
             writeRuns(dir.dir().resolve("runs.csv"), r.runs());
             Files.writeString(dir.dir().resolve("table1.md"), md);
-            writeConfig(dir.dir().resolve("config.json"), c, tasks, wall, opts.threads());
+            writeConfig(dir.dir().resolve("config.json"), c, tasks, wall, opts.threads(), Map.of());
             dir.commit();
         }
         System.out.print(md);
@@ -94,7 +94,8 @@ final class HogwildTable1Command implements Callable<Integer> {
         }
     }
 
-    static void writeConfig(Path f, HogwildConfig c, Map<String, HogwildTask> tasks, double wall, int threads) throws IOException {
+    static void writeConfig(Path f, HogwildConfig c, Map<String, HogwildTask> tasks, double wall, int threads, Map<String, Object> extra)
+            throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("config", c);
         m.put("parameterSeeds", java.util.stream.LongStream.rangeClosed(1, c.seeds()).boxed().toList());
@@ -105,6 +106,7 @@ final class HogwildTable1Command implements Callable<Integer> {
                 "metric", t.objective().metricName())));
         m.put("tasks", sizes);
         m.put("optimizer", "Adam (β1 0.9, β2 0.999, ε 1e-8), lr · 0.98^(epoch/200), decoupled weight decay 1e-4, model projection after every step");
+        m.putAll(extra);
         m.put("threads", threads);
         m.put("wallSeconds", wall);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(f.toFile(), m);

@@ -1,0 +1,127 @@
+package io.mycelium.cli;
+
+import io.mycelium.task.hogwild.HogwildConfig;
+import io.mycelium.task.hogwild.HogwildTask;
+import io.mycelium.task.hogwild.Table1;
+import io.mycelium.task.hogwild.Table2;
+import me.tongfei.progressbar.ProgressBar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "hogwild-table2", mixinStandardHelpOptions = true,
+        description = {"Table 2 of 'Graph Neural Networks Gone Hogwild': one trained instance of every model on every task,",
+                "change of the test error (percentage points) from synchronous to partially asynchronous inference on",
+                "the asynchronous engine (stagger S, history D, staleness bound S + D = 7 as in the paper), mean ± std",
+                "over asynchronous runs. Writes table2.csv, table2.md, runs.csv and config.json into --out."})
+final class HogwildTable2Command implements Callable<Integer> {
+    @Mixin
+    HogwildOptions opts;
+    @Option(names = "--out", defaultValue = "results/hogwild-table2", description = "output directory (default ${DEFAULT-VALUE})")
+    Path out;
+    @Option(names = "--stagger", defaultValue = "4", description = "S: next update 1..S ticks after the last (default ${DEFAULT-VALUE})")
+    int stagger;
+    @Option(names = "--history", defaultValue = "3", description = "D: read one of a neighbour's last D values (default ${DEFAULT-VALUE})")
+    int history;
+    @Option(names = "--runs", defaultValue = "5", description = "asynchronous runs per model and task (default ${DEFAULT-VALUE})")
+    int runs;
+    @Option(names = "--test-graphs", defaultValue = "10", description = "test graphs in the sub-sample (default ${DEFAULT-VALUE})")
+    int testGraphs;
+    @Option(names = "--inference-tol", description = "implicit models' convergence tolerance at inference (default 1e-7; quick 1e-6)")
+    Double inferenceTol;
+    @Option(names = "--max-ticks", defaultValue = "200000", description = "tick budget of an implicit run (default ${DEFAULT-VALUE})")
+    int maxTicks;
+
+    @Override
+    public Integer call() throws Exception {
+        HogwildConfig c = opts.config();
+        if (stagger < 1 || history < 1) throw new Main.UserError("--stagger and --history must be at least 1");
+        if (runs < 1 || testGraphs < 1 || maxTicks < 1) throw new Main.UserError("--runs, --test-graphs and --max-ticks must be at least 1");
+        double tol = inferenceTol != null ? inferenceTol : opts.quick ? 1e-6 : 1e-7;
+        if (!(tol > 0)) throw new Main.UserError("--inference-tol must be positive");
+        Table2.Settings s = new Table2.Settings(stagger, history, runs, testGraphs, tol, maxTicks);
+        OutputDir.validate(out, opts.force);
+        long t0 = System.nanoTime();
+        Map<String, HogwildTask> tasks = Table1.tasks(c);
+        List<Table2.Row> rows;
+        try (ProgressBar bar = HogwildOptions.bar("hogwild-table2", (long) c.models().size() * c.tasks().size() * c.epochs())) {
+            rows = Table2.run(c, tasks, s, opts.threads(), bar::step);
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        String md = markdown(rows, c, s, wall);
+        try (OutputDir dir = OutputDir.open(out)) {
+            writeRows(dir.dir().resolve("table2.csv"), rows);
+            writeRuns(dir.dir().resolve("runs.csv"), rows);
+            Files.writeString(dir.dir().resolve("table2.md"), md);
+            HogwildTable1Command.writeConfig(dir.dir().resolve("config.json"), c, tasks, wall, opts.threads(),
+                    Map.of("table2", s, "scheduleSeeds", java.util.stream.LongStream.rangeClosed(1, runs).boxed().toList(),
+                            "trainedInstance", "parameter seed 1, fold 0"));
+            dir.commit();
+        }
+        System.out.print(md);
+        System.out.println("-> " + out);
+        return 0;
+    }
+
+    static String markdown(List<Table2.Row> rows, HogwildConfig c, Table2.Settings s, double wall) {
+        StringBuilder b = new StringBuilder();
+        b.append("# Table 2: change in test error (percentage points) from synchronous to asynchronous inference\n\n");
+        b.append(String.format(Locale.ROOT, "Increase of classification error (chains, MNIST) or relative RMSE (count, sum, coordinates); "
+                + "mean ± std over %d asynchronous runs (stagger S = %d, history D = %d, S + D = %d) on up to %d test graphs, "
+                + "one instance per model trained %d epochs. Paper's numbers in parentheses. Wall time %.0f s.%n%n",
+                s.runs(), s.stagger(), s.history(), s.stagger() + s.history(), s.testGraphs(), c.epochs(), wall));
+        b.append("| model |");
+        for (String t : c.tasks()) b.append(' ').append(t).append(" |");
+        b.append("\n|---|");
+        for (int i = 0; i < c.tasks().size(); i++) b.append("---|");
+        b.append('\n');
+        for (String m : c.models()) {
+            List<Table2.Row> row = rows.stream().filter(x -> x.model().equals(m)).toList();
+            b.append("| ").append(row.getFirst().paperName()).append(" |");
+            for (Table2.Row x : row)
+                b.append(String.format(Locale.ROOT, " %.2f ± %.2f (%s) |", x.meanChange(), x.stdChange(), HogwildOptions.pm(x.paper())));
+            b.append('\n');
+        }
+        b.append("\nSynchronous test error of the same instances (%):\n\n| model |");
+        for (String t : c.tasks()) b.append(' ').append(t).append(" |");
+        b.append("\n|---|");
+        for (int i = 0; i < c.tasks().size(); i++) b.append("---|");
+        b.append('\n');
+        for (String m : c.models()) {
+            List<Table2.Row> row = rows.stream().filter(x -> x.model().equals(m)).toList();
+            b.append("| ").append(row.getFirst().paperName()).append(" |");
+            for (Table2.Row x : row) b.append(String.format(Locale.ROOT, " %.1f |", x.syncError()));
+            b.append('\n');
+        }
+        return b.toString();
+    }
+
+    private static void writeRows(Path f, List<Table2.Row> rows) throws IOException {
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(f))) {
+            w.println("model,paper_name,task,implicit,sync_error,mean_change,std_change,max_output_change,mean_staleness,max_staleness,converged,paper_mean,paper_std");
+            for (Table2.Row x : rows)
+                w.printf(Locale.ROOT, "%s,%s,%s,%b,%.6f,%.6f,%.6f,%.6g,%.3f,%d,%b,%s,%s%n", x.model(), x.paperName(), x.task(), x.implicit(),
+                        x.syncError(), x.meanChange(), x.stdChange(), x.maxOutputChange(), x.meanStaleness(), x.maxStaleness(), x.allConverged(),
+                        x.paper() == null ? "" : x.paper()[0], x.paper() == null ? "" : x.paper()[1]);
+        }
+    }
+
+    private static void writeRuns(Path f, List<Table2.Row> rows) throws IOException {
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(f))) {
+            w.println("model,task,schedule_seed,sync_error,async_error,change");
+            for (Table2.Row x : rows)
+                for (int r = 0; r < x.asyncErrors().length; r++)
+                    w.printf(Locale.ROOT, "%s,%s,%d,%.6f,%.6f,%.6f%n", x.model(), x.task(), r + 1, x.syncError(), x.asyncErrors()[r],
+                            x.asyncErrors()[r] - x.syncError());
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package io.mycelium.task.hogwild;
+
+import io.mycelium.engine.AsyncEngine;
+import io.mycelium.engine.AsyncRun;
+import io.mycelium.engine.AsyncSchedule;
+import io.mycelium.model.ImplicitModel;
+import io.mycelium.model.Model;
+import io.mycelium.tensor.Tensor;
+import io.mycelium.train.BatchContext;
+import io.mycelium.train.GraphBatch;
+import io.mycelium.train.GraphSample;
+import io.mycelium.train.GraphTrainer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Table 2 of the hogwild paper: for one trained instance of every model on every task, the change
+ * of the test error from synchronous to partially asynchronous inference on a sub-sample of the test
+ * graphs, mean ± std over asynchronous runs with different schedules.
+ *
+ * <p>Both inferences run on the asynchronous engine: the synchronous one with
+ * {@link AsyncSchedule#synchronous()} (every node every tick with its neighbours' latest values,
+ * which is the synchronous computation exactly), the asynchronous ones with stagger S and history D
+ * (the paper: staleness bound S + D = 7). Implicit models iterate until no node changes by the
+ * tolerance for a staleness window; explicit models run each node through its L layers with
+ * whatever (possibly stale) neighbour values it holds. The change is in percentage points of the
+ * metric (classification error or relative RMSE): positive means worse.
+ */
+public final class Table2 {
+    private Table2() {}
+
+    /**
+     * @param stagger  S: a node's next update comes 1..S ticks after its last
+     * @param history  D: an update reads one of each neighbour's last D values
+     * @param runs     asynchronous runs (schedule seeds 1..runs); the paper: 5
+     * @param testGraphs test graphs in the sub-sample; the paper: 10
+     * @param tol      implicit models' convergence tolerance at inference
+     * @param maxTicks tick budget of an implicit run
+     */
+    public record Settings(int stagger, int history, int runs, int testGraphs, double tol, int maxTicks) {
+        public Settings {
+            if (stagger < 1 || history < 1 || runs < 1 || testGraphs < 1 || !(tol > 0) || maxTicks < 1)
+                throw new IllegalArgumentException("invalid Table 2 settings");
+        }
+
+        public static Settings paper() { return new Settings(4, 3, 5, 10, 1e-7, 200_000); }
+    }
+
+    /** One (model, task): the trained model's synchronous error and the errors of the asynchronous runs. */
+    public record Row(String model, String paperName, String task, boolean implicit, double trainedTestError, double syncError,
+                      double[] asyncErrors, double meanChange, double stdChange, double maxOutputChange, double meanStaleness,
+                      int maxStaleness, boolean allConverged, double[] paper) {}
+
+    /** Trains (seed 1, fold 0) and measures one model on one task. */
+    public static Row row(Models.Entry m, HogwildTask task, HogwildConfig c, Settings s, Runnable perEpoch) {
+        HogwildTask.Split sp = task.split(0, c.testFraction());
+        GraphTrainer tr = new GraphTrainer(m.net(task, c.solver()), task.objective(), null, sp.train(), c.trainer(1));
+        tr.train(e -> { if (perEpoch != null) perEpoch.run(); });
+        List<GraphSample> sub = sp.test().subList(0, Math.min(s.testGraphs(), sp.test().size()));
+        GraphBatch b = GraphBatch.of(sub);
+        BatchContext ctx = new BatchContext(b, tr.params());
+        double trained = tr.metric(List.of(ctx), List.of(tr.predict(ctx)));
+        Object model = m.create(task);
+        AsyncRun sync = infer(model, tr, b, AsyncSchedule.synchronous(), s);
+        double syncErr = metric(tr, b, sync.output());
+        double[] errs = new double[s.runs()], change = new double[s.runs()];
+        double maxOut = 0, stale = 0;
+        int maxStale = 0;
+        boolean conv = sync.converged();
+        for (int r = 0; r < s.runs(); r++) {
+            AsyncRun a = infer(model, tr, b, AsyncSchedule.of(s.stagger(), s.history(), r + 1), s);
+            errs[r] = metric(tr, b, a.output());
+            change[r] = errs[r] - syncErr;
+            maxOut = Math.max(maxOut, a.output().maxAbsDiff(sync.output()));
+            stale += a.meanStaleness() / s.runs();
+            maxStale = Math.max(maxStale, a.maxStaleness());
+            conv &= a.converged();
+        }
+        return new Row(m.id(), m.paperName(), task.id(), model instanceof ImplicitModel, trained, syncErr, errs, Table1.mean(change),
+                Table1.std(change), maxOut, stale, maxStale, conv, PaperTables.lookup(PaperTables.TABLE2, m.paperName(), task.id()));
+    }
+
+    static AsyncRun infer(Object model, GraphTrainer tr, GraphBatch b, AsyncSchedule sched, Settings s) {
+        AsyncEngine eng = new AsyncEngine(b.graph(), tr.params(), sched);
+        if (model instanceof ImplicitModel im) return eng.runImplicit(im, b.x(), b.edges(), null, s.tol(), s.maxTicks());
+        return eng.runExplicit((Model) model, b.x());
+    }
+
+    static double metric(GraphTrainer tr, GraphBatch b, Tensor out) {
+        return tr.metric(List.of(new BatchContext(b, tr.params())), List.of(out));
+    }
+
+    /** Every configured (model, task) on {@code threads} threads. */
+    public static List<Row> run(HogwildConfig c, Map<String, HogwildTask> tasks, Settings s, int threads, Runnable perEpoch) throws Exception {
+        List<Future<Row>> fs = new ArrayList<>();
+        try (ExecutorService ex = Executors.newFixedThreadPool(Math.max(1, threads))) {
+            for (String id : c.models())
+                for (String t : c.tasks()) fs.add(ex.submit(() -> row(Models.get(id), tasks.get(t), c, s, perEpoch)));
+            List<Row> rows = new ArrayList<>();
+            for (Future<Row> f : fs) {
+                try {
+                    rows.add(f.get());
+                } catch (ExecutionException e) {
+                    ex.shutdownNow();
+                    throw e.getCause() instanceof Exception x ? x : e;
+                }
+            }
+            return rows;
+        }
+    }
+}
