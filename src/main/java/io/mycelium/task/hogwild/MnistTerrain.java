@@ -104,7 +104,7 @@ public final class MnistTerrain {
         return new DataInputStream(new GZIPInputStream(in, 1 << 16));
     }
 
-    /** Area-average resampling of a 28×28 image to {@code side}×{@code side}: each output pixel is the mean of the input area it covers. */
+    /** Area-average resampling (values in [0, 1]) of a 28×28 image to {@code side}×{@code side}: each output pixel is the mean of the input area it covers. */
     public static double[] resize(double[] px, int side) {
         double scale = 28.0 / side;
         double[] out = new double[side * side];
@@ -118,7 +118,7 @@ public final class MnistTerrain {
                         acc += wr * wc * px[i * 28 + j];
                     }
                 }
-                out[r * side + c] = acc / (scale * scale);
+                out[r * side + c] = Math.min(1, Math.max(0, acc / (scale * scale))); // pixel values stay in [0, 1] despite rounding
             }
         return out;
     }

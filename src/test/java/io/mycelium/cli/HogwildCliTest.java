@@ -1,0 +1,109 @@
+package io.mycelium.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code reproduce hogwild-table1/2} end to end at CI size, asserting the numbers they write. */
+class HogwildCliTest {
+    @TempDir
+    Path tmp;
+
+    static Map<String, String[]> rows(Path csv) throws Exception {
+        List<String> lines = Files.readAllLines(csv);
+        Map<String, String[]> m = new HashMap<>();
+        for (String l : lines.subList(1, lines.size())) {
+            String[] f = l.split(",", -1);
+            m.put(f[0] + "/" + f[2], f);
+        }
+        return m;
+    }
+
+    @Test
+    void table1TrainsEveryModelOnEveryTaskAndWritesThePaperBesideOurs() throws Exception {
+        Path out = tmp.resolve("t1");
+        int[] code = new int[1];
+        String text = TrainingCliTest.captureOut(() -> code[0] = Main.execute("reproduce", "hogwild-table1", "--quick", "--epochs", "3",
+                "--models", "ignn,gsdgnn,gcn,gat", "--tasks", "count,chains,mnist", "--out", out.toString(), "--mnist", "../shared/data/MNIST"));
+        assertThat(code[0]).isZero();
+        assertThat(text).contains("| IGNN |").contains("(40.2 ± 5.5)");
+        Map<String, String[]> r = rows(out.resolve("table1.csv"));
+        assertThat(r).hasSize(12);
+        for (String[] f : r.values()) {
+            double mean = Double.parseDouble(f[3]);
+            assertThat(mean).as(String.join(",", f)).isBetween(0.0, 150.0);
+            assertThat(Integer.parseInt(f[5])).isEqualTo(1);
+            assertThat(f[6]).as("the paper's number").isNotEmpty();
+        }
+        assertThat(Files.readAllLines(out.resolve("runs.csv"))).hasSize(13);
+        JsonNode cfg = new ObjectMapper().readTree(out.resolve("config.json").toFile());
+        assertThat(cfg.get("parameterSeeds").size()).isEqualTo(1);
+        assertThat(cfg.get("config").get("epochs").asInt()).isEqualTo(3);
+        assertThat(cfg.get("tasks").get("count").get("graphs").asInt()).isEqualTo(20);
+        assertThat(Files.readString(out.resolve("table1.md"))).contains("| GSDGNN |");
+    }
+
+    @Test
+    void table2ImplicitModelsDoNotChangeUnderAsynchronyAndGcnDoes() throws Exception {
+        Path out = tmp.resolve("t2");
+        int[] code = new int[1];
+        // count is long-range (every node needs the chain's length); 40 epochs at lr 0.02 make GCN's outputs depend on it
+        TrainingCliTest.captureOut(() -> code[0] = Main.execute("reproduce", "hogwild-table2", "--quick", "--epochs", "40", "--lr", "0.02",
+                "--models", "ignn,gsdgnn,gcn", "--tasks", "count", "--out", out.toString()));
+        assertThat(code[0]).isZero();
+        Map<String, String[]> r = rows(out.resolve("table2.csv"));
+        for (String m : List.of("ignn", "gsdgnn")) {
+            String[] f = r.get(m + "/count");
+            assertThat(Math.abs(Double.parseDouble(f[5]))).as(m + " mean change (points)").isLessThan(0.1);
+            assertThat(Double.parseDouble(f[7])).as(m + " largest output change").isLessThan(1e-3);
+            assertThat(Boolean.parseBoolean(f[10])).as(m + " converged").isTrue();
+        }
+        String[] gcn = r.get("gcn/count");
+        assertThat(Double.parseDouble(gcn[5])).as("GCN's mean change (points)").isGreaterThan(0.5);
+        assertThat(Double.parseDouble(gcn[7])).as("GCN's largest output change").isGreaterThan(0.5);
+        assertThat(Integer.parseInt(gcn[9])).as("stale reads happened").isGreaterThan(1);
+        assertThat(Files.readAllLines(out.resolve("runs.csv"))).hasSize(1 + 3 * 5);
+        assertThat(new ObjectMapper().readTree(out.resolve("config.json").toFile()).get("table2").get("stagger").asInt()).isEqualTo(4);
+    }
+
+    @Test
+    void table2EnergyGnnReachesTheSynchronousAnswer() throws Exception {
+        Path out = tmp.resolve("t2e");
+        assertThat(Main.execute("reproduce", "hogwild-table2", "--quick", "--epochs", "1", "--runs", "2", "--test-graphs", "3",
+                "--models", "energy-node", "--tasks", "count", "--out", out.toString())).isZero();
+        String[] f = rows(out.resolve("table2.csv")).get("energy-node/count");
+        assertThat(Math.abs(Double.parseDouble(f[5]))).isLessThan(0.1);
+        assertThat(Double.parseDouble(f[7])).isLessThan(1e-3);
+    }
+
+    @Test
+    void badInputExitsTwoAndWritesNothing() {
+        for (String[] args : List.of(
+                new String[] {"--models", "nope"}, new String[] {"--tasks", "chess"}, new String[] {"--epochs", "0"},
+                new String[] {"--seeds", "0"}, new String[] {"--scale", "huge"}, new String[] {"--mnist", "/nonexistent", "--tasks", "mnist"})) {
+            for (String cmd : List.of("hogwild-table1", "hogwild-table2")) {
+                Path out = tmp.resolve("bad-" + cmd + "-" + args[0].substring(2));
+                String[] full = new String[args.length + 5];
+                full[0] = "reproduce";
+                full[1] = cmd;
+                full[2] = "--quick";
+                full[3] = "--out";
+                full[4] = out.toString();
+                System.arraycopy(args, 0, full, 5, args.length);
+                assertThat(Main.execute(full)).as(String.join(" ", full)).isEqualTo(2);
+                assertThat(Files.exists(out)).isFalse();
+            }
+        }
+        assertThat(Main.execute("reproduce", "hogwild-table2", "--stagger", "0", "--out", tmp.resolve("s0").toString())).isEqualTo(2);
+        assertThat(tmp.resolve("s0")).doesNotExist();
+    }
+}
