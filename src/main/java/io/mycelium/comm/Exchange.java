@@ -28,12 +28,7 @@ public final class Exchange {
         int n = p.size();
         int[] rowPtr = p.rowPtr(), cols = p.cols();
         long workPerRow = (long) width * (1 + p.edgeCount() / Math.max(1, n));
-        int chunks = Parallel.chunks(n, workPerRow);
-        if (width >= WIDE) {
-            applyWide(n, self, w, rowPtr, cols, x, halo, width, out, accumulate, chunks);
-            return;
-        }
-        Parallel.forRange(n, chunks, (c, from, to) -> {
+        Parallel.forRange(n, Parallel.chunks(n, workPerRow), (c, from, to) -> {
             for (int i = from; i < to; i++) {
                 int o = i * width;
                 double s = self[i];
@@ -47,41 +42,6 @@ public final class Exchange {
                     if (src >= n) { from2 = halo; so = (src - n) * width; }
                     for (int k = 0; k < width; k++) out[o + k] += we * from2[so + k];
                 }
-            }
-        });
-    }
-
-    /** Rows at least this wide take the copy-to-scratch path of {@link #applyWide}. */
-    static final int WIDE = 64;
-
-    /**
-     * The same sums for wide rows (many samples per row). HotSpot vectorizes a loop only when all
-     * its arrays are indexed alike, so each source row is first copied into a zero-based scratch row
-     * (a memcpy) and the multiply-adds run between scratch rows. The order of the additions, and so
-     * every bit of the result, is that of the narrow path.
-     */
-    private static void applyWide(int n, double[] self, double[] w, int[] rowPtr, int[] cols, double[] x, double[] halo, int width,
-                                  double[] out, boolean accumulate, int chunks) {
-        Parallel.forRange(n, chunks, (c, from, to) -> {
-            double[] acc = new double[width], row = new double[width];
-            for (int i = from; i < to; i++) {
-                int o = i * width;
-                double s = self[i];
-                System.arraycopy(x, o, row, 0, width);
-                if (accumulate) {
-                    System.arraycopy(out, o, acc, 0, width);
-                    for (int k = 0; k < width; k++) acc[k] += s * row[k];
-                } else {
-                    for (int k = 0; k < width; k++) acc[k] = s * row[k];
-                }
-                for (int e = rowPtr[i]; e < rowPtr[i + 1]; e++) {
-                    int src = cols[e];
-                    if (src >= n) System.arraycopy(halo, (src - n) * width, row, 0, width);
-                    else System.arraycopy(x, src * width, row, 0, width);
-                    double we = w[e];
-                    for (int k = 0; k < width; k++) acc[k] += we * row[k];
-                }
-                System.arraycopy(acc, 0, out, o, width);
             }
         });
     }

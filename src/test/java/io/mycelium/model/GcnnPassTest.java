@@ -80,4 +80,21 @@ class GcnnPassTest {
         double[] again = pass.forward(params, x).clone();
         assertThat(again).containsExactly(pass.forward(params, x, ids));
     }
+
+    @org.junit.jupiter.api.Test
+    void fastSigmoidIsWithinTwoHundredthsOfAPicoOfTheExactOne() {
+        UniformRandomProvider rng = Init.rng(8);
+        double[] h = new double[200_000];
+        for (int q = 0; q < h.length; q++) h[q] = q < 100 ? (q - 50) * 0.8 : (rng.nextDouble() - 0.5) * (q % 7 == 0 ? 200 : 20);
+        double[] v = h.clone();
+        GcnnPass.sigmoid(v, v.length);
+        double worstRel = 0, worstAbs = 0;
+        for (int q = 0; q < h.length; q++) {
+            double exact = 1 / (1 + Math.exp(-h[q]));
+            worstAbs = Math.max(worstAbs, Math.abs(v[q] - exact));
+            if (Math.abs(h[q]) < 36) worstRel = Math.max(worstRel, Math.abs(v[q] - exact) / exact);
+        }
+        assertThat(worstRel).isLessThan(2e-14);
+        assertThat(worstAbs).isLessThan(1e-14);
+    }
 }
