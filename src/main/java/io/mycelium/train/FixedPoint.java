@@ -34,17 +34,28 @@ public final class FixedPoint {
     /** Gradients of the loss: parameters (fresh tensors) and the adjoint solve's statistics. */
     public record Gradient(Params grads, Tensor adjoint, int iterations, double residual, boolean converged) {}
 
-    /** Solves {@code h = f(h, x)} from {@code h0} (not modified). */
+    /** Solves {@code h = f(h, x)} from {@code h0} (not modified) by plain iteration. */
     public static Solve forward(Host host, ImplicitModel m, Function<Tape, GraphInput> input, Tensor h0, double tol, int maxIter) {
+        return forward(host, m, input, h0, tol, maxIter, 0);
+    }
+
+    /**
+     * Solves {@code h = f(h, x)} from {@code h0} (not modified); {@code anderson > 0} accelerates the
+     * iteration with that many past residuals ({@link Anderson}). Stops when an application of f
+     * changes no entry by more than {@code tol} and returns that last f(h).
+     */
+    public static Solve forward(Host host, ImplicitModel m, Function<Tape, GraphInput> input, Tensor h0, double tol, int maxIter, int anderson) {
         Tensor h = h0.copy();
+        Anderson acc = anderson > 0 ? new Anderson(anderson, h.size()) : null;
         double change = Double.POSITIVE_INFINITY;
         int it = 0;
         while (it < maxIter) {
             Tape t = host.tape();
             Var next = m.step(t, t.constant(h), input.apply(t));
             change = next.value().maxAbsDiff(h);
-            h.copyFrom(next.value());
             it++;
+            if (acc == null || change <= tol) h.copyFrom(next.value());
+            else acc.next(h.data(), next.value().data());
             if (change <= tol) break;
         }
         return new Solve(h, it, change, change <= tol);
@@ -57,6 +68,12 @@ public final class FixedPoint {
      */
     public static Gradient backward(Host host, ImplicitModel m, Function<Tape, GraphInput> input, Tensor hStar,
                                     Tensor dOut, Tensor adj0, double tol, int maxIter) {
+        return backward(host, m, input, hStar, dOut, adj0, tol, maxIter, 0);
+    }
+
+    /** As above; {@code anderson > 0} accelerates the (linear) adjoint iteration. */
+    public static Gradient backward(Host host, ImplicitModel m, Function<Tape, GraphInput> input, Tensor hStar,
+                                    Tensor dOut, Tensor adj0, double tol, int maxIter, int anderson) {
         Tape t = host.tape();
         Var h = t.variable(hStar);
         GraphInput in = input.apply(t);
@@ -70,17 +87,19 @@ public final class FixedPoint {
         Tensor a = adj0 == null ? direct.copy() : adj0.copy();
         double change = Double.POSITIVE_INFINITY;
         int it = 0;
-        double[] ad = a.data(), dd = direct.data();
+        double[] ad = a.data(), dd = direct.data(), ga = new double[ad.length];
+        Anderson acc = anderson > 0 ? new Anderson(anderson, ad.length) : null;
         while (it < maxIter) {
             t.vjp(f, a);
             double[] jt = h.grad() == null ? new double[ad.length] : h.grad().data();
             change = 0;
             for (int k = 0; k < ad.length; k++) {
-                double nv = jt[k] + dd[k];
-                change = Math.max(change, Math.abs(nv - ad[k]));
-                ad[k] = nv;
+                ga[k] = jt[k] + dd[k];
+                change = Math.max(change, Math.abs(ga[k] - ad[k]));
             }
             it++;
+            if (acc == null || change <= tol) System.arraycopy(ga, 0, ad, 0, ad.length);
+            else acc.next(ad, ga);
             if (change <= tol) break;
         }
         // Parameter part: (∂f/∂θ)ᵀ a, one more product with the converged adjoint.

@@ -42,11 +42,18 @@ public sealed interface GraphNet {
 
     static GraphNet explicit(Function<Graph, Model> models) { return new Explicit(models); }
 
-    /** Tolerances of the forward and adjoint solves (max-abs change per iteration) and their iteration budgets. */
-    record Solver(double tol, int maxIter, double adjointTol, int adjointMaxIter, boolean warmStart) {
-        public static Solver of(double tol, int maxIter) { return new Solver(tol, maxIter, tol, maxIter, true); }
+    /**
+     * Tolerances of the forward and adjoint solves (max-abs change per application of the map), their
+     * iteration budgets, warm starts, and the Anderson memory of the centralized solves (0: plain
+     * iteration). Whatever the solver, the solution is the model's unique fixed point.
+     */
+    record Solver(double tol, int maxIter, double adjointTol, int adjointMaxIter, boolean warmStart, int anderson) {
+        /** Warm-started, Anderson-accelerated (memory 5) solves. */
+        public static Solver of(double tol, int maxIter) { return new Solver(tol, maxIter, tol, maxIter, true, 5); }
 
-        public Solver coldStart() { return new Solver(tol, maxIter, adjointTol, adjointMaxIter, false); }
+        public Solver coldStart() { return new Solver(tol, maxIter, adjointTol, adjointMaxIter, false, anderson); }
+
+        public Solver plain() { return new Solver(tol, maxIter, adjointTol, adjointMaxIter, warmStart, 0); }
     }
 
     final class Implicit implements GraphNet {
@@ -76,7 +83,7 @@ public sealed interface GraphNet {
         public Tensor forward(BatchContext ctx) {
             ImplicitModel m = ctx.model(models);
             Tensor h0 = solver.warmStart() && ctx.h != null ? ctx.h : Tensor.zeros(ctx.batch().n(), m.stateWidth());
-            FixedPoint.Solve s = FixedPoint.forward(ctx.host(), m, ctx::input, h0, solver.tol(), solver.maxIter());
+            FixedPoint.Solve s = FixedPoint.forward(ctx.host(), m, ctx::input, h0, solver.tol(), solver.maxIter(), solver.anderson());
             ctx.h = s.h();
             ctx.forwardIterations = s.iterations();
             ctx.forwardConverged = s.converged();
@@ -89,7 +96,7 @@ public sealed interface GraphNet {
         public Params backward(BatchContext ctx, Tensor dOut) {
             ImplicitModel m = ctx.model(models);
             FixedPoint.Gradient g = FixedPoint.backward(ctx.host(), m, ctx::input, ctx.h, dOut,
-                    solver.warmStart() ? ctx.adjoint : null, solver.adjointTol(), solver.adjointMaxIter());
+                    solver.warmStart() ? ctx.adjoint : null, solver.adjointTol(), solver.adjointMaxIter(), solver.anderson());
             ctx.adjoint = g.adjoint();
             ctx.adjointIterations = g.iterations();
             ctx.adjointConverged = g.converged();

@@ -22,6 +22,9 @@ public final class HogwildTasks {
                         double radius, int mnist) {
         public static Sizes paper() { return new Sizes(40, 100, 50, 2000, 50, 1500, 20, 0.5, 0); }
 
+        /** A tenth of the paper's sum and coordinate pools and 300 MNIST images; chains and count as in the paper. */
+        public static Sizes medium() { return new Sizes(40, 100, 50, 200, 50, 150, 20, 0.5, 300); }
+
         /**
          * CI-sized pools of the same kinds of graph (chain length, sum chain length, coordinate graph
          * size and radius as in the paper; count chains only up to 20 nodes).
