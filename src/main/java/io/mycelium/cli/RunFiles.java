@@ -1,6 +1,5 @@
 package io.mycelium.cli;
 
-import io.mycelium.train.Scheme;
 import io.mycelium.train.TrainingRun;
 
 import java.io.IOException;
@@ -62,5 +61,4 @@ final class RunFiles {
         Charts.lines(file, title + ": test MSE against " + x, x, "test MSE", true, series);
     }
 
-    static String schemeList() { return java.util.Arrays.stream(Scheme.values()).map(Scheme::id).toList().toString(); }
 }
