@@ -4,8 +4,10 @@ import io.mycelium.autodiff.Init;
 import io.mycelium.autodiff.Params;
 import io.mycelium.autodiff.Tape;
 import io.mycelium.autodiff.Var;
+import io.mycelium.model.Activation;
 import io.mycelium.model.GraphInput;
 import io.mycelium.model.ImplicitModel;
+import io.mycelium.model.Mlp;
 import io.mycelium.tensor.Tensor;
 import org.apache.commons.rng.UniformRandomProvider;
 
@@ -77,30 +79,37 @@ public final class EnergyGnn implements ImplicitModel {
 
     /**
      * Sizes and constants. {@code messageWidths} ends with the per-head message width d; the
-     * message function's output is heads·d.
+     * message function's output is heads·d. {@code monotoneMessages}: m and m_self non-decreasing in
+     * the embeddings, as the paper states (convexity of E needs only u non-decreasing in m and m
+     * convex in h, so false is still a convex energy, with a more expressive message function).
      */
     public record Config(int stateWidth, int[] messageWidths, int[] updateWidths, int[] readoutWidths,
-                         int heads, int attentionWidth, int attentionEdgeWidth, double beta, double alpha) {
+                         int heads, int attentionWidth, int attentionEdgeWidth, double beta, double alpha, boolean monotoneMessages) {
         /** Appendix F: k = 2, m (4,4,2), u (4,4,1), readout (4,4,J), β = 0.04; 2 attention heads. */
         public static Config paper(Variant v) {
             return new Config(2, new int[] {4, 4, 2}, new int[] {4, 4, 1}, new int[] {4, 4}, v == Variant.ATTENTION ? 2 : 1,
-                    4, 2, 0.04, 0.5);
+                    4, 2, 0.04, 0.5, true);
         }
 
         public Config withAlpha(double a) {
-            return new Config(stateWidth, messageWidths, updateWidths, readoutWidths, heads, attentionWidth, attentionEdgeWidth, beta, a);
+            return new Config(stateWidth, messageWidths, updateWidths, readoutWidths, heads, attentionWidth, attentionEdgeWidth, beta, a, monotoneMessages);
         }
 
         public Config withBeta(double b) {
-            return new Config(stateWidth, messageWidths, updateWidths, readoutWidths, heads, attentionWidth, attentionEdgeWidth, b, alpha);
+            return new Config(stateWidth, messageWidths, updateWidths, readoutWidths, heads, attentionWidth, attentionEdgeWidth, b, alpha, monotoneMessages);
+        }
+
+        public Config withMonotoneMessages(boolean m) {
+            return new Config(stateWidth, messageWidths, updateWidths, readoutWidths, heads, attentionWidth, attentionEdgeWidth, beta, alpha, m);
         }
     }
 
     private final Variant variant;
-    private final int p, r, out;
+    private final int p, r;
     private final Config cfg;
     private final int k, d, heads, dm;
     private final Picnn msg, self, upd;
+    private final Mlp readout;
 
     /**
      * @param nodeFeatures p ≥ 1
@@ -114,7 +123,6 @@ public final class EnergyGnn implements ImplicitModel {
         this.variant = variant;
         this.p = nodeFeatures;
         this.r = variant == Variant.NODE_WISE ? 0 : edgeFeatures;
-        this.out = outWidth;
         this.cfg = cfg;
         this.k = cfg.stateWidth();
         this.d = cfg.messageWidths()[cfg.messageWidths().length - 1];
@@ -123,11 +131,19 @@ public final class EnergyGnn implements ImplicitModel {
         int[] mw = cfg.messageWidths().clone();
         mw[mw.length - 1] = dm;
         boolean edge = variant != Variant.NODE_WISE;
-        this.msg = new Picnn("m.", edge ? 2 * k : k, all(edge ? 2 * k : k, true), edge ? 2 * p + r : p, mw);
-        this.self = new Picnn("ms.", k, all(k, true), p, mw);
-        boolean[] mono = new boolean[dm + k];
-        Arrays.fill(mono, 0, dm, true);
-        this.upd = new Picnn("u.", dm + k, mono, p, cfg.updateWidths());
+        boolean mono = cfg.monotoneMessages();
+        this.msg = new Picnn("m.", edge ? 2 * k : k, all(edge ? 2 * k : k, mono), edge ? 2 * p + r : p, mw);
+        this.self = new Picnn("ms.", k, all(k, mono), p, mw);
+        boolean[] inM = new boolean[dm + k];
+        Arrays.fill(inM, 0, dm, true);
+        this.upd = new Picnn("u.", dm + k, inM, p, cfg.updateWidths());
+        int[] rw = new int[cfg.readoutWidths().length + 2];
+        rw[0] = k;
+        System.arraycopy(cfg.readoutWidths(), 0, rw, 1, cfg.readoutWidths().length);
+        rw[rw.length - 1] = outWidth;
+        // tanh, not ReLU: embeddings of one graph often share a direction, and 4-wide ReLU layers
+        // then start dead for all of them (zero output, zero gradient)
+        this.readout = new Mlp("o", rw, Activation.TANH);
         if (cfg.updateWidths()[cfg.updateWidths().length - 1] != 1) throw new IllegalArgumentException("the update network u must be scalar");
     }
 
@@ -155,21 +171,16 @@ public final class EnergyGnn implements ImplicitModel {
     public void init(Params params, UniformRandomProvider rng) {
         msg.init(params, rng);
         self.init(params, rng);
-        upd.init(params, rng);
+        // u's last layer starts at the scale of β: the minimizer then starts at |h*| = O(1) instead
+        // of O(1/β) (≈ 25 for the paper's β), where a readout would start saturated or dead
+        upd.init(params, rng, cfg.beta());
         if (variant == Variant.ATTENTION) {
             int q = cfg.attentionWidth(), s = r > 0 ? cfg.attentionEdgeWidth() : 0;
             params.add("att.x", Init.glorot(rng, p, q));
             if (s > 0) params.add("att.e", Init.glorot(rng, r, s));
             params.add("att.a", Init.glorot(rng, 2 * q + s, heads));
         }
-        int[] rw = cfg.readoutWidths();
-        int in = k;
-        for (int l = 0; l <= rw.length; l++) {
-            int o = l < rw.length ? rw[l] : out;
-            params.add("o.l" + l + ".w", Init.glorot(rng, in, o));
-            params.add("o.l" + l + ".b", Tensor.zeros(1, o));
-            in = o;
-        }
+        readout.init(params, rng);
     }
 
     @Override
@@ -312,16 +323,9 @@ public final class EnergyGnn implements ImplicitModel {
         return t.concat(t.sub(h, t.scale(grad, cfg.alpha())), wTilde(t, loc));
     }
 
+    /** The readout o_φ on the embedding (the first k state columns): an MLP (tanh). */
     @Override
-    public Var readout(Tape t, Var s, GraphInput in) {
-        Var z = t.slice(s, 0, k);
-        int layers = cfg.readoutWidths().length + 1;
-        for (int l = 0; l < layers; l++) {
-            z = t.add(t.matmul(z, t.param("o.l" + l + ".w")), t.param("o.l" + l + ".b"));
-            if (l < layers - 1) z = t.tanh(z);
-        }
-        return z;
-    }
+    public Var readout(Tape t, Var s, GraphInput in) { return readout.apply(t, t.slice(s, 0, k)); }
 
     // ---------------------------------------------------------------- step size
 

@@ -64,27 +64,36 @@ final class Picnn {
 
     private String p(int l, String name) { return prefix + "l" + l + "." + name; }
 
-    void init(Params params, UniformRandomProvider rng) {
+    void init(Params params, UniformRandomProvider rng) { init(params, rng, 1); }
+
+    /** As {@link #init}, with the last layer's weights (hence f's input gradient) scaled by {@code outScale}. */
+    void init(Params params, UniformRandomProvider rng, double outScale) {
         for (int l = 0; l < layers(); l++) {
             int w = widths[l], nu = nu(l);
+            double sc = l == layers() - 1 ? outScale : 1;
             if (l > 0) {
                 // non-negative from the start; scaled so that a hidden unit's pre-activation stays O(1)
-                params.add(p(l, "wz"), Init.uniform(rng, 0, 1.0 / widths[l - 1], 1, widths[l - 1], w));
+                params.add(p(l, "wz"), Init.uniform(rng, 0, sc / widths[l - 1], 1, widths[l - 1], w));
                 if (nu > 0) params.add(p(l, "wzu"), Init.glorot(rng, nu, widths[l - 1]));
                 params.add(p(l, "bz"), Tensor.zeros(1, widths[l - 1]));
             }
-            Tensor wy = Init.glorot(rng, ny, w);
+            Tensor wy = scaled(Init.glorot(rng, ny, w), sc);
             for (int a = 0; a < ny; a++) if (monotone[a]) for (int c = 0; c < w; c++) wy.data()[a * w + c] = Math.abs(wy.data()[a * w + c]);
             params.add(p(l, "wy"), wy);
             if (nu > 0) params.add(p(l, "wyu"), Init.glorot(rng, nu, ny));
             params.add(p(l, "by"), Tensor.zeros(1, ny));
-            if (nu > 0) params.add(p(l, "wu"), Init.glorot(rng, nu, w));
+            if (nu > 0) params.add(p(l, "wu"), scaled(Init.glorot(rng, nu, w), sc));
             params.add(p(l, "b"), Tensor.zeros(1, w));
             if (l < layers() - 1 && nu > 0) {
                 params.add(p(l, "wt"), Init.glorot(rng, nu, w));
                 params.add(p(l, "bt"), Tensor.zeros(1, w));
             }
         }
+    }
+
+    private static Tensor scaled(Tensor t, double c) {
+        for (int q = 0; q < t.size(); q++) t.data()[q] *= c;
+        return t;
     }
 
     /** Clips Wz and the monotone rows of Wy to be non-negative (convexity, monotonicity). */

@@ -311,6 +311,33 @@ class EnergyGnnTest {
         assertThat(per.state().maxAbsDiff(sync.state())).isLessThanOrEqualTo(1e-12);
     }
 
+    @ParameterizedTest
+    @MethodSource("cases")
+    void atInitialisationTheMinimizerIsOrderOneAndTheReadoutResponds(EnergyGnn.Variant v, long seed) {
+        // with u at full scale |h*| would be O(1/β) ≈ 25 and a readout would start saturated or dead
+        EnergyGnn m = new EnergyGnn(v, 1, 1, 1);
+        Params p = new Params();
+        m.init(p, Init.rng(seed));
+        m.project(p);
+        int len = 12;
+        int[] a = new int[len - 1], b = new int[len - 1];
+        for (int i = 0; i < len - 1; i++) { a[i] = i; b[i] = i + 1; }
+        io.mycelium.graph.Graph g = io.mycelium.graph.Graph.fromEdges(len, a, b);
+        Tensor x = Tensor.zeros(len, 1);
+        UniformRandomProvider rng = Init.rng(seed + 41);
+        for (int i = 0; i < len; i++) x.data()[i] = rng.nextBoolean() ? 1 : 0;
+        EnergyCase c = new EnergyCase(g, m, p, x, Tensor.full(1.0, g.directedEdgeCount(), 1));
+        Host host = host(c);
+        Tensor fix = solve(c, host, Tensor.zeros(len, m.stateWidth()), 1e-10, 100_000);
+        double hmax = 0;
+        for (int i = 0; i < len; i++) for (int q = 0; q < m.embeddingWidth(); q++) hmax = Math.max(hmax, Math.abs(fix.get(i, q)));
+        assertThat(hmax).as("max |h*|").isBetween(1e-3, 5.0);
+        Tape t = host.newTape();
+        Var s = t.variable(fix);
+        t.backward(m.readout(t, s, c.input(t, host)));
+        assertThat(s.grad().maxAbs()).as("readout sensitivity to the embedding").isGreaterThan(1e-2);
+    }
+
     /** Iterates step until no entry changes by more than tol. */
     static Tensor solve(EnergyCase c, Host host, Tensor s0, double tol, int maxIter) {
         Tensor s = s0.copy();
