@@ -100,7 +100,7 @@ final class HogwildTable1Command implements Callable<Integer> {
         m.put("config", c);
         m.put("parameterSeeds", java.util.stream.LongStream.rangeClosed(1, c.seeds()).boxed().toList());
         m.put("folds", java.util.stream.IntStream.range(0, c.folds()).boxed().toList());
-        m.put("foldSeedRule", "fold f shuffles each task's pool with Init.rng(0x5EED * 1000003 + f), first 20% test");
+        m.put("foldSeedRule", "fold f shuffles each task's pool with Init.rng(0x5EED * 1000003 + f) and holds out the first 20% (per class for classification tasks)");
         Map<String, Object> sizes = new LinkedHashMap<>();
         tasks.forEach((k, t) -> sizes.put(k, Map.of("graphs", t.pool().size(), "nodes", t.pool().stream().mapToInt(s -> s.n()).sum(),
                 "metric", t.objective().metricName())));

@@ -20,7 +20,10 @@ public record HogwildTask(String id, String title, List<GraphSample> pool, int n
     /** Train and test graphs of one fold. */
     public record Split(List<GraphSample> train, List<GraphSample> test) {}
 
-    /** Fold {@code f}: a seeded shuffle of the pool, the first {@code 1 - testFraction} for training. */
+    /**
+     * Fold {@code f}: a seeded shuffle of the pool, {@code testFraction} of it held out. Classification
+     * pools are split per class (by the first node's label), so a small test set keeps the balance.
+     */
     public Split split(int fold, double testFraction) {
         List<GraphSample> s = new ArrayList<>(pool);
         UniformRandomProvider r = Init.rng(0x5EEDL * 1_000_003L + fold);
@@ -30,9 +33,20 @@ public record HogwildTask(String id, String title, List<GraphSample> pool, int n
             s.set(i, s.get(j));
             s.set(j, t);
         }
-        int test = Math.max(1, (int) Math.round(s.size() * testFraction));
-        if (test >= s.size()) throw new IllegalArgumentException("task " + id + " has " + s.size() + " graphs, too few to split");
-        return new Split(List.copyOf(s.subList(test, s.size())), List.copyOf(s.subList(0, test)));
+        List<List<GraphSample>> strata = new ArrayList<>();
+        if (objective instanceof Objective.Binary) {
+            java.util.Map<Double, List<GraphSample>> byLabel = new java.util.TreeMap<>();
+            for (GraphSample g : s) byLabel.computeIfAbsent(g.y().get(0, 0), k -> new ArrayList<>()).add(g);
+            strata.addAll(byLabel.values());
+        } else strata.add(s);
+        List<GraphSample> train = new ArrayList<>(), test = new ArrayList<>();
+        for (List<GraphSample> st : strata) {
+            int k = Math.max(1, (int) Math.round(st.size() * testFraction));
+            if (k >= st.size()) throw new IllegalArgumentException("task " + id + " has " + st.size() + " graphs of a kind, too few to split");
+            test.addAll(st.subList(0, k));
+            train.addAll(st.subList(k, st.size()));
+        }
+        return new Split(List.copyOf(train), List.copyOf(test));
     }
 
     public int outputWidth() { return objective.outputWidth(); }

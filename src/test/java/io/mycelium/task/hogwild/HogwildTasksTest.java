@@ -141,6 +141,15 @@ class HogwildTasksTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 3})
+    void classificationFoldsKeepTheClassBalance(int fold) {
+        HogwildTask.Split s = SyntheticTasks.chains(40, 10, 1).split(fold, 0.2);
+        assertThat(s.test()).hasSize(8);
+        assertThat(s.test().stream().mapToDouble(g -> g.y().get(0, 0)).sum()).isEqualTo(4);
+        assertThat(s.train().stream().mapToDouble(g -> g.y().get(0, 0)).sum()).isEqualTo(16);
+    }
+
     @Test
     void missingMnistIsAClearError() {
         assertThatThrownBy(() -> MnistTerrain.load(Path.of("/nonexistent/mnist"))).hasMessageContaining("does not exist");
