@@ -107,11 +107,11 @@ final class HogwildTable2Command implements Callable<Integer> {
 
     private static void writeRows(Path f, List<Table2.Row> rows) throws IOException {
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(f))) {
-            w.println("model,paper_name,task,implicit,sync_error,mean_change,std_change,max_output_change,mean_staleness,max_staleness,converged,paper_mean,paper_std");
+            w.println("model,paper_name,task,implicit,sync_error,mean_change,std_change,max_output_change,mean_staleness,max_staleness,converged,paper_mean,paper_std,trainer_error");
             for (Table2.Row x : rows)
-                w.printf(Locale.ROOT, "%s,%s,%s,%b,%.6f,%.6f,%.6f,%.6g,%.3f,%d,%b,%s,%s%n", x.model(), x.paperName(), x.task(), x.implicit(),
+                w.printf(Locale.ROOT, "%s,%s,%s,%b,%.6f,%.6f,%.6f,%.6g,%.3f,%d,%b,%s,%s,%.6f%n", x.model(), x.paperName(), x.task(), x.implicit(),
                         x.syncError(), x.meanChange(), x.stdChange(), x.maxOutputChange(), x.meanStaleness(), x.maxStaleness(), x.allConverged(),
-                        x.paper() == null ? "" : x.paper()[0], x.paper() == null ? "" : x.paper()[1]);
+                        x.paper() == null ? "" : x.paper()[0], x.paper() == null ? "" : x.paper()[1], x.trainedTestError());
         }
     }
 

@@ -66,8 +66,11 @@ class HogwildCliTest {
             assertThat(Math.abs(Double.parseDouble(f[5]))).as(m + " mean change (points)").isLessThan(0.1);
             assertThat(Double.parseDouble(f[7])).as(m + " largest output change").isLessThan(1e-3);
             assertThat(Boolean.parseBoolean(f[10])).as(m + " converged").isTrue();
+            // the asynchronous engine in lockstep gives the synchronous engine's answer (trainer_error: the trainer's own solve)
+            assertThat(Double.parseDouble(f[4])).as(m + " sync error vs trainer").isCloseTo(Double.parseDouble(f[13]), org.assertj.core.data.Offset.offset(0.01));
         }
         String[] gcn = r.get("gcn/count");
+        assertThat(Double.parseDouble(gcn[4])).as("explicit lockstep equals synchronous").isCloseTo(Double.parseDouble(gcn[13]), org.assertj.core.data.Offset.offset(1e-9));
         assertThat(Double.parseDouble(gcn[5])).as("GCN's mean change (points)").isGreaterThan(0.5);
         assertThat(Double.parseDouble(gcn[7])).as("GCN's largest output change").isGreaterThan(0.5);
         assertThat(Integer.parseInt(gcn[9])).as("stale reads happened").isGreaterThan(1);
