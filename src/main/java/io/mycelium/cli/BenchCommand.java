@@ -29,14 +29,24 @@ final class BenchCommand implements Runnable {
         @Option(names = "--warmup", defaultValue = "10", description = "untimed epochs first (default ${DEFAULT-VALUE})")
         int warmup;
         @Option(names = "--scale", split = ",", defaultValue = "10000,100000,1000000",
-                description = "graph sizes for the D-SGD scale run, empty to skip (default ${DEFAULT-VALUE})")
-        List<Integer> scale;
+                description = "graph sizes for the D-SGD scale run, 'none' (or empty) to skip (default ${DEFAULT-VALUE})")
+        List<String> scaleText;
         @Option(names = "--scale-batch", defaultValue = "10", description = "samples per mini-batch in the scale run (default ${DEFAULT-VALUE})")
         int scaleBatch;
 
         @Override
         public void run() {
             if (epochs < 1 || warmup < 0 || scaleBatch < 1) throw new Main.UserError("--epochs and --scale-batch must be at least 1, --warmup at least 0");
+            List<Integer> scale = new java.util.ArrayList<>();
+            for (String t : scaleText) {
+                String v = t.strip();
+                if (v.isEmpty() || v.equalsIgnoreCase("none")) continue;
+                try {
+                    scale.add((int) Double.parseDouble(v));   // accepts 1e6
+                } catch (NumberFormatException e) {
+                    throw new Main.UserError("--scale: '" + t + "' is not a graph size");
+                }
+            }
             for (int n : scale) if (n < 3) throw new Main.UserError("--scale sizes must be at least 3, got " + n);
             Parallel.setEnabled(false);
             try {

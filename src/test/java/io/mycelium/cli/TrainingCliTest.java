@@ -84,4 +84,19 @@ class TrainingCliTest {
             assertThat(left.count()).isEqualTo(1);
         }
     }
+
+    @Test
+    void benchPrintsMsPerEpochAndSkipsTheScaleRunOnRequest() {
+        int[] code = new int[1];
+        String out = captureOut(() -> code[0] = Main.execute("bench", "node-regression", "--epochs", "1", "--warmup", "0", "--scale", "none"));
+        assertThat(code[0]).isZero();
+        List<String> lines = out.lines().filter(l -> l.contains("ms/epoch")).toList();
+        assertThat(lines).hasSize(3);
+        for (String l : lines) {
+            double ms = Double.parseDouble(l.replaceAll(".*:\\s+([0-9.]+) ms/epoch.*", "$1"));
+            assertThat(ms).isPositive();
+        }
+        assertThat(out).doesNotContain("scale d-sgd");
+        assertThat(Main.execute("bench", "node-regression", "--scale", "ten")).isEqualTo(2);
+    }
 }
