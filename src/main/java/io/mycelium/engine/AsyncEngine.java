@@ -310,14 +310,6 @@ public final class AsyncEngine {
         return st;
     }
 
-    /** Pushes node j's state row if it changed since its last push (as of the tick after the update). */
-    private void pushState(Stream st, int j, double[] hs, int k) {
-        if (st.pushedFor[j] != lastUpdate[j]) {
-            st.pushedFor[j] = lastUpdate[j];
-            push(st, j, hs, j * k, lastUpdate[j] + 1);
-        }
-    }
-
     private void push(Stream st, int j, double[] src, int srcOff, int index) {
         int h = st.head[j] + 1;
         if (h == ringCap) h = 0;
@@ -476,41 +468,30 @@ public final class AsyncEngine {
         boolean converged = false;
         int chunks = Parallel.chunks(n, (long) k * k * (1 + graph.directedEdgeCount() / Math.max(1, n)));
         int kinds = phi == Activation.RELU ? 0 : phi == Activation.TANH ? 1 : 2;
-        // per chunk, S+1 buckets of the nodes due at each upcoming tick (a node is in one at a time)
-        int slots = stagger + 1;
-        int[] bucket = new int[slots * n], bucketCount = new int[slots * chunks], prevCount = new int[chunks];
-        Parallel.forRange(n, chunks, (c, from, to) -> {
-            for (int i = from; i < to; i++) {
-                int bc = (next[i] % slots) * chunks + c;
-                bucket[(next[i] % slots) * n + from + bucketCount[bc]++] = i;
-            }
-        });
         for (t = 1; t <= maxTicks; t++) {
             tick = t;
             final int tt = t;
             Arrays.fill(chunkCount, 0);
             Arrays.fill(chunkMax, 0);
-            // phase 1: last tick's updaters' new states enter the rings (everyone's at tick 1); this
-            // tick's updaters are the chunk's bucket for t, filled when they scheduled themselves
+            // phase 1: who updates; states changed since their last push enter the rings
             Parallel.forRange(n, chunks, (c, from, to) -> {
-                if (tt == 1) {
-                    for (int j = from; j < to; j++) pushState(st, j, hs, k);
-                } else {
-                    for (int u = from, end = from + prevCount[c]; u < end; u++) pushState(st, updList[u], hs, k);
+                int cnt = from;
+                for (int j = from; j < to; j++) {
+                    updList[cnt] = j;
+                    cnt += next[j] == tt ? 1 : 0;
+                    if (st.pushedFor[j] != lastUpdate[j]) {
+                        st.pushedFor[j] = lastUpdate[j];
+                        push(st, j, hs, j * k, lastUpdate[j] + 1);
+                    }
                 }
-                int b = tt % slots, bc = b * chunks + c, cnt = bucketCount[bc];
-                System.arraycopy(bucket, b * n + from, updList, from, cnt);
-                bucketCount[bc] = 0;
-                chunkCount[c] = cnt;
-                prevCount[c] = cnt;
+                chunkCount[c] = cnt - from;
             });
             int count = 0;
             for (int c = 0; c < chunks; c++) count += chunkCount[c];
             if (count > 0) {
                 rounds++;
                 // phase 2: the updating nodes' steps, in place (neighbours read the rings, not hs)
-                Parallel.forRange(n, chunks, (c, from, to) -> chunkMax[c] = linearChunk(st, c, chunks, from, chunkCount[c], tt, k, hs, enc, W, smooth, self, wt, kinds, chunkStats[c],
-                        bucket, bucketCount, slots));
+                Parallel.forRange(n, chunks, (c, from, to) -> chunkMax[c] = linearChunk(st, from, from + chunkCount[c], tt, k, hs, enc, W, smooth, self, wt, kinds, chunkStats[c]));
                 double change = 0;
                 for (int c = 0; c < chunks; c++) if (!(chunkMax[c] <= change)) change = chunkMax[c];
                 trace = record(trace, t, change);
@@ -535,10 +516,8 @@ public final class AsyncEngine {
     }
 
     /** Updates the nodes {@code updList[from..to)} (a chunk's updaters, listed in phase 1). */
-    private double linearChunk(Stream st, int c, int chunks, int from, int count, int t, int k, double[] hs, double[] enc,
-                               double[] W, double smooth, double[] self, double[] wt, int kind, long[] stats,
-                               int[] bucket, int[] bucketCount, int slots) {
-        final int to = from + count;
+    private double linearChunk(Stream st, int from, int to, int t, int k, double[] hs, double[] enc, double[] W, double smooth,
+                             double[] self, double[] wt, int kind, long[] stats) {
         final int R = ringCap, D = history, bins = histBins;
         final boolean simpleRead = simple, keep = st.keepHeld;
         final long lagBase = kindBase[LAG] + (long) t * 0x165667B19E3779F9L; // hash(LAG, i, t, block) = mix(lagBase + i*K1 + block*K3)
@@ -608,32 +587,31 @@ public final class AsyncEngine {
             }
             if (W == null) { // GSDGNN: c_β · aggregate + c_γ · g(x)
                 for (int q = 0; q < k; q++) mx = emit(hs, enc, o + q, smooth * acc[q], 2, mx);
-            } else {
-                // four output columns at a time: independent sums, each still accumulated in increasing a
-                int q = 0;
-                for (; q + 4 <= k; q += 4) {
-                    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-                    for (int a = 0, wr = q; a < k; a++, wr += k) {
-                        double av = acc[a];
-                        s0 += av * W[wr];
-                        s1 += av * W[wr + 1];
-                        s2 += av * W[wr + 2];
-                        s3 += av * W[wr + 3];
-                    }
-                    mx = emit(hs, enc, o + q, s0, kind, mx);
-                    mx = emit(hs, enc, o + q + 1, s1, kind, mx);
-                    mx = emit(hs, enc, o + q + 2, s2, kind, mx);
-                    mx = emit(hs, enc, o + q + 3, s3, kind, mx);
+                scheduleNext(i, t, false, 0);
+                continue;
+            }
+            // four output columns at a time: independent sums, each still accumulated in increasing a
+            int q = 0;
+            for (; q + 4 <= k; q += 4) {
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                for (int a = 0, wr = q; a < k; a++, wr += k) {
+                    double av = acc[a];
+                    s0 += av * W[wr];
+                    s1 += av * W[wr + 1];
+                    s2 += av * W[wr + 2];
+                    s3 += av * W[wr + 3];
                 }
-                for (; q < k; q++) {
-                    double sum = 0;
-                    for (int a = 0, wr = q; a < k; a++, wr += k) sum += acc[a] * W[wr];
-                    mx = emit(hs, enc, o + q, sum, kind, mx);
-                }
+                mx = emit(hs, enc, o + q, s0, kind, mx);
+                mx = emit(hs, enc, o + q + 1, s1, kind, mx);
+                mx = emit(hs, enc, o + q + 2, s2, kind, mx);
+                mx = emit(hs, enc, o + q + 3, s3, kind, mx);
+            }
+            for (; q < k; q++) {
+                double sum = 0;
+                for (int a = 0, wr = q; a < k; a++, wr += k) sum += acc[a] * W[wr];
+                mx = emit(hs, enc, o + q, sum, kind, mx);
             }
             scheduleNext(i, t, false, 0);
-            int b = next[i] % slots, bc = b * chunks + c;
-            bucket[b * n + from + bucketCount[bc]++] = i;
         }
         stats[bins] = maxAge;
         stats[bins + 1] += unreceived;
