@@ -76,6 +76,15 @@ class GcnnPassTest {
             }
         }
         assertThat(scale).isGreaterThan(1e-6);
+        // reading the store in place (the path of very large stores) gives the same bits
+        int[] shuffled = ids.clone();
+        for (int q = shuffled.length - 1; q > 0; q--) {
+            int r = rng.nextInt(q + 1), tmp = shuffled[q];
+            shuffled[q] = shuffled[r];
+            shuffled[r] = tmp;
+        }
+        double[] copied = pass.forward(params, x, shuffled).clone();
+        assertThat(new GcnnPass(model, h.comm()).readInPlace().forward(params, x, shuffled)).containsExactly(copied);
         // a second call with the other forward entry point reuses the buffers and gives the same bits
         double[] again = pass.forward(params, x).clone();
         assertThat(again).containsExactly(pass.forward(params, x, ids));
