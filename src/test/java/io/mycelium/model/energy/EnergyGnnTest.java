@@ -313,8 +313,8 @@ class EnergyGnnTest {
 
     @ParameterizedTest
     @MethodSource("cases")
-    void atInitialisationTheMinimizerIsOrderOneAndTheReadoutResponds(EnergyGnn.Variant v, long seed) {
-        // with u at full scale |h*| would be O(1/β) ≈ 25 and a readout would start saturated or dead
+    void atInitialisationTheReadoutIsNotSaturatedAtTheMinimizer(EnergyGnn.Variant v, long seed) {
+        // |h*| is O(1/β) ≈ 25: a readout at the usual scale would start saturated (zero sensitivity)
         EnergyGnn m = new EnergyGnn(v, 1, 1, 1);
         Params p = new Params();
         m.init(p, Init.rng(seed));
@@ -331,11 +331,12 @@ class EnergyGnnTest {
         Tensor fix = solve(c, host, Tensor.zeros(len, m.stateWidth()), 1e-10, 100_000);
         double hmax = 0;
         for (int i = 0; i < len; i++) for (int q = 0; q < m.embeddingWidth(); q++) hmax = Math.max(hmax, Math.abs(fix.get(i, q)));
-        assertThat(hmax).as("max |h*|").isBetween(1e-3, 5.0);
+        assertThat(hmax).as("max |h*|").isGreaterThan(1e-3);
         Tape t = host.newTape();
         Var s = t.variable(fix);
         t.backward(m.readout(t, s, c.input(t, host)));
-        assertThat(s.grad().maxAbs()).as("readout sensitivity to the embedding").isGreaterThan(1e-2);
+        // ~β·O(1) when unsaturated; a saturated tanh layer at |h| ≈ 25 would give ~e^-40
+        assertThat(s.grad().maxAbs()).as("readout sensitivity to the embedding").isGreaterThan(1e-3);
     }
 
     /** Iterates step until no entry changes by more than tol. */
