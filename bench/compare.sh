@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
 # Side-by-side timing of Mycelium and the PyTorch reference (../shared/bench/torch_node_regression.py)
 # on the same node-regression work, run back to back so that both see the same machine load.
-# Not part of CI. Needs: apt-get install -y python3-torch python3-numpy; a JDK 21+ as $JAVA (default: java).
+# Not part of CI. Needs: apt-get install -y python3-torch python3-numpy libopenblas0-pthread; a JDK 21+
+# as $JAVA (default: java). Without OpenBLAS, Debian's PyTorch (BLAS_INFO=generic) runs on the reference
+# BLAS and is about 8x slower than the published reference timings, which would flatter Mycelium.
 set -euo pipefail
+blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || true)
+case "$blas" in
+  *openblas*|*mkl*|*blis*) ;;
+  *) echo "compare.sh: libblas.so.3 is '$blas', not an optimized BLAS; PyTorch would be measured unfairly slow." >&2
+     echo "compare.sh: install libopenblas0-pthread (or set ALLOW_REFERENCE_BLAS=1 to go on anyway)" >&2
+     [ "${ALLOW_REFERENCE_BLAS:-0}" = 1 ] || exit 2 ;;
+esac
 here="$(cd "$(dirname "$0")/.." && pwd)"
 ref="${TORCH_REF:-$here/../shared/bench/torch_node_regression.py}"
 epochs="${EPOCHS:-20}"
