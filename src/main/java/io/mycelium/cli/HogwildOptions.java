@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /** Options shared by {@code reproduce hogwild-table1} and {@code hogwild-table2}. */
 final class HogwildOptions {
@@ -105,5 +106,25 @@ final class HogwildOptions {
     private static String plain(double v) {
         String s = java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
         return s.contains(".") ? s : s + ".0";
+    }
+
+    /**
+     * Appends a Markdown table with a row per model and a column per task of {@code c}; {@code cells}
+     * hold one entry per (model, task) in task order, {@code model} and {@code paperName} name an entry's
+     * model, {@code cell} renders it.
+     */
+    static <T> void markdownTable(StringBuilder b, HogwildConfig c, List<T> cells, Function<T, String> model,
+                                  Function<T, String> paperName, Function<T, String> cell) {
+        b.append("| model |");
+        for (String t : c.tasks()) b.append(' ').append(t).append(" |");
+        b.append("\n|---|");
+        for (int i = 0; i < c.tasks().size(); i++) b.append("---|");
+        b.append('\n');
+        for (String m : c.models()) {
+            List<T> row = cells.stream().filter(x -> model.apply(x).equals(m)).toList();
+            b.append("| ").append(paperName.apply(row.getFirst())).append(" |");
+            for (T x : row) b.append(' ').append(cell.apply(x)).append(" |");
+            b.append('\n');
+        }
     }
 }

@@ -61,18 +61,8 @@ final class HogwildTable1Command implements Callable<Integer> {
         b.append(String.format(Locale.ROOT, "Classification error for chains and MNIST, relative RMSE for count, sum and coordinates. "
                 + "Mean ± std over %d seed(s) × %d fold(s); %d epochs, batch %d, pools: %s. Paper's numbers in parentheses "
                 + "(5000 epochs, 10 seeds × 5 splits). Wall time %.0f s.%n%n", c.seeds(), c.folds(), c.epochs(), c.batchSize(), c.sizes(), wall));
-        b.append("| model |");
-        for (String t : c.tasks()) b.append(' ').append(t).append(" |");
-        b.append("\n|---|");
-        for (int i = 0; i < c.tasks().size(); i++) b.append("---|");
-        b.append('\n');
-        for (String m : c.models()) {
-            List<Table1.Cell> row = r.cells().stream().filter(x -> x.model().equals(m)).toList();
-            b.append("| ").append(row.getFirst().paperName()).append(" |");
-            for (Table1.Cell x : row)
-                b.append(' ').append(HogwildOptions.pm(x.mean(), x.std())).append(" (").append(HogwildOptions.pm(x.paper())).append(") |");
-            b.append('\n');
-        }
+        HogwildOptions.markdownTable(b, c, r.cells(), Table1.Cell::model, Table1.Cell::paperName,
+                x -> HogwildOptions.pm(x.mean(), x.std()) + " (" + HogwildOptions.pm(x.paper()) + ")");
         return b.toString();
     }
 

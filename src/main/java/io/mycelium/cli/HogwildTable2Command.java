@@ -79,29 +79,11 @@ final class HogwildTable2Command implements Callable<Integer> {
                 + "mean ± std over %d asynchronous runs (stagger S = %d, history D = %d, S + D = %d) on up to %d test graphs, "
                 + "one instance per model trained %d epochs. Paper's numbers in parentheses. Wall time %.0f s.%n%n",
                 s.runs(), s.stagger(), s.history(), s.stagger() + s.history(), s.testGraphs(), c.epochs(), wall));
-        b.append("| model |");
-        for (String t : c.tasks()) b.append(' ').append(t).append(" |");
-        b.append("\n|---|");
-        for (int i = 0; i < c.tasks().size(); i++) b.append("---|");
-        b.append('\n');
-        for (String m : c.models()) {
-            List<Table2.Row> row = rows.stream().filter(x -> x.model().equals(m)).toList();
-            b.append("| ").append(row.getFirst().paperName()).append(" |");
-            for (Table2.Row x : row)
-                b.append(String.format(Locale.ROOT, " %.2f ± %.2f (%s) |", x.meanChange(), x.stdChange(), HogwildOptions.pm(x.paper())));
-            b.append('\n');
-        }
-        b.append("\nSynchronous test error of the same instances (%):\n\n| model |");
-        for (String t : c.tasks()) b.append(' ').append(t).append(" |");
-        b.append("\n|---|");
-        for (int i = 0; i < c.tasks().size(); i++) b.append("---|");
-        b.append('\n');
-        for (String m : c.models()) {
-            List<Table2.Row> row = rows.stream().filter(x -> x.model().equals(m)).toList();
-            b.append("| ").append(row.getFirst().paperName()).append(" |");
-            for (Table2.Row x : row) b.append(String.format(Locale.ROOT, " %.1f |", x.syncError()));
-            b.append('\n');
-        }
+        HogwildOptions.markdownTable(b, c, rows, Table2.Row::model, Table2.Row::paperName,
+                x -> String.format(Locale.ROOT, "%.2f ± %.2f (%s)", x.meanChange(), x.stdChange(), HogwildOptions.pm(x.paper())));
+        b.append("\nSynchronous test error of the same instances (%):\n\n");
+        HogwildOptions.markdownTable(b, c, rows, Table2.Row::model, Table2.Row::paperName,
+                x -> String.format(Locale.ROOT, "%.1f", x.syncError()));
         return b.toString();
     }
 
