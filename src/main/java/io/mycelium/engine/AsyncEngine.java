@@ -13,6 +13,7 @@ import io.mycelium.model.GraphInput;
 import io.mycelium.model.GsdGnn;
 import io.mycelium.model.Ignn;
 import io.mycelium.model.ImplicitModel;
+import io.mycelium.model.LayeredModel;
 import io.mycelium.model.Model;
 import io.mycelium.tensor.Parallel;
 import io.mycelium.tensor.Tensor;
@@ -39,10 +40,20 @@ import java.util.Arrays;
  * meaningful only for a node that updates at this tick: they enter the ring at that tick, and a
  * neighbour updating at the same tick may read them (the synchronous layer-by-layer case).
  *
- * <p><b>Explicit models</b> ({@link #runExplicit}): each node updates a fixed number of times
- * (default: the model's rounds, L), each time running its L layers with whatever neighbour values
- * of each layer it holds (zeros for a layer it has not heard yet); its output is that of its last
- * update. <b>Implicit models</b> ({@link #runImplicit}): each update is one {@code step}; the run
+ * <p><b>Explicit models</b> ({@link #runExplicit}, {@link LayeredModel}s such as GCN and GAT) follow
+ * the paper's eq. (9) and Algorithm 1: node i keeps a layer counter t_i; at each of its update times
+ * with t_i &lt; L it computes ONE layer, layer t_i, from its own current embedding and its stale
+ * view (one of the last D values) of each neighbour's <i>current</i> embedding — which may belong
+ * to another layer; then t_i += 1. After L updates its output is the readout of its embedding. Per
+ * tick the engine runs the program of every layer l over the whole graph, all reading the
+ * neighbours' embeddings through the same views, and commits layer l's rows only for the updating
+ * nodes at layer l. A node that has finished keeps announcing its final embedding at its update
+ * times (an identity update): it is its current value, and this keeps every read within the
+ * staleness bound S + D (+ delay) of partial asynchrony even when a neighbour finished long ago.
+ * {@link #runLayerMatched} keeps the earlier simplification (every update runs all L layers, layer k
+ * reading the neighbours' layer-k values), which hides most of the damage asynchrony does; its
+ * ages are measured from a value's production, and since nodes stop after their updates they can
+ * exceed S + D. <b>Implicit models</b> ({@link #runImplicit}): each update is one {@code step}; the run
  * stops when no node changed by {@code tol} or more for two staleness bounds' worth of ticks, or when the
  * tick budget ends. IGNN and GSDGNN with tied parameters take a fused kernel that computes the
  * encoder once and does the step's arithmetic in the same order (tests pin it bitwise to the
@@ -67,6 +78,8 @@ public final class AsyncEngine {
     private final boolean simple;
     private final int histBins;
     private boolean fusedEnabled = true;
+    /** Tests: called in layered runs with each tick and its due nodes (centralized replays). */
+    java.util.function.ObjIntConsumer<boolean[]> dueListener;
     private final long[] kindBase = new long[5];
 
     // state of the current run
@@ -77,6 +90,8 @@ public final class AsyncEngine {
     private final ArrayList<Stream> streams = new ArrayList<>();
     private int pullsThisTick, deliversThisTick;
     private long rounds;
+    private boolean layered;       // a layered explicit run: every pull carries embeddings, one round per tick
+    private int passLayer = -1;    // the layer whose program runs now (layered runs), else -1
     private final long[][] chunkStats = new long[Parallel.MAX_CHUNKS][];
     private final double[] chunkMax = new double[Parallel.MAX_CHUNKS];
     private final int[] chunkCount = new int[Parallel.MAX_CHUNKS];
@@ -107,7 +122,7 @@ public final class AsyncEngine {
         this.updates = new int[n];
         this.upd = new boolean[n];
         this.updList = new int[n];
-        for (int c = 0; c < chunkStats.length; c++) chunkStats[c] = new long[histBins + 2];
+        for (int c = 0; c < chunkStats.length; c++) chunkStats[c] = new long[histBins + 3]; // + max age, unreceived, layer mismatches
         for (int kind = 0; kind < kindBase.length; kind++) kindBase[kind] = mix(mix(schedule.seed() * 0x9E3779B97F4A7C15L + kind + 1));
     }
 
@@ -123,11 +138,20 @@ public final class AsyncEngine {
 
     // ------------------------------------------------------------------ public runs
 
-    /** Explicit model, each node updating {@code model.rounds()} times. */
-    public AsyncRun runExplicit(Model model, Tensor x) { return runExplicit(model, x, model.rounds()); }
+    /**
+     * Explicit model: a {@link LayeredModel} with the paper's semantics (one layer per update, reads
+     * of the neighbours' current embeddings whatever their layer); any other model layer-matched.
+     */
+    public AsyncRun runExplicit(Model model, Tensor x) {
+        return model instanceof LayeredModel lm ? runLayered(lm, x) : runLayerMatched(model, x, model.rounds());
+    }
 
-    /** Explicit model, each node updating {@code updatesPerNode} times (its output is that of its last update). */
-    public AsyncRun runExplicit(Model model, Tensor x, int updatesPerNode) {
+    /**
+     * Explicit model, layer-matched (not the paper's semantics): each node updates
+     * {@code updatesPerNode} times, each time running all of the program's rounds with the views
+     * of its neighbours' values of each round; its output is that of its last update.
+     */
+    public AsyncRun runLayerMatched(Model model, Tensor x, int updatesPerNode) {
         if (updatesPerNode < 1) throw new IllegalArgumentException("each node needs at least one update");
         Tensor xs = host.rows(x);
         return runGeneric((t, s) -> model.forward(t, t.constant(xs)), null, true, updatesPerNode, 0, Integer.MAX_VALUE);
@@ -153,7 +177,88 @@ public final class AsyncEngine {
         Tape t = host.tape();
         Tensor out = model.readout(t, t.constant(r.state()), new GraphInput(t.constant(x), edgeFeatures == null ? null : t.constant(edgeFeatures))).value().copy();
         return new AsyncRun(r.state(), out, r.ticks(), r.converged(), r.updates(), r.staleness(), r.maxStaleness(),
-                r.unreceived(), r.trace(), r.rounds(), r.seconds());
+                r.unreceived(), r.trace(), r.rounds(), r.seconds(), r.layerMismatches());
+    }
+
+    /**
+     * The paper's asynchronous inference of an explicit GNN (eq. 9, Algorithm 1 UpdateNodeFinite):
+     * h^0 = encode(x) everywhere; a node due at tick t with t_i &lt; L sets h_i ← layer_{t_i}(h_i,
+     * views of h_j) and t_i += 1; finished nodes re-announce h_i^L; the run ends when every node has
+     * made its L updates, and the output is the readout of the final embeddings.
+     */
+    public AsyncRun runLayered(LayeredModel model, Tensor x) {
+        reset();
+        int L = model.layers(), k = model.width();
+        Tensor xs = host.rows(x);
+        Tape t0 = host.tape();
+        Tensor h = model.encode(t0, GraphInput.of(t0.constant(xs))).value().copy();
+        if (!h.hasShape(n, k))
+            throw new IllegalStateException("the encoder returned " + Arrays.toString(h.shape()) + ", expected [" + n + ", " + k + "]");
+        double[] hs = h.data(), pending = new double[n * k];
+        boolean[] due = new boolean[n];
+        long start = System.nanoTime();
+        double[] trace = new double[1 << 8];
+        boolean converged = false;
+        int t;
+        layered = true;
+        try {
+            for (t = 1; ; t++) {
+                tick = t;
+                if (markUpdaters() > 0) {
+                    System.arraycopy(upd, 0, due, 0, n);
+                    if (dueListener != null) dueListener.accept(due.clone(), t);
+                    pullsThisTick = 0;
+                    deliversThisTick = 0;
+                    double change = 0;
+                    // Every layer's program runs, even one no due node is at: each stream must take
+                    // every new embedding in the tick after it was made, or a later view could not pick it.
+                    for (int l = 0; l < L; l++) {
+                        for (int i = 0; i < n; i++) upd[i] = due[i] && updates[i] == l;
+                        passLayer = l;
+                        int before = deliversThisTick;
+                        Tape tape = host.tape();
+                        Var out = model.layer(tape, l, tape.constant(h), GraphInput.of(tape.constant(xs)));
+                        if (deliversThisTick - before != 1)
+                            throw new IllegalStateException("layer " + l + " passed " + (deliversThisTick - before) + " rounds of messages, expected one");
+                        if (!out.value().hasShape(n, k))
+                            throw new IllegalStateException("layer " + l + " returned " + Arrays.toString(out.shape()) + ", expected [" + n + ", " + k + "]");
+                        double[] o = out.value().data();
+                        for (int i = 0; i < n; i++) {
+                            if (!upd[i]) continue;
+                            for (int q = i * k; q < (i + 1) * k; q++) {
+                                double d = Math.abs(o[q] - hs[q]);
+                                if (!(d <= change)) change = d; // NaN propagates
+                                pending[q] = o[q];
+                            }
+                        }
+                    }
+                    passLayer = -1;
+                    // commit after all layers: within a tick every program saw the same embeddings
+                    for (int i = 0; i < n; i++) {
+                        if (!due[i]) continue;
+                        if (updates[i] < L) {
+                            System.arraycopy(pending, i * k, hs, i * k, k);
+                            updates[i]++;
+                        }
+                        lastUpdate[i] = t; // a finished node's update re-announces its final embedding
+                        next[i] = t + 1 + bounded(hash(NEXT, i, t, 0), stagger);
+                    }
+                    rounds++; // each due node sent its current embedding once
+                    trace = record(trace, t, change);
+                }
+                int done = 0;
+                for (int i = 0; i < n; i++) if (updates[i] >= L) done++;
+                if (done == n) { converged = true; break; }
+            }
+        } finally {
+            layered = false;
+            passLayer = -1;
+        }
+        AsyncRun r = finish(h, t, converged, trace, start);
+        Tape tr = host.tape();
+        Tensor out = model.readout(tr, tr.constant(h), GraphInput.of(tr.constant(xs))).value().copy();
+        return new AsyncRun(h, out, r.ticks(), r.converged(), r.updates(), r.staleness(), r.maxStaleness(),
+                r.unreceived(), r.trace(), r.rounds(), r.seconds(), r.layerMismatches());
     }
 
     // ------------------------------------------------------------------ the generic tick loop
@@ -210,14 +315,15 @@ public final class AsyncEngine {
     private AsyncRun finish(Tensor state, int ticks, boolean converged, double[] trace, long start) {
         double secs = (System.nanoTime() - start) / 1e9;
         long[] hist = new long[histBins];
-        long unreceived = 0, max = 0;
+        long unreceived = 0, max = 0, mismatches = 0;
         for (long[] s : chunkStats) {
             for (int b = 0; b < histBins; b++) hist[b] += s[b];
             max = Math.max(max, s[histBins]);
             unreceived += s[histBins + 1];
+            mismatches += s[histBins + 2];
         }
         return new AsyncRun(state, state, ticks, converged, updates.clone(), hist, (int) max, unreceived,
-                Arrays.copyOf(trace, Math.min(ticks, trace.length)), rounds, secs);
+                Arrays.copyOf(trace, Math.min(ticks, trace.length)), rounds, secs, mismatches);
     }
 
     /** Marks the nodes updating at {@code tick}; returns how many. */
@@ -282,6 +388,8 @@ public final class AsyncEngine {
         final int[] pushedFor;    // state streams: lastUpdate value whose row was pushed last
         final double[] held;      // [edges][w]: the last value each receiver read on each edge
         final int[] heldIdx;
+        final int[] lay;          // layered runs: the layer of the embedding in each ring slot
+        final int[] heldLay;
 
         Stream(int n, int edges, int cap, int w, boolean state, boolean keepHeld) {
             this.w = w;
@@ -296,6 +404,8 @@ public final class AsyncEngine {
             held = new double[edges * w];
             heldIdx = new int[edges];
             Arrays.fill(heldIdx, -1);
+            lay = new int[n * cap];
+            heldLay = new int[edges];
         }
     }
 
@@ -316,6 +426,7 @@ public final class AsyncEngine {
         st.head[j] = h;
         int slot = j * ringCap + h;
         st.idx[slot] = index;
+        st.lay[slot] = updates[j]; // in layered runs pushes precede the tick's commits: the row is h_j^{updates[j]}
         System.arraycopy(src, srcOff, st.vals, slot * st.w, st.w);
     }
 
@@ -374,30 +485,52 @@ public final class AsyncEngine {
 
     /** Fills the halo (one row per edge) of the updating receivers with the values their views pick. */
     private void fill(Stream st, int s, double[] halo) {
-        int w = st.w, t = tick;
+        int w = st.w, t = tick, layer = passLayer;
         int chunks = Parallel.chunks(n, (long) w * (1 + graph.directedEdgeCount() / Math.max(1, n)));
         Parallel.forRange(n, chunks, (c, from, to) -> {
             long[] stats = chunkStats[c];
             for (int i = from; i < to; i++) {
-                if (!upd[i]) continue;
+                if (!upd[i]) {
+                    // Layered runs: a receiver reads stream l only at its one layer-l update, so what it
+                    // holds there when all recent values were lost must come from earlier receptions.
+                    if (layer >= 0 && st.keepHeld) receive(st, s, i, t);
+                    continue;
+                }
                 for (int e = off[i]; e < off[i + 1]; e++) {
                     int slot = pick(st, e, nb[e], viewTick(i, e - off[i], t, s), s);
-                    int age;
+                    int age, srcLayer;
                     if (slot >= 0) {
                         System.arraycopy(st.vals, slot * w, halo, e * w, w);
                         age = t - st.idx[slot];
+                        srcLayer = st.lay[slot];
                         if (st.keepHeld) {
                             System.arraycopy(st.vals, slot * w, st.held, e * w, w);
                             st.heldIdx[e] = st.idx[slot];
+                            st.heldLay[e] = srcLayer;
                         }
                     } else {
                         System.arraycopy(st.held, e * w, halo, e * w, w);
                         age = st.heldIdx[e] < 0 ? -1 : t - st.heldIdx[e];
+                        srcLayer = st.heldLay[e];
                     }
                     count(stats, age);
+                    // a layer-l update that reads a neighbour's embedding of another layer (eq. 9's corruption)
+                    if (layer >= 0 && age >= 0 && srcLayer != layer) stats[histBins + 2]++;
                 }
             }
         });
+    }
+
+    /** Receiver i, not updating at tick t, takes into what it holds the values its views pick. */
+    private void receive(Stream st, int s, int i, int t) {
+        int w = st.w;
+        for (int e = off[i]; e < off[i + 1]; e++) {
+            int slot = pick(st, e, nb[e], viewTick(i, e - off[i], t, s), s);
+            if (slot < 0) continue;
+            System.arraycopy(st.vals, slot * w, st.held, e * w, w);
+            st.heldIdx[e] = st.idx[slot];
+            st.heldLay[e] = st.lay[slot];
+        }
     }
 
     private void count(long[] stats, int age) {
@@ -415,7 +548,7 @@ public final class AsyncEngine {
 
         @Override
         protected void deliver(Transfer[] transfers) {
-            boolean state = deliversThisTick == 0;
+            boolean state = layered || deliversThisTick == 0;
             for (Transfer tr : transfers) {
                 if (!(tr instanceof Transfer.Pull pull))
                     throw new UnsupportedOperationException("the asynchronous engine runs inference programs (forward rounds) only");
@@ -425,7 +558,7 @@ public final class AsyncEngine {
                 fill(st, s, pull.halo());
             }
             deliversThisTick++;
-            rounds++;
+            if (!layered) rounds++;
         }
     }
 

@@ -5,8 +5,9 @@ import io.mycelium.tensor.Tensor;
 /**
  * What an asynchronous run produced and saw.
  *
- * @param state          final per-node rows: embeddings of an implicit model, outputs of an explicit one
- * @param output         per-node outputs (the readout of {@code state} for implicit models)
+ * @param state          final per-node rows: embeddings (implicit and layered explicit models), or the
+ *                       outputs of a layer-matched explicit run
+ * @param output         per-node outputs (the readout of the embeddings)
  * @param ticks          ticks simulated
  * @param converged      implicit models: every node's change stayed below the tolerance for a full
  *                       staleness window; explicit models: every node finished its updates
@@ -16,11 +17,14 @@ import io.mycelium.tensor.Tensor;
  * @param maxStaleness   largest age read
  * @param unreceived     reads of a neighbour from which nothing had been received yet (zeros were used)
  * @param trace          per tick, the largest change of an updating node's row (0 when none updated)
- * @param rounds         rounds of message passing charged (one per exchange per tick)
+ * @param rounds         rounds of message passing charged (one per exchange per tick; one per tick
+ *                       in layered runs, where each node sends its current embedding once)
  * @param seconds        wall time of the tick loop
+ * @param layerMismatches layered explicit runs: reads by a node computing layer l of a neighbour's
+ *                       embedding of another layer than l (0 in a synchronous run; 0 for other runs)
  */
 public record AsyncRun(Tensor state, Tensor output, int ticks, boolean converged, int[] updates, long[] staleness,
-                       int maxStaleness, long unreceived, double[] trace, long rounds, double seconds) {
+                       int maxStaleness, long unreceived, double[] trace, long rounds, double seconds, long layerMismatches) {
 
     public long totalUpdates() {
         long s = 0;

@@ -23,37 +23,44 @@ import java.util.Arrays;
  * |a_src·(z_j − z_i)|, so the exponent only overflows for score gaps above ~700, far outside
  * anything a trained or initialised network produces.
  *
- * <p>Inputs are {@code [nodes, features]}. Parameters per layer: {@code "gat.l<l>.w"}
- * ({@code [copies, in, heads*q]}), {@code "gat.l<l>.asrc"}, {@code "gat.l<l>.adst"}
+ * <p>All embeddings have the width k = heads × q (the paper's 3 heads of 3, Appendix F): {@code h^0
+ * = x W_enc + b_enc} is a node-local linear map of the features to width k, so under asynchrony a
+ * neighbour still at another layer sends a row of the same shape (see {@link LayeredModel}).
+ *
+ * <p>Inputs are {@code [nodes, features]}. Parameters: the encoder's {@code "gat.enc.*"}; per layer
+ * {@code "gat.l<l>.w"} ({@code [copies, k, k]}), {@code "gat.l<l>.asrc"}, {@code "gat.l<l>.adst"}
  * ({@code [copies, heads, q]}); readout {@code "gat.out.*"}.
  */
-public final class Gat implements Model {
+public final class Gat implements LayeredModel {
     public static final double SLOPE = 0.2;
 
-    private final int inWidth;
-    private final int[] headWidths;
-    private final int heads;
-    private final Mlp readout;
+    private final int inWidth, layers, heads, q;
+    private final Mlp encoder, readout;
 
     /**
-     * @param headWidths per layer, the width q of each head (the layer's output is heads × q)
+     * @param layers     message-passing layers L
+     * @param heads      attention heads, concatenated
+     * @param headWidth  the width q of each head (every embedding is heads × q wide)
      */
-    public Gat(int inWidth, int[] headWidths, int heads, int[] readoutHidden, int outWidth) {
-        if (headWidths.length < 1 || heads < 1 || inWidth < 1)
-            throw new IllegalArgumentException("a GAT needs at least one layer, one head and one input feature");
-        for (int q : headWidths) if (q <= 0) throw new IllegalArgumentException("head widths must be positive: " + Arrays.toString(headWidths));
+    public Gat(int inWidth, int layers, int heads, int headWidth, int[] readoutHidden, int outWidth) {
+        if (layers < 1 || heads < 1 || inWidth < 1 || headWidth < 1)
+            throw new IllegalArgumentException("a GAT needs at least one layer, one head of positive width and one input feature");
         this.inWidth = inWidth;
-        this.headWidths = headWidths.clone();
+        this.layers = layers;
         this.heads = heads;
-        this.readout = Mlp.of("gat.out", heads * headWidths[headWidths.length - 1], readoutHidden, outWidth);
+        this.q = headWidth;
+        this.encoder = new Mlp("gat.enc", new int[] {inWidth, heads * headWidth}, Activation.IDENTITY);
+        this.readout = Mlp.of("gat.out", heads * headWidth, readoutHidden, outWidth);
     }
 
     /** The paper's configuration (Appendix F.1): 5 layers, 3 heads of width 3 concatenated, readout (4, 4, out). */
-    public static Gat paper(int inWidth, int outWidth) {
-        return new Gat(inWidth, new int[] {3, 3, 3, 3, 3}, 3, new int[] {4, 4}, outWidth);
-    }
+    public static Gat paper(int inWidth, int outWidth) { return new Gat(inWidth, 5, 3, 3, new int[] {4, 4}, outWidth); }
 
-    public int layers() { return headWidths.length; }
+    @Override
+    public int layers() { return layers; }
+
+    @Override
+    public int width() { return heads * q; }
 
     public int heads() { return heads; }
 
@@ -63,13 +70,11 @@ public final class Gat implements Model {
 
     public static String attDst(int l) { return "gat.l" + l + ".adst"; }
 
-    private int in(int l) { return l == 0 ? inWidth : heads * headWidths[l - 1]; }
-
     @Override
     public void init(Params params, UniformRandomProvider rng) {
-        for (int l = 0; l < layers(); l++) {
-            int q = headWidths[l];
-            params.add(weight(l), Init.glorot(rng, in(l), heads * q));
+        encoder.init(params, rng);
+        for (int l = 0; l < layers; l++) {
+            params.add(weight(l), Init.glorot(rng, width(), width()));
             double a = Math.sqrt(6.0 / (q + 1));
             params.add(attSrc(l), Init.uniform(rng, -a, a, 1, heads, q));
             params.add(attDst(l), Init.uniform(rng, -a, a, 1, heads, q));
@@ -78,31 +83,32 @@ public final class Gat implements Model {
     }
 
     @Override
-    public Var forward(Tape t, Var x) {
+    public Var encode(Tape t, GraphInput in) {
+        Var x = in.nodes();
         if (x.shape().length != 2 || x.dim(1) != inWidth)
             throw new IllegalArgumentException("GAT expects [nodes, " + inWidth + "] inputs, got " + Arrays.toString(x.shape()));
-        int n = x.rows(), edges = t.partition().edgeCount();
-        Var h = x;
-        for (int l = 0; l < layers(); l++) {
-            int q = headWidths[l], hq = heads * q;
-            Var z = t.matmul(h, t.param(weight(l)));                          // [n, H*q]
-            Var z3 = t.reshape(z, n, heads, q);
-            Var src = t.sum(t.mul(z3, t.param(attSrc(l))), 2);                // [n, H]
-            Var dst = t.sum(t.mul(z3, t.param(attDst(l))), 2);                // [n, H]
-            Var in = t.neighbours(t.concat(z, src));                         // [E, H*q + H]: (z_j, a_src·z_j)
-            Var zj = t.reshape(t.slice(in, 0, hq), edges, heads, q);
-            Var srcJ = t.slice(in, hq, hq + heads);
-            Var eEdge = t.leakyRelu(t.add(t.atDestination(dst), srcJ), SLOPE); // [E, H]
-            Var eSelf = t.leakyRelu(t.add(dst, src), SLOPE);                   // [n, H]
-            Var wEdge = t.exp(t.sub(eEdge, t.atDestination(eSelf)));           // exp(e_ij − e_ii)
-            Var denom = t.addScalar(t.edgeSum(wEdge), 1);                      // Σ over N(i) ∪ {i}
-            Var num = t.add(t.edgeSum(t.mul(t.reshape(wEdge, edges, heads, 1), zj)), z3);
-            Var msg = t.div(num, t.reshape(denom, n, heads, 1));
-            h = t.relu(t.reshape(msg, n, hq));
-        }
-        return readout.apply(t, h);
+        return encoder.apply(t, x);
     }
 
     @Override
-    public int rounds() { return layers(); }
+    public Var layer(Tape t, int l, Var h, GraphInput input) {
+        int n = h.rows(), edges = t.partition().edgeCount(), hq = heads * q;
+        Var z = t.matmul(h, t.param(weight(l)));                          // [n, H*q]
+        Var z3 = t.reshape(z, n, heads, q);
+        Var src = t.sum(t.mul(z3, t.param(attSrc(l))), 2);                // [n, H]
+        Var dst = t.sum(t.mul(z3, t.param(attDst(l))), 2);                // [n, H]
+        Var in = t.neighbours(t.concat(z, src));                         // [E, H*q + H]: (z_j, a_src·z_j)
+        Var zj = t.reshape(t.slice(in, 0, hq), edges, heads, q);
+        Var srcJ = t.slice(in, hq, hq + heads);
+        Var eEdge = t.leakyRelu(t.add(t.atDestination(dst), srcJ), SLOPE); // [E, H]
+        Var eSelf = t.leakyRelu(t.add(dst, src), SLOPE);                   // [n, H]
+        Var wEdge = t.exp(t.sub(eEdge, t.atDestination(eSelf)));           // exp(e_ij − e_ii)
+        Var denom = t.addScalar(t.edgeSum(wEdge), 1);                      // Σ over N(i) ∪ {i}
+        Var num = t.add(t.edgeSum(t.mul(t.reshape(wEdge, edges, heads, 1), zj)), z3);
+        Var msg = t.div(num, t.reshape(denom, n, heads, 1));
+        return t.relu(t.reshape(msg, n, hq));
+    }
+
+    @Override
+    public Var readout(Tape t, Var h, GraphInput in) { return readout.apply(t, h); }
 }

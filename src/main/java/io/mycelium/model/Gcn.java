@@ -8,32 +8,39 @@ import io.mycelium.graph.ShiftOperator;
 import io.mycelium.tensor.Tensor;
 import org.apache.commons.rng.UniformRandomProvider;
 
-import java.util.Arrays;
-
 /**
  * Kipf and Welling's GCN (hogwild paper, eq. 17): {@code H^{l+1} = ReLU(Ã H^l W^l + b^l)} with the
  * renormalized adjacency {@code Ã = (D+I)^-1/2 (A+I) (D+I)^-1/2} (its self weights are the added
  * self-loops), followed by a readout MLP to the output width. Each layer is one round of message
- * passing (the exchange of H^l); the readout is node-local.
+ * passing (the exchange of H^l); the encoder and the readout are node-local.
  *
- * <p>Parameters: {@code "gcn.l<l>.w"} ({@code [copies, in_l, out_l]}), {@code "gcn.l<l>.b"}
- * ({@code [copies, out_l]}) and the readout's {@code "gcn.out.*"}.
+ * <p>All embeddings have one width k (the paper's layer sizes (10, 10, 10, 10, 10, 10), Appendix F):
+ * {@code H^0 = X W_enc + b_enc} is a node-local linear map of the features to width k, so under
+ * asynchrony a neighbour still at another layer sends a row of the same width (see
+ * {@link LayeredModel}).
+ *
+ * <p>Parameters: the encoder's {@code "gcn.enc.*"}, {@code "gcn.l<l>.w"} ({@code [copies, k, k]}),
+ * {@code "gcn.l<l>.b"} ({@code [copies, k]}) and the readout's {@code "gcn.out.*"}.
  */
-public final class Gcn implements Model {
-    private final int[] widths;
-    private final Mlp readout;
+public final class Gcn implements LayeredModel {
+    private final int layers, width;
+    private final Mlp encoder, readout;
     private final ShiftCache shift;
 
     /**
-     * @param widths         input features, then the width of each message-passing layer
+     * @param inWidth        input features per node
+     * @param width          embedding width k of every layer
+     * @param layers         message-passing layers L
      * @param readoutHidden  hidden widths of the readout MLP (may be empty: a linear readout)
      * @param outWidth       output width per node
      */
-    public Gcn(int[] widths, int[] readoutHidden, int outWidth, ShiftOperator shift) {
-        if (widths.length < 2) throw new IllegalArgumentException("a GCN needs at least one layer (two widths)");
-        for (int w : widths) if (w <= 0) throw new IllegalArgumentException("GCN widths must be positive: " + Arrays.toString(widths));
-        this.widths = widths.clone();
-        this.readout = Mlp.of("gcn.out", widths[widths.length - 1], readoutHidden, outWidth);
+    public Gcn(int inWidth, int width, int layers, int[] readoutHidden, int outWidth, ShiftOperator shift) {
+        if (layers < 1) throw new IllegalArgumentException("a GCN needs at least one layer");
+        if (inWidth <= 0 || width <= 0) throw new IllegalArgumentException("GCN widths must be positive: in " + inWidth + ", width " + width);
+        this.layers = layers;
+        this.width = width;
+        this.encoder = new Mlp("gcn.enc", new int[] {inWidth, width}, Activation.IDENTITY);
+        this.readout = Mlp.of("gcn.out", width, readoutHidden, outWidth);
         this.shift = new ShiftCache(shift);
     }
 
@@ -42,13 +49,16 @@ public final class Gcn implements Model {
 
     /** {@code layers} layers of width {@code width} on Ã, readout (4, 4, out). */
     public static Gcn layers(int inWidth, int layers, int width, int outWidth) {
-        int[] w = new int[layers + 1];
-        Arrays.fill(w, width);
-        w[0] = inWidth;
-        return new Gcn(w, new int[] {4, 4}, outWidth, ShiftOperator.RENORMALIZED_ADJACENCY);
+        return new Gcn(inWidth, width, layers, new int[] {4, 4}, outWidth, ShiftOperator.RENORMALIZED_ADJACENCY);
     }
 
-    public int layers() { return widths.length - 1; }
+    @Override
+    public int layers() { return layers; }
+
+    @Override
+    public int width() { return width; }
+
+    public Mlp encoder() { return encoder; }
 
     public Mlp readout() { return readout; }
 
@@ -58,22 +68,23 @@ public final class Gcn implements Model {
 
     @Override
     public void init(Params params, UniformRandomProvider rng) {
-        for (int l = 0; l < layers(); l++) {
-            params.add(weight(l), Init.glorot(rng, widths[l], widths[l + 1]));
-            params.add(bias(l), Tensor.zeros(1, widths[l + 1]));
+        encoder.init(params, rng);
+        for (int l = 0; l < layers; l++) {
+            params.add(weight(l), Init.glorot(rng, width, width));
+            params.add(bias(l), Tensor.zeros(1, width));
         }
         readout.init(params, rng);
     }
 
     @Override
-    public Var forward(Tape t, Var x) {
+    public Var encode(Tape t, GraphInput in) { return encoder.apply(t, in.nodes()); }
+
+    @Override
+    public Var layer(Tape t, int l, Var h, GraphInput in) {
         var s = shift.on(t.partition().graph());
-        Var h = x;
-        for (int l = 0; l < layers(); l++)
-            h = t.relu(t.add(t.matmul(t.exchange(h, s), t.param(weight(l))), t.param(bias(l))));
-        return readout.apply(t, h);
+        return t.relu(t.add(t.matmul(t.exchange(h, s), t.param(weight(l))), t.param(bias(l))));
     }
 
     @Override
-    public int rounds() { return layers(); }
+    public Var readout(Tape t, Var h, GraphInput in) { return readout.apply(t, h); }
 }

@@ -57,7 +57,7 @@ class ModelEnginesTest {
         Graph g = io.mycelium.TestGraphs.connected(5 + r.nextInt(10), 0.2, seed);
         Tensor x = Init.normal(r, 0, 1, g.n(), 3);
         Gcn gcn = Gcn.layers(3, 5, 4, 2);
-        Gat gat = new Gat(3, new int[] {2, 2, 2, 2, 2}, 3, new int[] {4, 4}, 2);
+        Gat gat = new Gat(3, 5, 3, 2, new int[] {4, 4}, 2);
         Ignn ignn = Ignn.of(3, 2, 1);
         GsdGnn gsd = GsdGnn.paper(3, 1);
         Tensor h = Init.normal(r, 0, 1, g.n(), 2);

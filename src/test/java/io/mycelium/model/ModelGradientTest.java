@@ -31,7 +31,7 @@ class ModelGradientTest {
         UniformRandomProvider r = Init.rng(seed);
         Graph g = graph(r, seed);
         int in = 1 + r.nextInt(3);
-        Gcn m = new Gcn(new int[] {in, 3, 2, 3}, new int[] {3}, 2, io.mycelium.graph.ShiftOperator.RENORMALIZED_ADJACENCY);
+        Gcn m = new Gcn(in, 3, 3, new int[] {3}, 2, io.mycelium.graph.ShiftOperator.RENORMALIZED_ADJACENCY);
         Params p = new Params();
         m.init(p, r);
         jiggle(p, r);
@@ -45,7 +45,7 @@ class ModelGradientTest {
         UniformRandomProvider r = Init.rng(seed);
         Graph g = graph(r, seed);
         int in = 1 + r.nextInt(3);
-        Gat m = new Gat(in, new int[] {2, 3}, 1 + r.nextInt(3), new int[] {3}, 2);
+        Gat m = new Gat(in, 2, 1 + r.nextInt(3), 2, new int[] {3}, 2);
         Params p = new Params();
         m.init(p, r);
         jiggle(p, r);
