@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Node features and labels from CSV files in long form, one line per (sample, node):
@@ -33,67 +35,64 @@ public final class CsvDataset {
 
     private record Table(Tensor values, int samples) {}
 
+    /** A data line: its fields and its line number in the file. */
+    private record Line(String[] fields, int number) {}
+
     /** Reads one file; {@code width} columns after the ids, or any constant number when -1. */
     private static Table table(Path file, int nodes, int width) {
-        // two passes over a small file: the first finds the sample count and width, the second fills
-        int samples = 0, cols = width, lineNo = 0, rows = 0;
+        // the lines are checked first, to find the sample count and width, then placed
+        List<Line> lines = dataLines(file);
+        int samples = 0, cols = width;
+        for (Line l : lines) {
+            String[] f = l.fields();
+            if (f.length < 3) throw error(file, l.number(), "expected 'sample,node,value...', got '" + String.join(",", f) + "'");
+            if (cols < 0) cols = f.length - 2;
+            if (f.length - 2 != cols)
+                throw error(file, l.number(), (f.length - 2) + " values where " + (width < 0 ? "earlier lines have " : "the file needs ") + cols);
+            int smp = id(file, l.number(), f[0], "sample");
+            int n = id(file, l.number(), f[1], "node");
+            if (n >= nodes) throw error(file, l.number(), "node " + n + " is not below the graph's " + nodes + " nodes");
+            samples = Math.max(samples, smp + 1);
+        }
+        if (lines.isEmpty()) throw new IllegalArgumentException(file + ": no data lines");
+        if ((long) samples * nodes * cols > Integer.MAX_VALUE) throw new IllegalArgumentException(file + ": too large");
+        double[] v = new double[samples * nodes * cols];
+        boolean[] seen = new boolean[samples * nodes];
+        for (Line l : lines) {
+            String[] f = l.fields();
+            int smp = Integer.parseInt(f[0].strip()), n = Integer.parseInt(f[1].strip());
+            int row = n * samples + smp;   // node-major, as Dataset stores it
+            if (seen[row]) throw error(file, l.number(), "second line for sample " + smp + ", node " + n);
+            seen[row] = true;
+            for (int c = 0; c < cols; c++) v[row * cols + c] = value(file, l.number(), f[2 + c], c + 1);
+        }
+        for (int r = 0; r < seen.length; r++)
+            if (!seen[r]) throw new IllegalArgumentException(file + ": no line for sample " + (r % samples) + ", node " + (r / samples)
+                    + " (every sample needs all " + nodes + " nodes)");
+        return new Table(new Tensor(v, nodes, samples, cols), samples);
+    }
+
+    /** The file's data lines: without blank and comment lines, and without a header line (first field not a number). */
+    private static List<Line> dataLines(Path file) {
+        List<Line> out = new ArrayList<>();
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
+            int number = 0;
             boolean first = true;
             while ((line = in.readLine()) != null) {
-                lineNo++;
+                number++;
                 String[] f = fields(line);
                 if (f == null) continue;
-                if (first && !isNumber(f[0])) {
-                    first = false;
-                    continue;
-                }
+                boolean header = first && !isNumber(f[0]);
                 first = false;
-                if (f.length < 3) throw error(file, lineNo, "expected 'sample,node,value...', got '" + line.strip() + "'");
-                if (cols < 0) cols = f.length - 2;
-                if (f.length - 2 != cols)
-                    throw error(file, lineNo, (f.length - 2) + " values where " + (width < 0 ? "earlier lines have " : "the file needs ") + cols);
-                int s = id(file, lineNo, f[0], "sample");
-                int n = id(file, lineNo, f[1], "node");
-                if (n >= nodes) throw error(file, lineNo, "node " + n + " is not below the graph's " + nodes + " nodes");
-                samples = Math.max(samples, s + 1);
-                rows++;
+                if (!header) out.add(new Line(f, number));
             }
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException(file + ": no such file");
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": cannot read (" + e.getMessage() + ")", e);
         }
-        if (rows == 0) throw new IllegalArgumentException(file + ": no data lines");
-        if ((long) samples * nodes * cols > Integer.MAX_VALUE) throw new IllegalArgumentException(file + ": too large");
-        double[] v = new double[samples * nodes * cols];
-        boolean[] seen = new boolean[samples * nodes];
-        lineNo = 0;
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            boolean first = true;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
-                String[] f = fields(line);
-                if (f == null) continue;
-                if (first && !isNumber(f[0])) {
-                    first = false;
-                    continue;
-                }
-                first = false;
-                int s = Integer.parseInt(f[0].strip()), n = Integer.parseInt(f[1].strip());
-                int row = n * samples + s;   // node-major, as Dataset stores it
-                if (seen[row]) throw error(file, lineNo, "second line for sample " + s + ", node " + n);
-                seen[row] = true;
-                for (int c = 0; c < cols; c++) v[row * cols + c] = value(file, lineNo, f[2 + c], c + 1);
-            }
-        } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": cannot read (" + e.getMessage() + ")", e);
-        }
-        for (int r = 0; r < seen.length; r++)
-            if (!seen[r]) throw new IllegalArgumentException(file + ": no line for sample " + (r % samples) + ", node " + (r / samples)
-                    + " (every sample needs all " + nodes + " nodes)");
-        return new Table(new Tensor(v, nodes, samples, cols), samples);
+        return out;
     }
 
     private static String[] fields(String line) {
