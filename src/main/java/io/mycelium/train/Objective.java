@@ -31,11 +31,17 @@ public interface Objective {
 
     String metricName();
 
+    /**
+     * This objective with whatever constants it takes from the training graphs (regression: the
+     * targets' mean and standard deviation, see {@link Regression}); the others return themselves.
+     */
+    default Objective fitTo(java.util.List<GraphSample> train) { return this; }
+
     /** Binary classification of every row from one logit; binary cross-entropy; metric: % misclassified. */
     static Objective binaryClassification(boolean graphLevel) { return new Binary(graphLevel); }
 
-    /** Regression of every row's J targets; mean squared error; metric: relative RMSE in %. */
-    static Objective regression(int width, boolean graphLevel) { return new Regression(width, graphLevel); }
+    /** Regression of every row's J targets; mean squared error; metric: relative RMSE in %. Outputs are the predictions as they are. */
+    static Objective regression(int width, boolean graphLevel) { return new Regression(width, graphLevel, 0, 1); }
 
     /**
      * Relative localization: each node outputs a position in R², the loss is the mean squared error
@@ -72,13 +78,50 @@ public interface Objective {
         public String metricName() { return "classification error %"; }
     }
 
-    record Regression(int outputWidth, boolean graphLevel) implements Objective {
+    /**
+     * Regression with the model's outputs o read as standardized predictions: the prediction is
+     * {@code center + scale · o}, the loss the mean squared error of the predictions divided by
+     * scale² (so MSE of o against the standardized targets) and the metric the relative RMSE of the
+     * predictions. {@link #fitTo} takes center and scale from the training targets (mean and standard
+     * deviation over all their entries).
+     *
+     * <p>Why: Adam moves every parameter by about the learning rate per step, so a readout whose
+     * outputs are O(1) (the energy GNNs' tanh MLP) needs thousands of steps just to reach targets of
+     * 25–35 (the count and sum tasks): measured, an energy GNN on 40 sum chains was still at 78%
+     * relative RMSE after 60 epochs (the mean predictor has 14%). The standardized model class is the
+     * same (the readout's last layer is affine); only its starting point and scale change, for every
+     * model alike.
+     */
+    record Regression(int outputWidth, boolean graphLevel, double center, double scale) implements Objective {
+        public Regression {
+            if (!(scale > 0) || !Double.isFinite(center)) throw new IllegalArgumentException("regression needs a positive scale and a finite center");
+        }
+
+        @Override
+        public Regression fitTo(java.util.List<GraphSample> train) {
+            double s = 0, s2 = 0;
+            long m = 0;
+            for (GraphSample g : train)
+                for (double v : g.y().data()) {
+                    s += v;
+                    s2 += v * v;
+                    m++;
+                }
+            if (m == 0) return this;
+            double mean = s / m, var = Math.max(0, s2 / m - mean * mean);
+            // constant targets: keep the unit scale (any scale fits them)
+            return new Regression(outputWidth, graphLevel, mean, var > 1e-12 ? Math.sqrt(var) : 1);
+        }
+
+        /** The prediction an output stands for. */
+        public double prediction(double out) { return center + scale * out; }
+
         public double loss(GraphBatch b, Tensor out, Tensor dOut) {
             double[] o = out.data(), y = target(b, this).data(), g = dOut.data();
             double l = 0;
             int m = o.length;
             for (int i = 0; i < m; i++) {
-                double d = o[i] - y[i];
+                double d = o[i] - (y[i] - center) / scale;
                 l += d * d;
                 g[i] = 2 * d / m;
             }
@@ -88,7 +131,8 @@ public interface Objective {
         public void accumulate(GraphBatch b, Tensor out, double[] acc) {
             double[] o = out.data(), y = target(b, this).data();
             for (int i = 0; i < o.length; i++) {
-                acc[0] += (o[i] - y[i]) * (o[i] - y[i]);
+                double d = prediction(o[i]) - y[i];
+                acc[0] += d * d;
                 acc[1] += y[i] * y[i];
             }
         }

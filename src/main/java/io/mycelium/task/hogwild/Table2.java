@@ -60,7 +60,7 @@ public final class Table2 {
     /** Trains (seed 1, fold 0) and measures one model on one task. */
     public static Row row(Models.Entry m, HogwildTask task, HogwildConfig c, Settings s, Runnable perEpoch) {
         HogwildTask.Split sp = task.split(0, c.testFraction());
-        GraphTrainer tr = new GraphTrainer(m.net(task, c.solver()), task.objective(), null, sp.train(), c.trainer(1));
+        GraphTrainer tr = new GraphTrainer(m.net(task, c.solver()), task.objective().fitTo(sp.train()), null, sp.train(), c.trainer(1));
         tr.train(e -> { if (perEpoch != null) perEpoch.run(); });
         List<GraphSample> sub = sp.test().subList(0, Math.min(s.testGraphs(), sp.test().size()));
         GraphBatch b = GraphBatch.of(sub);
