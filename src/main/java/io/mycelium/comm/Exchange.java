@@ -3,6 +3,8 @@ package io.mycelium.comm;
 import io.mycelium.tensor.Parallel;
 import io.mycelium.graph.Operator;
 import io.mycelium.tensor.Tensor;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Kernels for applying a local operator on a partition, with the neighbour rows that a round
@@ -18,9 +20,20 @@ public final class Exchange {
         return halo;
     }
 
+    /** Doubles per vector; a constant, as C2 only compiles vector code for constant species. */
+    private static final VectorSpecies<Double> V = DoubleVector.SPECIES_PREFERRED;
+    /** Columns one register block covers: four vectors. */
+    private static final int BLOCK = 4 * V.length();
+
     /**
      * {@code out_i (+)= self_i x_i + Σ_e w_e src_e} over local rows, where {@code src_e} is a local
      * row of {@code x} or a row of {@code halo}. Sums run in CSR order on every engine.
+     *
+     * <p>A row is done a block of columns at a time, its partial sums held in registers while the
+     * neighbour rows stream past: one load per multiply-add instead of three (HotSpot does not
+     * vectorize the plain loop, whose source and destination rows sit at different offsets). Every
+     * element still sees the same operations in the same order (a product rounded, then added), so
+     * the result is the same bits as the scalar loop.
      */
     public static void apply(Partition p, Operator op, double[] x, double[] halo, int width, double[] out, boolean accumulate) {
         double[] self = p.selfWeights(op);
@@ -29,21 +42,49 @@ public final class Exchange {
         int[] rowPtr = p.rowPtr(), cols = p.cols();
         long workPerRow = (long) width * (1 + p.edgeCount() / Math.max(1, n));
         Parallel.forRange(n, Parallel.chunks(n, workPerRow), (c, from, to) -> {
-            for (int i = from; i < to; i++) {
-                int o = i * width;
-                double s = self[i];
-                if (accumulate) for (int k = 0; k < width; k++) out[o + k] += s * x[o + k];
-                else for (int k = 0; k < width; k++) out[o + k] = s * x[o + k];
-                for (int e = rowPtr[i]; e < rowPtr[i + 1]; e++) {
-                    int src = cols[e];
-                    double we = w[e];
-                    double[] from2 = x;
-                    int so = src * width;
-                    if (src >= n) { from2 = halo; so = (src - n) * width; }
-                    for (int k = 0; k < width; k++) out[o + k] += we * from2[so + k];
-                }
-            }
+            for (int i = from; i < to; i++) row(i, n, self[i], w, rowPtr[i], rowPtr[i + 1], cols, x, halo, width, out, accumulate);
         });
+    }
+
+    private static void row(int i, int n, double s, double[] w, int e0, int e1, int[] cols, double[] x, double[] halo, int width,
+                            double[] out, boolean accumulate) {
+        int o = i * width, k = 0;
+        for (; k + BLOCK <= width; k += BLOCK) {
+            int L = V.length(), a = o + k;
+            DoubleVector a0 = DoubleVector.fromArray(V, x, a).mul(s), a1 = DoubleVector.fromArray(V, x, a + L).mul(s),
+                    a2 = DoubleVector.fromArray(V, x, a + 2 * L).mul(s), a3 = DoubleVector.fromArray(V, x, a + 3 * L).mul(s);
+            if (accumulate) {
+                a0 = DoubleVector.fromArray(V, out, a).add(a0);
+                a1 = DoubleVector.fromArray(V, out, a + L).add(a1);
+                a2 = DoubleVector.fromArray(V, out, a + 2 * L).add(a2);
+                a3 = DoubleVector.fromArray(V, out, a + 3 * L).add(a3);
+            }
+            for (int e = e0; e < e1; e++) {
+                int src = cols[e];
+                double we = w[e];
+                double[] from = src < n ? x : halo;
+                int so = (src < n ? src : src - n) * width + k;
+                a0 = a0.add(DoubleVector.fromArray(V, from, so).mul(we));
+                a1 = a1.add(DoubleVector.fromArray(V, from, so + L).mul(we));
+                a2 = a2.add(DoubleVector.fromArray(V, from, so + 2 * L).mul(we));
+                a3 = a3.add(DoubleVector.fromArray(V, from, so + 3 * L).mul(we));
+            }
+            a0.intoArray(out, a);
+            a1.intoArray(out, a + L);
+            a2.intoArray(out, a + 2 * L);
+            a3.intoArray(out, a + 3 * L);
+        }
+        if (k == width) return;
+        int rest = width - k;           // the last columns, element by element in the same order
+        if (accumulate) for (int t = 0; t < rest; t++) out[o + k + t] += s * x[o + k + t];
+        else for (int t = 0; t < rest; t++) out[o + k + t] = s * x[o + k + t];
+        for (int e = e0; e < e1; e++) {
+            int src = cols[e];
+            double we = w[e];
+            double[] from = src < n ? x : halo;
+            int so = (src < n ? src : src - n) * width + k;
+            for (int t = 0; t < rest; t++) out[o + k + t] += we * from[so + t];
+        }
     }
 
     /**
