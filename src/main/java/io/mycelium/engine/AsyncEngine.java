@@ -18,6 +18,10 @@ import io.mycelium.model.Model;
 import io.mycelium.tensor.Parallel;
 import io.mycelium.tensor.Tensor;
 
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 
@@ -357,7 +361,7 @@ public final class AsyncEngine {
                 int o = i * w;
                 for (int q = o; q < o + w; q++) {
                     double d = Math.abs(out[q] - state[q]);
-                    if (!(d <= mx)) mx = d; // NaN propagates
+                    if (!(d <= mx) && mx == mx) mx = d; // a NaN propagates and stays
                     state[q] = out[q];
                 }
                 scheduleNext(i, t, explicit, cap);
@@ -564,10 +568,17 @@ public final class AsyncEngine {
 
     // ------------------------------------------------------------------ fused IGNN / GSDGNN kernel
 
-    /**
-     * IGNN's step h_i ← φ((self_i h_i + Σ_e w_e h_e) W + b_i) with the stale views of the generic
-     * path, the same floating-point operations in the same order, the encoder b computed once.
-     */
+    /** The widest vectors the CPU has; a constant, or C2 does not intrinsify the vector code. */
+    private static final VectorSpecies<Double> SP = DoubleVector.SPECIES_PREFERRED;
+    private static final int LANES = SP.length();
+    private boolean vectorEnabled = true;
+
+    /** Turns the vector form of the fused kernel off (to time or pin it against the scalar form) or on. */
+    AsyncEngine setVectorEnabled(boolean on) {
+        this.vectorEnabled = on;
+        return this;
+    }
+
     private AsyncRun runLinearFused(ImplicitModel model, Tensor x, Tensor h, double tol, int maxTicks) {
         reset();
         int k = model.stateWidth();
@@ -601,6 +612,13 @@ public final class AsyncEngine {
         boolean converged = false;
         int chunks = Parallel.chunks(n, (long) k * k * (1 + graph.directedEdgeCount() / Math.max(1, n)));
         int kinds = phi == Activation.RELU ? 0 : phi == Activation.TANH ? 1 : 2;
+        // Without loss or delay what a view as of t − l sees depends only on the sender and l: found
+        // once per sender in phase 1's sequential sweep instead of once per edge at random in phase 2.
+        final long[] view = simple ? new long[n * history] : null;
+        // Then also a node's state lives in its ring (see linearChunk): no separate copy to read,
+        // write and push every update; hs holds only the initial state until the end.
+        final boolean inRing = simple;
+        final boolean vec = vectorEnabled && k >= LANES && k % LANES == 0;
         for (t = 1; t <= maxTicks; t++) {
             tick = t;
             final int tt = t;
@@ -613,9 +631,12 @@ public final class AsyncEngine {
                     updList[cnt] = j;
                     cnt += next[j] == tt ? 1 : 0;
                     if (st.pushedFor[j] != lastUpdate[j]) {
+                        boolean first = st.pushedFor[j] < 0;
                         st.pushedFor[j] = lastUpdate[j];
-                        push(st, j, hs, j * k, lastUpdate[j] + 1);
+                        if (inRing && !first) advance(st, j, lastUpdate[j] + 1); // the step wrote the row there
+                        else push(st, j, hs, j * k, lastUpdate[j] + 1);
                     }
+                    if (view != null) views(st, j, tt, view);
                 }
                 chunkCount[c] = cnt - from;
             });
@@ -624,15 +645,89 @@ public final class AsyncEngine {
             if (count > 0) {
                 rounds++;
                 // phase 2: the updating nodes' steps, in place (neighbours read the rings, not hs)
-                Parallel.forRange(n, chunks, (c, from, to) -> chunkMax[c] = linearChunk(st, from, from + chunkCount[c], tt, k, hs, enc, W, smooth, self, wt, kinds, chunkStats[c]));
+                Parallel.forRange(n, chunks, (c, from, to) -> chunkMax[c] = vec
+                        ? linearChunkVec(st, view, inRing, from, from + chunkCount[c], tt, k, hs, enc, W, smooth, self, wt, kinds, chunkStats[c])
+                        : linearChunk(st, view, inRing, from, from + chunkCount[c], tt, k, hs, enc, W, smooth, self, wt, kinds, chunkStats[c]));
                 double change = 0;
-                for (int c = 0; c < chunks; c++) if (!(chunkMax[c] <= change)) change = chunkMax[c];
+                for (int c = 0; c < chunks; c++) if (!(chunkMax[c] <= change) && change == change) change = chunkMax[c];
                 trace = record(trace, t, change);
                 if (!(change < tol)) lastBig = t;
             }
             if (t - lastBig >= window) { converged = true; break; }
         }
+        if (inRing) { // the states back from the rings: the head, or the slot after it if not advanced yet
+            for (int j = 0; j < n; j++) {
+                if (st.pushedFor[j] < 0) continue;
+                int r = st.head[j];
+                if (st.pushedFor[j] != lastUpdate[j] && ++r == ringCap) r = 0;
+                System.arraycopy(st.vals, (j * ringCap + r) * k, hs, j * k, k);
+            }
+        }
         return finish(h, Math.min(t, maxTicks), converged, trace, start);
+    }
+
+    /** {@link #push} of a row the step already wrote into the slot after the head. */
+    private void advance(Stream st, int j, int index) {
+        int h = st.head[j] + 1;
+        if (h == ringCap) h = 0;
+        st.head[j] = h;
+        int slot = j * ringCap + h;
+        st.idx[slot] = index;
+        st.lay[slot] = updates[j];
+    }
+
+    /**
+     * Sender j's views at tick t for each lag l (as of max(1, t − l)), when no message is lost or
+     * delayed: {@code (age << 32) | ring slot}, or −1 when nothing is visible. The same choice as
+     * {@link #pick}: the newest ring value at or before τ, found by counting the values after τ.
+     */
+    private void views(Stream st, int j, int t, long[] view) {
+        final int R = ringCap, D = history, base = j * R, h = st.head[j];
+        final int[] idx = st.idx;
+        for (int l = 0; l < D; l++) {
+            int tau = Math.max(1, t - l), newer = 0;
+            for (int q = 0; q < R; q++) newer += idx[base + q] > tau ? 1 : 0;
+            int r = h - newer;
+            r += (r >> 31) & R; // branch-free wrap: which way it goes is a coin flip per sender
+            int p = newer < R ? idx[base + r] : -1;
+            view[j * D + l] = p < 0 ? -1L : ((long) (t - p) << 32) | (base + r);
+        }
+    }
+
+    /**
+     * What receiver edge e (from j, its view lag {@code lag}) reads at tick t in the fused kernels,
+     * with the generic path's draws: {@code (age << 32) | offset}, age −1 when nothing was ever
+     * received; the offset points into the ring values, or, complemented (~), into what the receiver
+     * held.
+     */
+    private long read(Stream st, long[] view, int e, int j, int lag, int t, int k) {
+        if (view != null) {
+            long va = view[j * history + lag];
+            int slot = (int) va;
+            if (slot >= 0) return (va & 0xFFFFFFFF00000000L) | (long) slot * k;
+        } else {
+            int slot = pick(st, e, j, Math.max(1, t - lag), 0);
+            if (slot >= 0) {
+                int so = slot * k;
+                if (st.keepHeld) {
+                    System.arraycopy(st.vals, so, st.held, e * k, k);
+                    st.heldIdx[e] = st.idx[slot];
+                }
+                return ((long) (t - st.idx[slot]) << 32) | so;
+            }
+        }
+        int was = st.heldIdx[e];
+        return ((long) (was < 0 ? -1 : t - was) << 32) | (~(e * k) & 0xFFFFFFFFL);
+    }
+
+    /** The view lag of receiver i's {@code local}-th edge at tick t: one hash gives four edges' lags (as {@link #viewTick}). */
+    private long lagWord(long lagBase, int i, int local) {
+        return mix(lagBase + i * 0xC2B2AE3D27D4EB4FL + (long) (local >>> 2) * 0x27D4EB2F165667C5L);
+    }
+
+    private static long countAge(long[] stats, int bins, int age, long maxAge) {
+        stats[age < bins - 1 ? age : bins - 1]++;
+        return age > maxAge ? age : maxAge;
     }
 
     /**
@@ -640,86 +735,73 @@ public final class AsyncEngine {
      * exactly the generic path's order (exchange: self term, then edges in CSR order; matmul: for each
      * output column, 0 + Σ_a acc_a W_aq in increasing a; then + b, then φ), so results are identical.
      */
-    private static double emit(double[] hs, double[] enc, int at, double sum, int kind, double mx) {
-        double v = sum + enc[at];
+    private static double emit(double[] cur, int at, double[] enc, int eo, double sum, int kind, double mx, int wo) {
+        double v = sum + enc[eo];
         double nv = kind == 0 ? (v > 0 ? v : 0) : kind == 1 ? Math.tanh(v) : v;
-        double d = Math.abs(nv - hs[at]);
-        hs[at] = nv;
-        return d <= mx ? mx : d; // NaN propagates
+        double d = Math.abs(nv - cur[at]);
+        cur[wo] = nv;
+        return d <= mx || mx != mx ? mx : d; // a NaN stays, as in the vector form's max
     }
 
-    /** Updates the nodes {@code updList[from..to)} (a chunk's updaters, listed in phase 1). */
-    private double linearChunk(Stream st, int from, int to, int t, int k, double[] hs, double[] enc, double[] W, double smooth,
-                             double[] self, double[] wt, int kind, long[] stats) {
-        final int R = ringCap, D = history, bins = histBins;
-        final boolean simpleRead = simple, keep = st.keepHeld;
+    /**
+     * Updates the nodes {@code updList[from..to)} (a chunk's updaters, listed in phase 1). With
+     * {@code inRing} a node's current state is its ring's head and the step writes the new one into
+     * the next slot, which holds the oldest value: no view picks it at this tick (a ring of D + 1
+     * values, no delay: the D views as of t−D+1..t find their values among the newest D), so
+     * neighbours read the rings undisturbed; phase 1 of the next tick advances the head onto it.
+     * Otherwise the state is {@code hs}, updated in place (neighbours read the rings, not hs).
+     */
+    private double linearChunk(Stream st, long[] view, boolean inRing, int from, int to, int t, int k, double[] hs, double[] enc, double[] W, double smooth,
+                               double[] self, double[] wt, int kind, long[] stats) {
+        final int D = history, bins = histBins;
         final long lagBase = kindBase[LAG] + (long) t * 0x165667B19E3779F9L; // hash(LAG, i, t, block) = mix(lagBase + i*K1 + block*K3)
-        final double[] vals = st.vals, held = st.held;
-        final int[] idx = st.idx, head = st.head, heldIdx = st.heldIdx, offs = off, nbs = nb;
-        final int[] list = updList;
+        final double[] vals = st.vals, held = st.held, cur = inRing ? vals : hs;
+        final int[] offs = off, nbs = nb, list = updList, head = st.head;
+        final int R = ringCap;
         double[] acc = new double[k];
         double mx = 0;
         long maxAge = stats[bins], unreceived = 0;
         for (int u = from; u < to; u++) {
             int i = list[u];
-            int o = i * k;
+            int eo = i * k, o = eo, wo = eo;
+            if (inRing) {
+                int hd = head[i];
+                o = (i * R + hd) * k;
+                wo = (i * R + (hd + 1 == R ? 0 : hd + 1)) * k;
+            }
             double si = self[i];
             long word = 0;
             int e0 = offs[i];
-            double a0 = si * hs[o], a1 = k > 1 ? si * hs[o + 1] : 0;
-            if (k > 2) for (int q = 0; q < k; q++) acc[q] = si * hs[o + q];
-            for (int e = offs[i], end = offs[i + 1]; e < end; e++) {
-                int j = nbs[e];
-                int tau = t;
+            double a0 = si * cur[o], a1 = k > 1 ? si * cur[o + 1] : 0;
+            if (k > 2) for (int q = 0; q < k; q++) acc[q] = si * cur[o + q];
+            for (int e = e0, end = offs[i + 1]; e < end; e++) {
+                int local = e - e0, lag = 0;
                 if (D > 1) {
-                    int local = e - e0;
-                    if ((local & 3) == 0) word = mix(lagBase + i * 0xC2B2AE3D27D4EB4FL + (long) (local >>> 2) * 0x27D4EB2F165667C5L);
-                    tau = t - lag(word, local, D);
-                    if (tau < 1) tau = 1;
+                    if ((local & 3) == 0) word = lagWord(lagBase, i, local);
+                    lag = lag(word, local, D);
                 }
-                int slot = -1;
-                if (simpleRead) {
-                    // Ring values are newest-first in time, so the newest one at or before τ sits
-                    // behind exactly the values after τ: count those instead of branching per value.
-                    int base = j * R, newer = 0;
-                    for (int q = 0; q < R; q++) newer += idx[base + q] > tau ? 1 : 0;
-                    int r = head[j] - newer;
-                    if (r < 0) r += R;
-                    if (newer < R && idx[base + r] >= 0) slot = base + r;
-                } else slot = pick(st, e, j, tau, 0);
-                double we = wt[e];
-                double[] src;
-                int so, age;
-                if (slot >= 0) {
-                    src = vals;
-                    so = slot * k;
-                    age = t - idx[slot];
-                    if (keep) {
-                        System.arraycopy(vals, so, held, e * k, k);
-                        heldIdx[e] = idx[slot];
-                    }
-                } else {
+                long rd = read(st, view, e, nbs[e], lag, t, k);
+                int so = (int) rd, age = (int) (rd >> 32);
+                double[] src = vals;
+                if (so < 0) {
                     src = held;
-                    so = e * k;
-                    age = heldIdx[e] < 0 ? -1 : t - heldIdx[e];
+                    so = ~so;
                 }
+                double we = wt[e];
                 if (k == 1) a0 += we * src[so];
                 else if (k == 2) {
                     a0 += we * src[so];
                     a1 += we * src[so + 1];
                 } else for (int q = 0; q < k; q++) acc[q] += we * src[so + q];
                 if (age < 0) unreceived++;
-                else {
-                    stats[age < bins - 1 ? age : bins - 1]++;
-                    if (age > maxAge) maxAge = age;
-                }
+                else maxAge = countAge(stats, bins, age, maxAge);
             }
             if (k <= 2) {
                 acc[0] = a0;
                 if (k == 2) acc[1] = a1;
             }
             if (W == null) { // GSDGNN: c_β · aggregate + c_γ · g(x)
-                for (int q = 0; q < k; q++) mx = emit(hs, enc, o + q, smooth * acc[q], 2, mx);
+                for (int q = 0; q < k; q++) mx = emit(cur, o + q, enc, eo + q, smooth * acc[q], 2, mx, wo + q);
                 scheduleNext(i, t, false, 0);
                 continue;
             }
@@ -734,21 +816,93 @@ public final class AsyncEngine {
                     s2 += av * W[wr + 2];
                     s3 += av * W[wr + 3];
                 }
-                mx = emit(hs, enc, o + q, s0, kind, mx);
-                mx = emit(hs, enc, o + q + 1, s1, kind, mx);
-                mx = emit(hs, enc, o + q + 2, s2, kind, mx);
-                mx = emit(hs, enc, o + q + 3, s3, kind, mx);
+                mx = emit(cur, o + q, enc, eo + q, s0, kind, mx, wo + q);
+                mx = emit(cur, o + q + 1, enc, eo + q + 1, s1, kind, mx, wo + q + 1);
+                mx = emit(cur, o + q + 2, enc, eo + q + 2, s2, kind, mx, wo + q + 2);
+                mx = emit(cur, o + q + 3, enc, eo + q + 3, s3, kind, mx, wo + q + 3);
             }
             for (; q < k; q++) {
                 double sum = 0;
                 for (int a = 0, wr = q; a < k; a++, wr += k) sum += acc[a] * W[wr];
-                mx = emit(hs, enc, o + q, sum, kind, mx);
+                mx = emit(cur, o + q, enc, eo + q, sum, kind, mx, wo + q);
             }
             scheduleNext(i, t, false, 0);
         }
         stats[bins] = maxAge;
         stats[bins + 1] += unreceived;
         return mx;
+    }
+
+    /**
+     * {@link #linearChunk} for widths that are a multiple of the vector length: the same operations
+     * (a separate multiply and add, never a fused multiply-add; each output column still summed in
+     * increasing a) on whole vectors of a row, so the bits are those of the scalar form.
+     */
+    private double linearChunkVec(Stream st, long[] view, boolean inRing, int from, int to, int t, int k, double[] hs, double[] enc, double[] W,
+                                  double smooth, double[] self, double[] wt, int kind, long[] stats) {
+        final int D = history, bins = histBins, L = LANES;
+        final long lagBase = kindBase[LAG] + (long) t * 0x165667B19E3779F9L;
+        final double[] vals = st.vals, held = st.held, cur = inRing ? vals : hs;
+        final int[] offs = off, nbs = nb, list = updList, head = st.head;
+        final int R = ringCap;
+        final double[] acc = new double[k], tmp = new double[L];
+        final DoubleVector zero = DoubleVector.zero(SP);
+        DoubleVector mxv = zero;
+        long maxAge = stats[bins], unreceived = 0;
+        for (int u = from; u < to; u++) {
+            int i = list[u];
+            int eo = i * k, o = eo, wo = eo;
+            if (inRing) {
+                int hd = head[i];
+                o = (i * R + hd) * k;
+                wo = (i * R + (hd + 1 == R ? 0 : hd + 1)) * k;
+            }
+            double si = self[i];
+            for (int v = 0; v < k; v += L) DoubleVector.fromArray(SP, cur, o + v).mul(si).intoArray(acc, v);
+            long word = 0;
+            int e0 = offs[i];
+            for (int e = e0, end = offs[i + 1]; e < end; e++) {
+                int local = e - e0, lag = 0;
+                if (D > 1) {
+                    if ((local & 3) == 0) word = lagWord(lagBase, i, local);
+                    lag = lag(word, local, D);
+                }
+                long rd = read(st, view, e, nbs[e], lag, t, k);
+                int so = (int) rd, age = (int) (rd >> 32);
+                double[] src = vals;
+                if (so < 0) {
+                    src = held;
+                    so = ~so;
+                }
+                double we = wt[e];
+                for (int v = 0; v < k; v += L)
+                    DoubleVector.fromArray(SP, acc, v).add(DoubleVector.fromArray(SP, src, so + v).mul(we)).intoArray(acc, v);
+                if (age < 0) unreceived++;
+                else maxAge = countAge(stats, bins, age, maxAge);
+            }
+            for (int v = 0; v < k; v += L) {
+                DoubleVector sum;
+                if (W == null) sum = DoubleVector.fromArray(SP, acc, v).mul(smooth); // GSDGNN
+                else {
+                    sum = zero;
+                    for (int a = 0, wr = v; a < k; a++, wr += k) sum = sum.add(DoubleVector.fromArray(SP, W, wr).mul(acc[a]));
+                }
+                DoubleVector x = sum.add(DoubleVector.fromArray(SP, enc, eo + v)), nv;
+                if (W == null || kind == 2) nv = x;
+                else if (kind == 0) nv = zero.blend(x, x.compare(VectorOperators.GT, 0)); // v > 0 ? v : 0, as the scalar form
+                else { // tanh lane by lane: the vector TANH need not round as Math.tanh does
+                    x.intoArray(tmp, 0);
+                    for (int q = 0; q < L; q++) tmp[q] = Math.tanh(tmp[q]);
+                    nv = DoubleVector.fromArray(SP, tmp, 0);
+                }
+                mxv = mxv.max(nv.sub(DoubleVector.fromArray(SP, cur, o + v)).abs());
+                nv.intoArray(cur, wo + v);
+            }
+            scheduleNext(i, t, false, 0);
+        }
+        stats[bins] = maxAge;
+        stats[bins + 1] += unreceived;
+        return mxv.reduceLanes(VectorOperators.MAX);
     }
 
     // ------------------------------------------------------------------ seeded draws

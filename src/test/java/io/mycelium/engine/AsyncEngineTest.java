@@ -277,7 +277,8 @@ class AsyncEngineTest {
         UniformRandomProvider r = Init.rng(7000 + seed);
         Graph g = io.mycelium.graph.Generators.randomGeometric(6000, Math.sqrt(6 / (Math.PI * 6000)), seed);
         Tensor x = Init.normal(r, 0, 1, g.n(), 3);
-        ImplicitModel m = seed == 1 ? GsdGnn.paper(3, 1) : Ignn.of(3, 2 + (int) seed, 1);
+        // seed 0: a width the fused kernel's vector form takes (a multiple of 8 and of 4 lanes)
+        ImplicitModel m = seed == 1 ? GsdGnn.paper(3, 1) : Ignn.of(3, seed == 0 ? 16 : 2 + (int) seed, 1);
         Params p = init(m, r, false, g.n());
         AsyncSchedule s = AsyncSchedule.of(3, 3, seed).withDelay((int) seed).withLoss(seed == 2 ? 0.1 : 0);
         AsyncRun[] runs = new AsyncRun[4];
@@ -342,6 +343,36 @@ class AsyncEngineTest {
         GsdGnn gsd = new GsdGnn(c.features(), 1 + r.nextInt(5), new int[] {6}, new int[] {3}, 1, 1.0, 1 + 5 * r.nextDouble());
         Params pg = init(gsd, r, false, c.g().n());
         assertFusedIsGeneric(c, gsd, pg, s, Init.normal(r, 0, 1, c.g().n(), gsd.stateWidth()));
+    }
+
+    /**
+     * Widths the fused kernel's vector form takes (multiples of the 4 or 8 lanes): bit for bit the
+     * generic path and the scalar form, for IGNN with relu and tanh and for GSDGNN, with and without
+     * loss and delay (with neither, states live in the rings and views come from phase 1's table).
+     */
+    @ParameterizedTest
+    @MethodSource("fewSeeds")
+    void vectorWidthsAreTheGenericPathAndTheScalarFormBitForBit(long seed) {
+        UniformRandomProvider r = Init.rng(9000 + seed);
+        Case c = randomCase(seed, r);
+        int k = seed == 1 ? 8 : 16;
+        ImplicitModel[] models = {Ignn.of(c.features(), k, 1),
+                new Ignn(c.features(), k, new int[] {6}, new int[] {3}, 1, Activation.TANH, 0.9,
+                        io.mycelium.graph.ShiftOperator.RENORMALIZED_ADJACENCY, 1.0),
+                new GsdGnn(c.features(), k, new int[] {6}, new int[] {3}, 1, 1.0, 1 + 5 * r.nextDouble())};
+        for (boolean lossy : new boolean[] {false, true}) {
+            AsyncSchedule s = randomSchedule(r, seed, 6, lossy);
+            for (ImplicitModel m : models) {
+                Params p = init(m, r, false, c.g().n());
+                Tensor h0 = Init.normal(r, 0, 1, c.g().n(), k);
+                assertFusedIsGeneric(c, m, p, s, h0);
+                AsyncRun vector = new AsyncEngine(c.g(), p, s).runImplicit(m, c.x(), null, h0, 1e-9, 3000);
+                AsyncRun scalar = new AsyncEngine(c.g(), p, s).setVectorEnabled(false).runImplicit(m, c.x(), null, h0, 1e-9, 3000);
+                assertThat(vector.state().bitwiseEquals(scalar.state())).as(m + " lossy=" + lossy).isTrue();
+                assertThat(vector.trace()).containsExactly(scalar.trace());
+                assertThat(vector.converged()).isTrue();
+            }
+        }
     }
 
     static void assertFusedIsGeneric(Case c, ImplicitModel m, Params p, AsyncSchedule s, Tensor h0) {
