@@ -92,21 +92,24 @@ public final class Exchange {
      * tensors travel in the same round (one message per node carrying every tensor's row).
      */
     public static void consensus(Comm comm, Operator weights, Tensor... tensors) {
+        Tensor[] copies = new Tensor[tensors.length];
+        for (int t = 0; t < tensors.length; t++) copies[t] = tensors[t].copy();
+        consensus(comm, weights, copies, tensors);
+    }
+
+    /** One round of consensus from {@code from} into {@code into} (same shapes, distinct arrays), in one round. */
+    public static void consensus(Comm comm, Operator weights, Tensor[] from, Tensor[] into) {
         Partition p = comm.partition();
-        Transfer[] ts = new Transfer[tensors.length];
-        double[][] halos = new double[tensors.length][];
-        for (int t = 0; t < tensors.length; t++) {
-            if (tensors[t].rows() != p.size())
-                throw new IllegalArgumentException("consensus needs one copy per local node, got " + tensors[t].rows() + " rows");
-            int w = tensors[t].rowSize();
+        Transfer[] ts = new Transfer[from.length];
+        double[][] halos = new double[from.length][];
+        for (int t = 0; t < from.length; t++) {
+            if (from[t].rows() != p.size())
+                throw new IllegalArgumentException("consensus needs one copy per local node, got " + from[t].rows() + " rows");
+            int w = from[t].rowSize();
             halos[t] = new double[p.haloSize() * w];
-            ts[t] = new Transfer.Pull(tensors[t].data(), halos[t], w, Accounting.BROADCAST);
+            ts[t] = new Transfer.Pull(from[t].data(), halos[t], w, Accounting.BROADCAST);
         }
         comm.round(ts);
-        for (int t = 0; t < tensors.length; t++) {
-            double[] x = tensors[t].data();
-            double[] copy = x.clone();
-            apply(p, weights, copy, halos[t], tensors[t].rowSize(), x, false);
-        }
+        for (int t = 0; t < from.length; t++) apply(p, weights, from[t].data(), halos[t], from[t].rowSize(), into[t].data(), false);
     }
 }

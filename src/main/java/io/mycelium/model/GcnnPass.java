@@ -45,6 +45,7 @@ public final class GcnnPass {
     private double[][] z;         // backward: Z^l per layer, same layout as x
     private double[] msg;         // backward: the messages Θ1 Q of eq. (14), widest layer
     private double[] output;      // x[L] without the padding, [node][feature][sample]
+    private double[] coef;        // narrowBack's per-edge coefficients
     private Tensor bySampleOf;    // the sample store last copied to...
     private double[] bySample;    // ...this sample-major layout
     private final int[] gatherBase = new int[8];
@@ -336,6 +337,10 @@ public final class GcnnPass {
             boolean tied = t0.rows() == 1;
             weightGrads(l, q, grads.get(names0[l]).data(), grads.get(names1[l]).data(), tied);
             if (l == 0) break;
+            if (m == 1 && part.haloSize() == 0) {
+                narrowBack(q, t0.data(), t1.data(), tied, k, z[l]);
+                continue;
+            }
             // eq. (14): Z^{l-1} = Θ0 Q + S^T (Θ1 Q); the second term is one round of messages Θ1^j Q_j
             double[] direct = z[l], msgs = msg;
             double[] W0 = t0.data(), W1 = t1.data();
@@ -345,6 +350,74 @@ public final class GcnnPass {
             });
             double[] halo = Exchange.pull(comm, msgs, k * P);
             Exchange.apply(part, model.shift(), msgs, halo, k * P, direct, true);
+        }
+    }
+
+    /**
+     * eq. (14) for a layer one output wide, on a host that holds every node: Z^{l-1}_i = Θ0_i q_i +
+     * Σ_j S_ij Θ1_j q_j, without writing the messages Θ1_j q_j out. Each message is node j's q row
+     * scaled by k weights, so the kernel reads q (k times narrower than the messages) with one
+     * coefficient per edge and input feature: (Θ0_i + S_ii Θ1_i) for the node itself, S_ij Θ1_j
+     * for a neighbour. Written and re-read, the messages were a sixth of a node-regression epoch.
+     */
+    private void narrowBack(double[] q, double[] W0, double[] W1, boolean tied, int k, double[] out) {
+        int n = part.size(), P = stride;
+        int[] rowPtr = part.rowPtr(), cols = part.cols();
+        double[] self = part.selfWeights(model.shift()), w = part.edgeWeights(model.shift());
+        int entries = n + rowPtr[n];        // node i's own entry sits at i + rowPtr[i], its edge e at i + e + 1
+        if (coef == null || coef.length < entries * k) coef = new double[entries * k];
+        double[] C = coef;
+        for (int i = 0; i < n; i++) {
+            int wi = tied ? 0 : i * k, own = (i + rowPtr[i]) * k;
+            for (int kk = 0; kk < k; kk++) C[own + kk] = W0[wi + kk] + self[i] * W1[wi + kk];
+            for (int e = rowPtr[i]; e < rowPtr[i + 1]; e++) {
+                int wj = tied ? 0 : cols[e] * k, o = (i + e + 1) * k;
+                for (int kk = 0; kk < k; kk++) C[o + kk] = w[e] * W1[wj + kk];
+            }
+        }
+        long perRow = (long) k * P * (1 + rowPtr[n] / Math.max(1, n));
+        Parallel.forRange(n, Parallel.chunks(n, perRow), (c, from, to) -> {
+            for (int i = from; i < to; i++) narrowRow(i, rowPtr[i], rowPtr[i + 1], cols, C, (i + rowPtr[i]) * k, q, k, P, out);
+        });
+    }
+
+    /** Row i of {@link #narrowBack}: eight input features at a time, the sources' q vectors read from cache. */
+    private static void narrowRow(int i, int e0, int e1, int[] cols, double[] C, int c0, double[] q, int k, int P, double[] out) {
+        for (int b = 0; b < P; b += LANES) {
+            DoubleVector qi = DoubleVector.fromArray(V, q, i * P + b);
+            int kk = 0;
+            for (; kk + 7 < k; kk += 8) {
+                int c = c0 + kk;
+                DoubleVector a0 = qi.mul(C[c]), a1 = qi.mul(C[c + 1]), a2 = qi.mul(C[c + 2]), a3 = qi.mul(C[c + 3]),
+                        a4 = qi.mul(C[c + 4]), a5 = qi.mul(C[c + 5]), a6 = qi.mul(C[c + 6]), a7 = qi.mul(C[c + 7]);
+                for (int e = e0; e < e1; e++) {
+                    DoubleVector qj = DoubleVector.fromArray(V, q, cols[e] * P + b);
+                    int ce = c + (e - e0 + 1) * k;
+                    a0 = qj.fma(bc(C[ce]), a0);
+                    a1 = qj.fma(bc(C[ce + 1]), a1);
+                    a2 = qj.fma(bc(C[ce + 2]), a2);
+                    a3 = qj.fma(bc(C[ce + 3]), a3);
+                    a4 = qj.fma(bc(C[ce + 4]), a4);
+                    a5 = qj.fma(bc(C[ce + 5]), a5);
+                    a6 = qj.fma(bc(C[ce + 6]), a6);
+                    a7 = qj.fma(bc(C[ce + 7]), a7);
+                }
+                int o = (i * k + kk) * P + b;
+                a0.intoArray(out, o);
+                a1.intoArray(out, o + P);
+                a2.intoArray(out, o + 2 * P);
+                a3.intoArray(out, o + 3 * P);
+                a4.intoArray(out, o + 4 * P);
+                a5.intoArray(out, o + 5 * P);
+                a6.intoArray(out, o + 6 * P);
+                a7.intoArray(out, o + 7 * P);
+            }
+            for (; kk < k; kk++) {
+                DoubleVector a = qi.mul(C[c0 + kk]);
+                for (int e = e0; e < e1; e++)
+                    a = DoubleVector.fromArray(V, q, cols[e] * P + b).fma(bc(C[c0 + (e - e0 + 1) * k + kk]), a);
+                a.intoArray(out, (i * k + kk) * P + b);
+            }
         }
     }
 

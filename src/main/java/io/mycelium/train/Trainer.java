@@ -203,7 +203,7 @@ public final class Trainer {
                 sse += d * d;
                 dy[q] = scale * d;
             }
-            acc = h.params().zerosLike();
+            acc = zeroedGradients(h);
             fused.backward(h.params(), dy, acc);
         } else {
             Tape tape = tapes(h)[0];
@@ -218,6 +218,19 @@ public final class Trainer {
         // consensus is linear: K rounds on the summed gradients equal the sum of K rounds on each sample's
         finish(h, acc, shared, List.of(), h.comm(), scheme.gradConsensus() != Scheme.GradConsensus.NONE);
         return new Step(sse, Traffic.NONE);
+    }
+
+    /** A gradient accumulator shaped like the host's parameters, kept across mini-batches and zeroed. */
+    private static Params zeroedGradients(Host h) {
+        Object o = h.state().get("train.grads");
+        if (o instanceof Params g && g.names().equals(h.params().names())
+                && g.names().stream().allMatch(n -> g.get(n).data().length == h.params().get(n).data().length)) {
+            for (String n : g.names()) java.util.Arrays.fill(g.get(n).data(), 0);
+            return g;
+        }
+        Params g = h.params().zerosLike();
+        h.state().put("train.grads", g);
+        return g;
     }
 
     /** The fused GCNN pass for this host, when the model is a GCNN with one output and a symmetric shift. */
@@ -276,11 +289,31 @@ public final class Trainer {
             for (String n : next.names()) System.arraycopy(next.get(n).data(), 0, h.params().get(n).data(), 0, next.get(n).data().length);
             return;
         }
-        if (!shared.isEmpty() && mixed.isEmpty()) {
-            mixed = shared.stream().map(Tensor::copy).toList();
-            Exchange.consensus(comm, consensus, mixed.toArray(Tensor[]::new));
-        }
+        if (!shared.isEmpty() && mixed.isEmpty()) mixed = mix(h, comm, shared);
         optimizer.step(h.params(), h.state(), acc, mixed);
+    }
+
+    /**
+     * One round of consensus on the optimizer's shared tensors, into buffers kept on the host: the
+     * optimizer reads them at once, and a fresh copy of every parameter each mini-batch was a tenth
+     * of a short epoch (allocation and collection).
+     */
+    private List<Tensor> mix(Host h, Comm comm, List<Tensor> shared) {
+        Object o = h.state().get("train.mixed");
+        Tensor[] out = o instanceof Tensor[] t && sameShapes(t, shared) ? t : null;
+        if (out == null) {
+            out = new Tensor[shared.size()];
+            for (int q = 0; q < out.length; q++) out[q] = Tensor.zeros(shared.get(q).shape());
+            h.state().put("train.mixed", out);
+        }
+        Exchange.consensus(comm, consensus, shared.toArray(Tensor[]::new), out);
+        return List.of(out);
+    }
+
+    private static boolean sameShapes(Tensor[] a, List<Tensor> b) {
+        if (a.length != b.size()) return false;
+        for (int q = 0; q < a.length; q++) if (!java.util.Arrays.equals(a[q].shape(), b.get(q).shape())) return false;
+        return true;
     }
 
     /** θ_i / parts − α g_i per copy: D-naive's local update (parts = 1) or one sample's share of it. */

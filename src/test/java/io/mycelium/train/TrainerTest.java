@@ -83,6 +83,20 @@ class TrainerTest {
         assertThat(perSample.engine().params().maxAbsDiff(params(s))).isGreaterThan(1e-3);
     }
 
+    /** The fused batched pass on hosts that hold one node each (its halo path) against one host holding all. */
+    @ParameterizedTest
+    @EnumSource(names = {"D_SGD", "D_AMSGRAD"})
+    void batchedScheduleOnOneHostPerNodeEqualsTheSynchronousOne(Scheme s) {
+        Trainer sync = trainer(Engine.synchronous(G, params(s)), s, 1);
+        Trainer dist = trainer(Engine.perNode(G, params(s)), s, 1);
+        for (int[] batch : BATCHES) {
+            Trainer.Step a = sync.batched(DATA, batch), b = dist.batched(DATA, batch);
+            assertThat(b.sumSquaredError()).isCloseTo(a.sumSquaredError(), org.assertj.core.data.Offset.offset(1e-10));
+        }
+        assertThat(dist.engine().params().maxAbsDiff(sync.engine().params())).isLessThan(1e-10);
+        assertThat(sync.engine().params().maxAbsDiff(params(s))).isGreaterThan(1e-3);
+    }
+
     @Test
     void dSgdCopiesDisagreeButTheirMeanFollowsTheNetwork() {
         Trainer d = trainer(Engine.synchronous(G, params(Scheme.D_SGD)), Scheme.D_SGD, 1);
