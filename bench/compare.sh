@@ -20,19 +20,27 @@ jar="$here/target/mycelium-0.1.0.jar"
 [ -f "$jar" ] || (cd "$here" && mvn -B -DskipTests package)
 [ -f "$ref" ] || { echo "PyTorch reference not found: $ref (set TORCH_REF)" >&2; exit 2; }
 
-torch_ms() { /usr/bin/python3 "$ref" "$epochs" "$1" 1 | sed -n 's/.*sec_per_epoch=\([0-9.]*\).*/\1/p' | awk '{printf "%.2f", $1 * 1000}'; }
+cores=$(nproc)
+torch_ms() { /usr/bin/python3 "$ref" "$epochs" "$1" "${2:-1}" | sed -n 's/.*sec_per_epoch=\([0-9.]*\).*/\1/p' | awk '{printf "%.2f", $1 * 1000}'; }
 
-echo "PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)'), one thread, $epochs epochs"
-t_batched=$(torch_ms batched)
-t_dsgd=$(torch_ms dsgd)
+echo "PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)'), $epochs epochs, one thread and $cores threads"
+t_batched=$(torch_ms batched 1)
+t_dsgd=$(torch_ms dsgd 1)
+t_batched_n=$(torch_ms batched "$cores")
+t_dsgd_n=$(torch_ms dsgd "$cores")
 echo "Mycelium ($("$java" -version 2>&1 | head -1))"
-out=$("$java" -Xmx16g -jar "$jar" bench node-regression --epochs "$epochs" --scale "${SCALE:-10000,100000,1000000}")
+out=$("$java" -Xmx16g --add-modules jdk.incubator.vector -jar "$jar" bench node-regression --epochs "$epochs" --scale "${SCALE:-10000,100000,1000000}")
 echo "$out"
-m_sgd=$(echo "$out" | awk '/node-regression sgd /{print $(NF-1)}')
-m_dsgd=$(echo "$out" | awk '/node-regression d-sgd /{print $(NF-1)}')
-m_dams=$(echo "$out" | awk '/node-regression d-amsgrad /{print $(NF-1)}')
+# the figure before "ms/epoch" on the benchmark's line for a scheme and thread count
+ms() { echo "$out" | awk -v s="node-regression $1 " -v t="$2" 'index($0, s) == 1 && index($0, t) { for (i = 2; i <= NF; i++) if ($i == "ms/epoch") print $(i-1) }'; }
+row() { printf "%-50s %10s %10s %7.1fx\n" "$1" "$2" "$3" "$(echo "$2 / $3" | bc -l)"; }
 echo
-printf "%-44s %10s %10s %8s\n" "work (ms/epoch)" "PyTorch" "Mycelium" "speedup"
-printf "%-44s %10s %10s %7.1fx\n" "centralized SGD, batched (torch 'batched')" "$t_batched" "$m_sgd" "$(echo "$t_batched / $m_sgd" | bc -l)"
-printf "%-44s %10s %10s %7.1fx\n" "per-node copies D-SGD (torch 'dsgd')" "$t_dsgd" "$m_dsgd" "$(echo "$t_dsgd / $m_dsgd" | bc -l)"
-printf "%-44s %10s %10s %7.1fx\n" "D-AMSGrad (more work) vs torch 'dsgd'" "$t_dsgd" "$m_dams" "$(echo "$t_dsgd / $m_dams" | bc -l)"
+printf "%-50s %10s %10s %8s\n" "work (ms/epoch)" "PyTorch" "Mycelium" "speedup"
+row "centralized SGD, batched (torch 'batched'), 1 thread" "$t_batched" "$(ms sgd '1 thread')"
+row "per-node copies D-SGD (torch 'dsgd'), 1 thread" "$t_dsgd" "$(ms d-sgd '1 thread')"
+row "D-AMSGrad (more work) vs torch 'dsgd', 1 thread" "$t_dsgd" "$(ms d-amsgrad '1 thread')"
+if [ "$cores" -gt 1 ]; then
+  row "centralized SGD, $cores threads each" "$t_batched_n" "$(ms sgd "$cores threads")"
+  row "per-node copies D-SGD, $cores threads each" "$t_dsgd_n" "$(ms d-sgd "$cores threads")"
+  row "D-AMSGrad vs torch 'dsgd', $cores threads each" "$t_dsgd_n" "$(ms d-amsgrad "$cores threads")"
+fi

@@ -22,7 +22,7 @@ final class BenchCommand implements Runnable {
     @Command(name = "node-regression", mixinStandardHelpOptions = true,
             description = {"ms per epoch of centralized SGD, D-SGD and D-AMSGrad on the node-regression setup of",
                     "../shared/bench/torch_node_regression.py (BA-100, 10→32→1, 1000 samples, B=100), on one thread",
-                    "like the reference; then D-SGD ms per mini-batch on BA graphs of growing size (all cores)."})
+                    "like the reference, then on all cores; then D-SGD ms per mini-batch on BA graphs of growing size (all cores)."})
     static final class NodeRegressionBench implements Runnable {
         @Option(names = "--epochs", defaultValue = "20", description = "timed epochs (default ${DEFAULT-VALUE})")
         int epochs;
@@ -48,15 +48,21 @@ final class BenchCommand implements Runnable {
                 }
             }
             for (int n : scale) if (n < 3) throw new Main.UserError("--scale sizes must be at least 3, got " + n);
-            Parallel.setEnabled(false);
-            try {
-                for (Scheme s : new Scheme[] {Scheme.SGD, Scheme.D_SGD, Scheme.D_AMSGRAD}) {
-                    Benchmarks.EpochTime ms = Benchmarks.nodeRegressionMsPerEpoch(s, epochs, warmup, 1);
-                    System.out.printf(Locale.ROOT, "node-regression %-10s 10->32->1 B=100 1000 samples, 1 thread: %8.2f ms/epoch  (CPU %.2f ms)%n",
-                            s.id(), ms.wallMs(), ms.cpuMs());
+            int cores = Runtime.getRuntime().availableProcessors();
+            for (boolean parallel : cores > 1 ? new boolean[] {false, true} : new boolean[] {false}) {
+                Parallel.setEnabled(parallel);
+                try {
+                    for (Scheme s : new Scheme[] {Scheme.SGD, Scheme.D_SGD, Scheme.D_AMSGRAD}) {
+                        Benchmarks.EpochTime ms = Benchmarks.nodeRegressionMsPerEpoch(s, epochs, warmup, 1);
+                        // CPU time is the calling thread's only, so it means something on one thread alone
+                        String threads = parallel ? cores + " threads" : "1 thread";
+                        String cpu = parallel ? "" : String.format(Locale.ROOT, "  (CPU %.2f ms)", ms.cpuMs());
+                        System.out.printf(Locale.ROOT, "node-regression %-10s 10->32->1 B=100 1000 samples, %s: %8.2f ms/epoch%s%n",
+                                s.id(), threads, ms.wallMs(), cpu);
+                    }
+                } finally {
+                    Parallel.setEnabled(true);
                 }
-            } finally {
-                Parallel.setEnabled(true);
             }
             for (int n : scale) {
                 long need = Benchmarks.scaleBytes(n, scaleBatch), have = Runtime.getRuntime().maxMemory();
