@@ -411,6 +411,9 @@ public final class AsyncEngine {
             lay = new int[n * cap];
             heldLay = new int[edges];
         }
+
+        /** Where the ring slot's row starts in {@code vals}. */
+        int at(int slot) { return slot * w; }
     }
 
     private Stream stream(int s, int w, boolean state) {
@@ -431,7 +434,7 @@ public final class AsyncEngine {
         int slot = j * ringCap + h;
         st.idx[slot] = index;
         st.lay[slot] = updates[j]; // in layered runs pushes precede the tick's commits: the row is h_j^{updates[j]}
-        System.arraycopy(src, srcOff, st.vals, slot * st.w, st.w);
+        System.arraycopy(src, srcOff, st.vals, st.at(slot), st.w);
     }
 
     /** Adds this tick's producers' rows of {@code local} to the stream's rings. */
@@ -504,11 +507,11 @@ public final class AsyncEngine {
                     int slot = pick(st, e, nb[e], viewTick(i, e - off[i], t, s), s);
                     int age, srcLayer;
                     if (slot >= 0) {
-                        System.arraycopy(st.vals, slot * w, halo, e * w, w);
+                        System.arraycopy(st.vals, st.at(slot), halo, e * w, w);
                         age = t - st.idx[slot];
                         srcLayer = st.lay[slot];
                         if (st.keepHeld) {
-                            System.arraycopy(st.vals, slot * w, st.held, e * w, w);
+                            System.arraycopy(st.vals, st.at(slot), st.held, e * w, w);
                             st.heldIdx[e] = st.idx[slot];
                             st.heldLay[e] = srcLayer;
                         }
@@ -531,7 +534,7 @@ public final class AsyncEngine {
         for (int e = off[i]; e < off[i + 1]; e++) {
             int slot = pick(st, e, nb[e], viewTick(i, e - off[i], t, s), s);
             if (slot < 0) continue;
-            System.arraycopy(st.vals, slot * w, st.held, e * w, w);
+            System.arraycopy(st.vals, st.at(slot), st.held, e * w, w);
             st.heldIdx[e] = st.idx[slot];
             st.heldLay[e] = st.lay[slot];
         }
@@ -618,7 +621,7 @@ public final class AsyncEngine {
         // Then also a node's state lives in its ring (see linearChunk): no separate copy to read,
         // write and push every update; hs holds only the initial state until the end.
         final boolean inRing = simple;
-        final boolean vec = vectorEnabled && k >= LANES && k % LANES == 0;
+        final boolean vec = vectorEnabled && k >= LANES && k % LANES == 0, vec2 = vec && k == 2 * LANES;
         for (t = 1; t <= maxTicks; t++) {
             tick = t;
             final int tt = t;
@@ -636,7 +639,7 @@ public final class AsyncEngine {
                         if (inRing && !first) advance(st, j, lastUpdate[j] + 1); // the step wrote the row there
                         else push(st, j, hs, j * k, lastUpdate[j] + 1);
                     }
-                    if (view != null) views(st, j, tt, view);
+                    if (view != null) views(st, j, tt, view); // every sender every tick: the lags shift
                 }
                 chunkCount[c] = cnt - from;
             });
@@ -645,8 +648,9 @@ public final class AsyncEngine {
             if (count > 0) {
                 rounds++;
                 // phase 2: the updating nodes' steps, in place (neighbours read the rings, not hs)
-                Parallel.forRange(n, chunks, (c, from, to) -> chunkMax[c] = vec
-                        ? linearChunkVec(st, view, inRing, from, from + chunkCount[c], tt, k, hs, enc, W, smooth, self, wt, kinds, chunkStats[c])
+                Parallel.forRange(n, chunks, (c, from, to) -> chunkMax[c] = vec2
+                        ? linearChunkVec2(st, view, inRing, from, from + chunkCount[c], tt, k, hs, enc, W, smooth, self, wt, kinds, chunkStats[c])
+                        : vec ? linearChunkVec(st, view, inRing, from, from + chunkCount[c], tt, k, hs, enc, W, smooth, self, wt, kinds, chunkStats[c])
                         : linearChunk(st, view, inRing, from, from + chunkCount[c], tt, k, hs, enc, W, smooth, self, wt, kinds, chunkStats[c]));
                 double change = 0;
                 for (int c = 0; c < chunks; c++) if (!(chunkMax[c] <= change) && change == change) change = chunkMax[c];
@@ -660,7 +664,7 @@ public final class AsyncEngine {
                 if (st.pushedFor[j] < 0) continue;
                 int r = st.head[j];
                 if (st.pushedFor[j] != lastUpdate[j] && ++r == ringCap) r = 0;
-                System.arraycopy(st.vals, (j * ringCap + r) * k, hs, j * k, k);
+                System.arraycopy(st.vals, st.at(j * ringCap + r), hs, j * k, k);
             }
         }
         return finish(h, Math.min(t, maxTicks), converged, trace, start);
@@ -677,21 +681,18 @@ public final class AsyncEngine {
     }
 
     /**
-     * Sender j's views at tick t for each lag l (as of max(1, t − l)), when no message is lost or
-     * delayed: {@code (age << 32) | ring slot}, or −1 when nothing is visible. The same choice as
-     * {@link #pick}: the newest ring value at or before τ, found by counting the values after τ.
+     * Sender j's views at tick t for each lag l, when no message is lost or delayed:
+     * {@code (p << 32) | ring slot} of the newest ring value at or before τ = max(1, t − l) (p the
+     * tick it is current from), or −1 when nothing is visible — what {@link #pick} finds. A push at
+     * tick t has index t (or 1 at the first tick), so the view as of t − l is the one that was as of
+     * (t − 1) − (l − 1) at the previous tick: the lags shift by one and lag 0 is the head.
      */
     private void views(Stream st, int j, int t, long[] view) {
-        final int R = ringCap, D = history, base = j * R, h = st.head[j];
-        final int[] idx = st.idx;
-        for (int l = 0; l < D; l++) {
-            int tau = Math.max(1, t - l), newer = 0;
-            for (int q = 0; q < R; q++) newer += idx[base + q] > tau ? 1 : 0;
-            int r = h - newer;
-            r += (r >> 31) & R; // branch-free wrap: which way it goes is a coin flip per sender
-            int p = newer < R ? idx[base + r] : -1;
-            view[j * D + l] = p < 0 ? -1L : ((long) (t - p) << 32) | (base + r);
-        }
+        final int D = history, b = j * D, slot = j * ringCap + st.head[j], p = st.idx[slot];
+        long now = p < 0 ? -1L : ((long) p << 32) | slot;
+        if (t == 1) for (int l = 1; l < D; l++) view[b + l] = now;
+        else for (int l = D - 1; l > 0; l--) view[b + l] = view[b + l - 1];
+        view[b] = now;
     }
 
     /**
@@ -704,11 +705,11 @@ public final class AsyncEngine {
         if (view != null) {
             long va = view[j * history + lag];
             int slot = (int) va;
-            if (slot >= 0) return (va & 0xFFFFFFFF00000000L) | (long) slot * k;
+            if (slot >= 0) return ((long) (t - (int) (va >>> 32)) << 32) | st.at(slot);
         } else {
             int slot = pick(st, e, j, Math.max(1, t - lag), 0);
             if (slot >= 0) {
-                int so = slot * k;
+                int so = st.at(slot);
                 if (st.keepHeld) {
                     System.arraycopy(st.vals, so, st.held, e * k, k);
                     st.heldIdx[e] = st.idx[slot];
@@ -766,8 +767,8 @@ public final class AsyncEngine {
             int eo = i * k, o = eo, wo = eo;
             if (inRing) {
                 int hd = head[i];
-                o = (i * R + hd) * k;
-                wo = (i * R + (hd + 1 == R ? 0 : hd + 1)) * k;
+                o = st.at(i * R + hd);
+                wo = st.at(i * R + (hd + 1 == R ? 0 : hd + 1));
             }
             double si = self[i];
             long word = 0;
@@ -854,8 +855,8 @@ public final class AsyncEngine {
             int eo = i * k, o = eo, wo = eo;
             if (inRing) {
                 int hd = head[i];
-                o = (i * R + hd) * k;
-                wo = (i * R + (hd + 1 == R ? 0 : hd + 1)) * k;
+                o = st.at(i * R + hd);
+                wo = st.at(i * R + (hd + 1 == R ? 0 : hd + 1));
             }
             double si = self[i];
             for (int v = 0; v < k; v += L) DoubleVector.fromArray(SP, cur, o + v).mul(si).intoArray(acc, v);
@@ -903,6 +904,90 @@ public final class AsyncEngine {
         stats[bins] = maxAge;
         stats[bins + 1] += unreceived;
         return mxv.reduceLanes(VectorOperators.MAX);
+    }
+
+    /** {@link #linearChunkVec} for rows of two vectors (k = 16 on 512-bit vectors), the row's sums held in registers. */
+    private double linearChunkVec2(Stream st, long[] view, boolean inRing, int from, int to, int t, int k, double[] hs, double[] enc, double[] W,
+                                  double smooth, double[] self, double[] wt, int kind, long[] stats) {
+        final int D = history, bins = histBins, L = LANES;
+        final long lagBase = kindBase[LAG] + (long) t * 0x165667B19E3779F9L;
+        final double[] vals = st.vals, held = st.held, cur = inRing ? vals : hs;
+        final int[] offs = off, nbs = nb, list = updList, head = st.head;
+        final int R = ringCap;
+        final double[] acc = new double[k], tmp = new double[L];
+        final DoubleVector zero = DoubleVector.zero(SP);
+        DoubleVector mxv = zero;
+        long maxAge = stats[bins], unreceived = 0;
+        for (int u = from; u < to; u++) {
+            int i = list[u];
+            int eo = i * k, o = eo, wo = eo;
+            if (inRing) {
+                int hd = head[i];
+                o = st.at(i * R + hd);
+                wo = st.at(i * R + (hd + 1 == R ? 0 : hd + 1));
+            }
+            double si = self[i];
+            DoubleVector c0 = DoubleVector.fromArray(SP, cur, o), c1 = DoubleVector.fromArray(SP, cur, o + L);
+            DoubleVector g0 = c0.mul(si), g1 = c1.mul(si);
+            long word = 0;
+            int e0 = offs[i];
+            for (int e = e0, end = offs[i + 1]; e < end; e++) {
+                int local = e - e0, lag = 0;
+                if (D > 1) {
+                    if ((local & 3) == 0) word = lagWord(lagBase, i, local);
+                    lag = lag(word, local, D);
+                }
+                long rd = read(st, view, e, nbs[e], lag, t, k);
+                int so = (int) rd, age = (int) (rd >> 32);
+                double[] src = vals;
+                if (so < 0) {
+                    src = held;
+                    so = ~so;
+                }
+                double we = wt[e];
+                g0 = g0.add(DoubleVector.fromArray(SP, src, so).mul(we));
+                g1 = g1.add(DoubleVector.fromArray(SP, src, so + L).mul(we));
+                if (age < 0) unreceived++;
+                else maxAge = countAge(stats, bins, age, maxAge);
+            }
+            DoubleVector s0, s1;
+            if (W == null) { // GSDGNN
+                s0 = g0.mul(smooth);
+                s1 = g1.mul(smooth);
+            } else {
+                g0.intoArray(acc, 0);
+                g1.intoArray(acc, L);
+                s0 = zero;
+                s1 = zero;
+                for (int a = 0, wr = 0; a < k; a++, wr += k) { // both halves' column sums, each in increasing a
+                    double av = acc[a];
+                    s0 = s0.add(DoubleVector.fromArray(SP, W, wr).mul(av));
+                    s1 = s1.add(DoubleVector.fromArray(SP, W, wr + L).mul(av));
+                }
+            }
+            DoubleVector x0 = s0.add(DoubleVector.fromArray(SP, enc, eo)), x1 = s1.add(DoubleVector.fromArray(SP, enc, eo + L));
+            if (W != null && kind == 0) {
+                x0 = zero.blend(x0, x0.compare(VectorOperators.GT, 0));
+                x1 = zero.blend(x1, x1.compare(VectorOperators.GT, 0));
+            } else if (W != null && kind == 1) {
+                x0 = tanh(x0, tmp);
+                x1 = tanh(x1, tmp);
+            }
+            mxv = mxv.max(x0.sub(c0).abs()).max(x1.sub(c1).abs());
+            x0.intoArray(cur, wo);
+            x1.intoArray(cur, wo + L);
+            scheduleNext(i, t, false, 0);
+        }
+        stats[bins] = maxAge;
+        stats[bins + 1] += unreceived;
+        return mxv.reduceLanes(VectorOperators.MAX);
+    }
+
+    /** tanh lane by lane: the vector TANH need not round as Math.tanh does. */
+    private static DoubleVector tanh(DoubleVector x, double[] tmp) {
+        x.intoArray(tmp, 0);
+        for (int q = 0; q < tmp.length; q++) tmp[q] = Math.tanh(tmp[q]);
+        return DoubleVector.fromArray(SP, tmp, 0);
     }
 
     // ------------------------------------------------------------------ seeded draws
