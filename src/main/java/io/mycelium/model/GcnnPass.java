@@ -188,6 +188,10 @@ public final class GcnnPass {
      */
     private static void linear(double[] in, double[] sin, double[] W0, double[] W1, int wo, double[] out, int xo, int oo,
                                int k, int m, int P) {
+        if (m == 1) {
+            narrowLinear(in, sin, W0, W1, wo, out, xo, oo, k, P);
+            return;
+        }
         for (int b = 0; b < P; b += LANES) {
             int j = 0;
             for (; j + 3 < m; j += 4) {
@@ -223,6 +227,43 @@ public final class GcnnPass {
                 }
                 a0.add(a1).add(a2.add(a3)).intoArray(out, oo + j * P + b);
             }
+        }
+    }
+
+    /**
+     * {@link #linear} for one output (the output layer): four sample vectors at a time, so each
+     * broadcast weight feeds four multiply-adds and the input rows stream through once.
+     */
+    private static void narrowLinear(double[] in, double[] sin, double[] W0, double[] W1, int wo, double[] out, int xo, int oo,
+                                     int k, int P) {
+        int b = 0;
+        for (; b + 4 * LANES <= P; b += 4 * LANES) {
+            DoubleVector a0 = DoubleVector.zero(V), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+            for (int kk = 0; kk < k; kk++) {
+                int r = xo + kk * P + b;
+                DoubleVector w0 = bc(W0[wo + kk]), w1 = bc(W1[wo + kk]);
+                a0 = DoubleVector.fromArray(V, in, r).fma(w0, a0);
+                a1 = DoubleVector.fromArray(V, in, r + LANES).fma(w0, a1);
+                a2 = DoubleVector.fromArray(V, in, r + 2 * LANES).fma(w0, a2);
+                a3 = DoubleVector.fromArray(V, in, r + 3 * LANES).fma(w0, a3);
+                c0 = DoubleVector.fromArray(V, sin, r).fma(w1, c0);
+                c1 = DoubleVector.fromArray(V, sin, r + LANES).fma(w1, c1);
+                c2 = DoubleVector.fromArray(V, sin, r + 2 * LANES).fma(w1, c2);
+                c3 = DoubleVector.fromArray(V, sin, r + 3 * LANES).fma(w1, c3);
+            }
+            a0.add(c0).intoArray(out, oo + b);
+            a1.add(c1).intoArray(out, oo + b + LANES);
+            a2.add(c2).intoArray(out, oo + b + 2 * LANES);
+            a3.add(c3).intoArray(out, oo + b + 3 * LANES);
+        }
+        for (; b < P; b += LANES) {
+            DoubleVector a0 = DoubleVector.zero(V), c0 = a0;
+            for (int kk = 0; kk < k; kk++) {
+                int r = xo + kk * P + b;
+                a0 = DoubleVector.fromArray(V, in, r).fma(bc(W0[wo + kk]), a0);
+                c0 = DoubleVector.fromArray(V, sin, r).fma(bc(W1[wo + kk]), c0);
+            }
+            a0.add(c0).intoArray(out, oo + b);
         }
     }
 
@@ -302,21 +343,24 @@ public final class GcnnPass {
     }
 
     /** {@code z ⊙= σ'(h)} from y = σ(h), as the tape computes it; len is a whole number of vectors. */
-    private static void slope(Activation act, double[] y, double[] z, int len) {
+    private static void slope(Activation act, double[] y, double[] z, int len) { slope(act, y, z, 0, len); }
+
+    /** {@link #slope} on {@code [off, off + len)}. */
+    private static void slope(Activation act, double[] y, double[] z, int off, int len) {
         switch (act) {
             case SIGMOID -> {
-                for (int q = 0; q < len; q += LANES) {
+                for (int q = off; q < off + len; q += LANES) {
                     DoubleVector yv = DoubleVector.fromArray(V, y, q);
                     DoubleVector.fromArray(V, z, q).mul(yv.mul(bc(1.0).sub(yv))).intoArray(z, q);
                 }
             }
             case RELU -> {
-                for (int q = 0; q < len; q += LANES) {
+                for (int q = off; q < off + len; q += LANES) {
                     DoubleVector yv = DoubleVector.fromArray(V, y, q);
                     DoubleVector.zero(V).blend(DoubleVector.fromArray(V, z, q), yv.compare(VectorOperators.GT, 0.0)).intoArray(z, q);
                 }
             }
-            case TANH -> { for (int q = 0; q < len; q++) z[q] *= 1 - y[q] * y[q]; }
+            case TANH -> { for (int q = off; q < off + len; q++) z[q] *= 1 - y[q] * y[q]; }
             case IDENTITY -> { }
         }
     }
@@ -329,16 +373,19 @@ public final class GcnnPass {
         int L = model.layers(), n = part.size(), B = samples, P = stride;
         double[] top = z[L];                  // its padding stays zero: it is only ever written here
         for (int r = 0, rows = n * model.width(L); r < rows; r++) System.arraycopy(outputGrad, r * B, top, r * P, B);
+        boolean sloped = false;               // narrowBack already multiplied Z^l by the activation's slope
         for (int l = L - 1; l >= 0; l--) {
             int k = model.width(l), m = model.width(l + 1);
             double[] q = z[l + 1];
-            slope(model.activation(l), x[l + 1], q, q.length);          // Q of eq. (12), in place; zero padding stays zero
+            if (!sloped) slope(model.activation(l), x[l + 1], q, q.length);  // Q of eq. (12), in place; zero padding stays zero
+            sloped = false;
             Tensor t0 = params.get(names0[l]), t1 = params.get(names1[l]);
             boolean tied = t0.rows() == 1;
             weightGrads(l, q, grads.get(names0[l]).data(), grads.get(names1[l]).data(), tied);
             if (l == 0) break;
             if (m == 1 && part.haloSize() == 0) {
-                narrowBack(q, t0.data(), t1.data(), tied, k, z[l]);
+                narrowBack(q, t0.data(), t1.data(), tied, k, z[l], model.activation(l - 1), x[l]);
+                sloped = true;
                 continue;
             }
             // eq. (14): Z^{l-1} = Θ0 Q + S^T (Θ1 Q); the second term is one round of messages Θ1^j Q_j
@@ -359,8 +406,9 @@ public final class GcnnPass {
      * scaled by k weights, so the kernel reads q (k times narrower than the messages) with one
      * coefficient per edge and input feature: (Θ0_i + S_ii Θ1_i) for the node itself, S_ij Θ1_j
      * for a neighbour. Written and re-read, the messages were a sixth of a node-regression epoch.
+     * The slope of the layer below (eq. 12) is applied on the way out, saving a pass over Z^{l-1}.
      */
-    private void narrowBack(double[] q, double[] W0, double[] W1, boolean tied, int k, double[] out) {
+    private void narrowBack(double[] q, double[] W0, double[] W1, boolean tied, int k, double[] out, Activation below, double[] y) {
         int n = part.size(), P = stride;
         int[] rowPtr = part.rowPtr(), cols = part.cols();
         double[] self = part.selfWeights(model.shift()), w = part.edgeWeights(model.shift());
@@ -377,7 +425,10 @@ public final class GcnnPass {
         }
         long perRow = (long) k * P * (1 + rowPtr[n] / Math.max(1, n));
         Parallel.forRange(n, Parallel.chunks(n, perRow), (c, from, to) -> {
-            for (int i = from; i < to; i++) narrowRow(i, rowPtr[i], rowPtr[i + 1], cols, C, (i + rowPtr[i]) * k, q, k, P, out);
+            for (int i = from; i < to; i++) {
+                narrowRow(i, rowPtr[i], rowPtr[i + 1], cols, C, (i + rowPtr[i]) * k, q, k, P, out);
+                slope(below, y, out, i * k * P, k * P);     // while the node's rows are still in cache
+            }
         });
     }
 
@@ -416,7 +467,8 @@ public final class GcnnPass {
                 DoubleVector a = qi.mul(C[c0 + kk]);
                 for (int e = e0; e < e1; e++)
                     a = DoubleVector.fromArray(V, q, cols[e] * P + b).fma(bc(C[c0 + (e - e0 + 1) * k + kk]), a);
-                a.intoArray(out, (i * k + kk) * P + b);
+                int o = (i * k + kk) * P + b;
+                a.intoArray(out, o);
             }
         }
     }
