@@ -48,8 +48,13 @@ public sealed interface GraphNet {
      * iteration). Whatever the solver, the solution is the model's unique fixed point.
      */
     record Solver(double tol, int maxIter, double adjointTol, int adjointMaxIter, boolean warmStart, int anderson) {
-        /** Warm-started, Anderson-accelerated (memory 5) solves. */
-        public static Solver of(double tol, int maxIter) { return new Solver(tol, maxIter, tol, maxIter, true, 5); }
+        /**
+         * Warm-started, Anderson-accelerated (memory 20) solves. Memory 20 rather than 5: trained
+         * long-range energy GNNs are ill-conditioned (κ in the thousands), where a longer history acts
+         * more like a Krylov solver; measured on an edge-wise energy GNN learning sums, the same
+         * training trajectory took 2.2× less time (forward iterations at epoch 125: 191 vs 717).
+         */
+        public static Solver of(double tol, int maxIter) { return new Solver(tol, maxIter, tol, maxIter, true, 20); }
 
         public Solver coldStart() { return new Solver(tol, maxIter, adjointTol, adjointMaxIter, false, anderson); }
 
