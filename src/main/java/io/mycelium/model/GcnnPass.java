@@ -520,23 +520,27 @@ public final class GcnnPass {
         int chunks = Parallel.chunks(n, 2L * km * P);
         double[][] p0 = tied ? new double[chunks][km] : null, p1 = tied ? new double[chunks][km] : null;
         Parallel.forRange(n, chunks, (c, from, to) -> {
-            // tied: one pass over the chunk's nodes per block of entries; per node: one pass per node
-            int groups = tied ? 1 : to - from;
-            for (int gi = 0; gi < groups; gi++) {
-                int lo = tied ? from : from + gi, hi = tied ? to : lo + 1;
-                double[] a0 = tied ? p0[c] : g0, a1 = tied ? p1[c] : g1;
-                int wo = tied ? 0 : lo * km;
+            // node by node, so a node's rows are read from cache by every block. Tied weights sum over
+            // nodes lane-wise in a chunk buffer (reduced once at the end), per-node ones reduce at once
+            double[] l0 = tied ? new double[km * LANES] : null, l1 = tied ? new double[km * LANES] : null;
+            for (int i = from; i < to; i++) {
+                int wo = tied ? 0 : i * km;
                 int kk = 0;
                 for (; kk + 1 < k; kk += 2) {
                     int j = 0;
-                    for (; j + 3 < m; j += 4) block2x4(in, sin, q, lo, hi, k, m, P, kk, j, a0, a1, wo);
+                    for (; j + 3 < m; j += 4) block2x4(in, sin, q, i, k, m, P, kk, j, g0, g1, wo, l0, l1);
                     for (; j < m; j++) {
-                        block1x1(in, sin, q, lo, hi, k, m, P, kk, j, a0, a1, wo);
-                        block1x1(in, sin, q, lo, hi, k, m, P, kk + 1, j, a0, a1, wo);
+                        block1x1(in, sin, q, i, k, m, P, kk, j, g0, g1, wo, l0, l1);
+                        block1x1(in, sin, q, i, k, m, P, kk + 1, j, g0, g1, wo, l0, l1);
                     }
                 }
-                if (kk < k) for (int j = 0; j < m; j++) block1x1(in, sin, q, lo, hi, k, m, P, kk, j, a0, a1, wo);
+                if (kk < k) for (int j = 0; j < m; j++) block1x1(in, sin, q, i, k, m, P, kk, j, g0, g1, wo, l0, l1);
             }
+            if (tied)
+                for (int t = 0; t < km; t++) {
+                    p0[c][t] = DoubleVector.fromArray(V, l0, t * LANES).reduceLanes(VectorOperators.ADD);
+                    p1[c][t] = DoubleVector.fromArray(V, l1, t * LANES).reduceLanes(VectorOperators.ADD);
+                }
         });
         if (!tied) return;
         for (int c = 0; c < chunks; c++)
@@ -546,69 +550,74 @@ public final class GcnnPass {
             }
     }
 
-    /** Entries (kk..kk+1) × (j..j+3) of dΘ0 and dΘ1 over nodes [lo, hi): sixteen sums, eight loads a step. */
-    private static void block2x4(double[] in, double[] sin, double[] q, int lo, int hi, int k, int m, int P, int kk, int j,
-                                 double[] a0, double[] a1, int wo) {
+    /**
+     * Node i's entries (kk..kk+1) × (j..j+3) of dΘ0 and dΘ1: sixteen sums, eight loads a step, added
+     * into {@code a0, a1} or, when given, lane-wise into {@code l0, l1}.
+     */
+    private static void block2x4(double[] in, double[] sin, double[] q, int i, int k, int m, int P, int kk, int j,
+                                 double[] a0, double[] a1, int wo, double[] l0, double[] l1) {
         DoubleVector x00 = DoubleVector.zero(V), x01 = x00, x02 = x00, x03 = x00, x10 = x00, x11 = x00, x12 = x00, x13 = x00;
         DoubleVector s00 = x00, s01 = x00, s02 = x00, s03 = x00, s10 = x00, s11 = x00, s12 = x00, s13 = x00;
-        for (int i = lo; i < hi; i++) {
-            int r = (i * k + kk) * P, qo = (i * m + j) * P;
-            for (int b = 0; b < P; b += LANES) {
-                DoubleVector q0 = DoubleVector.fromArray(V, q, qo + b), q1 = DoubleVector.fromArray(V, q, qo + P + b),
-                        q2 = DoubleVector.fromArray(V, q, qo + 2 * P + b), q3 = DoubleVector.fromArray(V, q, qo + 3 * P + b);
-                DoubleVector xa = DoubleVector.fromArray(V, in, r + b), xb = DoubleVector.fromArray(V, in, r + P + b);
-                x00 = xa.fma(q0, x00);
-                x01 = xa.fma(q1, x01);
-                x02 = xa.fma(q2, x02);
-                x03 = xa.fma(q3, x03);
-                x10 = xb.fma(q0, x10);
-                x11 = xb.fma(q1, x11);
-                x12 = xb.fma(q2, x12);
-                x13 = xb.fma(q3, x13);
-                DoubleVector sa = DoubleVector.fromArray(V, sin, r + b), sb = DoubleVector.fromArray(V, sin, r + P + b);
-                s00 = sa.fma(q0, s00);
-                s01 = sa.fma(q1, s01);
-                s02 = sa.fma(q2, s02);
-                s03 = sa.fma(q3, s03);
-                s10 = sb.fma(q0, s10);
-                s11 = sb.fma(q1, s11);
-                s12 = sb.fma(q2, s12);
-                s13 = sb.fma(q3, s13);
-            }
+        int r = (i * k + kk) * P, qo = (i * m + j) * P;
+        for (int b = 0; b < P; b += LANES) {
+            DoubleVector q0 = DoubleVector.fromArray(V, q, qo + b), q1 = DoubleVector.fromArray(V, q, qo + P + b),
+                    q2 = DoubleVector.fromArray(V, q, qo + 2 * P + b), q3 = DoubleVector.fromArray(V, q, qo + 3 * P + b);
+            DoubleVector xa = DoubleVector.fromArray(V, in, r + b), xb = DoubleVector.fromArray(V, in, r + P + b);
+            x00 = xa.fma(q0, x00);
+            x01 = xa.fma(q1, x01);
+            x02 = xa.fma(q2, x02);
+            x03 = xa.fma(q3, x03);
+            x10 = xb.fma(q0, x10);
+            x11 = xb.fma(q1, x11);
+            x12 = xb.fma(q2, x12);
+            x13 = xb.fma(q3, x13);
+            DoubleVector sa = DoubleVector.fromArray(V, sin, r + b), sb = DoubleVector.fromArray(V, sin, r + P + b);
+            s00 = sa.fma(q0, s00);
+            s01 = sa.fma(q1, s01);
+            s02 = sa.fma(q2, s02);
+            s03 = sa.fma(q3, s03);
+            s10 = sb.fma(q0, s10);
+            s11 = sb.fma(q1, s11);
+            s12 = sb.fma(q2, s12);
+            s13 = sb.fma(q3, s13);
         }
         int w = wo + kk * m + j;
-        a0[w] += x00.reduceLanes(VectorOperators.ADD);
-        a0[w + 1] += x01.reduceLanes(VectorOperators.ADD);
-        a0[w + 2] += x02.reduceLanes(VectorOperators.ADD);
-        a0[w + 3] += x03.reduceLanes(VectorOperators.ADD);
-        a0[w + m] += x10.reduceLanes(VectorOperators.ADD);
-        a0[w + m + 1] += x11.reduceLanes(VectorOperators.ADD);
-        a0[w + m + 2] += x12.reduceLanes(VectorOperators.ADD);
-        a0[w + m + 3] += x13.reduceLanes(VectorOperators.ADD);
-        a1[w] += s00.reduceLanes(VectorOperators.ADD);
-        a1[w + 1] += s01.reduceLanes(VectorOperators.ADD);
-        a1[w + 2] += s02.reduceLanes(VectorOperators.ADD);
-        a1[w + 3] += s03.reduceLanes(VectorOperators.ADD);
-        a1[w + m] += s10.reduceLanes(VectorOperators.ADD);
-        a1[w + m + 1] += s11.reduceLanes(VectorOperators.ADD);
-        a1[w + m + 2] += s12.reduceLanes(VectorOperators.ADD);
-        a1[w + m + 3] += s13.reduceLanes(VectorOperators.ADD);
+        put(x00, a0, l0, w);
+        put(x01, a0, l0, w + 1);
+        put(x02, a0, l0, w + 2);
+        put(x03, a0, l0, w + 3);
+        put(x10, a0, l0, w + m);
+        put(x11, a0, l0, w + m + 1);
+        put(x12, a0, l0, w + m + 2);
+        put(x13, a0, l0, w + m + 3);
+        put(s00, a1, l1, w);
+        put(s01, a1, l1, w + 1);
+        put(s02, a1, l1, w + 2);
+        put(s03, a1, l1, w + 3);
+        put(s10, a1, l1, w + m);
+        put(s11, a1, l1, w + m + 1);
+        put(s12, a1, l1, w + m + 2);
+        put(s13, a1, l1, w + m + 3);
     }
 
-    /** Entry (kk, j) of dΘ0 and dΘ1 over nodes [lo, hi), for widths that are not a multiple of the block. */
-    private static void block1x1(double[] in, double[] sin, double[] q, int lo, int hi, int k, int m, int P, int kk, int j,
-                                 double[] a0, double[] a1, int wo) {
+    /** {@code a[w] += Σ lanes of v}, or lane-wise into {@code lanes} (entry w's LANES slots) when given. */
+    private static void put(DoubleVector v, double[] a, double[] lanes, int w) {
+        if (lanes == null) a[w] += v.reduceLanes(VectorOperators.ADD);
+        else v.add(DoubleVector.fromArray(V, lanes, w * LANES)).intoArray(lanes, w * LANES);
+    }
+
+    /** Node i's entry (kk, j) of dΘ0 and dΘ1, for widths that are not a multiple of the block. */
+    private static void block1x1(double[] in, double[] sin, double[] q, int i, int k, int m, int P, int kk, int j,
+                                 double[] a0, double[] a1, int wo, double[] l0, double[] l1) {
         DoubleVector x0 = DoubleVector.zero(V), s0 = x0;
-        for (int i = lo; i < hi; i++) {
-            int r = (i * k + kk) * P, qo = (i * m + j) * P;
-            for (int b = 0; b < P; b += LANES) {
-                DoubleVector qv = DoubleVector.fromArray(V, q, qo + b);
-                x0 = DoubleVector.fromArray(V, in, r + b).fma(qv, x0);
-                s0 = DoubleVector.fromArray(V, sin, r + b).fma(qv, s0);
-            }
+        int r = (i * k + kk) * P, qo = (i * m + j) * P;
+        for (int b = 0; b < P; b += LANES) {
+            DoubleVector qv = DoubleVector.fromArray(V, q, qo + b);
+            x0 = DoubleVector.fromArray(V, in, r + b).fma(qv, x0);
+            s0 = DoubleVector.fromArray(V, sin, r + b).fma(qv, s0);
         }
         int w = wo + kk * m + j;
-        a0[w] += x0.reduceLanes(VectorOperators.ADD);
-        a1[w] += s0.reduceLanes(VectorOperators.ADD);
+        put(x0, a0, l0, w);
+        put(s0, a1, l1, w);
     }
 }
