@@ -517,45 +517,51 @@ public final class GcnnPass {
     private void weightGrads(int l, double[] q, double[] g0, double[] g1, boolean tied) {
         int k = model.width(l), m = model.width(l + 1), km = k * m, P = stride, n = part.size();
         double[] in = x[l], sin = sx[l];
-        int chunks = Parallel.chunks(n, 2L * km * P);
-        double[][] p0 = tied ? new double[chunks][km] : null, p1 = tied ? new double[chunks][km] : null;
+        // tied weights: few chunks, each zeroing and reducing a lane buffer of the whole gradient
+        int chunks = Math.min(tied ? TIED_CHUNKS : Parallel.MAX_CHUNKS, Parallel.chunks(n, 2L * km * P));
+        if (tied && (lanes == null || lanes[0].length < 2 * km * LANES)) {
+            lanes = new double[TIED_CHUNKS][2 * km * LANES];
+            partial = new double[TIED_CHUNKS][2 * km];
+        }
         Parallel.forRange(n, chunks, (c, from, to) -> {
             // node by node, so a node's rows are read from cache by every block. Tied weights sum over
-            // nodes lane-wise in a chunk buffer (reduced once at the end), per-node ones reduce at once
-            double[] l0 = tied ? new double[km * LANES] : null, l1 = tied ? new double[km * LANES] : null;
+            // nodes lane-wise in the chunk's buffer (reduced once at the end), per-node ones reduce at once
+            double[] l0 = tied ? lanes[c] : null;  // dΘ1's lane sums follow dΘ0's
+            if (tied) java.util.Arrays.fill(l0, 0, 2 * km * LANES, 0);
             for (int i = from; i < to; i++) {
                 int wo = tied ? 0 : i * km;
                 int kk = 0;
                 for (; kk + 1 < k; kk += 2) {
                     int j = 0;
-                    for (; j + 3 < m; j += 4) block2x4(in, sin, q, i, k, m, P, kk, j, g0, g1, wo, l0, l1);
+                    for (; j + 3 < m; j += 4) block2x4(in, sin, q, i, k, m, P, kk, j, g0, g1, wo, l0, km);
                     for (; j < m; j++) {
-                        block1x1(in, sin, q, i, k, m, P, kk, j, g0, g1, wo, l0, l1);
-                        block1x1(in, sin, q, i, k, m, P, kk + 1, j, g0, g1, wo, l0, l1);
+                        block1x1(in, sin, q, i, k, m, P, kk, j, g0, g1, wo, l0, km);
+                        block1x1(in, sin, q, i, k, m, P, kk + 1, j, g0, g1, wo, l0, km);
                     }
                 }
-                if (kk < k) for (int j = 0; j < m; j++) block1x1(in, sin, q, i, k, m, P, kk, j, g0, g1, wo, l0, l1);
+                if (kk < k) for (int j = 0; j < m; j++) block1x1(in, sin, q, i, k, m, P, kk, j, g0, g1, wo, l0, km);
             }
             if (tied)
-                for (int t = 0; t < km; t++) {
-                    p0[c][t] = DoubleVector.fromArray(V, l0, t * LANES).reduceLanes(VectorOperators.ADD);
-                    p1[c][t] = DoubleVector.fromArray(V, l1, t * LANES).reduceLanes(VectorOperators.ADD);
-                }
+                for (int t = 0; t < 2 * km; t++) partial[c][t] = DoubleVector.fromArray(V, l0, t * LANES).reduceLanes(VectorOperators.ADD);
         });
         if (!tied) return;
         for (int c = 0; c < chunks; c++)
             for (int t = 0; t < km; t++) {
-                g0[t] += p0[c][t];
-                g1[t] += p1[c][t];
+                g0[t] += partial[c][t];
+                g1[t] += partial[c][km + t];
             }
     }
+
+    /** Chunks of the tied weight gradient (a constant: chunking never depends on the machine). */
+    private static final int TIED_CHUNKS = 4;
+    private double[][] lanes, partial;  // per tied chunk: lane-wise sums of dΘ0 then dΘ1, and their reductions
 
     /**
      * Node i's entries (kk..kk+1) × (j..j+3) of dΘ0 and dΘ1: sixteen sums, eight loads a step, added
      * into {@code a0, a1} or, when given, lane-wise into {@code l0, l1}.
      */
     private static void block2x4(double[] in, double[] sin, double[] q, int i, int k, int m, int P, int kk, int j,
-                                 double[] a0, double[] a1, int wo, double[] l0, double[] l1) {
+                                 double[] a0, double[] a1, int wo, double[] lanes, int km) {
         DoubleVector x00 = DoubleVector.zero(V), x01 = x00, x02 = x00, x03 = x00, x10 = x00, x11 = x00, x12 = x00, x13 = x00;
         DoubleVector s00 = x00, s01 = x00, s02 = x00, s03 = x00, s10 = x00, s11 = x00, s12 = x00, s13 = x00;
         int r = (i * k + kk) * P, qo = (i * m + j) * P;
@@ -582,33 +588,36 @@ public final class GcnnPass {
             s13 = sb.fma(q3, s13);
         }
         int w = wo + kk * m + j;
-        put(x00, a0, l0, w);
-        put(x01, a0, l0, w + 1);
-        put(x02, a0, l0, w + 2);
-        put(x03, a0, l0, w + 3);
-        put(x10, a0, l0, w + m);
-        put(x11, a0, l0, w + m + 1);
-        put(x12, a0, l0, w + m + 2);
-        put(x13, a0, l0, w + m + 3);
-        put(s00, a1, l1, w);
-        put(s01, a1, l1, w + 1);
-        put(s02, a1, l1, w + 2);
-        put(s03, a1, l1, w + 3);
-        put(s10, a1, l1, w + m);
-        put(s11, a1, l1, w + m + 1);
-        put(s12, a1, l1, w + m + 2);
-        put(s13, a1, l1, w + m + 3);
+        put(x00, a0, w, lanes, 0);
+        put(x01, a0, w + 1, lanes, 0);
+        put(x02, a0, w + 2, lanes, 0);
+        put(x03, a0, w + 3, lanes, 0);
+        put(x10, a0, w + m, lanes, 0);
+        put(x11, a0, w + m + 1, lanes, 0);
+        put(x12, a0, w + m + 2, lanes, 0);
+        put(x13, a0, w + m + 3, lanes, 0);
+        put(s00, a1, w, lanes, km);
+        put(s01, a1, w + 1, lanes, km);
+        put(s02, a1, w + 2, lanes, km);
+        put(s03, a1, w + 3, lanes, km);
+        put(s10, a1, w + m, lanes, km);
+        put(s11, a1, w + m + 1, lanes, km);
+        put(s12, a1, w + m + 2, lanes, km);
+        put(s13, a1, w + m + 3, lanes, km);
     }
 
-    /** {@code a[w] += Σ lanes of v}, or lane-wise into {@code lanes} (entry w's LANES slots) when given. */
-    private static void put(DoubleVector v, double[] a, double[] lanes, int w) {
+    /** {@code a[w] += Σ lanes of v}, or lane-wise into {@code lanes} (the LANES slots of entry off + w) when given. */
+    private static void put(DoubleVector v, double[] a, int w, double[] lanes, int off) {
         if (lanes == null) a[w] += v.reduceLanes(VectorOperators.ADD);
-        else v.add(DoubleVector.fromArray(V, lanes, w * LANES)).intoArray(lanes, w * LANES);
+        else {
+            int o = (off + w) * LANES;
+            v.add(DoubleVector.fromArray(V, lanes, o)).intoArray(lanes, o);
+        }
     }
 
     /** Node i's entry (kk, j) of dΘ0 and dΘ1, for widths that are not a multiple of the block. */
     private static void block1x1(double[] in, double[] sin, double[] q, int i, int k, int m, int P, int kk, int j,
-                                 double[] a0, double[] a1, int wo, double[] l0, double[] l1) {
+                                 double[] a0, double[] a1, int wo, double[] lanes, int km) {
         DoubleVector x0 = DoubleVector.zero(V), s0 = x0;
         int r = (i * k + kk) * P, qo = (i * m + j) * P;
         for (int b = 0; b < P; b += LANES) {
@@ -617,7 +626,7 @@ public final class GcnnPass {
             s0 = DoubleVector.fromArray(V, sin, r + b).fma(qv, s0);
         }
         int w = wo + kk * m + j;
-        put(x0, a0, l0, w);
-        put(s0, a1, l1, w);
+        put(x0, a0, w, lanes, 0);
+        put(s0, a1, w, lanes, km);
     }
 }
