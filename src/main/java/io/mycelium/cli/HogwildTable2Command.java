@@ -38,23 +38,28 @@ final class HogwildTable2Command implements Callable<Integer> {
     int testGraphs;
     @Option(names = "--inference-tol", description = "implicit models' convergence tolerance at inference (default 1e-7; quick 1e-6)")
     Double inferenceTol;
-    @Option(names = "--max-ticks", defaultValue = "200000", description = "tick budget of an implicit run (default ${DEFAULT-VALUE})")
-    int maxTicks;
+    @Option(names = "--max-ticks", description = {"tick budget of an implicit model's synchronous inference (default 10 × --max-iter);",
+            "each asynchronous run gets 2(S + 1) times the synchronous run's ticks, at most this"})
+    Integer maxTicks;
 
     @Override
     public Integer call() throws Exception {
         HogwildConfig c = opts.config();
         if (stagger < 1 || history < 1) throw new Main.UserError("--stagger and --history must be at least 1");
-        if (runs < 1 || testGraphs < 1 || maxTicks < 1) throw new Main.UserError("--runs, --test-graphs and --max-ticks must be at least 1");
+        int budget = maxTicks != null ? maxTicks : (int) Math.min(Integer.MAX_VALUE, 10L * c.maxIter());
+        if (runs < 1 || testGraphs < 1 || budget < 1) throw new Main.UserError("--runs, --test-graphs and --max-ticks must be at least 1");
         double tol = inferenceTol != null ? inferenceTol : opts.quick ? 1e-6 : 1e-7;
         if (!(tol > 0)) throw new Main.UserError("--inference-tol must be positive");
-        Table2.Settings s = new Table2.Settings(stagger, history, runs, testGraphs, tol, maxTicks);
+        Table2.Settings s = new Table2.Settings(stagger, history, runs, testGraphs, tol, budget);
         OutputDir.validate(out, opts.force);
         long t0 = System.nanoTime();
         Map<String, HogwildTask> tasks = Table1.tasks(c);
         List<Table2.Row> rows;
-        try (ProgressBar bar = HogwildOptions.bar("hogwild-table2", (long) c.models().size() * c.tasks().size() * c.epochs())) {
-            rows = Table2.run(c, tasks, s, opts.threads(), bar::step);
+        int pairs = c.models().size() * c.tasks().size();
+        // one bar over training epochs and inferences (1 synchronous + runs per model and task): the
+        // inferences of implicit models can outlast the training, so the bar must not sit at 100% then
+        try (ProgressBar bar = HogwildOptions.bar("hogwild-table2", pairs * Table2.units(c, s))) {
+            rows = Table2.run(c, tasks, s, opts.threads(), new BarProgress(bar, pairs * (1 + runs)));
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         String md = markdown(rows, c, s, wall);
@@ -72,6 +77,30 @@ final class HogwildTable2Command implements Callable<Integer> {
         return 0;
     }
 
+    /** Steps the bar; its message counts inferences and names any that spent its tick budget. */
+    static final class BarProgress implements Table2.Progress {
+        private final ProgressBar bar;
+        private final int inferences;
+        private int done, exhausted;
+
+        BarProgress(ProgressBar bar, int inferences) {
+            this.bar = bar;
+            this.inferences = inferences;
+        }
+
+        @Override
+        public void epoch() { bar.step(); }
+
+        @Override
+        public synchronized void inference(String model, String task, int ticks, boolean converged) {
+            done++;
+            if (!converged) exhausted++;
+            bar.setExtraMessage(String.format(Locale.ROOT, "inferences %d/%d%s", done, inferences,
+                    exhausted == 0 ? "" : ", " + exhausted + " out of ticks (last " + model + "/" + task + ")"));
+            bar.step();
+        }
+    }
+
     static String markdown(List<Table2.Row> rows, HogwildConfig c, Table2.Settings s, double wall) {
         StringBuilder b = new StringBuilder();
         b.append("# Table 2: change in test error (percentage points) from synchronous to asynchronous inference\n\n");
@@ -84,6 +113,11 @@ final class HogwildTable2Command implements Callable<Integer> {
         b.append("\nSynchronous test error of the same instances (%):\n\n");
         HogwildOptions.markdownTable(b, c, rows, Table2.Row::model, Table2.Row::paperName,
                 x -> String.format(Locale.ROOT, "%.1f", x.syncError()));
+        b.append(String.format(Locale.ROOT, "%nTicks of the synchronous inference / mean of the asynchronous runs (implicit models: until no node "
+                + "changes by %.0e for two staleness bounds; budgets %d ticks synchronous, 2(S + 1) × its ticks asynchronous):%n%n", s.tol(), s.maxTicks()));
+        HogwildOptions.markdownTable(b, c, rows, Table2.Row::model, Table2.Row::paperName,
+                x -> String.format(Locale.ROOT, "%d / %.0f%s", x.syncTicks(), x.meanAsyncTicks(),
+                        x.exhausted() == 0 ? "" : " (" + x.exhausted() + " out of ticks)"));
         return b.toString();
     }
 
@@ -99,11 +133,12 @@ final class HogwildTable2Command implements Callable<Integer> {
 
     private static void writeRuns(Path f, List<Table2.Row> rows) throws IOException {
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(f))) {
-            w.println("model,task,schedule_seed,sync_error,async_error,change");
+            w.println("model,task,schedule_seed,sync_error,async_error,change,sync_ticks,sync_converged,ticks,converged,seconds");
             for (Table2.Row x : rows)
                 for (int r = 0; r < x.asyncErrors().length; r++)
-                    w.printf(Locale.ROOT, "%s,%s,%d,%.6f,%.6f,%.6f%n", x.model(), x.task(), r + 1, x.syncError(), x.asyncErrors()[r],
-                            x.asyncErrors()[r] - x.syncError());
+                    w.printf(Locale.ROOT, "%s,%s,%d,%.6f,%.6f,%.6f,%d,%b,%d,%b,%.3f%n", x.model(), x.task(), r + 1, x.syncError(), x.asyncErrors()[r],
+                            x.asyncErrors()[r] - x.syncError(), x.syncTicks(), x.syncConverged(), x.asyncTicks()[r], x.asyncConverged()[r],
+                            x.asyncSeconds()[r]);
         }
     }
 }

@@ -77,7 +77,17 @@ class HogwildCliTest {
         assertThat(Double.parseDouble(gcn[5])).as("GCN's mean change (points)").isGreaterThan(0.5);
         assertThat(Double.parseDouble(gcn[7])).as("GCN's largest output change").isGreaterThan(0.5);
         assertThat(Integer.parseInt(gcn[9])).as("stale reads happened, within S + D = 7").isGreaterThan(1).isLessThanOrEqualTo(7);
-        assertThat(Files.readAllLines(out.resolve("runs.csv"))).hasSize(1 + 3 * 5);
+        List<String> runs = Files.readAllLines(out.resolve("runs.csv"));
+        assertThat(runs).hasSize(1 + 3 * 5);
+        assertThat(runs.getFirst()).endsWith(",sync_ticks,sync_converged,ticks,converged,seconds");
+        for (String line : runs.subList(1, runs.size())) {
+            String[] f = line.split(",");
+            if (f[0].equals("gcn")) continue;
+            // implicit models converge, the asynchronous runs within 2(S + 1) times the synchronous ticks
+            assertThat(Boolean.parseBoolean(f[7]) && Boolean.parseBoolean(f[9])).as(line).isTrue();
+            assertThat(Integer.parseInt(f[8])).as(line).isGreaterThan(Integer.parseInt(f[6])).isLessThanOrEqualTo(10 * Integer.parseInt(f[6]) + 28);
+        }
+        assertThat(Files.readString(out.resolve("table2.md"))).contains("Ticks of the synchronous inference / mean of the asynchronous runs");
         assertThat(new ObjectMapper().readTree(out.resolve("config.json").toFile()).get("table2").get("stagger").asInt()).isEqualTo(4);
     }
 

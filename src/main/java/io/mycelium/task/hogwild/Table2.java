@@ -41,7 +41,8 @@ public final class Table2 {
      * @param runs     asynchronous runs (schedule seeds 1..runs); the paper: 5
      * @param testGraphs test graphs in the sub-sample; the paper: 10
      * @param tol      implicit models' convergence tolerance at inference
-     * @param maxTicks tick budget of an implicit run
+     * @param maxTicks tick budget of an implicit model's synchronous run; the asynchronous runs get
+     *                 {@link #asyncBudget} of the ticks the synchronous one took
      */
     public record Settings(int stagger, int history, int runs, int testGraphs, double tol, int maxTicks) {
         public Settings {
@@ -49,46 +50,103 @@ public final class Table2 {
                 throw new IllegalArgumentException("invalid Table 2 settings");
         }
 
-        public static Settings paper() { return new Settings(4, 3, 5, 10, 1e-7, 200_000); }
+        public static Settings paper() { return new Settings(4, 3, 5, 10, 1e-7, 30_000); }
+
+        /**
+         * Tick budget of an asynchronous run of an implicit model whose synchronous run took
+         * {@code syncTicks}: a node updates every (S + 1) / 2 ticks on average, so a contraction
+         * needs about that factor more ticks (measured: 2.5× at S = 4); four times that, plus two
+         * stopping windows, and never more than {@code maxTicks}. A run that does not converge then
+         * costs a bounded multiple of the synchronous one instead of the whole budget.
+         */
+        public int asyncBudget(int syncTicks) {
+            long b = 2L * (stagger + 1) * syncTicks + 4L * (stagger + history);
+            return (int) Math.min(maxTicks, b);
+        }
     }
 
     /** One (model, task): the trained model's synchronous error and the errors of the asynchronous runs. */
     public record Row(String model, String paperName, String task, boolean implicit, double trainedTestError, double syncError,
                       double[] asyncErrors, double meanChange, double stdChange, double maxOutputChange, double meanStaleness,
-                      int maxStaleness, boolean allConverged, double[] paper) {}
+                      int maxStaleness, boolean allConverged, double[] paper, int syncTicks, boolean syncConverged, int[] asyncTicks,
+                      boolean[] asyncConverged, double[] asyncSeconds) {
+        /** Inferences (the synchronous one and the runs) that ended with their tick budget spent. */
+        public int exhausted() {
+            int e = syncConverged ? 0 : 1;
+            for (boolean c : asyncConverged) if (!c) e++;
+            return e;
+        }
+
+        public double meanAsyncTicks() {
+            double m = 0;
+            for (int t : asyncTicks) m += (double) t / asyncTicks.length;
+            return m;
+        }
+    }
+
+    /**
+     * What a run reports as it goes: each training epoch, and each inference (the synchronous one and
+     * every asynchronous run) when it ends — inferences of implicit models can take longer than the
+     * whole training.
+     */
+    public interface Progress {
+        void epoch();
+
+        /** One inference ended after {@code ticks} ticks, converged or with its budget spent. */
+        void inference(String model, String task, int ticks, boolean converged);
+
+        Progress NONE = new Progress() {
+            @Override
+            public void epoch() {}
+
+            @Override
+            public void inference(String model, String task, int ticks, boolean converged) {}
+        };
+    }
+
+    /** Units of {@link Progress} one (model, task) reports: its epochs, then 1 + runs inferences. */
+    public static long units(HogwildConfig c, Settings s) { return c.epochs() + 1L + s.runs(); }
 
     /** Trains (seed 1, fold 0) and measures one model on one task. */
-    public static Row row(Models.Entry m, HogwildTask task, HogwildConfig c, Settings s, Runnable perEpoch) {
+    public static Row row(Models.Entry m, HogwildTask task, HogwildConfig c, Settings s, Progress progress) {
         HogwildTask.Split sp = task.split(0, c.testFraction());
         GraphTrainer tr = new GraphTrainer(m.net(task, c.solver()), task.objective().fitTo(sp.train()), null, sp.train(), c.trainer(1));
-        tr.train(e -> { if (perEpoch != null) perEpoch.run(); });
+        tr.train(e -> progress.epoch());
         List<GraphSample> sub = sp.test().subList(0, Math.min(s.testGraphs(), sp.test().size()));
         GraphBatch b = GraphBatch.of(sub);
         BatchContext ctx = new BatchContext(b, tr.params());
         double trained = tr.metric(List.of(ctx), List.of(tr.predict(ctx)));
         Object model = m.create(task);
-        AsyncRun sync = infer(model, tr, b, AsyncSchedule.synchronous(), s);
+        AsyncRun sync = infer(model, tr, b, AsyncSchedule.synchronous(), s, s.maxTicks());
+        progress.inference(m.id(), task.id(), sync.ticks(), sync.converged());
         double syncErr = metric(tr, b, sync.output());
-        double[] errs = new double[s.runs()], change = new double[s.runs()];
+        double[] errs = new double[s.runs()], change = new double[s.runs()], secs = new double[s.runs()];
+        int[] ticks = new int[s.runs()];
+        boolean[] convs = new boolean[s.runs()];
         double maxOut = 0, stale = 0;
         int maxStale = 0;
         boolean conv = sync.converged();
         for (int r = 0; r < s.runs(); r++) {
-            AsyncRun a = infer(model, tr, b, AsyncSchedule.of(s.stagger(), s.history(), r + 1), s);
+            AsyncRun a = infer(model, tr, b, AsyncSchedule.of(s.stagger(), s.history(), r + 1), s, s.asyncBudget(sync.ticks()));
+            progress.inference(m.id(), task.id(), a.ticks(), a.converged());
             errs[r] = metric(tr, b, a.output());
             change[r] = errs[r] - syncErr;
             maxOut = Math.max(maxOut, a.output().maxAbsDiff(sync.output()));
             stale += a.meanStaleness() / s.runs();
             maxStale = Math.max(maxStale, a.maxStaleness());
             conv &= a.converged();
+            ticks[r] = a.ticks();
+            convs[r] = a.converged();
+            secs[r] = a.seconds();
         }
         return new Row(m.id(), m.paperName(), task.id(), model instanceof ImplicitModel, trained, syncErr, errs, Table1.mean(change),
-                Table1.std(change), maxOut, stale, maxStale, conv, PaperTables.lookup(PaperTables.TABLE2, m.paperName(), task.id()));
+                Table1.std(change), maxOut, stale, maxStale, conv, PaperTables.lookup(PaperTables.TABLE2, m.paperName(), task.id()),
+                sync.ticks(), sync.converged(), ticks, convs, secs);
     }
 
-    static AsyncRun infer(Object model, GraphTrainer tr, GraphBatch b, AsyncSchedule sched, Settings s) {
+    static AsyncRun infer(Object model, GraphTrainer tr, GraphBatch b, AsyncSchedule sched, Settings s, int maxTicks) {
         AsyncEngine eng = new AsyncEngine(b.graph(), tr.params(), sched);
-        if (model instanceof ImplicitModel im) return eng.runImplicit(im, b.x(), b.edges(), null, s.tol(), s.maxTicks());
+        if (model instanceof ImplicitModel im) return eng.runImplicit(im, b.x(), b.edges(), null, s.tol(), maxTicks);
         return eng.runExplicit((Model) model, b.x());
     }
 
@@ -97,11 +155,11 @@ public final class Table2 {
     }
 
     /** Every configured (model, task) on {@code threads} threads. */
-    public static List<Row> run(HogwildConfig c, Map<String, HogwildTask> tasks, Settings s, int threads, Runnable perEpoch) throws Exception {
+    public static List<Row> run(HogwildConfig c, Map<String, HogwildTask> tasks, Settings s, int threads, Progress progress) throws Exception {
         List<Future<Row>> fs = new ArrayList<>();
         try (ExecutorService ex = Executors.newFixedThreadPool(Math.max(1, threads))) {
             for (String id : c.models())
-                for (String t : c.tasks()) fs.add(ex.submit(() -> row(Models.get(id), tasks.get(t), c, s, perEpoch)));
+                for (String t : c.tasks()) fs.add(ex.submit(() -> row(Models.get(id), tasks.get(t), c, s, progress)));
             List<Row> rows = new ArrayList<>();
             for (Future<Row> f : fs) {
                 try {
