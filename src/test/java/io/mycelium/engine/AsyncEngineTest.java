@@ -360,6 +360,12 @@ class AsyncEngineTest {
                 new Ignn(c.features(), k, new int[] {6}, new int[] {3}, 1, Activation.TANH, 0.9,
                         io.mycelium.graph.ShiftOperator.RENORMALIZED_ADJACENCY, 1.0),
                 new GsdGnn(c.features(), k, new int[] {6}, new int[] {3}, 1, 1.0, 1 + 5 * r.nextDouble())};
+        for (ImplicitModel m : models) { // lockstep: the synchronous iteration, bit for bit
+            Params p = init(m, r, false, c.g().n());
+            int steps = 5 + r.nextInt(20);
+            AsyncRun run = new AsyncEngine(c.g(), p, AsyncSchedule.synchronous()).runImplicit(m, c.x(), null, null, 0, steps);
+            assertThat(run.state().bitwiseEquals(syncIterate(c.g(), p, m, c.x(), steps))).as(m + " lockstep").isTrue();
+        }
         for (boolean lossy : new boolean[] {false, true}) {
             AsyncSchedule s = randomSchedule(r, seed, 6, lossy);
             for (ImplicitModel m : models) {
