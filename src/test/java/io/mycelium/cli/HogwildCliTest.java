@@ -55,6 +55,20 @@ class HogwildCliTest {
     }
 
     @Test
+    void smallScaleHasThePapersCountPoolAndFortySumChains() throws Exception {
+        Path out = tmp.resolve("small");
+        int[] code = new int[1];
+        TrainingCliTest.captureOut(() -> code[0] = Main.execute("reproduce", "hogwild-table1", "--scale", "small", "--seeds", "1", "--folds", "1",
+                "--epochs", "1", "--models", "gcn", "--tasks", "count,sum,chains", "--out", out.toString()));
+        assertThat(code[0]).isZero();
+        JsonNode tasks = new ObjectMapper().readTree(out.resolve("config.json").toFile()).get("tasks");
+        assertThat(tasks.get("count").get("graphs").asInt()).isEqualTo(50);
+        assertThat(tasks.get("count").get("nodes").asInt()).isEqualTo(50 * 51 / 2);
+        assertThat(tasks.get("sum").get("graphs").asInt()).isEqualTo(40);
+        assertThat(tasks.get("chains").get("nodes").asInt()).isEqualTo(20 * 100);
+    }
+
+    @Test
     void table2ImplicitModelsDoNotChangeUnderAsynchronyAndGcnDoes() throws Exception {
         Path out = tmp.resolve("t2");
         int[] code = new int[1];
