@@ -81,6 +81,8 @@ public final class AsyncEngine {
     private final double loss;
     private final boolean simple;
     private final int histBins;
+    /** Views table of the lossless fused path: 2^viewShift > D entries per sender, by tick modulo 2^viewShift. */
+    private final int viewShift;
     private boolean fusedEnabled = true;
     /** Tests: called in layered runs with each tick and its due nodes (centralized replays). */
     java.util.function.ObjIntConsumer<boolean[]> dueListener;
@@ -121,6 +123,7 @@ public final class AsyncEngine {
         this.simple = loss == 0 && schedule.maxLinkDelay() == 0;
         this.ringCap = history + schedule.maxLinkDelay() + 1;
         this.histBins = schedule.stalenessBound() + 2; // ages 0..bound, then one overflow bin
+        this.viewShift = 32 - Integer.numberOfLeadingZeros(history);
         this.next = new int[n];
         this.lastUpdate = new int[n];
         this.updates = new int[n];
@@ -611,6 +614,8 @@ public final class AsyncEngine {
             smooth = gsd.beta() / (gsd.gamma() + gsd.beta());
         }
         double[] self = op.self(), wt = op.weights();
+        int kinds = phi == Activation.RELU ? 0 : phi == Activation.TANH ? 1 : 2;
+        if (simple) return runLinearBlocked(k, h, enc, W, smooth, self, wt, kinds, tol, maxTicks);
         Stream st = stream(0, k, true);
         double[] hs = h.data();
         long start = System.nanoTime();
@@ -618,13 +623,6 @@ public final class AsyncEngine {
         int window = 2 * sched.stalenessBound(), lastBig = 0, t;
         boolean converged = false;
         int chunks = Parallel.chunks(n, (long) k * k * (1 + graph.directedEdgeCount() / Math.max(1, n)));
-        int kinds = phi == Activation.RELU ? 0 : phi == Activation.TANH ? 1 : 2;
-        // Without loss or delay what a view as of t − l sees depends only on the sender and l: found
-        // once per sender in phase 1's sequential sweep instead of once per edge at random in phase 2.
-        final long[] view = simple ? new long[n * history] : null;
-        // Then also a node's state lives in its ring (see linearChunk): no separate copy to read,
-        // write and push every update; hs holds only the initial state until the end.
-        final boolean inRing = simple;
         final boolean vec = vectorEnabled && k >= LANES && k % LANES == 0, vec2 = vec && k == 2 * LANES;
         for (t = 1; t <= maxTicks; t++) {
             tick = t;
@@ -638,12 +636,9 @@ public final class AsyncEngine {
                     updList[cnt] = j;
                     cnt += next[j] == tt ? 1 : 0;
                     if (st.pushedFor[j] != lastUpdate[j]) {
-                        boolean first = st.pushedFor[j] < 0;
                         st.pushedFor[j] = lastUpdate[j];
-                        if (inRing && !first) advance(st, j, lastUpdate[j] + 1); // the step wrote the row there
-                        else push(st, j, hs, j * k, lastUpdate[j] + 1);
+                        push(st, j, hs, j * k, lastUpdate[j] + 1);
                     }
-                    if (view != null) views(st, j, tt, view); // every sender every tick: the lags shift
                 }
                 chunkCount[c] = cnt - from;
             });
@@ -652,10 +647,8 @@ public final class AsyncEngine {
             if (count > 0) {
                 rounds++;
                 // phase 2: the updating nodes' steps, in place (neighbours read the rings, not hs)
-                Parallel.forRange(n, chunks, (c, from, to) -> chunkMax[c] = vec2
-                        ? linearChunkVec2(st, view, inRing, from, from + chunkCount[c], tt, k, hs, enc, W, smooth, self, wt, kinds, chunkStats[c])
-                        : vec ? linearChunkVec(st, view, inRing, from, from + chunkCount[c], tt, k, hs, enc, W, smooth, self, wt, kinds, chunkStats[c])
-                        : linearChunk(st, view, inRing, from, from + chunkCount[c], tt, k, hs, enc, W, smooth, self, wt, kinds, chunkStats[c]));
+                Parallel.forRange(n, chunks, (c, from, to) -> chunkMax[c] = kernel(vec, vec2, st, null, false, from, from + chunkCount[c], tt, k, hs,
+                        enc, W, smooth, self, wt, kinds, chunkStats[c]));
                 double change = 0;
                 for (int c = 0; c < chunks; c++) if (!(chunkMax[c] <= change) && change == change) change = chunkMax[c];
                 trace = record(trace, t, change);
@@ -663,40 +656,187 @@ public final class AsyncEngine {
             }
             if (t - lastBig >= window) { converged = true; break; }
         }
-        if (inRing) { // the states back from the rings: the head, or the slot after it if not advanced yet
-            for (int j = 0; j < n; j++) {
-                if (st.pushedFor[j] < 0) continue;
-                int r = st.head[j];
-                if (st.pushedFor[j] != lastUpdate[j] && ++r == ringCap) r = 0;
-                System.arraycopy(st.vals, st.at(j * ringCap + r), hs, j * k, k);
-            }
-        }
         return finish(h, Math.min(t, maxTicks), converged, trace, start);
     }
 
-    /** {@link #push} of a row the step already wrote into the slot after the head. */
-    private void advance(Stream st, int j, int index) {
-        int h = st.head[j] + 1;
-        if (h == ringCap) h = 0;
-        st.head[j] = h;
-        int slot = j * ringCap + h;
-        st.idx[slot] = index;
-        st.lay[slot] = updates[j];
+    private double kernel(boolean vec, boolean vec2, Stream st, long[] view, boolean inRing, int from, int to, int t, int k, double[] hs,
+                          double[] enc, double[] W, double smooth, double[] self, double[] wt, int kinds, long[] stats) {
+        return vec2 ? linearChunkVec2(st, view, inRing, from, to, t, k, hs, enc, W, smooth, self, wt, kinds, stats)
+                : vec ? linearChunkVec(st, view, inRing, from, to, t, k, hs, enc, W, smooth, self, wt, kinds, stats)
+                : linearChunk(st, view, inRing, from, to, t, k, hs, enc, W, smooth, self, wt, kinds, stats);
     }
 
+    // ------------------------------------------------------------------ blocked, time-skewed ticks (no loss, no delay)
+
+    private int blockSizeOverride, skewOverride;
+
     /**
-     * Sender j's views at tick t for each lag l, when no message is lost or delayed:
-     * {@code (p << 32) | ring slot} of the newest ring value at or before τ = max(1, t − l) (p the
-     * tick it is current from), or −1 when nothing is visible — what {@link #pick} finds. A push at
-     * tick t has index t (or 1 at the first tick), so the view as of t − l is the one that was as of
-     * (t − 1) − (l − 1) at the previous tick: the lags shift by one and lag 0 is the head.
+     * Tests and experiments: nodes per block and ticks per time-skewed window of the lossless fused
+     * path ({@link #runLinearBlocked}); 0 keeps the automatic choice. Results never depend on them.
      */
-    private void views(Stream st, int j, int t, long[] view) {
-        final int D = history, b = j * D, slot = j * ringCap + st.head[j], p = st.idx[slot];
-        long now = p < 0 ? -1L : ((long) p << 32) | slot;
-        if (t == 1) for (int l = 1; l < D; l++) view[b + l] = now;
-        else for (int l = D - 1; l > 0; l--) view[b + l] = view[b + l - 1];
-        view[b] = now;
+    AsyncEngine setBlocking(int blockSize, int skewTicks) {
+        if (blockSize < 0 || skewTicks < 0 || skewTicks > Parallel.MAX_CHUNKS) throw new IllegalArgumentException("bad blocking " + blockSize + ", " + skewTicks);
+        this.blockSizeOverride = blockSize;
+        this.skewOverride = skewTicks;
+        return this;
+    }
+
+    /** Default ticks per time-skewed window (also the most items one step of the wavefront runs at once). */
+    static final int SKEW = Integer.getInteger("mycelium.async.skew", 8);
+    /** Experiments: a fixed block size for the lossless fused path (0: automatic). */
+    static final int BLOCK = Integer.getInteger("mycelium.async.block", 0);
+
+    /**
+     * The fused IGNN / GSDGNN run without loss or delay, in blocks of consecutive node ids and windows
+     * of several ticks (time skewing), so that a block's rows are reused from cache over the window's
+     * ticks instead of streaming every node's history from memory every tick.
+     *
+     * <p><b>Why it is the same computation.</b> A node updating at tick t reads its neighbours' states
+     * as of ticks t−D+1..t, i.e. values made by updates at ticks ≤ t−1, and writes its new state into
+     * its ring slot holding the oldest value, which no view at a tick ≥ t picks. So block b may run
+     * tick t once every block with an edge into b (within δ blocks) has run tick t−1, and before any of
+     * them runs tick t+1. The wavefront runs block b's tick t0+q at step b + 2δq: its neighbours' tick
+     * t0+q−1 came at earlier steps, their tick t0+q+1 comes later, and the items of one step are ≥ 2δ
+     * blocks apart, so they share no edge and run in parallel. Within a tick updates are independent
+     * (every read is of a value as of ≤ t), so the order of nodes and blocks changes nothing; the
+     * per-tick largest change and the statistics are maxima and sums, combined after each window.
+     *
+     * <p><b>Views.</b> {@code view[j][τ mod M]} (M ≥ D + 1, a power of two) holds the ring slot and
+     * tick of j's state as of τ; a block writes its nodes' entries for t+1 at the end of its tick t.
+     * A reader at tick t needs τ in t−D+1..t, and no block is ahead of a neighbour by more than one
+     * tick, so the entry for t+1 only replaces the one for t+1−M, which no reader needs any more.
+     *
+     * <p><b>Convergence.</b> The run stops at the first tick t with t − lastBig ≥ 2(S + D); a window
+     * never reaches past lastBig + 2(S + D) − 1 (it shrinks to one tick near the end), so no tick is
+     * computed beyond the one the tick-by-tick loop would stop at.
+     */
+    private AsyncRun runLinearBlocked(int k, Tensor h, double[] enc, double[] W, double smooth, double[] self, double[] wt, int kinds,
+                                      double tol, int maxTicks) {
+        final Stream st = stream(0, k, true);
+        final double[] hs = h.data(), vals = st.vals;
+        final int R = ringCap;
+        final int[] head = st.head;
+        int band = 0; // largest id distance along an edge
+        for (int i = 0; i < n; i++) for (int e = off[i]; e < off[i + 1]; e++) band = Math.max(band, Math.abs(nb[e] - i));
+        int skew = skewOverride > 0 ? skewOverride : SKEW, bs;
+        if (blockSizeOverride > 0) bs = blockSizeOverride;
+        else if (BLOCK > 0) bs = BLOCK;
+        else {
+            bs = Math.max(256, band);
+            // a wavefront spans about 2·skew blocks: with a wide band (e.g. ids in random order) it covers
+            // the graph and buys nothing; then plain ticks over blocks of a fixed size
+            if (2L * (skew + 1) * bs > n / 2) {
+                skew = 1;
+                bs = 1024;
+            }
+        }
+        final int B = bs, nbk = (n + B - 1) / B;
+        int dl = 0; // δ: largest block distance along an edge
+        for (int i = 0; i < n; i++) for (int e = off[i]; e < off[i + 1]; e++) dl = Math.max(dl, Math.abs(nb[e] / B - i / B));
+        final int delta = Math.max(1, dl), T = skew;
+        if (Boolean.getBoolean("mycelium.async.debug"))
+            System.err.printf("async blocked: band %d, block %d, blocks %d, delta %d, skew %d%n", band, B, nbk, delta, T);
+        final int vshift = viewShift, vmask = (1 << vshift) - 1;
+        final long[] view = new long[n << vshift];
+        final int[] blockCount = new int[nbk];
+        final int[] itemCount = new int[T * nbk];
+        final double[] itemMax = new double[T * nbk];
+        // tick 1: every node's initial state enters its ring (slot 0), current from tick 1 at every lag
+        for (int j = 0; j < n; j++) {
+            head[j] = 0;
+            System.arraycopy(hs, j * k, vals, st.at(j * R), k);
+            long v = (1L << 32) | (long) (j * R);
+            for (int m = 0; m <= vmask; m++) view[(j << vshift) + m] = v;
+        }
+        for (int b = 0; b < nbk; b++) {
+            int from = b * B, to = Math.min(n, from + B), c = from;
+            for (int j = from; j < to; j++) {
+                updList[c] = j;
+                c += next[j] == 1 ? 1 : 0;
+            }
+            blockCount[b] = c - from;
+        }
+        final boolean vec = vectorEnabled && k >= LANES && k % LANES == 0, vec2 = vec && k == 2 * LANES;
+        final int[] lastUp = lastUpdate, nxt = next, list = updList;
+        // block b's tick t (item q of the window): its updates, then its nodes' views for t+1 and the list of t+1's updaters
+        final class Item {
+            void run(int b, int t, int q, int c) {
+                int from = b * B, to = Math.min(n, from + B), cnt = blockCount[b];
+                itemMax[q * nbk + b] = cnt == 0 ? 0 : kernel(vec, vec2, st, view, true, from, from + cnt, t, k, hs, enc, W, smooth, self, wt, kinds, chunkStats[c]);
+                itemCount[q * nbk + b] = cnt;
+                int now = t & vmask, nx = (t + 1) & vmask, m = from;
+                for (int j = from; j < to; j++) {
+                    int jb = j << vshift;
+                    long v;
+                    if (lastUp[j] == t) { // the step wrote into the slot after the head: it is current from t+1
+                        int hd = head[j] + 1;
+                        if (hd == R) hd = 0;
+                        head[j] = hd;
+                        v = ((long) (t + 1) << 32) | (long) (j * R + hd);
+                    } else v = view[jb + now];
+                    view[jb + nx] = v;
+                    list[m] = j;
+                    m += nxt[j] == t + 1 ? 1 : 0;
+                }
+                blockCount[b] = m - from;
+            }
+        }
+        final Item item = new Item();
+        long start = System.nanoTime();
+        double[] trace = new double[Math.min(maxTicks, 1 << 16)];
+        int window = 2 * sched.stalenessBound(), lastBig = 0, t = 1;
+        boolean converged = false;
+        final int[] stepB = new int[T], stepQ = new int[T];
+        outer:
+        while (t <= maxTicks) {
+            final int t0 = t;
+            int te = Math.min(Math.min(t0 + T - 1, maxTicks), lastBig + window - 1);
+            if (te < t0) te = t0;
+            final int w = te - t0 + 1;
+            if (w == 1) { // one tick: all blocks are independent
+                int chunks = Parallel.chunks(nbk, (long) B * k * k * 4);
+                Parallel.forRange(nbk, chunks, (c, bf, bt) -> {
+                    for (int b = bf; b < bt; b++) item.run(b, t0, 0, c);
+                });
+            } else {
+                for (int s = 0, steps = nbk + 2 * delta * (w - 1); s < steps; s++) {
+                    int items = 0;
+                    for (int q = 0; q < w; q++) {
+                        int b = s - 2 * delta * q;
+                        if (b < 0) break;
+                        if (b >= nbk) continue;
+                        stepB[items] = b;
+                        stepQ[items++] = q;
+                    }
+                    if (items == 1) item.run(stepB[0], t0 + stepQ[0], stepQ[0], 0);
+                    else Parallel.forRange(items, items, (c, f, u) -> {
+                        for (int x = f; x < u; x++) item.run(stepB[x], t0 + stepQ[x], stepQ[x], c);
+                    });
+                }
+            }
+            for (int q = 0; q < w; q++, t++) {
+                tick = t;
+                int count = 0;
+                double change = 0;
+                for (int b = 0; b < nbk; b++) {
+                    count += itemCount[q * nbk + b];
+                    double cm = itemMax[q * nbk + b];
+                    if (!(cm <= change) && change == change) change = cm;
+                }
+                if (count > 0) {
+                    rounds++;
+                    trace = record(trace, t, change);
+                    if (!(change < tol)) lastBig = t;
+                }
+                if (t - lastBig >= window) {
+                    if (t != te) throw new IllegalStateException("window ran past convergence at tick " + t);
+                    converged = true;
+                    break outer;
+                }
+            }
+        }
+        for (int j = 0; j < n; j++) System.arraycopy(vals, st.at(j * R + head[j]), hs, j * k, k);
+        return finish(h, Math.min(t, maxTicks), converged, trace, start);
     }
 
     /**
@@ -707,7 +847,7 @@ public final class AsyncEngine {
      */
     private long read(Stream st, long[] view, int e, int j, int lag, int t, int k) {
         if (view != null) {
-            long va = view[j * history + lag];
+            long va = view[(j << viewShift) + ((t - lag) & ((1 << viewShift) - 1))];
             int slot = (int) va;
             if (slot >= 0) return ((long) (t - (int) (va >>> 32)) << 32) | st.at(slot);
         } else {
@@ -749,11 +889,11 @@ public final class AsyncEngine {
     }
 
     /**
-     * Updates the nodes {@code updList[from..to)} (a chunk's updaters, listed in phase 1). With
+     * Updates the nodes {@code updList[from..to)} (a chunk's or block's updaters). With
      * {@code inRing} a node's current state is its ring's head and the step writes the new one into
      * the next slot, which holds the oldest value: no view picks it at this tick (a ring of D + 1
      * values, no delay: the D views as of t−D+1..t find their values among the newest D), so
-     * neighbours read the rings undisturbed; phase 1 of the next tick advances the head onto it.
+     * neighbours read the rings undisturbed; the block's end of tick advances the head onto it.
      * Otherwise the state is {@code hs}, updated in place (neighbours read the rings, not hs).
      */
     private double linearChunk(Stream st, long[] view, boolean inRing, int from, int to, int t, int k, double[] hs, double[] enc, double[] W, double smooth,

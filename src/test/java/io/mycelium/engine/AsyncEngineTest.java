@@ -413,4 +413,52 @@ class AsyncEngineTest {
         AsyncRun rl = new AsyncEngine(c.g(), p, sl).runImplicit(m, c.x(), null, null, 0, 200);
         assertThat(rl.maxStaleness()).isLessThanOrEqualTo(sl.stalenessBound());
     }
+
+    /**
+     * The lossless fused path's time-skewed wavefront (blocks of ids, windows of several ticks, steps
+     * run in parallel) is the tick-by-tick computation bit for bit: against the generic path and
+     * against one-tick windows, with tiny blocks (several blocks apart along an edge) and big ones,
+     * while converging (windows shrink near the end) and over a fixed tick budget.
+     */
+    @ParameterizedTest
+    @MethodSource("fewSeeds")
+    void blockedTimeSkewedRunsAreTheTickByTickRunBitForBit(long seed) {
+        UniformRandomProvider r = Init.rng(11000 + seed);
+        int n = 400;
+        double radius = Math.sqrt(6 / (Math.PI * n));
+        Graph g = io.mycelium.graph.Generators.randomGeometric(
+                io.mycelium.task.AsyncBench.columnOrder(io.mycelium.graph.Generators.uniformPoints(n, seed), radius), radius);
+        Tensor x = Init.normal(r, 0, 1, n, 3);
+        int k = new int[] {2, 16, 3}[(int) seed];
+        ImplicitModel m = seed == 2 ? new GsdGnn(3, k, new int[] {6}, new int[] {3}, 1, 1.0, 1 + 5 * r.nextDouble()) : Ignn.of(3, k, 1);
+        Params p = init(m, r, false, n);
+        AsyncSchedule s = AsyncSchedule.of(1 + r.nextInt(5), 1 + r.nextInt(5), seed);
+        Tensor h0 = Init.normal(r, 0, 1, n, k);
+        for (double tol : new double[] {1e-9, 0}) {
+            int budget = tol > 0 ? 3000 : 40;
+            AsyncRun ref = new AsyncEngine(g, p, s).setFusedEnabled(false).runImplicit(m, x, null, h0, tol, budget);
+            assertThat(ref.converged()).isEqualTo(tol > 0);
+            int[][] blockings = {{0, 0}, {5, 1}, {5, 2}, {9, 16}, {40, 5}, {1000, 3}};
+            for (int[] bt : blockings) {
+                for (boolean parallel : new boolean[] {true, false}) {
+                    io.mycelium.tensor.Parallel.setEnabled(parallel);
+                    AsyncRun run;
+                    try {
+                        run = new AsyncEngine(g, p, s).setBlocking(bt[0], bt[1]).runImplicit(m, x, null, h0, tol, budget);
+                    } finally {
+                        io.mycelium.tensor.Parallel.setEnabled(true);
+                    }
+                    String as = "block " + bt[0] + ", skew " + bt[1] + ", tol " + tol + ", parallel " + parallel;
+                    assertThat(run.state().bitwiseEquals(ref.state())).as(as).isTrue();
+                    assertThat(run.ticks()).as(as).isEqualTo(ref.ticks());
+                    assertThat(run.converged()).as(as).isEqualTo(ref.converged());
+                    assertThat(run.updates()).as(as).containsExactly(ref.updates());
+                    assertThat(run.staleness()).as(as).containsExactly(ref.staleness());
+                    assertThat(run.maxStaleness()).as(as).isEqualTo(ref.maxStaleness());
+                    assertThat(run.trace()).as(as).containsExactly(ref.trace());
+                    assertThat(run.rounds()).as(as).isEqualTo(ref.rounds());
+                }
+            }
+        }
+    }
 }
