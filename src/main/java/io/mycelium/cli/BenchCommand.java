@@ -31,6 +31,12 @@ final class BenchCommand implements Runnable {
         @Option(names = "--scale", split = ",", defaultValue = "10000,100000,1000000",
                 description = "graph sizes for the D-SGD scale run, 'none' (or empty) to skip (default ${DEFAULT-VALUE})")
         List<String> scaleText;
+        @Option(names = "--schemes", split = ",", defaultValue = "sgd,d-sgd,d-amsgrad",
+                description = "training schemes to time (default ${DEFAULT-VALUE})")
+        List<String> schemeText;
+        @Option(names = "--threads", defaultValue = "both",
+                description = "'1' (the reference's setting), 'all' (every core) or 'both' (default ${DEFAULT-VALUE})")
+        String threadsText;
         @Option(names = "--scale-batch", defaultValue = "10", description = "samples per mini-batch in the scale run (default ${DEFAULT-VALUE})")
         int scaleBatch;
 
@@ -48,11 +54,25 @@ final class BenchCommand implements Runnable {
                 }
             }
             for (int n : scale) if (n < 3) throw new Main.UserError("--scale sizes must be at least 3, got " + n);
+            List<Scheme> schemes = new java.util.ArrayList<>();
+            for (String t : schemeText) {
+                try {
+                    schemes.add(Scheme.parse(t.strip()));
+                } catch (IllegalArgumentException e) {
+                    throw new Main.UserError("--schemes: " + e.getMessage());
+                }
+            }
             int cores = Runtime.getRuntime().availableProcessors();
-            for (boolean parallel : cores > 1 ? new boolean[] {false, true} : new boolean[] {false}) {
+            boolean[] modes = switch (threadsText.strip()) {
+                case "1" -> new boolean[] {false};
+                case "all" -> new boolean[] {true};
+                case "both" -> cores > 1 ? new boolean[] {false, true} : new boolean[] {false};
+                default -> throw new Main.UserError("--threads must be 1, all or both, got '" + threadsText + "'");
+            };
+            for (boolean parallel : modes) {
                 Parallel.setEnabled(parallel);
                 try {
-                    for (Scheme s : new Scheme[] {Scheme.SGD, Scheme.D_SGD, Scheme.D_AMSGRAD}) {
+                    for (Scheme s : schemes) {
                         Benchmarks.EpochTime ms = Benchmarks.nodeRegressionMsPerEpoch(s, epochs, warmup, 1);
                         // CPU time is the calling thread's only, so it means something on one thread alone
                         String threads = parallel ? cores + " threads" : "1 thread";

@@ -69,6 +69,15 @@ public final class GcnnPass {
     public Gcnn model() { return model; }
 
     /**
+     * Where to split a mini-batch of {@code B} samples into two independent passes: after a whole
+     * number of vectors, so the halves together pad no more than one pass would; 0 when B is too small to split.
+     */
+    public static int half(int B) {
+        int h = (B / 2 + LANES - 1) / LANES * LANES;
+        return h < B ? h : 0;
+    }
+
+    /**
      * Runs every layer on {@code input} ({@code [nodes, samples, g_0]}); returns the output as
      * {@code [node][feature][sample]}, which for g_L = 1 is {@code [node][sample]}.
      */

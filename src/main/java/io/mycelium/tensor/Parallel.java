@@ -32,9 +32,50 @@ public final class Parallel {
         return (int) Math.min(Math.min(MAX_CHUNKS, n), Math.max(2, work / SERIAL_WORK));
     }
 
+    /** Set while a thread runs one of {@link #both}'s halves: kernels inside it stay on that thread. */
+    private static final ThreadLocal<Boolean> INSIDE_HALF = ThreadLocal.withInitial(() -> false);
+
+    /**
+     * Runs {@code a} and {@code b} at the same time (one on the calling thread, one on the pool);
+     * {@link #forRange} calls inside either run their chunks in order on that thread, which gives
+     * the same bits as chunks spread over threads. Two independent halves of a job need no barrier
+     * between their steps, which many short parallel loops, one per step, each do.
+     */
+    public static void both(Runnable a, Runnable b) {
+        if (!enabled || INSIDE_HALF.get() || Thread.currentThread().isVirtual()) {
+            a.run();
+            b.run();
+            return;
+        }
+        Runnable ha = half(a), hb = half(b);
+        ForkJoinPool.commonPool().invoke(new RecursiveAction() {
+            @Override
+            protected void compute() {
+                invokeAll(new RecursiveAction() {
+                    @Override
+                    protected void compute() { ha.run(); }
+                }, new RecursiveAction() {
+                    @Override
+                    protected void compute() { hb.run(); }
+                });
+            }
+        });
+    }
+
+    private static Runnable half(Runnable r) {
+        return () -> {
+            INSIDE_HALF.set(true);
+            try {
+                r.run();
+            } finally {
+                INSIDE_HALF.set(false);
+            }
+        };
+    }
+
     /** Runs {@code body} over {@code [0, n)} split into {@code chunks} contiguous pieces. */
     public static void forRange(int n, int chunks, Body body) {
-        if (chunks <= 1 || !enabled || Thread.currentThread().isVirtual()) {
+        if (chunks <= 1 || !enabled || Thread.currentThread().isVirtual() || INSIDE_HALF.get()) {
             for (int c = 0; c < chunks; c++) body.run(c, start(n, chunks, c), start(n, chunks, c + 1));
             return;
         }

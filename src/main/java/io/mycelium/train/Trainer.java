@@ -13,6 +13,7 @@ import io.mycelium.engine.Host;
 import io.mycelium.graph.Operator;
 import io.mycelium.model.Gcnn;
 import io.mycelium.model.GcnnPass;
+import io.mycelium.tensor.Parallel;
 import io.mycelium.model.Model;
 import io.mycelium.optim.Optimizer;
 import io.mycelium.tensor.Tensor;
@@ -190,26 +191,37 @@ public final class Trainer {
 
     private Step batched(Host h, Dataset data, int[] batch) {
         Local local = local(h, data);
-        Tensor target = Dataset.gatherY(local.y, batch);
         Params acc;
         double sse;
         GcnnPass fused = fused(h, "train.fused");
         if (fused != null) {
-            double[] y = fused.forward(h.params(), local.x, batch), t = target.data(), dy = new double[y.length];
             double scale = scheme.centralized() ? 2.0 / engine.graph().n() : 2.0;
-            sse = 0;
-            for (int q = 0; q < y.length; q++) {
-                double d = y[q] - t[q];
-                sse += d * d;
-                dy[q] = scale * d;
+            int half = GcnnPass.half(batch.length);
+            acc = zeroedGradients(h, "train.grads");
+            if (half > 0 && h.partition().haloSize() == 0) {
+                // the samples of a mini-batch are independent until their gradients are summed: two
+                // halves run side by side without a barrier per layer, and always as two halves, so
+                // the sum's order (and every bit of it) is the same on one core or many
+                GcnnPass second = fused(h, "train.fused.second");
+                Params other = zeroedGradients(h, "train.grads.second");
+                int[] a = java.util.Arrays.copyOfRange(batch, 0, half), b = java.util.Arrays.copyOfRange(batch, half, batch.length);
+                double[] parts = new double[2];
+                Params first = acc;
+                Parallel.both(() -> parts[0] = fusedPass(fused, h, local, a, scale, first),
+                        () -> parts[1] = fusedPass(second, h, local, b, scale, other));
+                for (String n : acc.names()) {
+                    double[] into = acc.get(n).data(), from = other.get(n).data();
+                    for (int q = 0; q < into.length; q++) into[q] += from[q];
+                }
+                sse = parts[0] + parts[1];
+            } else {
+                sse = fusedPass(fused, h, local, batch, scale, acc);
             }
-            acc = zeroedGradients(h);
-            fused.backward(h.params(), dy, acc);
         } else {
             Tape tape = tapes(h)[0];
             tape.reset();
             Var y = model.forward(tape, tape.constant(Dataset.gatherX(local.x, batch)));
-            Var loss = squaredError(tape, y, target);
+            Var loss = squaredError(tape, y, Dataset.gatherY(local.y, batch));
             tape.backwardPass(loss, seed(loss, engine.graph().n())).run();
             acc = tape.paramGrads();
             sse = loss.value().sum();
@@ -220,16 +232,37 @@ public final class Trainer {
         return new Step(sse, Traffic.NONE);
     }
 
-    /** A gradient accumulator shaped like the host's parameters, kept across mini-batches and zeroed. */
-    private static Params zeroedGradients(Host h) {
-        Object o = h.state().get("train.grads");
+    /** The fused pass over samples {@code ids}: adds their gradients into {@code grads}, returns their squared error. */
+    private static double fusedPass(GcnnPass pass, Host h, Local local, int[] ids, double scale, Params grads) {
+        double[] y = pass.forward(h.params(), local.x, ids), t = Dataset.gatherY(local.y, ids).data(), dy = new double[y.length];
+        double sse = 0;
+        for (int q = 0; q < y.length; q++) {
+            double d = y[q] - t[q];
+            sse += d * d;
+            dy[q] = scale * d;
+        }
+        pass.backward(h.params(), dy, grads);
+        return sse;
+    }
+
+    /** The squared error of the fused forward pass over samples {@code ids}. */
+    private static double squaredError(GcnnPass pass, Host h, Local local, int[] ids) {
+        double[] y = pass.forward(h.params(), local.x, ids), t = Dataset.gatherY(local.y, ids).data();
+        double s = 0;
+        for (int q = 0; q < y.length; q++) s += (y[q] - t[q]) * (y[q] - t[q]);
+        return s;
+    }
+
+    /** A gradient accumulator shaped like the host's parameters, kept across mini-batches under {@code key} and zeroed. */
+    private static Params zeroedGradients(Host h, String key) {
+        Object o = h.state().get(key);
         if (o instanceof Params g && g.names().equals(h.params().names())
                 && g.names().stream().allMatch(n -> g.get(n).data().length == h.params().get(n).data().length)) {
             for (String n : g.names()) java.util.Arrays.fill(g.get(n).data(), 0);
             return g;
         }
         Params g = h.params().zerosLike();
-        h.state().put("train.grads", g);
+        h.state().put(key, g);
         return g;
     }
 
@@ -255,10 +288,13 @@ public final class Trainer {
             Local local = local(h, data, "train.eval");
             GcnnPass fused = fused(h, "train.fused.eval");
             if (fused != null) {
-                double[] y = fused.forward(h.params(), local.x, all), t = local.y.data();
-                double s = 0;
-                for (int q = 0; q < y.length; q++) s += (y[q] - t[q]) * (y[q] - t[q]);
-                return s;
+                int half = GcnnPass.half(all.length);
+                if (half == 0 || h.partition().haloSize() > 0) return squaredError(fused, h, local, all);
+                GcnnPass second = fused(h, "train.fused.eval.second");
+                int[] a = java.util.Arrays.copyOfRange(all, 0, half), b = java.util.Arrays.copyOfRange(all, half, all.length);
+                double[] parts = new double[2];
+                Parallel.both(() -> parts[0] = squaredError(fused, h, local, a), () -> parts[1] = squaredError(second, h, local, b));
+                return parts[0] + parts[1];
             }
             Tape t = tapes(h)[1];
             t.reset();

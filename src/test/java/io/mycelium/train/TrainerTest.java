@@ -97,6 +97,40 @@ class TrainerTest {
         assertThat(sync.engine().params().maxAbsDiff(params(s))).isGreaterThan(1e-3);
     }
 
+    /**
+     * Mini-batches of more than two vectors of samples run as two halves side by side: the update is
+     * the per-sample schedule's, and its bits do not depend on whether the halves ran on two threads.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"SGD", "D_SGD", "D_AMSGRAD"})
+    void splitMiniBatchesGiveThePerSampleUpdateOnAnyNumberOfThreads(Scheme s) {
+        UniformRandomProvider rng = Init.rng(5);
+        Dataset data = new Dataset(Init.normal(rng, 0, 1, G.n(), 50, 4), Init.uniform(rng, 0, 1, G.n(), 50));
+        int[][] batches = new int[3][];
+        for (int b = 0; b < batches.length; b++) {
+            batches[b] = new int[23];        // splits 16 + 7: both halves padded
+            for (int q = 0; q < 23; q++) batches[b][q] = (q * 7 + b * 11) % 50;
+        }
+        assertThat(io.mycelium.model.GcnnPass.half(23)).isPositive();
+        Trainer perSample = trainer(Engine.synchronous(G, params(s)), s, 1);
+        Trainer parallel = trainer(Engine.synchronous(G, params(s)), s, 1);
+        Trainer serial = trainer(Engine.synchronous(G, params(s)), s, 1);
+        for (int[] batch : batches) {
+            perSample.perSample(data, batch);
+            parallel.batched(data, batch);
+            io.mycelium.tensor.Parallel.setEnabled(false);
+            try {
+                serial.batched(data, batch);
+            } finally {
+                io.mycelium.tensor.Parallel.setEnabled(true);
+            }
+        }
+        Params p = parallel.engine().params();
+        assertThat(p.maxAbsDiff(perSample.engine().params())).isLessThan(1e-10);
+        assertThat(p.maxAbsDiff(params(s))).isGreaterThan(1e-3);
+        for (String n : p.names()) assertThat(p.get(n).bitwiseEquals(serial.engine().params().get(n))).as(n).isTrue();
+    }
+
     @Test
     void dSgdCopiesDisagreeButTheirMeanFollowsTheNetwork() {
         Trainer d = trainer(Engine.synchronous(G, params(Scheme.D_SGD)), Scheme.D_SGD, 1);
