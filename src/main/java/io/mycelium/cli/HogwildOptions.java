@@ -29,6 +29,13 @@ final class HogwildOptions {
     Integer folds;
     @Option(names = "--epochs", description = "training epochs (paper 5000; quick 5)")
     Integer epochs;
+    @Option(names = "--explicit-epochs", description = {"training epochs of the explicit models GCN and GAT (default: --epochs when given;",
+            "otherwise 5000, and with --quick 5 for hogwild-table1 and 1000 for hogwild-table2)"})
+    Integer explicitEpochs;
+    @Option(names = "--targets", description = {"regression targets: raw (the paper's MSE on the targets) or standardized (the training",
+            "split's mean and std taken out; predictions mapped back before scoring). Default: standardized for",
+            "hogwild-table1, raw for hogwild-table2"})
+    String targets;
     @Option(names = "--batch-size", description = "graphs per mini-batch (default 32; quick 4)")
     Integer batchSize;
     @Option(names = "--lr", defaultValue = "0.002", description = "initial learning rate, decayed by 0.98 every 200 epochs (default ${DEFAULT-VALUE})")
@@ -48,8 +55,14 @@ final class HogwildOptions {
     @Option(names = "--force", description = "replace a non-empty output directory")
     boolean force;
 
+    /**
+     * Per-command defaults: whether regression targets are standardized, and the explicit models'
+     * epochs under {@code --quick} when neither {@code --explicit-epochs} nor {@code --epochs} is given.
+     */
+    record Defaults(boolean standardize, int quickExplicitEpochs) {}
+
     /** Validates everything the user gave; throws {@link Main.UserError} before any work. */
-    HogwildConfig config() {
+    HogwildConfig config(Defaults d) {
         List<String> ms = new ArrayList<>();
         try {
             for (String m : models == null ? Models.all().stream().map(Models.Entry::id).toList() : models) {
@@ -82,14 +95,23 @@ final class HogwildOptions {
             throw new Main.UserError("--mnist " + mnist + " is not a directory (needed by the mnist task; see ../shared/data/SOURCES.md)");
         int s = seeds != null ? seeds : quick ? 1 : 5, f = folds != null ? folds : quick ? 1 : 10;
         int e = epochs != null ? epochs : quick ? 5 : 5000, b = batchSize != null ? batchSize : quick ? 4 : 32;
+        int ee = explicitEpochs != null ? explicitEpochs : epochs != null ? epochs : quick ? d.quickExplicitEpochs() : 5000;
+        boolean std;
+        if (targets == null) std = d.standardize();
+        else switch (targets.trim().toLowerCase(Locale.ROOT)) {
+            case "raw" -> std = false;
+            case "standardized", "standardised" -> std = true;
+            default -> throw new Main.UserError("--targets must be raw or standardized, got " + targets);
+        }
         double tl = tol != null ? tol : quick ? 1e-5 : 1e-6;
         if (s < 1 || f < 1) throw new Main.UserError("--seeds and --folds must be at least 1");
         if (e < 1) throw new Main.UserError("--epochs must be at least 1, got " + e);
+        if (ee < 1) throw new Main.UserError("--explicit-epochs must be at least 1, got " + ee);
         if (b < 1) throw new Main.UserError("--batch-size must be at least 1, got " + b);
         if (!(lr > 0)) throw new Main.UserError("--lr must be positive");
         if (!(tl > 0) || maxIter < 1) throw new Main.UserError("--tol must be positive and --max-iter at least 1");
         if (threads != null && threads < 1) throw new Main.UserError("--threads must be at least 1");
-        return new HogwildConfig(ms, ts, s, f, e, b, lr, 0.2, tl, maxIter, sizes, mnist.toString(), dataSeed);
+        return new HogwildConfig(ms, ts, s, f, e, b, lr, 0.2, tl, maxIter, sizes, mnist.toString(), dataSeed, std, ee);
     }
 
     int threads() { return threads == null ? Runtime.getRuntime().availableProcessors() : threads; }

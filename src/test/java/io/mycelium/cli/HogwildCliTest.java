@@ -73,7 +73,7 @@ class HogwildCliTest {
         Path out = tmp.resolve("t2");
         int[] code = new int[1];
         // coordinates: a node's predicted position depends on its whole neighbourhood, so after 40 epochs at lr 0.02 GCN's
-        // outputs move with stale reads (count, whose targets are standardized, leaves GCN near the mean predictor at this size)
+        // outputs move with stale reads
         TrainingCliTest.captureOut(() -> code[0] = Main.execute("reproduce", "hogwild-table2", "--quick", "--epochs", "40", "--lr", "0.02",
                 "--models", "ignn,gsdgnn,gcn", "--tasks", "coordinates", "--out", out.toString()));
         assertThat(code[0]).isZero();
@@ -115,11 +115,40 @@ class HogwildCliTest {
         assertThat(Double.parseDouble(f[7])).isLessThan(1e-3);
     }
 
+    static io.mycelium.task.hogwild.HogwildConfig parse(Object command, HogwildOptions.Defaults d, String... args) {
+        new picocli.CommandLine(command).parseArgs(args);
+        HogwildOptions o = command instanceof HogwildTable1Command c1 ? c1.opts : ((HogwildTable2Command) command).opts;
+        return o.config(d);
+    }
+
+    @Test
+    void table2TrainsOnRawTargetsAndGivesExplicitModelsTheirOwnEpochs() {
+        HogwildOptions.Defaults t1 = new HogwildOptions.Defaults(true, 5), t2 = new HogwildOptions.Defaults(false, 1000);
+        var q2 = parse(new HogwildTable2Command(), t2, "--quick");
+        assertThat(q2.standardizeTargets()).isFalse();
+        assertThat(q2.epochs()).isEqualTo(5);
+        assertThat(q2.explicitEpochs()).isEqualTo(1000);
+        var q1 = parse(new HogwildTable1Command(), t1, "--quick");
+        assertThat(q1.standardizeTargets()).isTrue();
+        assertThat(q1.explicitEpochs()).isEqualTo(5);
+        // --epochs given: every model trains that long unless --explicit-epochs says otherwise
+        assertThat(parse(new HogwildTable2Command(), t2, "--quick", "--epochs", "40").explicitEpochs()).isEqualTo(40);
+        var both = parse(new HogwildTable2Command(), t2, "--epochs", "40", "--explicit-epochs", "300", "--targets", "standardized");
+        assertThat(both.epochs()).isEqualTo(40);
+        assertThat(both.explicitEpochs()).isEqualTo(300);
+        assertThat(both.standardizeTargets()).isTrue();
+        var paper = parse(new HogwildTable2Command(), t2);
+        assertThat(paper.epochs()).isEqualTo(5000);
+        assertThat(paper.explicitEpochs()).isEqualTo(5000);
+        assertThat(parse(new HogwildTable1Command(), t1, "--targets", "raw").standardizeTargets()).isFalse();
+    }
+
     @Test
     void badInputExitsTwoAndWritesNothing() {
         for (String[] args : List.of(
                 new String[] {"--models", "nope"}, new String[] {"--tasks", "chess"}, new String[] {"--epochs", "0"},
-                new String[] {"--seeds", "0"}, new String[] {"--scale", "huge"}, new String[] {"--mnist", "/nonexistent", "--tasks", "mnist"})) {
+                new String[] {"--seeds", "0"}, new String[] {"--scale", "huge"}, new String[] {"--targets", "scaled"},
+                new String[] {"--explicit-epochs", "0"}, new String[] {"--mnist", "/nonexistent", "--tasks", "mnist"})) {
             for (String cmd : List.of("hogwild-table1", "hogwild-table2")) {
                 Path out = tmp.resolve("bad-" + cmd + "-" + args[0].substring(2));
                 String[] full = new String[args.length + 5];

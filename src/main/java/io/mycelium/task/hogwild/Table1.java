@@ -31,7 +31,8 @@ public final class Table1 {
     public static Run run(Models.Entry m, HogwildTask task, long seed, int fold, HogwildConfig c, Runnable perEpoch) {
         long t0 = System.nanoTime();
         HogwildTask.Split sp = task.split(fold, c.testFraction());
-        GraphTrainer tr = new GraphTrainer(m.net(task, c.solver()), task.objective().fitTo(sp.train()), null, sp.train(), c.trainer(seed));
+        GraphTrainer tr = new GraphTrainer(m.net(task, c.solver()), c.objective(task, sp.train()), null, sp.train(),
+                c.trainer(seed, c.epochsFor(m, task)));
         boolean[] conv = {true};
         List<GraphTrainer.EpochStats> stats = tr.train(s -> {
             conv[0] &= s.converged();

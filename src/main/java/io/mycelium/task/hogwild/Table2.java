@@ -105,12 +105,21 @@ public final class Table2 {
     }
 
     /** Units of {@link Progress} one (model, task) reports: its epochs, then 1 + runs inferences. */
-    public static long units(HogwildConfig c, Settings s) { return c.epochs() + 1L + s.runs(); }
+    public static long units(HogwildConfig c, Settings s, Models.Entry m, HogwildTask task) { return c.epochsFor(m, task) + 1L + s.runs(); }
+
+    /** Units of {@link Progress} the whole run reports. */
+    public static long units(HogwildConfig c, Settings s, Map<String, HogwildTask> tasks) {
+        long u = 0;
+        for (String id : c.models())
+            for (String t : c.tasks()) u += units(c, s, Models.get(id), tasks.get(t));
+        return u;
+    }
 
     /** Trains (seed 1, fold 0) and measures one model on one task. */
     public static Row row(Models.Entry m, HogwildTask task, HogwildConfig c, Settings s, Progress progress) {
         HogwildTask.Split sp = task.split(0, c.testFraction());
-        GraphTrainer tr = new GraphTrainer(m.net(task, c.solver()), task.objective().fitTo(sp.train()), null, sp.train(), c.trainer(1));
+        GraphTrainer tr = new GraphTrainer(m.net(task, c.solver()), c.objective(task, sp.train()), null, sp.train(),
+                c.trainer(1, c.epochsFor(m, task)));
         tr.train(e -> progress.epoch());
         List<GraphSample> sub = sp.test().subList(0, Math.min(s.testGraphs(), sp.test().size()));
         GraphBatch b = GraphBatch.of(sub);
