@@ -668,21 +668,30 @@ public final class AsyncEngine {
 
     // ------------------------------------------------------------------ blocked, time-skewed ticks (no loss, no delay)
 
-    private int blockSizeOverride, skewOverride;
+    private int blockSizeOverride, skewOverride, threadsOverride;
 
     /**
      * Tests and experiments: nodes per block and ticks per time-skewed window of the lossless fused
      * path ({@link #runLinearBlocked}); 0 keeps the automatic choice. Results never depend on them.
      */
-    AsyncEngine setBlocking(int blockSize, int skewTicks) {
-        if (blockSize < 0 || skewTicks < 0 || skewTicks > Parallel.MAX_CHUNKS) throw new IllegalArgumentException("bad blocking " + blockSize + ", " + skewTicks);
+    AsyncEngine setBlocking(int blockSize, int skewTicks) { return setBlocking(blockSize, skewTicks, 0); }
+
+    /** {@link #setBlocking(int, int)} and the threads (parts) of a wavefront, even beyond the cores; 0: automatic. */
+    AsyncEngine setBlocking(int blockSize, int skewTicks, int threads) {
+        if (blockSize < 0 || skewTicks < 0 || threads < 0 || threads > Parallel.MAX_CHUNKS)
+            throw new IllegalArgumentException("bad blocking " + blockSize + ", " + skewTicks + ", " + threads);
         this.blockSizeOverride = blockSize;
         this.skewOverride = skewTicks;
+        this.threadsOverride = threads;
         return this;
     }
 
-    /** Default ticks per time-skewed window (also the most items one step of the wavefront runs at once). */
-    static final int SKEW = Integer.getInteger("mycelium.async.skew", 8);
+    /**
+     * Default ticks per time-skewed window. Measured on 10^5 nodes, k = 16, one thread (updates per
+     * CPU-second): 2 ticks 4.3e6, 4: 5.3e6, 8: 6.3e6, 16: 6.9-7.2e6, 32: 6.7-6.8e6, 64: 2.8e6 (the
+     * wavefront's ~(skew + 2) blocks of histories no longer fit in the shared cache).
+     */
+    static final int SKEW = Integer.getInteger("mycelium.async.skew", 16);
     /** Experiments: a fixed block size for the lossless fused path (0: automatic). */
     static final int BLOCK = Integer.getInteger("mycelium.async.block", 0);
 
@@ -695,9 +704,8 @@ public final class AsyncEngine {
      * as of ticks t−D+1..t, i.e. values made by updates at ticks ≤ t−1, and writes its new state into
      * its ring slot holding the oldest value, which no view at a tick ≥ t picks. So block b may run
      * tick t once every block with an edge into b (within δ blocks) has run tick t−1, and before any of
-     * them runs tick t+1. The wavefront runs block b's tick t0+q at step b + 2δq: its neighbours' tick
-     * t0+q−1 came at earlier steps, their tick t0+q+1 comes later, and the items of one step are ≥ 2δ
-     * blocks apart, so they share no edge and run in parallel. Within a tick updates are independent
+     * them runs tick t+1. The wavefront runs block b's tick t0+q at step b + δq, q ascending within a
+     * step: its neighbours' tick t0+q−1 came before, their tick t0+q+1 comes later. Within a tick updates are independent
      * (every read is of a value as of ≤ t), so the order of nodes and blocks changes nothing; the
      * per-tick largest change and the statistics are maxima and sums, combined after each window.
      *
@@ -734,8 +742,6 @@ public final class AsyncEngine {
         int dl = 0; // δ: largest block distance along an edge
         for (int i = 0; i < n; i++) for (int e = off[i]; e < off[i + 1]; e++) dl = Math.max(dl, Math.abs(nb[e] / B - i / B));
         final int delta = Math.max(1, dl), T = skew;
-        if (Boolean.getBoolean("mycelium.async.debug"))
-            System.err.printf("async blocked: band %d, block %d, blocks %d, delta %d, skew %d%n", band, B, nbk, delta, T);
         final int vshift = viewShift, vmask = (1 << vshift) - 1;
         final long[] view = new long[n << vshift];
         final int[] blockCount = new int[nbk];
@@ -786,7 +792,19 @@ public final class AsyncEngine {
         double[] trace = new double[Math.min(maxTicks, 1 << 16)];
         int window = 2 * sched.stalenessBound(), lastBig = 0, t = 1;
         boolean converged = false;
-        final int[] stepB = new int[T], stepQ = new int[T];
+        // Several threads: the blocks split into contiguous parts, one thread each, even parts sweeping
+        // up and odd parts down, so two neighbouring parts meet at their common border at the same
+        // point of their sweeps (both early or both late); a block's tick waits until the blocks
+        // within δ of it have run the tick before (only blocks of a neighbouring part can be behind).
+        // Each thread follows a valid order and some ordering of all items is consistent with every
+        // part's order and every dependency, so the waits end; results never depend on the split.
+        final java.util.concurrent.atomic.AtomicIntegerArray done = new java.util.concurrent.atomic.AtomicIntegerArray(nbk); // last tick each block ran
+        // parts of at least 2δ blocks, so that only neighbouring parts share edges
+        final int parts = Math.max(1, Math.min(nbk / (2 * delta), threadsOverride > 0 ? threadsOverride
+                : Parallel.isEnabled() && !Thread.currentThread().isVirtual()
+                ? Math.min(Parallel.MAX_CHUNKS, java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1) : 1));
+        if (Boolean.getBoolean("mycelium.async.debug"))
+            System.err.printf("async blocked: band %d, block %d, blocks %d, delta %d, skew %d, threads %d%n", band, B, nbk, delta, T, parts);
         outer:
         while (t <= maxTicks) {
             final int t0 = t;
@@ -798,21 +816,58 @@ public final class AsyncEngine {
                 Parallel.forRange(nbk, chunks, (c, bf, bt) -> {
                     for (int b = bf; b < bt; b++) item.run(b, t0, 0, c);
                 });
+                for (int b = 0; b < nbk; b++) done.set(b, t0);
             } else {
-                for (int s = 0, steps = nbk + 2 * delta * (w - 1); s < steps; s++) {
-                    int items = 0;
-                    for (int q = 0; q < w; q++) {
-                        int b = s - 2 * delta * q;
-                        if (b < 0) break;
-                        if (b >= nbk) continue;
-                        stepB[items] = b;
-                        stepQ[items++] = q;
+                final java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+                final class Sweep implements Runnable {
+                    final int p;
+
+                    Sweep(int p) { this.p = p; }
+
+                    @Override
+                    public void run() {
+                        try {
+                            int lo = (int) ((long) nbk * p / parts), hi = (int) ((long) nbk * (p + 1) / parts), m = hi - lo;
+                            boolean up = p % 2 == 0;
+                            // block lo+i (up) or hi-1-i (down) at tick t0+q at step i + δq, q ascending within a step
+                            for (int st = 0, steps = m + delta * (w - 1); st < steps; st++)
+                                for (int q = 0; q < w; q++) {
+                                    int i = st - delta * q;
+                                    if (i < 0) break;
+                                    if (i >= m) continue;
+                                    int b = up ? lo + i : hi - 1 - i, tq = t0 + q;
+                                    if (parts > 1) await(b, tq - 1);
+                                    item.run(b, tq, q, p);
+                                    done.set(b, tq);
+                                }
+                        } catch (Throwable e) { // the others must stop waiting for this part
+                            failed.compareAndSet(null, e);
+                        }
                     }
-                    if (items == 1) item.run(stepB[0], t0 + stepQ[0], stepQ[0], 0);
-                    else Parallel.forRange(items, items, (c, f, u) -> {
-                        for (int x = f; x < u; x++) item.run(stepB[x], t0 + stepQ[x], stepQ[x], c);
-                    });
+
+                    private void await(int b, int tick) {
+                        for (int o = Math.max(0, b - delta), oe = Math.min(nbk - 1, b + delta); o <= oe; o++)
+                            for (int spins = 0; done.get(o) < tick; spins++) {
+                                if (failed.get() != null) throw new IllegalStateException("another part failed");
+                                // on a busy machine the thread we wait for may be descheduled: after a short
+                                // spin, sleep so that this core can run it (or whatever is keeping it off)
+                                if (spins < 2000) Thread.onSpinWait();
+                                else java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+                            }
+                    }
                 }
+                Thread[] others = new Thread[parts - 1];
+                for (int p = 1; p < parts; p++) others[p - 1] = Thread.ofPlatform().daemon().start(new Sweep(p));
+                new Sweep(0).run();
+                for (Thread th : others) {
+                    try {
+                        th.join();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted", e);
+                    }
+                }
+                if (failed.get() != null) throw new IllegalStateException("a wavefront part failed", failed.get());
             }
             for (int q = 0; q < w; q++, t++) {
                 tick = t;

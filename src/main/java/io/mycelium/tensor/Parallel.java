@@ -21,6 +21,8 @@ public final class Parallel {
     /** Turns parallel kernels off (for reference timings) or on. Results are identical either way. */
     public static void setEnabled(boolean on) { enabled = on; }
 
+    public static boolean isEnabled() { return enabled; }
+
     public interface Body {
         void run(int chunk, int from, int to);
     }

@@ -438,17 +438,18 @@ class AsyncEngineTest {
             int budget = tol > 0 ? 3000 : 40;
             AsyncRun ref = new AsyncEngine(g, p, s).setFusedEnabled(false).runImplicit(m, x, null, h0, tol, budget);
             assertThat(ref.converged()).isEqualTo(tol > 0);
-            int[][] blockings = {{0, 0}, {5, 1}, {5, 2}, {9, 16}, {40, 5}, {1000, 3}};
+            // {block size, ticks per window, threads}: several threads (parts) even on a machine with fewer cores
+            int[][] blockings = {{0, 0, 0}, {5, 1, 0}, {5, 2, 0}, {9, 16, 0}, {40, 5, 0}, {1000, 3, 0}, {2, 4, 3}, {3, 7, 2}, {2, 40, 4}};
             for (int[] bt : blockings) {
                 for (boolean parallel : new boolean[] {true, false}) {
                     io.mycelium.tensor.Parallel.setEnabled(parallel);
                     AsyncRun run;
                     try {
-                        run = new AsyncEngine(g, p, s).setBlocking(bt[0], bt[1]).runImplicit(m, x, null, h0, tol, budget);
+                        run = new AsyncEngine(g, p, s).setBlocking(bt[0], bt[1], bt[2]).runImplicit(m, x, null, h0, tol, budget);
                     } finally {
                         io.mycelium.tensor.Parallel.setEnabled(true);
                     }
-                    String as = "block " + bt[0] + ", skew " + bt[1] + ", tol " + tol + ", parallel " + parallel;
+                    String as = "block " + bt[0] + ", skew " + bt[1] + ", threads " + bt[2] + ", tol " + tol + ", parallel " + parallel;
                     assertThat(run.state().bitwiseEquals(ref.state())).as(as).isTrue();
                     assertThat(run.ticks()).as(as).isEqualTo(ref.ticks());
                     assertThat(run.converged()).as(as).isEqualTo(ref.converged());
