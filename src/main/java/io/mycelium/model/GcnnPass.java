@@ -44,6 +44,7 @@ public final class GcnnPass {
     private double[][] x, sx;     // per layer: X^l and S X^l as [node][feature][stride]; x[L] is the output
     private double[][] z;         // backward: Z^l per layer, same layout as x
     private double[] msg;         // backward: the messages Θ1 Q of eq. (14), widest layer
+    private double[] late;        // a late-shift layer's X^l Θ1 forward, S Q backward: one output wide
     private double[] output;      // x[L] without the padding, [node][feature][sample]
     private double[] coef;        // narrowBack's per-edge coefficients
     private Tensor bySampleOf;    // the sample store last copied to...
@@ -154,6 +155,7 @@ public final class GcnnPass {
             for (int l = 0; l < L; l++) sx[l] = new double[n * P * model.width(l)];
             for (int l = 1; l <= L; l++) z[l] = new double[n * P * model.width(l)];
             msg = new double[n * P * maxWidth];
+            late = new double[n * P];
             output = new double[n * B * model.width(L)];
         }
         samples = B;
@@ -165,15 +167,88 @@ public final class GcnnPass {
         int L = model.layers(), P = stride, B = samples;
         for (int l = 0; l < L; l++) {
             int k = model.width(l);
+            Tensor t0 = params.get(names0[l]), t1 = params.get(names1[l]);
+            if (lateShift(l, t0)) {
+                lateLayer(t0.data(), t1.data(), l);
+                continue;
+            }
             // the padding travels too (a few percent of the batched path's messages, which are not
             // the paper's rounds and are not charged); it keeps every row a whole number of vectors
             double[] halo = Exchange.pull(comm, x[l], P * k);
             Exchange.apply(part, model.shift(), x[l], halo, P * k, sx[l], false);
-            layer(params.get(names0[l]), params.get(names1[l]), l);
+            layer(t0, t1, l);
         }
         double[] last = x[L];
         for (int r = 0, rows = part.size() * model.width(L); r < rows; r++) System.arraycopy(last, r * P, output, r * B, B);
         return output;
+    }
+
+    /**
+     * Whether layer l shifts after its weights: with one Θ for all nodes, S X Θ1 = S (X Θ1), and for
+     * an output one wide the messages X_j Θ1 are k times narrower than the rows X_j (32 times in the
+     * node-regression model). Per-node copies cannot do this: node i's Θ1_i applies to what its
+     * neighbours send.
+     */
+    private boolean lateShift(int l, Tensor theta0) {
+        // one row on a host that holds every node is a tied Θ; on a host of one node among several it is that node's copy
+        return theta0.rows() == 1 && part.haloSize() == 0 && model.width(l + 1) == 1 && model.width(l) > 1;
+    }
+
+    /** X^{l+1} = σ(X^l Θ0 + S (X^l Θ1)) for a late-shift layer: node by node the two products, then one narrow exchange. */
+    private void lateLayer(double[] W0, double[] W1, int l) {
+        double[] in = x[l], out = x[l + 1], u = late;
+        int k = model.width(l), P = stride, n = part.size();
+        Parallel.forRange(n, Parallel.chunks(n, 2L * k * P), (c, from, to) -> {
+            for (int i = from; i < to; i++) narrowPair(in, W0, W1, out, u, i * k * P, i * P, k, P);
+        });
+        double[] halo = Exchange.pull(comm, u, P);
+        Exchange.apply(part, model.shift(), u, halo, P, out, true);
+        activate(model.activation(l), out, 0, n * P);
+    }
+
+    /** One node's {@code out = Σ_kk W0[kk] in[kk]} and {@code u = Σ_kk W1[kk] in[kk]}, four sample vectors at a time. */
+    private static void narrowPair(double[] in, double[] W0, double[] W1, double[] out, double[] u, int xo, int oo, int k, int P) {
+        int b = 0;
+        for (; b + 2 * LANES <= P; b += 2 * LANES) {
+            DoubleVector a0 = DoubleVector.zero(V), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+            int kk = 0;
+            for (; kk + 1 < k; kk += 2) {      // two features and two sample vectors: eight independent sums
+                int r = xo + kk * P + b;
+                DoubleVector w0 = bc(W0[kk]), w1 = bc(W1[kk]), v0 = bc(W0[kk + 1]), v1 = bc(W1[kk + 1]);
+                DoubleVector p = DoubleVector.fromArray(V, in, r), q = DoubleVector.fromArray(V, in, r + LANES);
+                DoubleVector p1 = DoubleVector.fromArray(V, in, r + P), q1 = DoubleVector.fromArray(V, in, r + P + LANES);
+                a0 = p.fma(w0, a0);
+                a1 = q.fma(w0, a1);
+                c0 = p.fma(w1, c0);
+                c1 = q.fma(w1, c1);
+                a2 = p1.fma(v0, a2);
+                a3 = q1.fma(v0, a3);
+                c2 = p1.fma(v1, c2);
+                c3 = q1.fma(v1, c3);
+            }
+            if (kk < k) {
+                int r = xo + kk * P + b;
+                DoubleVector p = DoubleVector.fromArray(V, in, r), q = DoubleVector.fromArray(V, in, r + LANES);
+                a0 = p.fma(bc(W0[kk]), a0);
+                a1 = q.fma(bc(W0[kk]), a1);
+                c0 = p.fma(bc(W1[kk]), c0);
+                c1 = q.fma(bc(W1[kk]), c1);
+            }
+            a0.add(a2).intoArray(out, oo + b);
+            a1.add(a3).intoArray(out, oo + b + LANES);
+            c0.add(c2).intoArray(u, oo + b);
+            c1.add(c3).intoArray(u, oo + b + LANES);
+        }
+        for (; b < P; b += LANES) {
+            DoubleVector a0 = DoubleVector.zero(V), c0 = a0;
+            for (int kk = 0; kk < k; kk++) {
+                DoubleVector p = DoubleVector.fromArray(V, in, xo + kk * P + b);
+                a0 = p.fma(bc(W0[kk]), a0);
+                c0 = p.fma(bc(W1[kk]), c0);
+            }
+            a0.intoArray(out, oo + b);
+            c0.intoArray(u, oo + b);
+        }
     }
 
     /** X^{l+1}_i = σ(X^l_i Θ0 + (S X^l)_i Θ1) node by node. */
@@ -390,6 +465,17 @@ public final class GcnnPass {
             sloped = false;
             Tensor t0 = params.get(names0[l]), t1 = params.get(names1[l]);
             boolean tied = t0.rows() == 1;
+            if (lateShift(l, t0)) {
+                // dΘ1 = Σ (S X)^T Q = Σ X^T (S Q) and Z^{l-1} = Q Θ0^T + (S Q) Θ1^T (S symmetric): one narrow exchange
+                double[] sq = late;
+                double[] halo = Exchange.pull(comm, q, P);
+                Exchange.apply(part, model.shift(), q, halo, P, sq, false);
+                lateGrads(l, q, sq, grads.get(names0[l]).data(), grads.get(names1[l]).data());
+                if (l == 0) break;
+                lateBack(q, sq, t0.data(), t1.data(), k, z[l], model.activation(l - 1), x[l]);
+                sloped = true;
+                continue;
+            }
             weightGrads(l, q, grads.get(names0[l]).data(), grads.get(names1[l]).data(), tied);
             if (l == 0) break;
             if (m == 1 && part.haloSize() == 0) {
@@ -407,6 +493,95 @@ public final class GcnnPass {
             double[] halo = Exchange.pull(comm, msgs, k * P);
             Exchange.apply(part, model.shift(), msgs, halo, k * P, direct, true);
         }
+    }
+
+    /** A late-shift layer's dΘ0 += Σ_i Σ_b X_i q_i and dΘ1 += Σ_i Σ_b X_i (S q)_i, lane-wise per chunk of nodes, reduced once. */
+    private void lateGrads(int l, double[] q, double[] sq, double[] g0, double[] g1) {
+        int k = model.width(l), P = stride, n = part.size();
+        double[] in = x[l];
+        int chunks = Math.min(TIED_CHUNKS, Parallel.chunks(n, 2L * k * P));
+        if (lanes == null || lanes[0].length < 2 * k * LANES) {
+            int size = Math.max(2 * k * LANES, lanes == null ? 0 : lanes[0].length);
+            lanes = new double[TIED_CHUNKS][size];
+            partial = new double[TIED_CHUNKS][size / LANES];
+        }
+        Parallel.forRange(n, chunks, (c, from, to) -> {
+            double[] acc = lanes[c];
+            java.util.Arrays.fill(acc, 0, 2 * k * LANES, 0);
+            for (int i = from; i < to; i++) lateRow(in, q, sq, i, k, P, acc);
+            for (int t = 0; t < 2 * k; t++) partial[c][t] = DoubleVector.fromArray(V, acc, t * LANES).reduceLanes(VectorOperators.ADD);
+        });
+        for (int c = 0; c < chunks; c++)
+            for (int t = 0; t < k; t++) {
+                g0[t] += partial[c][t];
+                g1[t] += partial[c][k + t];
+            }
+    }
+
+    /** Node i's share of {@link #lateGrads}: four input features at a time, q and S q loaded once per sample vector. */
+    private static void lateRow(double[] in, double[] q, double[] sq, int i, int k, int P, double[] acc) {
+        int kk = 0, qo = i * P;
+        for (; kk + 3 < k; kk += 4) {
+            DoubleVector a0 = DoubleVector.zero(V), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+            int r = (i * k + kk) * P;
+            for (int b = 0; b < P; b += LANES) {
+                DoubleVector qv = DoubleVector.fromArray(V, q, qo + b), sv = DoubleVector.fromArray(V, sq, qo + b);
+                DoubleVector x0 = DoubleVector.fromArray(V, in, r + b), x1 = DoubleVector.fromArray(V, in, r + P + b),
+                        x2 = DoubleVector.fromArray(V, in, r + 2 * P + b), x3 = DoubleVector.fromArray(V, in, r + 3 * P + b);
+                a0 = x0.fma(qv, a0);
+                a1 = x1.fma(qv, a1);
+                a2 = x2.fma(qv, a2);
+                a3 = x3.fma(qv, a3);
+                c0 = x0.fma(sv, c0);
+                c1 = x1.fma(sv, c1);
+                c2 = x2.fma(sv, c2);
+                c3 = x3.fma(sv, c3);
+            }
+            addLanes(acc, kk, a0);
+            addLanes(acc, kk + 1, a1);
+            addLanes(acc, kk + 2, a2);
+            addLanes(acc, kk + 3, a3);
+            addLanes(acc, k + kk, c0);
+            addLanes(acc, k + kk + 1, c1);
+            addLanes(acc, k + kk + 2, c2);
+            addLanes(acc, k + kk + 3, c3);
+        }
+        for (; kk < k; kk++) {
+            DoubleVector a0 = DoubleVector.zero(V), c0 = a0;
+            int r = (i * k + kk) * P;
+            for (int b = 0; b < P; b += LANES) {
+                DoubleVector x0 = DoubleVector.fromArray(V, in, r + b);
+                a0 = x0.fma(DoubleVector.fromArray(V, q, qo + b), a0);
+                c0 = x0.fma(DoubleVector.fromArray(V, sq, qo + b), c0);
+            }
+            addLanes(acc, kk, a0);
+            addLanes(acc, k + kk, c0);
+        }
+    }
+
+    private static void addLanes(double[] acc, int entry, DoubleVector v) {
+        int o = entry * LANES;
+        v.add(DoubleVector.fromArray(V, acc, o)).intoArray(acc, o);
+    }
+
+    /**
+     * Z^{l-1}_i = q_i Θ0^T + (S q)_i Θ1^T for a late-shift layer (eq. 14 with the shift already
+     * applied to q), then the slope of the layer below (eq. 12): no neighbour rows are read.
+     */
+    private void lateBack(double[] q, double[] sq, double[] W0, double[] W1, int k, double[] out, Activation below, double[] y) {
+        int n = part.size(), P = stride;
+        Parallel.forRange(n, Parallel.chunks(n, 2L * k * P), (c, from, to) -> {
+            for (int i = from; i < to; i++) {
+                int qo = i * P;
+                for (int kk = 0; kk < k; kk++) {
+                    DoubleVector w0 = bc(W0[kk]), w1 = bc(W1[kk]);
+                    int o = (i * k + kk) * P;
+                    for (int b = 0; b < P; b += LANES)
+                        DoubleVector.fromArray(V, sq, qo + b).fma(w1, DoubleVector.fromArray(V, q, qo + b).mul(w0)).intoArray(out, o + b);
+                }
+                slope(below, y, out, i * k * P, k * P);
+            }
+        });
     }
 
     /**
