@@ -712,18 +712,20 @@ public final class GcnnPass {
             // nodes lane-wise in the chunk's buffer (reduced once at the end), per-node ones reduce at once
             double[] l0 = tied ? lanes[c] : null;  // dΘ1's lane sums follow dΘ0's
             if (tied) java.util.Arrays.fill(l0, 0, 2 * km * LANES, 0);
-            for (int i = from; i < to; i++) {
-                int wo = tied ? 0 : i * km;
+            // tied weights sum a tile of nodes in registers before touching the lane buffer
+            int tile = tied ? TIED_TILE : 1;
+            for (int i = from; i < to; i += tile) {
+                int wo = tied ? 0 : i * km, last = Math.min(to, i + tile);
                 int kk = 0;
                 for (; kk + 1 < k; kk += 2) {
                     int j = 0;
-                    for (; j + 3 < m; j += 4) block2x4(in, sin, q, i, k, m, P, kk, j, g0, g1, wo, l0, km);
+                    for (; j + 3 < m; j += 4) block2x4(in, sin, q, i, last, k, m, P, kk, j, g0, g1, wo, l0, km);
                     for (; j < m; j++) {
-                        block1x1(in, sin, q, i, k, m, P, kk, j, g0, g1, wo, l0, km);
-                        block1x1(in, sin, q, i, k, m, P, kk + 1, j, g0, g1, wo, l0, km);
+                        block1x1(in, sin, q, i, last, k, m, P, kk, j, g0, g1, wo, l0, km);
+                        block1x1(in, sin, q, i, last, k, m, P, kk + 1, j, g0, g1, wo, l0, km);
                     }
                 }
-                if (kk < k) for (int j = 0; j < m; j++) block1x1(in, sin, q, i, k, m, P, kk, j, g0, g1, wo, l0, km);
+                if (kk < k) for (int j = 0; j < m; j++) block1x1(in, sin, q, i, last, k, m, P, kk, j, g0, g1, wo, l0, km);
             }
             if (tied)
                 for (int t = 0; t < 2 * km; t++) partial[c][t] = DoubleVector.fromArray(V, l0, t * LANES).reduceLanes(VectorOperators.ADD);
@@ -738,18 +740,21 @@ public final class GcnnPass {
 
     /** Chunks of the tied weight gradient (a constant: chunking never depends on the machine). */
     private static final int TIED_CHUNKS = 4;
+    /** Nodes whose tied gradient entries one register block sums before adding them to the lane buffer (their rows stay in L2). */
+    private static final int TIED_TILE = 8;
     private double[][] lanes, partial;  // per tied chunk: lane-wise sums of dΘ0 then dΘ1, and their reductions
 
     /**
-     * Node i's entries (kk..kk+1) × (j..j+3) of dΘ0 and dΘ1: sixteen sums, eight loads a step, added
-     * into {@code a0, a1} or, when given, lane-wise into {@code l0, l1}.
+     * Entries (kk..kk+1) × (j..j+3) of dΘ0 and dΘ1 summed over nodes [first, last) (one node for
+     * per-node weights): sixteen sums, eight loads a step, added into {@code a0, a1} or, when given,
+     * lane-wise into {@code lanes}.
      */
-    private static void block2x4(double[] in, double[] sin, double[] q, int i, int k, int m, int P, int kk, int j,
+    private static void block2x4(double[] in, double[] sin, double[] q, int first, int last, int k, int m, int P, int kk, int j,
                                  double[] a0, double[] a1, int wo, double[] lanes, int km) {
         DoubleVector x00 = DoubleVector.zero(V), x01 = x00, x02 = x00, x03 = x00, x10 = x00, x11 = x00, x12 = x00, x13 = x00;
         DoubleVector s00 = x00, s01 = x00, s02 = x00, s03 = x00, s10 = x00, s11 = x00, s12 = x00, s13 = x00;
-        int r = (i * k + kk) * P, qo = (i * m + j) * P;
-        for (int b = 0; b < P; b += LANES) {
+        for (int i = first; i < last; i++)
+        for (int b = 0, r = (i * k + kk) * P, qo = (i * m + j) * P; b < P; b += LANES) {
             DoubleVector q0 = DoubleVector.fromArray(V, q, qo + b), q1 = DoubleVector.fromArray(V, q, qo + P + b),
                     q2 = DoubleVector.fromArray(V, q, qo + 2 * P + b), q3 = DoubleVector.fromArray(V, q, qo + 3 * P + b);
             DoubleVector xa = DoubleVector.fromArray(V, in, r + b), xb = DoubleVector.fromArray(V, in, r + P + b);
@@ -799,12 +804,12 @@ public final class GcnnPass {
         }
     }
 
-    /** Node i's entry (kk, j) of dΘ0 and dΘ1, for widths that are not a multiple of the block. */
-    private static void block1x1(double[] in, double[] sin, double[] q, int i, int k, int m, int P, int kk, int j,
+    /** Entry (kk, j) of dΘ0 and dΘ1 over nodes [first, last), for widths that are not a multiple of the block. */
+    private static void block1x1(double[] in, double[] sin, double[] q, int first, int last, int k, int m, int P, int kk, int j,
                                  double[] a0, double[] a1, int wo, double[] lanes, int km) {
         DoubleVector x0 = DoubleVector.zero(V), s0 = x0;
-        int r = (i * k + kk) * P, qo = (i * m + j) * P;
-        for (int b = 0; b < P; b += LANES) {
+        for (int i = first; i < last; i++)
+        for (int b = 0, r = (i * k + kk) * P, qo = (i * m + j) * P; b < P; b += LANES) {
             DoubleVector qv = DoubleVector.fromArray(V, q, qo + b);
             x0 = DoubleVector.fromArray(V, in, r + b).fma(qv, x0);
             s0 = DoubleVector.fromArray(V, sin, r + b).fma(qv, s0);
