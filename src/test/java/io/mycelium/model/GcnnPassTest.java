@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The fused pass against the tape: outputs and parameter gradients of Σ (ŷ − y)² for random
- * graphs, widths (odd and even, so both the paired and the single-output kernels run), every
+ * graphs, widths (odd and even, so both the paired and the single-output kernels run; 32 and 64
+ * wide, so the transposed weight-gradient kernel runs on tiles of tied nodes and on single nodes), every
  * activation, tied and per-node weights, and enough samples that rows take the wide
  * (copy-to-scratch) path of the shift.
  */
@@ -30,9 +31,10 @@ class GcnnPassTest {
         Graph g = TestGraphs.connected(n, 0.2, rng);
         ShiftOperator[] shifts = {ShiftOperator.NORMALIZED_LAPLACIAN, ShiftOperator.ADJACENCY, ShiftOperator.RENORMALIZED_ADJACENCY};
         var s = shifts[(int) (seed % shifts.length)].of(g);
-        int layers = 1 + rng.nextInt(3);
+        int layers = seed >= 4 ? 2 + rng.nextInt(2) : 1 + rng.nextInt(3);
         int[] widths = new int[layers + 1];
         for (int l = 0; l < layers; l++) widths[l] = 1 + rng.nextInt(6);
+        if (seed >= 4) widths[1] = 32 * (int) (1 + seed % 2);   // a multiple of four vectors: the transposed weight-gradient kernel
         widths[layers] = 1;
         Activation[] acts = new Activation[layers];
         for (int l = 0; l < layers; l++) acts[l] = Activation.values()[(int) ((seed + l) % Activation.values().length)];
