@@ -805,6 +805,12 @@ public final class AsyncEngine {
                 ? Math.min(Parallel.MAX_CHUNKS, java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1) : 1));
         if (Boolean.getBoolean("mycelium.async.debug"))
             System.err.printf("async blocked: band %d, block %d, blocks %d, delta %d, skew %d, threads %d%n", band, B, nbk, delta, T, parts);
+        // Part p holds blocks cut[p]..cut[p+1]-1. The split only schedules (any split gives the same
+        // bits), so after each window it moves toward equal busy times: on a shared machine one of
+        // our threads may get much less of a core than the other, and the faster one then waits.
+        final int[] cut = new int[parts + 1];
+        for (int p = 0; p <= parts; p++) cut[p] = (int) ((long) nbk * p / parts);
+        final long[] busy = new long[parts];
         outer:
         while (t <= maxTicks) {
             final int t0 = t;
@@ -827,7 +833,8 @@ public final class AsyncEngine {
                     @Override
                     public void run() {
                         try {
-                            int lo = (int) ((long) nbk * p / parts), hi = (int) ((long) nbk * (p + 1) / parts), m = hi - lo;
+                            int lo = cut[p], hi = cut[p + 1], m = hi - lo;
+                            long work = 0;
                             boolean up = p % 2 == 0;
                             // block lo+i (up) or hi-1-i (down) at tick t0+q at step i + δq, q ascending within a step
                             for (int st = 0, steps = m + delta * (w - 1); st < steps; st++)
@@ -837,9 +844,12 @@ public final class AsyncEngine {
                                     if (i >= m) continue;
                                     int b = up ? lo + i : hi - 1 - i, tq = t0 + q;
                                     if (parts > 1) await(b, tq - 1);
+                                    long c0 = System.nanoTime();
                                     item.run(b, tq, q, p);
+                                    work += System.nanoTime() - c0;
                                     done.set(b, tq);
                                 }
+                            busy[p] = work;
                         } catch (Throwable e) { // the others must stop waiting for this part
                             failed.compareAndSet(null, e);
                         }
@@ -868,6 +878,7 @@ public final class AsyncEngine {
                     }
                 }
                 if (failed.get() != null) throw new IllegalStateException("a wavefront part failed", failed.get());
+                if (parts > 1) rebalance(cut, busy, 2 * delta);
             }
             for (int q = 0; q < w; q++, t++) {
                 tick = t;
@@ -1031,6 +1042,38 @@ public final class AsyncEngine {
         stats[bins] = maxAge;
         stats[bins + 1] += unreceived;
         return mx;
+    }
+
+    /**
+     * Moves the parts' borders halfway toward sizes proportional to each part's speed in the last
+     * window (blocks per busy nanosecond), every part keeping at least {@code min} blocks.
+     */
+    static void rebalance(int[] cut, long[] busy, int min) {
+        int parts = busy.length, nbk = cut[parts];
+        double[] speed = new double[parts];
+        double total = 0;
+        for (int p = 0; p < parts; p++) {
+            speed[p] = (cut[p + 1] - cut[p]) / (double) Math.max(1, busy[p]);
+            total += speed[p];
+        }
+        if (!(total > 0)) return;
+        int[] size = new int[parts];
+        int sum = 0;
+        for (int p = 0; p < parts; p++) {
+            double target = nbk * speed[p] / total;
+            size[p] = Math.max(min, (int) Math.round(0.5 * (cut[p + 1] - cut[p]) + 0.5 * target));
+            sum += size[p];
+        }
+        // give or take the rounding difference from the largest part, still keeping the minimum
+        while (sum != nbk) {
+            int big = 0;
+            for (int p = 1; p < parts; p++) if (size[p] > size[big]) big = p;
+            int d = sum > nbk ? -Math.min(sum - nbk, size[big] - min) : nbk - sum;
+            if (d == 0) return; // cannot shrink any further: keep the old split
+            size[big] += d;
+            sum += d;
+        }
+        for (int p = 0; p < parts; p++) cut[p + 1] = cut[p] + size[p];
     }
 
     /**

@@ -462,4 +462,24 @@ class AsyncEngineTest {
             }
         }
     }
+
+    /** The wavefront's split follows the parts' speeds, keeps every block in exactly one part and each part at its minimum size. */
+    @org.junit.jupiter.api.Test
+    void wavefrontSplitMovesTowardEqualBusyTimes() {
+        int[] cut = {0, 50, 100};
+        AsyncEngine.rebalance(cut, new long[] {300, 100}, 4); // part 0 three times slower per block
+        assertThat(cut[0]).isZero();
+        assertThat(cut[2]).isEqualTo(100);
+        assertThat(cut[1]).isEqualTo(38); // halfway from 50 to 25
+        for (int round = 0; round < 30; round++) {
+            long b0 = 3L * (cut[1] - cut[0]), b1 = cut[2] - cut[1];
+            AsyncEngine.rebalance(cut, new long[] {b0, b1}, 4);
+        }
+        assertThat(cut[1]).isBetween(24, 26);
+        int[] three = {0, 10, 20, 30};
+        AsyncEngine.rebalance(three, new long[] {1, 1_000_000, 1_000_000}, 6); // the slow parts keep their minimum
+        assertThat(three[3]).isEqualTo(30);
+        for (int p = 0; p < 3; p++) assertThat(three[p + 1] - three[p]).isGreaterThanOrEqualTo(6);
+        assertThat(three[1]).isGreaterThan(10);
+    }
 }
