@@ -1,6 +1,7 @@
 package io.mycelium.optim;
 
 import io.mycelium.autodiff.Params;
+import io.mycelium.tensor.Parallel;
 import io.mycelium.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -35,14 +36,17 @@ public record DAmsGrad(double lr, double beta1, double beta2, double eps) implem
             double[] vh = vhat.get(n).data(), u = ut.get(n).data();
             double[] theta = mixed.get(q).data(), uMixed = mixed.get(names + q).data();
             q++;
-            for (int k = 0; k < p.length; k++) {
-                mm[k] = beta1 * mm[k] + (1 - beta1) * g[k];
-                vv[k] = beta2 * vv[k] + (1 - beta2) * g[k] * g[k];
-                double vNew = Math.max(vh[k], vv[k]);
-                u[k] = uMixed[k] + vNew - vh[k];
-                vh[k] = vNew;
-                p[k] = theta[k] - lr * mm[k] / Math.sqrt(Math.max(u[k], eps));
-            }
+            // element-wise, so any split over threads gives the same bits; per-node copies make it long
+            Parallel.forRange(p.length, Parallel.chunks(p.length, 8), (c, from, to) -> {
+                for (int k = from; k < to; k++) {
+                    mm[k] = beta1 * mm[k] + (1 - beta1) * g[k];
+                    vv[k] = beta2 * vv[k] + (1 - beta2) * g[k] * g[k];
+                    double vNew = Math.max(vh[k], vv[k]);
+                    u[k] = uMixed[k] + vNew - vh[k];
+                    vh[k] = vNew;
+                    p[k] = theta[k] - lr * mm[k] / Math.sqrt(Math.max(u[k], eps));
+                }
+            });
         }
     }
 }

@@ -211,7 +211,9 @@ public final class Trainer {
                         () -> parts[1] = fusedPass(second, h, local, b, scale, other));
                 for (String n : acc.names()) {
                     double[] into = acc.get(n).data(), from = other.get(n).data();
-                    for (int q = 0; q < into.length; q++) into[q] += from[q];
+                    Parallel.forRange(into.length, Parallel.chunks(into.length, 2), (c, lo, hi) -> {
+                        for (int q = lo; q < hi; q++) into[q] += from[q];
+                    });
                 }
                 sse = parts[0] + parts[1];
             } else {
