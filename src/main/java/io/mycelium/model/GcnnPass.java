@@ -427,24 +427,25 @@ public final class GcnnPass {
     }
 
     /** {@code z ⊙= σ'(h)} from y = σ(h), as the tape computes it; len is a whole number of vectors. */
-    private static void slope(Activation act, double[] y, double[] z, int len) { slope(act, y, z, 0, len); }
+    private static void slope(Activation act, double[] y, double[] z, int len) { slope(act, y, 0, z, 0, len); }
 
-    /** {@link #slope} on {@code [off, off + len)}. */
-    private static void slope(Activation act, double[] y, double[] z, int off, int len) {
+    /** {@code z[zo, zo + len) ⊙= σ'} of {@code y[yo, yo + len)}, as the tape computes it; len is a whole number of vectors. */
+    private static void slope(Activation act, double[] y, int yo, double[] z, int zo, int len) {
+        int d = yo - zo;
         switch (act) {
             case SIGMOID -> {
-                for (int q = off; q < off + len; q += LANES) {
-                    DoubleVector yv = DoubleVector.fromArray(V, y, q);
+                for (int q = zo; q < zo + len; q += LANES) {
+                    DoubleVector yv = DoubleVector.fromArray(V, y, q + d);
                     DoubleVector.fromArray(V, z, q).mul(yv.mul(bc(1.0).sub(yv))).intoArray(z, q);
                 }
             }
             case RELU -> {
-                for (int q = off; q < off + len; q += LANES) {
-                    DoubleVector yv = DoubleVector.fromArray(V, y, q);
+                for (int q = zo; q < zo + len; q += LANES) {
+                    DoubleVector yv = DoubleVector.fromArray(V, y, q + d);
                     DoubleVector.zero(V).blend(DoubleVector.fromArray(V, z, q), yv.compare(VectorOperators.GT, 0.0)).intoArray(z, q);
                 }
             }
-            case TANH -> { for (int q = off; q < off + len; q++) z[q] *= 1 - y[q] * y[q]; }
+            case TANH -> { for (int q = zo; q < zo + len; q++) z[q] *= 1 - y[q + d] * y[q + d]; }
             case IDENTITY -> { }
         }
     }
@@ -479,7 +480,13 @@ public final class GcnnPass {
             weightGrads(l, q, grads.get(names0[l]).data(), grads.get(names1[l]).data(), tied);
             if (l == 0) break;
             if (m == 1 && part.haloSize() == 0) {
-                narrowBack(q, t0.data(), t1.data(), tied, k, z[l], model.activation(l - 1), x[l]);
+                if (l == 1 && !tied && k % WIDE == 0) {
+                    // Z^0 feeds nothing but layer 0's weight gradients: take them node by node from a scratch row
+                    narrowBack(q, t0.data(), false, t1.data(), k, null, model.activation(0), x[1],
+                            grads.get(names0[0]).data(), grads.get(names1[0]).data());
+                    break;
+                }
+                narrowBack(q, t0.data(), tied, t1.data(), k, z[l], model.activation(l - 1), x[l], null, null);
                 sloped = true;
                 continue;
             }
@@ -579,7 +586,7 @@ public final class GcnnPass {
                     for (int b = 0; b < P; b += LANES)
                         DoubleVector.fromArray(V, sq, qo + b).fma(w1, DoubleVector.fromArray(V, q, qo + b).mul(w0)).intoArray(out, o + b);
                 }
-                slope(below, y, out, i * k * P, k * P);
+                slope(below, y, i * k * P, out, i * k * P, k * P);
             }
         });
     }
@@ -592,8 +599,10 @@ public final class GcnnPass {
      * for a neighbour. Written and re-read, the messages were a sixth of a node-regression epoch.
      * The slope of the layer below (eq. 12) is applied on the way out, saving a pass over Z^{l-1}.
      */
-    private void narrowBack(double[] q, double[] W0, double[] W1, boolean tied, int k, double[] out, Activation below, double[] y) {
-        int n = part.size(), P = stride;
+    private void narrowBack(double[] q, double[] W0, boolean tied, double[] W1, int k, double[] out, Activation below, double[] y,
+                            double[] g0, double[] g1) {
+        int n = part.size(), P = stride, B = samples, k0 = model.width(0), km0 = k0 * k;
+        boolean fused = out == null;    // then add Z^0's layer-0 weight gradients (per-node, k a multiple of WIDE) into g0, g1
         int[] rowPtr = part.rowPtr(), cols = part.cols();
         double[] self = part.selfWeights(model.shift()), w = part.edgeWeights(model.shift());
         int entries = n + rowPtr[n];        // node i's own entry sits at i + rowPtr[i], its edge e at i + e + 1
@@ -608,16 +617,47 @@ public final class GcnnPass {
             }
         }
         long perRow = (long) k * P * (1 + rowPtr[n] / Math.max(1, n));
-        Parallel.forRange(n, Parallel.chunks(n, perRow), (c, from, to) -> {
+        int chunks = Parallel.chunks(n, perRow);
+        if (fused && (rowScratch == null || rowScratch.length < chunks || rowScratch[0].length < k * P)) rowScratch = new double[Parallel.MAX_CHUNKS][k * P];
+        if (fused && qt == null) qt = new double[Math.max(TIED_CHUNKS, Parallel.MAX_CHUNKS)][];
+        double[] in = x[0], sin = sx[0];
+        Parallel.forRange(n, chunks, (c, from, to) -> {
+            if (!fused) {
+                for (int i = from; i < to; i++) {
+                    narrowRow(i, rowPtr[i], rowPtr[i + 1], cols, C, (i + rowPtr[i]) * k, q, k, P, out, i * k * P);
+                    slope(below, y, i * k * P, out, i * k * P, k * P);     // while the node's rows are still in cache
+                }
+                return;
+            }
+            // node by node: Z^0_i into a scratch row, its slope, transposed, then layer 0's dΘ_i while X^0_i is in cache
+            double[] zi = rowScratch[c];
+            if (qt[c] == null || qt[c].length < B * k) qt[c] = new double[B * k];
+            double[] t = qt[c];
             for (int i = from; i < to; i++) {
-                narrowRow(i, rowPtr[i], rowPtr[i + 1], cols, C, (i + rowPtr[i]) * k, q, k, P, out);
-                slope(below, y, out, i * k * P, k * P);     // while the node's rows are still in cache
+                narrowRow(i, rowPtr[i], rowPtr[i + 1], cols, C, (i + rowPtr[i]) * k, q, k, P, zi, 0);
+                slope(below, y, i * k * P, zi, 0, k * P);
+                transpose(zi, 0, k, P, B, t, 0);
+                int kk = 0;
+                for (; kk + 1 < k0; kk += 2)
+                    for (int j = 0; j < k; j += WIDE) wideBlock(in, sin, t, i, i + 1, k0, k, P, B, kk, 2, j, g0, i * km0, g1, i * km0);
+                if (kk < k0)
+                    for (int j = 0; j < k; j += WIDE) wideBlock(in, sin, t, i, i + 1, k0, k, P, B, kk, 1, j, g0, i * km0, g1, i * km0);
             }
         });
     }
 
+    private double[][] rowScratch;    // per chunk: one node's Z^0 rows, for the fused narrow backward
+
+    /** {@code t[dst + b m + j] = q[src + j P + b]} for j < m, b < B: one node's rows, sample-major. */
+    private static void transpose(double[] q, int src, int m, int P, int B, double[] t, int dst) {
+        for (int j = 0; j < m; j++) {
+            int from = src + j * P, to = dst + j;
+            for (int b = 0; b < B; b++) t[to + b * m] = q[from + b];
+        }
+    }
+
     /** Row i of {@link #narrowBack}: eight input features at a time, the sources' q vectors read from cache. */
-    private static void narrowRow(int i, int e0, int e1, int[] cols, double[] C, int c0, double[] q, int k, int P, double[] out) {
+    private static void narrowRow(int i, int e0, int e1, int[] cols, double[] C, int c0, double[] q, int k, int P, double[] out, int at) {
         for (int b = 0; b < P; b += LANES) {
             DoubleVector qi = DoubleVector.fromArray(V, q, i * P + b);
             int kk = 0;
@@ -637,7 +677,7 @@ public final class GcnnPass {
                     a6 = qj.fma(bc(C[ce + 6]), a6);
                     a7 = qj.fma(bc(C[ce + 7]), a7);
                 }
-                int o = (i * k + kk) * P + b;
+                int o = at + kk * P + b;
                 a0.intoArray(out, o);
                 a1.intoArray(out, o + P);
                 a2.intoArray(out, o + 2 * P);
@@ -651,7 +691,7 @@ public final class GcnnPass {
                 DoubleVector a = qi.mul(C[c0 + kk]);
                 for (int e = e0; e < e1; e++)
                     a = DoubleVector.fromArray(V, q, cols[e] * P + b).fma(bc(C[c0 + (e - e0 + 1) * k + kk]), a);
-                int o = (i * k + kk) * P + b;
+                int o = at + kk * P + b;
                 a.intoArray(out, o);
             }
         }
@@ -768,11 +808,7 @@ public final class GcnnPass {
             if (tied) java.util.Arrays.fill(p, 0, 2 * km, 0);
             for (int i = from; i < to; i += tile) {
                 int last = Math.min(to, i + tile);
-                for (int v = i; v < last; v++)                 // transpose: t[((v - i) B + b) m + j] = q[(v m + j) P + b]
-                    for (int j = 0; j < m; j++) {
-                        int src = (v * m + j) * P, dst = (v - i) * B * m + j;
-                        for (int b = 0; b < B; b++) t[dst + b * m] = q[src + b];
-                    }
+                for (int v = i; v < last; v++) transpose(q, v * m * P, m, P, B, t, (v - i) * B * m);
                 double[] d0 = tied ? p : g0, d1 = tied ? p : g1;
                 int o0 = tied ? 0 : i * km, o1 = tied ? km : i * km;
                 int kk = 0;
