@@ -650,9 +650,10 @@ public final class GcnnPass {
 
     /** {@code t[dst + b m + j] = q[src + j P + b]} for j < m, b < B: one node's rows, sample-major. */
     private static void transpose(double[] q, int src, int m, int P, int B, double[] t, int dst) {
-        for (int j = 0; j < m; j++) {
-            int from = src + j * P, to = dst + j;
-            for (int b = 0; b < B; b++) t[to + b * m] = q[from + b];
+        // writes in order, reads across the m rows (each row's line serves eight samples from L1)
+        for (int b = 0; b < B; b++) {
+            int to = dst + b * m, from = src + b;
+            for (int j = 0; j < m; j++) t[to + j] = q[from + j * P];
         }
     }
 

@@ -2,6 +2,9 @@ package io.mycelium.optim;
 
 import io.mycelium.autodiff.Params;
 import io.mycelium.tensor.Parallel;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import io.mycelium.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -18,6 +21,38 @@ import java.util.Map;
  */
 public record DAmsGrad(double lr, double beta1, double beta2, double eps) implements Optimizer {
     public static DAmsGrad of(double lr) { return new DAmsGrad(lr, 0.9, 0.999, 1e-8); }
+
+    private static final VectorSpecies<Double> V = DoubleVector.SPECIES_PREFERRED;
+
+    /**
+     * The step on elements [from, to): whole vectors with the Vector API (HotSpot left this loop
+     * scalar: a tenth of a D-AMSGrad epoch on one thread), then the rest one by one. Every
+     * operation is correctly rounded lane by lane, so both give the same bits.
+     */
+    private void update(double[] p, double[] g, double[] mm, double[] vv, double[] vh, double[] u, double[] theta, double[] uMixed,
+                        int from, int to) {
+        int k = from;
+        for (; k + V.length() <= to; k += V.length()) {
+            DoubleVector gk = DoubleVector.fromArray(V, g, k), vhk = DoubleVector.fromArray(V, vh, k);
+            DoubleVector m1 = DoubleVector.fromArray(V, mm, k).mul(beta1).add(gk.mul(1 - beta1));
+            DoubleVector v1 = DoubleVector.fromArray(V, vv, k).mul(beta2).add(gk.mul(1 - beta2).mul(gk));
+            DoubleVector vNew = vhk.max(v1);
+            DoubleVector u1 = DoubleVector.fromArray(V, uMixed, k).add(vNew).sub(vhk);
+            m1.intoArray(mm, k);
+            v1.intoArray(vv, k);
+            u1.intoArray(u, k);
+            vNew.intoArray(vh, k);
+            DoubleVector.fromArray(V, theta, k).sub(m1.mul(lr).div(u1.max(eps).lanewise(VectorOperators.SQRT))).intoArray(p, k);
+        }
+        for (; k < to; k++) {
+            mm[k] = beta1 * mm[k] + (1 - beta1) * g[k];
+            vv[k] = beta2 * vv[k] + (1 - beta2) * g[k] * g[k];
+            double vNew = Math.max(vh[k], vv[k]);
+            u[k] = uMixed[k] + vNew - vh[k];
+            vh[k] = vNew;
+            p[k] = theta[k] - lr * mm[k] / Math.sqrt(Math.max(u[k], eps));
+        }
+    }
 
     @Override
     public List<Tensor> shared(Params params, Map<String, Object> state) {
@@ -37,16 +72,7 @@ public record DAmsGrad(double lr, double beta1, double beta2, double eps) implem
             double[] theta = mixed.get(q).data(), uMixed = mixed.get(names + q).data();
             q++;
             // element-wise, so any split over threads gives the same bits; per-node copies make it long
-            Parallel.forRange(p.length, Parallel.chunks(p.length, 8), (c, from, to) -> {
-                for (int k = from; k < to; k++) {
-                    mm[k] = beta1 * mm[k] + (1 - beta1) * g[k];
-                    vv[k] = beta2 * vv[k] + (1 - beta2) * g[k] * g[k];
-                    double vNew = Math.max(vh[k], vv[k]);
-                    u[k] = uMixed[k] + vNew - vh[k];
-                    vh[k] = vNew;
-                    p[k] = theta[k] - lr * mm[k] / Math.sqrt(Math.max(u[k], eps));
-                }
-            });
+            Parallel.forRange(p.length, Parallel.chunks(p.length, 8), (c, from, to) -> update(p, g, mm, vv, vh, u, theta, uMixed, from, to));
         }
     }
 }

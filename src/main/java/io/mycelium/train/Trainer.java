@@ -236,7 +236,7 @@ public final class Trainer {
 
     /** The fused pass over samples {@code ids}: adds their gradients into {@code grads}, returns their squared error. */
     private static double fusedPass(GcnnPass pass, Host h, Local local, int[] ids, double scale, Params grads) {
-        double[] y = pass.forward(h.params(), local.x, ids), t = Dataset.gatherY(local.y, ids).data(), dy = new double[y.length];
+        double[] y = pass.forward(h.params(), local.x, ids), t = local.targets(ids), dy = new double[y.length];
         double sse = 0;
         for (int q = 0; q < y.length; q++) {
             double d = y[q] - t[q];
@@ -249,7 +249,7 @@ public final class Trainer {
 
     /** The squared error of the fused forward pass over samples {@code ids}. */
     private static double squaredError(GcnnPass pass, Host h, Local local, int[] ids) {
-        double[] y = pass.forward(h.params(), local.x, ids), t = Dataset.gatherY(local.y, ids).data();
+        double[] y = pass.forward(h.params(), local.x, ids), t = local.targets(ids);
         double s = 0;
         for (int q = 0; q < y.length; q++) s += (y[q] - t[q]) * (y[q] - t[q]);
         return s;
@@ -390,8 +390,31 @@ public final class Trainer {
         }
     }
 
-    /** The host's rows of the dataset, cut once. */
-    private record Local(Dataset source, Tensor x, Tensor y) {}
+    /**
+     * The host's rows of the dataset, cut once, and the targets sample-major ({@code [sample][node]}):
+     * a shuffled mini-batch then reads B runs of n targets instead of n·B scattered ones.
+     */
+    private record Local(Dataset source, Tensor x, Tensor y, double[] ySampleMajor) {
+        Local(Dataset source, Tensor x, Tensor y) { this(source, x, y, sampleMajor(y)); }
+
+        private static double[] sampleMajor(Tensor y) {
+            int n = y.dim(0), s = y.dim(1);
+            double[] src = y.data(), out = new double[n * s];
+            for (int i = 0; i < n; i++) for (int b = 0; b < s; b++) out[b * n + i] = src[i * s + b];
+            return out;
+        }
+
+        /** The targets of samples {@code ids} as {@code [node][sample]}. */
+        double[] targets(int[] ids) {
+            int n = y.dim(0), B = ids.length;
+            double[] out = new double[n * B];
+            for (int b = 0; b < B; b++) {
+                int row = ids[b] * n;
+                for (int i = 0; i < n; i++) out[i * B + b] = ySampleMajor[row + i];
+            }
+            return out;
+        }
+    }
 
     private static Local local(Host h, Dataset data) { return local(h, data, "train.data"); }
 
