@@ -694,6 +694,8 @@ public final class AsyncEngine {
     static final int SKEW = Integer.getInteger("mycelium.async.skew", 16);
     /** Experiments: a fixed block size for the lossless fused path (0: automatic). */
     static final int BLOCK = Integer.getInteger("mycelium.async.block", 0);
+    static final boolean DEBUG = Boolean.getBoolean("mycelium.async.debug");
+    static final java.util.concurrent.atomic.AtomicLong WAITED = new java.util.concurrent.atomic.AtomicLong(), BUSY = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * The fused IGNN / GSDGNN run without loss or delay, in blocks of consecutive node ids and windows
@@ -850,12 +852,19 @@ public final class AsyncEngine {
                                     done.set(b, tq);
                                 }
                             busy[p] = work;
+                            if (DEBUG) BUSY.addAndGet(work);
                         } catch (Throwable e) { // the others must stop waiting for this part
                             failed.compareAndSet(null, e);
                         }
                     }
 
                     private void await(int b, int tick) {
+                        long w0 = DEBUG ? System.nanoTime() : 0;
+                        awaitSpin(b, tick);
+                        if (DEBUG) WAITED.addAndGet(System.nanoTime() - w0);
+                    }
+
+                    private void awaitSpin(int b, int tick) {
                         for (int o = Math.max(0, b - delta), oe = Math.min(nbk - 1, b + delta); o <= oe; o++)
                             for (int spins = 0; done.get(o) < tick; spins++) {
                                 if (failed.get() != null) throw new IllegalStateException("another part failed");
@@ -902,6 +911,7 @@ public final class AsyncEngine {
             }
         }
         for (int j = 0; j < n; j++) System.arraycopy(vals, st.at(j * R + head[j]), hs, j * k, k);
+        if (DEBUG) System.err.printf("parts %d: busy %.3f s, waited %.3f s, split %s%n", parts, BUSY.getAndSet(0) / 1e9, WAITED.getAndSet(0) / 1e9, Arrays.toString(cut));
         return finish(h, Math.min(t, maxTicks), converged, trace, start);
     }
 
