@@ -695,7 +695,7 @@ public final class AsyncEngine {
     /** Experiments: a fixed block size for the lossless fused path (0: automatic). */
     static final int BLOCK = Integer.getInteger("mycelium.async.block", 0);
     static final boolean DEBUG = Boolean.getBoolean("mycelium.async.debug");
-    static final java.util.concurrent.atomic.AtomicLong WAITED = new java.util.concurrent.atomic.AtomicLong(), BUSY = new java.util.concurrent.atomic.AtomicLong();
+    static final java.util.concurrent.atomic.AtomicLong WAITED = new java.util.concurrent.atomic.AtomicLong(), BUSY = new java.util.concurrent.atomic.AtomicLong(), PHASE1 = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * The fused IGNN / GSDGNN run without loss or delay, in blocks of consecutive node ids and windows
@@ -772,6 +772,7 @@ public final class AsyncEngine {
                 int from = b * B, to = Math.min(n, from + B), cnt = blockCount[b];
                 itemMax[q * nbk + b] = cnt == 0 ? 0 : kernel(vec, vec2, st, view, true, from, from + cnt, t, k, hs, enc, W, smooth, self, wt, kinds, chunkStats[c]);
                 itemCount[q * nbk + b] = cnt;
+                long p0 = DEBUG ? System.nanoTime() : 0;
                 int now = t & vmask, nx = (t + 1) & vmask, m = from;
                 for (int j = from; j < to; j++) {
                     int jb = j << vshift;
@@ -787,6 +788,7 @@ public final class AsyncEngine {
                     m += nxt[j] == t + 1 ? 1 : 0;
                 }
                 blockCount[b] = m - from;
+                if (DEBUG) PHASE1.addAndGet(System.nanoTime() - p0);
             }
         }
         final Item item = new Item();
@@ -911,7 +913,8 @@ public final class AsyncEngine {
             }
         }
         for (int j = 0; j < n; j++) System.arraycopy(vals, st.at(j * R + head[j]), hs, j * k, k);
-        if (DEBUG) System.err.printf("parts %d: busy %.3f s, waited %.3f s, split %s%n", parts, BUSY.getAndSet(0) / 1e9, WAITED.getAndSet(0) / 1e9, Arrays.toString(cut));
+        if (DEBUG) System.err.printf("parts %d: busy %.3f s, waited %.3f s, views and lists %.3f s, split %s%n", parts, BUSY.getAndSet(0) / 1e9,
+                WAITED.getAndSet(0) / 1e9, PHASE1.getAndSet(0) / 1e9, Arrays.toString(cut));
         return finish(h, Math.min(t, maxTicks), converged, trace, start);
     }
 
