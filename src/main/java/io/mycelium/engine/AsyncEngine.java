@@ -695,6 +695,11 @@ public final class AsyncEngine {
     /** Experiments: a fixed block size for the lossless fused path (0: automatic). */
     static final int BLOCK = Integer.getInteger("mycelium.async.block", 0);
     static final boolean DEBUG = Boolean.getBoolean("mycelium.async.debug");
+    /** Threads the wavefronts of all engines may add to their callers' at a time: the cores beyond one. */
+    private static final java.util.concurrent.Semaphore WAVE_HELPERS = new java.util.concurrent.Semaphore(java.util.concurrent.ForkJoinPool.getCommonPoolParallelism());
+
+    /** Tests: how many more wavefront threads may start now. */
+    static int waveHelpersAvailable() { return WAVE_HELPERS.availablePermits(); }
     static final java.util.concurrent.atomic.AtomicLong WAITED = new java.util.concurrent.atomic.AtomicLong(), BUSY = new java.util.concurrent.atomic.AtomicLong(), PHASE1 = new java.util.concurrent.atomic.AtomicLong();
 
     /**
@@ -804,17 +809,16 @@ public final class AsyncEngine {
         // part's order and every dependency, so the waits end; results never depend on the split.
         final java.util.concurrent.atomic.AtomicIntegerArray done = new java.util.concurrent.atomic.AtomicIntegerArray(nbk); // last tick each block ran
         // parts of at least 2δ blocks, so that only neighbouring parts share edges
-        final int parts = Math.max(1, Math.min(nbk / (2 * delta), threadsOverride > 0 ? threadsOverride
+        final int maxParts = Math.max(1, Math.min(nbk / (2 * delta), threadsOverride > 0 ? threadsOverride
                 : Parallel.isEnabled() && !Thread.currentThread().isVirtual()
                 ? Math.min(Parallel.MAX_CHUNKS, java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1) : 1));
         if (Boolean.getBoolean("mycelium.async.debug"))
-            System.err.printf("async blocked: band %d, block %d, blocks %d, delta %d, skew %d, threads %d%n", band, B, nbk, delta, T, parts);
+            System.err.printf("async blocked: band %d, block %d, blocks %d, delta %d, skew %d, threads up to %d%n", band, B, nbk, delta, T, maxParts);
         // Part p holds blocks cut[p]..cut[p+1]-1. The split only schedules (any split gives the same
         // bits), so after each window it moves toward equal busy times: on a shared machine one of
         // our threads may get much less of a core than the other, and the faster one then waits.
-        final int[] cut = new int[parts + 1];
-        for (int p = 0; p <= parts; p++) cut[p] = (int) ((long) nbk * p / parts);
-        final long[] busy = new long[parts];
+        int[] cut = {0, nbk};
+        long[] busy = new long[1];
         outer:
         while (t <= maxTicks) {
             final int t0 = t;
@@ -829,6 +833,19 @@ public final class AsyncEngine {
                 for (int b = 0; b < nbk; b++) done.set(b, t0);
             } else {
                 final java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+                // extra threads only while the machine-wide allowance (cores − 1) lasts, so that engines
+                // running side by side (e.g. one per table row) do not pile up threads; tests force them
+                int got = 0;
+                if (threadsOverride > 0) got = maxParts - 1;
+                else while (got < maxParts - 1 && WAVE_HELPERS.tryAcquire()) got++;
+                final int parts = 1 + got, acquired = threadsOverride > 0 ? 0 : got;
+                if (cut.length != parts + 1) {
+                    cut = new int[parts + 1];
+                    for (int p = 0; p <= parts; p++) cut[p] = (int) ((long) nbk * p / parts);
+                    busy = new long[parts];
+                }
+                final int[] cutW = cut;
+                final long[] busyW = busy;
                 final class Sweep implements Runnable {
                     final int p;
 
@@ -837,7 +854,7 @@ public final class AsyncEngine {
                     @Override
                     public void run() {
                         try {
-                            int lo = cut[p], hi = cut[p + 1], m = hi - lo;
+                            int lo = cutW[p], hi = cutW[p + 1], m = hi - lo;
                             long work = 0;
                             boolean up = p % 2 == 0;
                             // block lo+i (up) or hi-1-i (down) at tick t0+q at step i + δq, q ascending within a step
@@ -853,7 +870,7 @@ public final class AsyncEngine {
                                     work += System.nanoTime() - c0;
                                     done.set(b, tq);
                                 }
-                            busy[p] = work;
+                            busyW[p] = work;
                             if (DEBUG) BUSY.addAndGet(work);
                         } catch (Throwable e) { // the others must stop waiting for this part
                             failed.compareAndSet(null, e);
@@ -877,16 +894,20 @@ public final class AsyncEngine {
                             }
                     }
                 }
-                Thread[] others = new Thread[parts - 1];
-                for (int p = 1; p < parts; p++) others[p - 1] = Thread.ofPlatform().daemon().start(new Sweep(p));
-                new Sweep(0).run();
-                for (Thread th : others) {
-                    try {
-                        th.join();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IllegalStateException("interrupted", e);
+                try {
+                    Thread[] others = new Thread[parts - 1];
+                    for (int p = 1; p < parts; p++) others[p - 1] = Thread.ofPlatform().daemon().start(new Sweep(p));
+                    new Sweep(0).run();
+                    for (Thread th : others) {
+                        try {
+                            th.join();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IllegalStateException("interrupted", e);
+                        }
                     }
+                } finally {
+                    WAVE_HELPERS.release(acquired);
                 }
                 if (failed.get() != null) throw new IllegalStateException("a wavefront part failed", failed.get());
                 if (parts > 1) rebalance(cut, busy, 2 * delta);
@@ -913,7 +934,7 @@ public final class AsyncEngine {
             }
         }
         for (int j = 0; j < n; j++) System.arraycopy(vals, st.at(j * R + head[j]), hs, j * k, k);
-        if (DEBUG) System.err.printf("parts %d: busy %.3f s, waited %.3f s, views and lists %.3f s, split %s%n", parts, BUSY.getAndSet(0) / 1e9,
+        if (DEBUG) System.err.printf("parts %d: busy %.3f s, waited %.3f s, views and lists %.3f s, split %s%n", cut.length - 1, BUSY.getAndSet(0) / 1e9,
                 WAITED.getAndSet(0) / 1e9, PHASE1.getAndSet(0) / 1e9, Arrays.toString(cut));
         return finish(h, Math.min(t, maxTicks), converged, trace, start);
     }

@@ -434,6 +434,7 @@ class AsyncEngineTest {
         Params p = init(m, r, false, n);
         AsyncSchedule s = AsyncSchedule.of(1 + r.nextInt(5), 1 + r.nextInt(5), seed);
         Tensor h0 = Init.normal(r, 0, 1, n, k);
+        int helpers = AsyncEngine.waveHelpersAvailable();
         for (double tol : new double[] {1e-9, 0}) {
             int budget = tol > 0 ? 3000 : 40;
             AsyncRun ref = new AsyncEngine(g, p, s).setFusedEnabled(false).runImplicit(m, x, null, h0, tol, budget);
@@ -458,6 +459,7 @@ class AsyncEngineTest {
                     assertThat(run.maxStaleness()).as(as).isEqualTo(ref.maxStaleness());
                     assertThat(run.trace()).as(as).containsExactly(ref.trace());
                     assertThat(run.rounds()).as(as).isEqualTo(ref.rounds());
+                    assertThat(AsyncEngine.waveHelpersAvailable()).as(as + ": extra threads given back").isEqualTo(helpers);
                 }
             }
         }
