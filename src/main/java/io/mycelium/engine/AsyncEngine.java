@@ -129,7 +129,9 @@ public final class AsyncEngine {
         this.updates = new int[n];
         this.upd = new boolean[n];
         this.updList = new int[n];
-        for (int c = 0; c < chunkStats.length; c++) chunkStats[c] = new long[histBins + 3]; // + max age, unreceived, layer mismatches
+        // + max age, unreceived, layer mismatches; then 16 unused longs (two cache lines), so that threads
+        // counting every edge into neighbouring chunks' histograms do not share a cache line
+        for (int c = 0; c < chunkStats.length; c++) chunkStats[c] = new long[histBins + 3 + 16];
         for (int kind = 0; kind < kindBase.length; kind++) kindBase[kind] = mix(mix(schedule.seed() * 0x9E3779B97F4A7C15L + kind + 1));
     }
 
