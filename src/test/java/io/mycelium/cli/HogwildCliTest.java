@@ -141,6 +141,9 @@ class HogwildCliTest {
         assertThat(paper.epochs()).isEqualTo(5000);
         assertThat(paper.explicitEpochs()).isEqualTo(5000);
         assertThat(parse(new HogwildTable1Command(), t1, "--targets", "raw").standardizeTargets()).isFalse();
+        var four = parse(new HogwildTable1Command(), t1, "--scale", "small", "--chains", "4");
+        assertThat(four.sizes().chains()).isEqualTo(4);
+        assertThat(four.sizes().sums()).isEqualTo(io.mycelium.task.hogwild.HogwildTasks.Sizes.small().sums());
     }
 
     @Test
@@ -148,7 +151,7 @@ class HogwildCliTest {
         for (String[] args : List.of(
                 new String[] {"--models", "nope"}, new String[] {"--tasks", "chess"}, new String[] {"--epochs", "0"},
                 new String[] {"--seeds", "0"}, new String[] {"--scale", "huge"}, new String[] {"--targets", "scaled"},
-                new String[] {"--explicit-epochs", "0"}, new String[] {"--mnist", "/nonexistent", "--tasks", "mnist"})) {
+                new String[] {"--explicit-epochs", "0"}, new String[] {"--chains", "3"}, new String[] {"--mnist", "/nonexistent", "--tasks", "mnist"})) {
             for (String cmd : List.of("hogwild-table1", "hogwild-table2")) {
                 Path out = tmp.resolve("bad-" + cmd + "-" + args[0].substring(2));
                 String[] full = new String[args.length + 5];
