@@ -110,6 +110,20 @@ public final class Exchange {
             ts[t] = new Transfer.Pull(from[t].data(), halos[t], w, Accounting.BROADCAST);
         }
         comm.round(ts);
-        for (int t = 0; t < from.length; t++) apply(p, weights, from[t].data(), halos[t], from[t].rowSize(), into[t].data(), false);
+        // every tensor's rows in one parallel region (one per tensor cost a wake-up of the pool each);
+        // a row's sum is the same whichever region computes it
+        double[] self = p.selfWeights(weights), w = p.edgeWeights(weights);
+        int n = p.size();
+        int[] rowPtr = p.rowPtr(), cols = p.cols();
+        long width = 0;
+        for (Tensor t : from) width += t.rowSize();
+        long workPerRow = width * (1 + p.edgeCount() / Math.max(1, n));
+        Parallel.forRange(n, Parallel.chunks(n, workPerRow), (c, lo, hi) -> {
+            for (int t = 0; t < from.length; t++) {
+                double[] x = from[t].data(), halo = halos[t], out = into[t].data();
+                int rw = from[t].rowSize();
+                for (int i = lo; i < hi; i++) row(i, n, self[i], w, rowPtr[i], rowPtr[i + 1], cols, x, halo, rw, out, false);
+            }
+        });
     }
 }

@@ -65,14 +65,15 @@ public record DAmsGrad(double lr, double beta1, double beta2, double eps) implem
     public void step(Params params, Map<String, Object> state, Params grads, List<Tensor> mixed) {
         Params m = Optimizer.slot(state, "amsgrad.m", params), v = Optimizer.slot(state, "amsgrad.v", params);
         Params vhat = Optimizer.slot(state, "amsgrad.vhat", params), ut = Optimizer.slot(state, "amsgrad.utilde", params);
-        int names = params.names().size(), q = 0;
-        for (String n : params.names()) {
-            double[] p = params.get(n).data(), g = grads.get(n).data(), mm = m.get(n).data(), vv = v.get(n).data();
-            double[] vh = vhat.get(n).data(), u = ut.get(n).data();
-            double[] theta = mixed.get(q).data(), uMixed = mixed.get(names + q).data();
-            q++;
-            // element-wise, so any split over threads gives the same bits; per-node copies make it long
-            Parallel.forRange(p.length, Parallel.chunks(p.length, 8), (c, from, to) -> update(p, g, mm, vv, vh, u, theta, uMixed, from, to));
-        }
+        List<String> names = List.copyOf(params.names());
+        int count = names.size();
+        int[] lengths = new int[count];
+        for (int q = 0; q < count; q++) lengths[q] = params.get(names.get(q)).data().length;
+        // element-wise, so any split over threads gives the same bits; one parallel region for all tensors
+        Parallel.forSegments(lengths, 8, (q, from, to) -> {
+            String n = names.get(q);
+            update(params.get(n).data(), grads.get(n).data(), m.get(n).data(), v.get(n).data(), vhat.get(n).data(),
+                    ut.get(n).data(), mixed.get(q).data(), mixed.get(count + q).data(), from, to);
+        });
     }
 }

@@ -75,6 +75,29 @@ public final class Parallel {
         };
     }
 
+    public interface SegmentBody {
+        void run(int segment, int from, int to);
+    }
+
+    /**
+     * Runs {@code body} over several arrays' elements as one range (segment s has {@code lengths[s]}
+     * elements): one parallel region for an element-wise update of many tensors, where one per
+     * tensor costs a wake-up of the pool each. {@code body} sees each chunk's piece of each segment.
+     */
+    public static void forSegments(int[] lengths, long workPerElement, SegmentBody body) {
+        long total = 0;
+        for (int len : lengths) total += len;
+        int n = (int) total;
+        forRange(n, chunks(n, workPerElement), (c, from, to) -> {
+            int start = 0;
+            for (int s = 0; s < lengths.length && start < to; s++) {
+                int end = start + lengths[s], lo = Math.max(from, start), hi = Math.min(to, end);
+                if (lo < hi) body.run(s, lo - start, hi - start);
+                start = end;
+            }
+        });
+    }
+
     /** Runs {@code body} over {@code [0, n)} split into {@code chunks} contiguous pieces. */
     public static void forRange(int n, int chunks, Body body) {
         if (chunks <= 1 || !enabled || Thread.currentThread().isVirtual() || INSIDE_HALF.get()) {

@@ -209,12 +209,12 @@ public final class Trainer {
                 Params first = acc;
                 Parallel.both(() -> parts[0] = fusedPass(fused, h, local, a, scale, first),
                         () -> parts[1] = fusedPass(second, h, local, b, scale, other));
-                for (String n : acc.names()) {
-                    double[] into = acc.get(n).data(), from = other.get(n).data();
-                    Parallel.forRange(into.length, Parallel.chunks(into.length, 2), (c, lo, hi) -> {
-                        for (int q = lo; q < hi; q++) into[q] += from[q];
-                    });
-                }
+                List<String> names = List.copyOf(acc.names());
+                int[] lengths = names.stream().mapToInt(n -> acc.get(n).data().length).toArray();
+                Parallel.forSegments(lengths, 2, (s, lo, hi) -> {
+                    double[] into = first.get(names.get(s)).data(), from = other.get(names.get(s)).data();
+                    for (int q = lo; q < hi; q++) into[q] += from[q];
+                });
                 sse = parts[0] + parts[1];
             } else {
                 sse = fusedPass(fused, h, local, batch, scale, acc);
