@@ -23,8 +23,12 @@ import jdk.incubator.vector.VectorSpecies;
  * small per-node products (widths of 10 or 32) into unit-stride loops over samples. Those loops are
  * written with the Vector API: a vector holds one feature of {@link #LANES} samples, and the kernels
  * are register-blocked so each loaded vector feeds several fused multiply-adds (four outputs per
- * pass forward, a 2×4 block of weight gradients backward). HotSpot's own vectorizer reached about a
+ * pass forward, 2×4 blocks of weight gradients backward). HotSpot's own vectorizer reached about a
  * tenth of the machine's multiply-add rate on these shapes; the blocked kernels reach about half.
+ * Weight gradients of layers a multiple of {@link #WIDE} wide sum samples down the loop over a
+ * transposed Q instead of across lanes; a tied layer one output wide shifts after its weights
+ * (S(XΘ1), narrow messages). The trainer runs two of these passes side by side on the two halves
+ * of a mini-batch.
  * Rows are padded to a whole number of vectors with samples that are zero on the way in and whose
  * output gradients are zero, so they never reach a weight gradient and no loop needs a scalar tail.
  * Weights are tied ({@code [1, k, m]}) or one copy per node. The tape stays the reference: tests
