@@ -75,9 +75,11 @@ public final class GcnnPass {
 
     /**
      * Where to split a mini-batch of {@code B} samples into two independent passes: after a whole
-     * number of vectors, so the halves together pad no more than one pass would; 0 when B is too small to split.
+     * number of vectors, so the halves together pad no more than one pass would; 0 when B is under
+     * four vectors (halves of one vector or less gain nothing over splitting by nodes).
      */
     public static int half(int B) {
+        if (B < 4 * LANES) return 0;
         int h = (B / 2 + LANES - 1) / LANES * LANES;
         return h < B ? h : 0;
     }

@@ -198,7 +198,7 @@ public final class Trainer {
             double scale = scheme.centralized() ? 2.0 / engine.graph().n() : 2.0;
             int half = GcnnPass.half(batch.length);
             acc = zeroedGradients(h, "train.grads");
-            if (half > 0 && h.partition().haloSize() == 0) {
+            if (half > 0 && h.partition().haloSize() == 0 && (long) h.params().count() * h.params().copies() <= SPLIT_PARAMS) {
                 // the samples of a mini-batch are independent until their gradients are summed: two
                 // halves run side by side without a barrier per layer, and always as two halves, so
                 // the sum's order (and every bit of it) is the same on one core or many
@@ -233,6 +233,13 @@ public final class Trainer {
         finish(h, acc, shared, List.of(), h.comm(), scheme.gradConsensus() != Scheme.GradConsensus.NONE);
         return new Step(sse, Traffic.NONE);
     }
+
+    /**
+     * Parameter copies up to which a mini-batch is split into halves (the second half needs its own
+     * gradient buffer; past 2^24 doubles, 128 MiB, the graph is large enough for the kernels to
+     * split by nodes instead).
+     */
+    private static final long SPLIT_PARAMS = 1L << 24;
 
     /** The fused pass over samples {@code ids}: adds their gradients into {@code grads}, returns their squared error. */
     private static double fusedPass(GcnnPass pass, Host h, Local local, int[] ids, double scale, Params grads) {
@@ -291,7 +298,7 @@ public final class Trainer {
             GcnnPass fused = fused(h, "train.fused.eval");
             if (fused != null) {
                 int half = GcnnPass.half(all.length);
-                if (half == 0 || h.partition().haloSize() > 0) return squaredError(fused, h, local, all);
+                if (half == 0 || h.partition().haloSize() > 0 || (long) h.params().count() * h.params().copies() > SPLIT_PARAMS) return squaredError(fused, h, local, all);
                 GcnnPass second = fused(h, "train.fused.eval.second");
                 int[] a = java.util.Arrays.copyOfRange(all, 0, half), b = java.util.Arrays.copyOfRange(all, half, all.length);
                 double[] parts = new double[2];
