@@ -34,7 +34,10 @@ for r in $(seq "$rounds"); do
   tb+=("$(torch_ms batched 1)"); td+=("$(torch_ms dsgd 1)")
   if [ "$cores" -gt 1 ]; then tbn+=("$(torch_ms batched "$cores")"); tdn+=("$(torch_ms dsgd "$cores")"); fi
   scale=none; [ "$r" = "$rounds" ] && scale="${SCALE:-10000,100000,1000000}"
-  out=$(MYCELIUM_JAVA_OPTS=-Xmx16g "$mycelium" bench node-regression --epochs "$epochs" --scale "$scale" 2>/dev/null)
+  err=$(mktemp)
+  out=$(MYCELIUM_JAVA_OPTS=-Xmx20g "$mycelium" bench node-regression --epochs "$epochs" --scale "$scale" 2>"$err") \
+    || { echo "compare.sh: the Mycelium benchmark failed:" >&2; cat "$err" >&2; rm -f "$err"; exit 1; }
+  rm -f "$err"
   echo "round $r: torch batched ${tb[-1]} ms, dsgd ${td[-1]} ms"; echo "$out"
   outs+=("$out")
 done

@@ -85,9 +85,10 @@ final class BenchCommand implements Runnable {
                 }
             }
             for (int n : scale) {
-                long need = Benchmarks.scaleBytes(n, scaleBatch), have = Runtime.getRuntime().maxMemory();
+                long need = Benchmarks.scaleBytes(n, scaleBatch), have = largestHeapPool();
                 if (need > have) {
-                    System.out.printf(Locale.ROOT, "scale d-sgd n=%d: skipped, needs about %.1f GiB of heap, have %.1f GiB (run java -Xmx...)%n",
+                    System.out.printf(Locale.ROOT, "scale d-sgd n=%d: skipped, needs about %.1f GiB in one heap generation, have %.1f GiB"
+                                    + " (give the JVM more, e.g. MYCELIUM_JAVA_OPTS=-Xmx20g ./mycelium ...)%n",
                             n, need / 1073741824.0, have / 1073741824.0);
                     continue;
                 }
@@ -96,5 +97,16 @@ final class BenchCommand implements Runnable {
                         r.nodes(), r.edges(), scaleBatch, r.msPerMinibatch(), r.msPerMinibatch() * 1e6 / ((double) r.edges() * scaleBatch));
             }
         }
+    }
+
+    /**
+     * The most one heap generation can hold: the per-node arrays of a large run are old-generation
+     * objects, and with the parallel collector the old generation is about two thirds of -Xmx.
+     */
+    static long largestHeapPool() {
+        long best = -1;
+        for (java.lang.management.MemoryPoolMXBean p : java.lang.management.ManagementFactory.getMemoryPoolMXBeans())
+            if (p.getType() == java.lang.management.MemoryType.HEAP && p.getUsage() != null) best = Math.max(best, p.getUsage().getMax());
+        return best > 0 ? best : Runtime.getRuntime().maxMemory();
     }
 }
