@@ -24,9 +24,12 @@ final class BenchCommand implements Runnable {
                     "../shared/bench/torch_node_regression.py (BA-100, 10→32→1, 1000 samples, B=100), on one thread",
                     "like the reference, then on all cores; then D-SGD ms per mini-batch on BA graphs of growing size (all cores)."})
     static final class NodeRegressionBench implements Runnable {
-        @Option(names = "--epochs", defaultValue = "20", description = "timed epochs (default ${DEFAULT-VALUE})")
+        @Option(names = "--epochs", defaultValue = "20", description = "epochs per timed round (default ${DEFAULT-VALUE})")
         int epochs;
-        @Option(names = "--warmup", defaultValue = "60", description = "untimed epochs first, so the vector kernels are compiled by C2 before timing (default ${DEFAULT-VALUE})")
+        @Option(names = "--rounds", defaultValue = "5", description = "timed rounds per scheme; the fastest is reported, with the median (default ${DEFAULT-VALUE})")
+        int rounds;
+        @Option(names = "--warmup", defaultValue = "60",
+                description = "untimed epochs first, and more until the JIT compiler has been quiet for 10 epochs (at most 10x), so the vector kernels run compiled by C2 (default ${DEFAULT-VALUE})")
         int warmup;
         @Option(names = "--scale", split = ",", defaultValue = "10000,100000,1000000",
                 description = "graph sizes for the D-SGD scale run, 'none' (or empty) to skip (default ${DEFAULT-VALUE})")
@@ -42,7 +45,8 @@ final class BenchCommand implements Runnable {
 
         @Override
         public void run() {
-            if (epochs < 1 || warmup < 0 || scaleBatch < 1) throw new Main.UserError("--epochs and --scale-batch must be at least 1, --warmup at least 0");
+            if (epochs < 1 || rounds < 1 || warmup < 0 || scaleBatch < 1)
+                throw new Main.UserError("--epochs, --rounds and --scale-batch must be at least 1, --warmup at least 0");
             List<Integer> scale = new java.util.ArrayList<>();
             for (String t : scaleText) {
                 String v = t.strip();
@@ -73,12 +77,13 @@ final class BenchCommand implements Runnable {
                 Parallel.setEnabled(parallel);
                 try {
                     for (Scheme s : schemes) {
-                        Benchmarks.EpochTime ms = Benchmarks.nodeRegressionMsPerEpoch(s, epochs, warmup, 1);
+                        Benchmarks.EpochTime ms = Benchmarks.nodeRegressionMsPerEpoch(s, epochs, rounds, warmup, 1);
                         // CPU time is the calling thread's only, so it means something on one thread alone
                         String threads = parallel ? cores + " threads" : "1 thread";
-                        String cpu = parallel ? "" : String.format(Locale.ROOT, "  (CPU %.2f ms)", ms.cpuMs());
-                        System.out.printf(Locale.ROOT, "node-regression %-10s 10->32->1 B=100 1000 samples, %s: %8.2f ms/epoch%s%n",
-                                s.id(), threads, ms.wallMs(), cpu);
+                        String cpu = parallel ? "" : String.format(Locale.ROOT, "CPU %.2f ms, ", ms.cpuMs());
+                        System.out.printf(Locale.ROOT, "node-regression %-10s 10->32->1 B=100 1000 samples, %s: %8.2f ms/epoch"
+                                        + "  (%sbest of %d rounds of %d epochs; median %.2f; after %d warm-up epochs)%n",
+                                s.id(), threads, ms.wallMs(), cpu, ms.rounds(), epochs, ms.medianWallMs(), ms.warmupEpochs());
                     }
                 } finally {
                     Parallel.setEnabled(true);
