@@ -18,10 +18,10 @@ import java.util.Arrays;
  * The attention includes the node itself, as in GAT. One round per layer: every node sends the row
  * {@code [z_j, a_src · z_j]} ({@code neighbours}), so the receiver has both the message and the
  * source half of the score; its own term needs no message. The softmax over N(i) ∪ {i} is
- * normalised by the self score: {@code α_ii = 1 / (1 + Σ_j exp(e_ij − e_ii))},
- * {@code α_ij = exp(e_ij − e_ii) α_ii}. Because LeakyReLU is 1-Lipschitz, |e_ij − e_ii| ≤
- * |a_src·(z_j − z_i)|, so the exponent only overflows for score gaps above ~700, far outside
- * anything a trained or initialised network produces.
+ * taken with every score of node i shifted by M_i, the largest of them, so no exponent is positive.
+ * M_i enters as a constant: the softmax does not depend on a common shift, so neither its value nor
+ * its gradient changes. (Normalising by the self score instead, e^(e_ij − e_ii), overflowed to NaN
+ * under asynchronous inference, where a neighbour's row from another layer put score gaps above 700.)
  *
  * <p>All embeddings have the width k = heads × q (the paper's 3 heads of 3, Appendix F): {@code h^0
  * = x W_enc + b_enc} is a node-local linear map of the features to width k, so under asynchrony a
@@ -102,11 +102,23 @@ public final class Gat implements LayeredModel {
         Var srcJ = t.slice(in, hq, hq + heads);
         Var eEdge = t.leakyRelu(t.add(t.atDestination(dst), srcJ), SLOPE); // [E, H]
         Var eSelf = t.leakyRelu(t.add(dst, src), SLOPE);                   // [n, H]
-        Var wEdge = t.exp(t.sub(eEdge, t.atDestination(eSelf)));           // exp(e_ij − e_ii)
-        Var denom = t.addScalar(t.edgeSum(wEdge), 1);                      // Σ over N(i) ∪ {i}
-        Var num = t.add(t.edgeSum(t.mul(t.reshape(wEdge, edges, heads, 1), zj)), z3);
+        Var top = t.constant(largestScores(t.partition().rowPtr(), eSelf.value(), eEdge.value()));
+        Var wEdge = t.exp(t.sub(eEdge, t.atDestination(top)));             // exp(e_ij − M_i)
+        Var wSelf = t.exp(t.sub(eSelf, top));                              // exp(e_ii − M_i)
+        Var denom = t.add(t.edgeSum(wEdge), wSelf);                        // Σ over N(i) ∪ {i}
+        Var num = t.add(t.edgeSum(t.mul(t.reshape(wEdge, edges, heads, 1), zj)), t.mul(t.reshape(wSelf, n, heads, 1), z3));
         Var msg = t.div(num, t.reshape(denom, n, heads, 1));
         return t.relu(t.reshape(msg, n, hq));
+    }
+
+    /** M_i per head: the largest of node i's own score and those of its incoming edges ({@code [n, H]}). */
+    private static io.mycelium.tensor.Tensor largestScores(int[] rowPtr, io.mycelium.tensor.Tensor self, io.mycelium.tensor.Tensor edge) {
+        int n = self.rows(), h = self.rowSize();
+        double[] s = self.data(), e = edge.data(), m = s.clone();
+        for (int i = 0; i < n; i++)
+            for (int q = rowPtr[i]; q < rowPtr[i + 1]; q++)
+                for (int k = 0; k < h; k++) m[i * h + k] = Math.max(m[i * h + k], e[q * h + k]);
+        return new io.mycelium.tensor.Tensor(m, n, h);
     }
 
     @Override
