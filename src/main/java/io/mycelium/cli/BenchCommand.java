@@ -98,7 +98,7 @@ final class BenchCommand implements Runnable {
                     continue;
                 }
                 Benchmarks.Scale r = Benchmarks.dsgdScale(n, scaleBatch, 3, 1);
-                System.out.printf(Locale.ROOT, "scale d-sgd n=%d edges=%d 10->10->1 B=%d: %10.1f ms/minibatch  (%.1f ns per edge-sample)%n",
+                System.out.printf(Locale.ROOT, "scale d-sgd n=%d edges=%d 10->10->1 B=%d: %10.1f ms/minibatch  (%.1f ns per edge-sample; best of 3)%n",
                         r.nodes(), r.edges(), scaleBatch, r.msPerMinibatch(), r.msPerMinibatch() * 1e6 / ((double) r.edges() * scaleBatch));
             }
         }
