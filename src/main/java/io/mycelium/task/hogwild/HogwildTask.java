@@ -22,7 +22,8 @@ public record HogwildTask(String id, String title, List<GraphSample> pool, int n
 
     /**
      * Fold {@code f}: a seeded shuffle of the pool, {@code testFraction} of it held out. Classification
-     * pools are split per class (by the first node's label), so a small test set keeps the balance.
+     * pools are split per class (by the first node's label), so a small test set keeps the balance,
+     * and their test graphs are then shuffled together, so a sub-sample of the first few is random.
      */
     public Split split(int fold, double testFraction) {
         List<GraphSample> s = new ArrayList<>(pool);
@@ -45,6 +46,14 @@ public record HogwildTask(String id, String title, List<GraphSample> pool, int n
             if (k >= st.size()) throw new IllegalArgumentException("task " + id + " has " + st.size() + " graphs of a kind, too few to split");
             test.addAll(st.subList(0, k));
             train.addAll(st.subList(k, st.size()));
+        }
+        // the strata come one class after the other: mix the test graphs again, so that the first few
+        // (Table 2's sub-sample of 10) are a random draw and not all of the first class
+        for (int i = test.size() - 1; i > 0 && strata.size() > 1; i--) {
+            int j = r.nextInt(i + 1);
+            GraphSample t = test.get(i);
+            test.set(i, test.get(j));
+            test.set(j, t);
         }
         return new Split(List.copyOf(train), List.copyOf(test));
     }

@@ -150,6 +150,15 @@ class HogwildTasksTest {
         assertThat(s.train().stream().mapToDouble(g -> g.y().get(0, 0)).sum()).isEqualTo(16);
     }
 
+    /** Table 2 measures on the first 10 test graphs: they must not be one class (they were, at 300 MNIST images). */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 3})
+    void theFirstTestGraphsOfAClassificationFoldMixTheClasses(int fold) {
+        java.util.List<GraphSample> first = SyntheticTasks.chains(200, 10, 1).split(fold, 0.2).test().subList(0, 10);
+        double ones = first.stream().mapToDouble(g -> g.y().get(0, 0)).sum();
+        assertThat(ones).isBetween(1.0, 9.0);
+    }
+
     @Test
     void missingMnistIsAClearError() {
         assertThatThrownBy(() -> MnistTerrain.load(Path.of("/nonexistent/mnist"))).hasMessageContaining("does not exist");
