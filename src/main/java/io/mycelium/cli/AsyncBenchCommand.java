@@ -22,9 +22,9 @@ final class AsyncBenchCommand implements Runnable {
     double degree;
     @Option(names = "--k", split = ",", defaultValue = "2,16", description = "embedding sizes (default ${DEFAULT-VALUE})")
     List<Integer> widths;
-    @Option(names = "--ticks", defaultValue = "300", description = "timed ticks per run (default ${DEFAULT-VALUE})")
+    @Option(names = "--ticks", defaultValue = "300", description = "ticks per timed run; the fastest of 3 runs is printed (default ${DEFAULT-VALUE})")
     int ticks;
-    @Option(names = "--warmup", defaultValue = "100", description = "untimed ticks first (default ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "100", description = "ticks per untimed run first, repeated until the JIT compiler is quiet through one, at most 10 (default ${DEFAULT-VALUE})")
     int warmup;
     @Option(names = "--stagger", defaultValue = "4", description = "S: next update 1..S ticks later (default ${DEFAULT-VALUE})")
     int stagger;
@@ -56,7 +56,7 @@ final class AsyncBenchCommand implements Runnable {
         try {
             for (int k : widths) {
                 AsyncBench.Result r = AsyncBench.run(g, radius, k, s, ticks, warmup, seed);
-                System.out.printf(Locale.ROOT, "ignn k=%-3d %d ticks, %d node updates in %.3f s: %.3g node updates/s; "
+                System.out.printf(Locale.ROOT, "ignn k=%-3d %d ticks (best of 3 runs), %d node updates in %.3f s: %.3g node updates/s; "
                                 + "%.3g per CPU-second (%.2f CPU-s used; staleness max %d, mean %.2f; last max change %.2e)%n",
                         k, r.ticks(), r.updates(), r.seconds(), r.updatesPerSecond(), r.updatesPerCpuSecond(), r.cpuSeconds(),
                         r.maxStaleness(), r.meanStaleness(), r.lastChange());

@@ -47,7 +47,12 @@ public final class AsyncBench {
         return s;
     }
 
-    /** One warm-up run of {@code warmup} ticks, then a timed run of {@code ticks} ticks (tolerance 0: no early stop). */
+    /**
+     * Warm-up runs of {@code warmup} ticks until the JIT compiler has been quiet through one (at most
+     * ten), then three timed runs of {@code ticks} ticks (tolerance 0: no early stop); returns the
+     * fastest. One warm-up run of 100 ticks left C2 still compiling into the timed run (more CPU time
+     * than wall time on one thread, and k = 16 at 5·10^6 updates/s in one run and 7·10^6 in the next).
+     */
     public static Result run(Graph g, double radius, int k, AsyncSchedule schedule, int ticks, int warmup, long seed) {
         int features = 4;
         Ignn model = Ignn.of(features, k, 1);
@@ -55,14 +60,28 @@ public final class AsyncBench {
         model.init(p, Init.rng(seed));
         Tensor x = Init.normal(Init.rng(seed + 1), 0, 1, g.n(), features);
         AsyncEngine engine = new AsyncEngine(g, p, schedule);
-        if (warmup > 0) engine.runImplicit(model, x, null, null, 0, warmup);
-        long cpu0 = processCpuNanos();
-        AsyncRun r = engine.runImplicit(model, x, null, null, 0, ticks);
-        double cpu = (processCpuNanos() - cpu0) / 1e9;
-        double[] tr = r.trace();
-        return new Result(g.n(), radius, (double) g.directedEdgeCount() / g.n(), k, r.ticks(), r.totalUpdates(), r.seconds(),
-                r.maxStaleness(), r.meanStaleness(), tr.length == 0 ? Double.NaN : tr[tr.length - 1], cpu);
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        boolean watch = jit != null && jit.isCompilationTimeMonitoringSupported();
+        for (int w = 0; warmup > 0 && w < 10; w++) {
+            long before = watch ? jit.getTotalCompilationTime() : 0;
+            engine.runImplicit(model, x, null, null, 0, warmup);
+            if (!watch || jit.getTotalCompilationTime() == before) break;
+        }
+        Result best = null;
+        for (int rep = 0; rep < TIMED_RUNS; rep++) {
+            long cpu0 = processCpuNanos();
+            AsyncRun r = engine.runImplicit(model, x, null, null, 0, ticks);
+            double cpu = (processCpuNanos() - cpu0) / 1e9;
+            double[] tr = r.trace();
+            Result res = new Result(g.n(), radius, (double) g.directedEdgeCount() / g.n(), k, r.ticks(), r.totalUpdates(), r.seconds(),
+                    r.maxStaleness(), r.meanStaleness(), tr.length == 0 ? Double.NaN : tr[tr.length - 1], cpu);
+            if (best == null || res.seconds() < best.seconds()) best = res;
+        }
+        return best;
     }
+
+    /** Timed runs per measurement; the fastest is reported. */
+    public static final int TIMED_RUNS = 3;
 
     /** CPU time of this process so far, or -1 when the platform does not say. */
     public static long processCpuNanos() {
