@@ -1238,55 +1238,16 @@ public final class AsyncEngine {
                 if (k == 16 && L == 8) {
                     // the same sums with each g entry taken straight from its register (lane), not
                     // stored and reloaded: a 64-byte store read back 8 bytes at a time stalled each load
-                    double av;
-                    av = g0.lane(0);
-                    s0 = s0.add(DoubleVector.fromArray(SP, W, 0).mul(av));
-                    s1 = s1.add(DoubleVector.fromArray(SP, W, 0 + 8).mul(av));
-                    av = g0.lane(1);
-                    s0 = s0.add(DoubleVector.fromArray(SP, W, 16).mul(av));
-                    s1 = s1.add(DoubleVector.fromArray(SP, W, 16 + 8).mul(av));
-                    av = g0.lane(2);
-                    s0 = s0.add(DoubleVector.fromArray(SP, W, 32).mul(av));
-                    s1 = s1.add(DoubleVector.fromArray(SP, W, 32 + 8).mul(av));
-                    av = g0.lane(3);
-                    s0 = s0.add(DoubleVector.fromArray(SP, W, 48).mul(av));
-                    s1 = s1.add(DoubleVector.fromArray(SP, W, 48 + 8).mul(av));
-                    av = g0.lane(4);
-                    s0 = s0.add(DoubleVector.fromArray(SP, W, 64).mul(av));
-                    s1 = s1.add(DoubleVector.fromArray(SP, W, 64 + 8).mul(av));
-                    av = g0.lane(5);
-                    s0 = s0.add(DoubleVector.fromArray(SP, W, 80).mul(av));
-                    s1 = s1.add(DoubleVector.fromArray(SP, W, 80 + 8).mul(av));
-                    av = g0.lane(6);
-                    s0 = s0.add(DoubleVector.fromArray(SP, W, 96).mul(av));
-                    s1 = s1.add(DoubleVector.fromArray(SP, W, 96 + 8).mul(av));
-                    av = g0.lane(7);
-                    s0 = s0.add(DoubleVector.fromArray(SP, W, 112).mul(av));
-                    s1 = s1.add(DoubleVector.fromArray(SP, W, 112 + 8).mul(av));
-                    av = g1.lane(0);
-                    s0 = s0.add(DoubleVector.fromArray(SP, W, 128).mul(av));
-                    s1 = s1.add(DoubleVector.fromArray(SP, W, 128 + 8).mul(av));
-                    av = g1.lane(1);
-                    s0 = s0.add(DoubleVector.fromArray(SP, W, 144).mul(av));
-                    s1 = s1.add(DoubleVector.fromArray(SP, W, 144 + 8).mul(av));
-                    av = g1.lane(2);
-                    s0 = s0.add(DoubleVector.fromArray(SP, W, 160).mul(av));
-                    s1 = s1.add(DoubleVector.fromArray(SP, W, 160 + 8).mul(av));
-                    av = g1.lane(3);
-                    s0 = s0.add(DoubleVector.fromArray(SP, W, 176).mul(av));
-                    s1 = s1.add(DoubleVector.fromArray(SP, W, 176 + 8).mul(av));
-                    av = g1.lane(4);
-                    s0 = s0.add(DoubleVector.fromArray(SP, W, 192).mul(av));
-                    s1 = s1.add(DoubleVector.fromArray(SP, W, 192 + 8).mul(av));
-                    av = g1.lane(5);
-                    s0 = s0.add(DoubleVector.fromArray(SP, W, 208).mul(av));
-                    s1 = s1.add(DoubleVector.fromArray(SP, W, 208 + 8).mul(av));
-                    av = g1.lane(6);
-                    s0 = s0.add(DoubleVector.fromArray(SP, W, 224).mul(av));
-                    s1 = s1.add(DoubleVector.fromArray(SP, W, 224 + 8).mul(av));
-                    av = g1.lane(7);
-                    s0 = s0.add(DoubleVector.fromArray(SP, W, 240).mul(av));
-                    s1 = s1.add(DoubleVector.fromArray(SP, W, 240 + 8).mul(av));
+                    for (int a = 0; a < 8; a++) {
+                        double av = g0.lane(a);
+                        s0 = s0.add(DoubleVector.fromArray(SP, W, 16 * a).mul(av));
+                        s1 = s1.add(DoubleVector.fromArray(SP, W, 16 * a + 8).mul(av));
+                    }
+                    for (int a = 0; a < 8; a++) {
+                        double av = g1.lane(a);
+                        s0 = s0.add(DoubleVector.fromArray(SP, W, 128 + 16 * a).mul(av));
+                        s1 = s1.add(DoubleVector.fromArray(SP, W, 136 + 16 * a).mul(av));
+                    }
                 } else {
                     g0.intoArray(acc, 0);
                     g1.intoArray(acc, L);

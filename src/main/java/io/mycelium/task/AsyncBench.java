@@ -60,13 +60,7 @@ public final class AsyncBench {
         model.init(p, Init.rng(seed));
         Tensor x = Init.normal(Init.rng(seed + 1), 0, 1, g.n(), features);
         AsyncEngine engine = new AsyncEngine(g, p, schedule);
-        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
-        boolean watch = jit != null && jit.isCompilationTimeMonitoringSupported();
-        for (int w = 0; warmup > 0 && w < 10; w++) {
-            long before = watch ? jit.getTotalCompilationTime() : 0;
-            engine.runImplicit(model, x, null, null, 0, warmup);
-            if (!watch || jit.getTotalCompilationTime() == before) break;
-        }
+        if (warmup > 0) Benchmarks.warmUp(() -> engine.runImplicit(model, x, null, null, 0, warmup), 1, 1, 10);
         Result best = null;
         for (int rep = 0; rep < TIMED_RUNS; rep++) {
             long cpu0 = processCpuNanos();

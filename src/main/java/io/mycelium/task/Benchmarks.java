@@ -32,8 +32,8 @@ public final class Benchmarks {
     public record EpochTime(double wallMs, double cpuMs, double medianWallMs, int rounds, int warmupEpochs) {}
 
     /**
-     * Time per epoch of {@code scheme}: at least {@code warmup} untimed epochs (more while the JIT
-     * compiler is still at work, see {@link #warmUp}), then {@code rounds} rounds of {@code epochs}
+     * Time per epoch of {@code scheme}: at least {@code warmup} untimed epochs (more, up to ten times
+     * as many, until the JIT compiler has been quiet for 10 epochs; see {@link #warmUp}), then {@code rounds} rounds of {@code epochs}
      * epochs on the calling thread.
      */
     public static EpochTime nodeRegressionMsPerEpoch(Scheme scheme, int epochs, int rounds, int warmup, long seed) {
@@ -49,7 +49,7 @@ public final class Benchmarks {
                 ShiftOperator.metropolisHastings(g), 1);
         int[] order = new int[1000];
         for (int q = 0; q < order.length; q++) order[q] = q;
-        int warmed = warmUp(() -> epoch(t, data, order, rng), warmup);
+        int warmed = warmUp(() -> epoch(t, data, order, rng), warmup, 10, 10 * warmup);
         java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
         double[] wall = new double[rounds], cpus = new double[rounds];
         for (int r = 0; r < rounds; r++) {
@@ -66,27 +66,24 @@ public final class Benchmarks {
         return new EpochTime(wall[best], cpus[best], median, rounds, warmed);
     }
 
-    /** Epochs in a row without JIT compilation that end a warm-up. */
-    static final int QUIET_EPOCHS = 10;
-
     /**
-     * Runs {@code epoch} at least {@code min} times, then on until the JIT compiler has been quiet
-     * for {@link #QUIET_EPOCHS} epochs in a row, at most {@code 10 · min} times in all; returns how
-     * many ran. A fixed count was not enough: C2 compiles in the background, and on a busy machine
-     * its queue still held the optimizer's step (running interpreted, boxing every vector) after
-     * 60 epochs, which made the same benchmark read 25 ms one run and 17 the next.
+     * Runs {@code step} at least {@code min} times, then on until the JIT compiler has been quiet
+     * through {@code quiet} steps in a row, at most {@code max} times in all; returns how many ran. A
+     * fixed count was not enough: C2 compiles in the background, and on a busy machine its queue still
+     * held the optimizer's step (running interpreted, boxing every vector) after 60 epochs, which made
+     * the same benchmark read 25 ms one run and 17 the next.
      */
-    static int warmUp(Runnable epoch, int min) {
+    public static int warmUp(Runnable step, int min, int quiet, int max) {
         java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         boolean watch = jit != null && jit.isCompilationTimeMonitoringSupported();
         long last = watch ? jit.getTotalCompilationTime() : 0;
-        int done = 0, quiet = 0;
-        while (done < min || (watch && quiet < QUIET_EPOCHS && done < 10 * min)) {
-            epoch.run();
+        int done = 0, still = 0;
+        while (done < min || (watch && still < quiet && done < max)) {
+            step.run();
             done++;
             if (watch) {
                 long now = jit.getTotalCompilationTime();
-                quiet = now == last ? quiet + 1 : 0;
+                still = now == last ? still + 1 : 0;
                 last = now;
             }
         }

@@ -7,12 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class BenchmarksTest {
     @Test
-    void warmUpRunsAtLeastTheMinimumAndAtMostTenTimesIt() {
+    void warmUpRunsAtLeastTheMinimumAndAtMostTheMaximum() {
         int[] runs = {0};
-        int done = Benchmarks.warmUp(() -> runs[0]++, 7);
+        int done = Benchmarks.warmUp(() -> runs[0]++, 7, 10, 70);
         assertThat(done).isEqualTo(runs[0]).isBetween(7, 70);
         runs[0] = 0;
-        assertThat(Benchmarks.warmUp(() -> runs[0]++, 0)).isZero();
+        assertThat(Benchmarks.warmUp(() -> runs[0]++, 0, 10, 0)).isZero();
         assertThat(runs[0]).isZero();
     }
 
