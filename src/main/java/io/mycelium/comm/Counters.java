@@ -22,8 +22,12 @@ public final class Counters {
         return this;
     }
 
-    /** Charges one round in which {@code senders} nodes broadcast / send over {@code edges} edges. */
-    void chargeRound(Transfer[] transfers, int senders, long outEdges) {
+    /**
+     * Charges one round in which {@code senders} nodes broadcast / send over {@code edges} edges.
+     * Synchronized: the two halves of a split mini-batch run their rounds on one host's Comm at the
+     * same time, and unguarded increments (and the widths list) lost updates to each other.
+     */
+    synchronized void chargeRound(Transfer[] transfers, int senders, long outEdges) {
         rounds++;
         int width = 0;
         for (Transfer t : transfers) {

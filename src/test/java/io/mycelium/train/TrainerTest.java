@@ -129,6 +129,9 @@ class TrainerTest {
         assertThat(p.maxAbsDiff(perSample.engine().params())).isLessThan(1e-10);
         assertThat(p.maxAbsDiff(params(s))).isGreaterThan(1e-3);
         for (String n : p.names()) assertThat(p.get(n).bitwiseEquals(serial.engine().params().get(n))).as(n).isTrue();
+        // the halves charge their rounds to the host's counters from two threads: none may be lost
+        assertThat(parallel.engine().counters().rounds()).isEqualTo(serial.engine().counters().rounds()).isPositive();
+        assertThat(parallel.engine().counters().messages()).isEqualTo(serial.engine().counters().messages());
     }
 
     @Test
