@@ -194,6 +194,8 @@ public final class Trainer {
         Params acc;
         double sse;
         GcnnPass fused = fused(h, "train.fused");
+        @SuppressWarnings("unchecked")
+        List<Tensor>[] early = new List[] {List.of()};   // the θ consensus, when it already ran beside the passes
         if (fused != null) {
             double scale = scheme.centralized() ? 2.0 / engine.graph().n() : 2.0;
             int half = GcnnPass.half(batch.length);
@@ -207,8 +209,15 @@ public final class Trainer {
                 int[] a = java.util.Arrays.copyOfRange(batch, 0, half), b = java.util.Arrays.copyOfRange(batch, half, batch.length);
                 double[] parts = new double[2];
                 Params first = acc;
+                // θ consensus reads θ only, which the passes do not change: it runs after the smaller
+                // second half (b has at most as many samples as a), on that thread, instead of
+                // waking the pool for a region of its own afterwards; same values, same bits
+                List<Tensor> share = scheme.gradConsensus() == Scheme.GradConsensus.NONE ? optimizer.shared(h.params(), h.state()) : List.of();
                 Parallel.both(() -> parts[0] = fusedPass(fused, h, local, a, scale, first),
-                        () -> parts[1] = fusedPass(second, h, local, b, scale, other));
+                        () -> {
+                            parts[1] = fusedPass(second, h, local, b, scale, other);
+                            if (!share.isEmpty()) early[0] = mix(h, h.comm(), share);
+                        });
                 List<String> names = List.copyOf(acc.names());
                 int[] lengths = names.stream().mapToInt(n -> acc.get(n).data().length).toArray();
                 Parallel.forSegments(lengths, 2, (s, lo, hi) -> {
@@ -230,7 +239,7 @@ public final class Trainer {
         }
         List<Tensor> shared = optimizer.shared(h.params(), h.state());
         // consensus is linear: K rounds on the summed gradients equal the sum of K rounds on each sample's
-        finish(h, acc, shared, List.of(), h.comm(), scheme.gradConsensus() != Scheme.GradConsensus.NONE);
+        finish(h, acc, shared, early[0], h.comm(), scheme.gradConsensus() != Scheme.GradConsensus.NONE);
         return new Step(sse, Traffic.NONE);
     }
 
