@@ -220,10 +220,13 @@ public final class Trainer {
                         });
                 List<String> names = List.copyOf(acc.names());
                 int[] lengths = names.stream().mapToInt(n -> acc.get(n).data().length).toArray();
-                Parallel.forSegments(lengths, 2, (s, lo, hi) -> {
+                Parallel.SegmentBody add = (s, lo, hi) -> {
                     double[] into = first.get(names.get(s)).data(), from = other.get(names.get(s)).data();
                     for (int q = lo; q < hi; q++) into[q] += from[q];
-                });
+                };
+                // one add per element: below 2^20 of them a wake-up of the pool costs more than it saves
+                if (java.util.Arrays.stream(lengths).sum() < SERIAL_SUM) for (int q = 0; q < lengths.length; q++) add.run(q, 0, lengths[q]);
+                else Parallel.forSegments(lengths, 2, add);
                 sse = parts[0] + parts[1];
             } else {
                 sse = fusedPass(fused, h, local, batch, scale, acc);
@@ -249,6 +252,9 @@ public final class Trainer {
      * split by nodes instead).
      */
     private static final long SPLIT_PARAMS = 1L << 24;
+
+    /** Gradient elements up to which the halves' sum stays on the calling thread. */
+    private static final int SERIAL_SUM = 1 << 20;
 
     /** The fused pass over samples {@code ids}: adds their gradients into {@code grads}, returns their squared error. */
     private static double fusedPass(GcnnPass pass, Host h, Local local, int[] ids, double scale, Params grads) {
