@@ -522,7 +522,7 @@ public final class GcnnPass {
             double[] acc = lanes[c];
             java.util.Arrays.fill(acc, 0, 2 * k * LANES, 0);
             for (int i = from; i < to; i++) lateRow(in, q, sq, i, k, P, acc);
-            for (int t = 0; t < 2 * k; t++) partial[c][t] = DoubleVector.fromArray(V, acc, t * LANES).reduceLanes(VectorOperators.ADD);
+            for (int t = 0; t < 2 * k; t++) partial[c][t] = laneSum(acc, t * LANES);
         });
         for (int c = 0; c < chunks; c++)
             for (int t = 0; t < k; t++) {
@@ -779,7 +779,7 @@ public final class GcnnPass {
                 if (kk < k) for (int j = 0; j < m; j++) block1x1(in, sin, q, i, last, k, m, P, kk, j, g0, g1, wo, l0, km);
             }
             if (tied)
-                for (int t = 0; t < 2 * km; t++) partial[c][t] = DoubleVector.fromArray(V, l0, t * LANES).reduceLanes(VectorOperators.ADD);
+                for (int t = 0; t < 2 * km; t++) partial[c][t] = laneSum(l0, t * LANES);
         });
         if (!tied) return;
         for (int c = 0; c < chunks; c++)
@@ -949,9 +949,27 @@ public final class GcnnPass {
         put(s13, a1, w + m + 3, lanes, km);
     }
 
-    /** {@code a[w] += Σ lanes of v}, or lane-wise into {@code lanes} (the LANES slots of entry off + w) when given. */
+    /**
+     * The LANES doubles from {@code a[off]} summed in lane order. Not {@code reduceLanes(ADD)}: its
+     * order is left open, and C2's differs from the interpreter's and C1's, so a run's last bits
+     * depended on when the kernel got compiled (same seed, test MSE 0.010607451777762478 or ...473).
+     */
+    private static double laneSum(double[] a, int off) {
+        double s = a[off];
+        for (int q = 1; q < LANES; q++) s += a[off + q];
+        return s;
+    }
+
+    /** {@link #laneSum} of a vector's lanes. */
+    private static double laneSum(DoubleVector v) {
+        double s = v.lane(0);
+        for (int q = 1; q < LANES; q++) s += v.lane(q);
+        return s;
+    }
+
+    /** {@code a[w] += Σ lanes of v} in lane order, or lane-wise into {@code lanes} (the LANES slots of entry off + w) when given. */
     private static void put(DoubleVector v, double[] a, int w, double[] lanes, int off) {
-        if (lanes == null) a[w] += v.reduceLanes(VectorOperators.ADD);
+        if (lanes == null) a[w] += laneSum(v);
         else {
             int o = (off + w) * LANES;
             v.add(DoubleVector.fromArray(V, lanes, o)).intoArray(lanes, o);
