@@ -172,7 +172,8 @@ public final class GraphTrainer {
         return out;
     }
 
-    static <T> void shuffle(List<T> xs, UniformRandomProvider rng) {
+    /** Fisher–Yates from the end, one {@code nextInt(i + 1)} per position: the project's one seeded shuffle. */
+    public static <T> void shuffle(List<T> xs, UniformRandomProvider rng) {
         for (int i = xs.size() - 1; i > 0; i--) {
             int j = rng.nextInt(i + 1);
             T t = xs.get(i);

@@ -2,6 +2,7 @@ package io.mycelium.task.hogwild;
 
 import io.mycelium.autodiff.Init;
 import io.mycelium.train.GraphSample;
+import io.mycelium.train.GraphTrainer;
 import io.mycelium.train.Objective;
 import org.apache.commons.rng.UniformRandomProvider;
 
@@ -28,12 +29,7 @@ public record HogwildTask(String id, String title, List<GraphSample> pool, int n
     public Split split(int fold, double testFraction) {
         List<GraphSample> s = new ArrayList<>(pool);
         UniformRandomProvider r = Init.rng(0x5EEDL * 1_000_003L + fold);
-        for (int i = s.size() - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            GraphSample t = s.get(i);
-            s.set(i, s.get(j));
-            s.set(j, t);
-        }
+        GraphTrainer.shuffle(s, r);
         List<List<GraphSample>> strata = new ArrayList<>();
         if (objective instanceof Objective.Binary) {
             java.util.Map<Double, List<GraphSample>> byLabel = new java.util.TreeMap<>();
@@ -49,12 +45,7 @@ public record HogwildTask(String id, String title, List<GraphSample> pool, int n
         }
         // the strata come one class after the other: mix the test graphs again, so that the first few
         // (Table 2's sub-sample of 10) are a random draw and not all of the first class
-        for (int i = test.size() - 1; i > 0 && strata.size() > 1; i--) {
-            int j = r.nextInt(i + 1);
-            GraphSample t = test.get(i);
-            test.set(i, test.get(j));
-            test.set(j, t);
-        }
+        if (strata.size() > 1) GraphTrainer.shuffle(test, r);
         return new Split(List.copyOf(train), List.copyOf(test));
     }
 
