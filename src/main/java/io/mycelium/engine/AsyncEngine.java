@@ -1192,7 +1192,7 @@ public final class AsyncEngine {
         final double[] vals = st.vals, held = st.held, cur = inRing ? vals : hs;
         final int[] offs = off, nbs = nb, list = updList, head = st.head;
         final int R = ringCap;
-        final double[] acc = new double[k], tmp = new double[L];
+        final double[] tmp = new double[L];
         final DoubleVector zero = DoubleVector.zero(SP);
         DoubleVector mxv = zero;
         long maxAge = stats[bins], unreceived = 0;
@@ -1235,27 +1235,18 @@ public final class AsyncEngine {
             } else {
                 s0 = zero;
                 s1 = zero;
-                if (k == 16 && L == 8) {
-                    // the same sums with each g entry taken straight from its register (lane), not
-                    // stored and reloaded: a 64-byte store read back 8 bytes at a time stalled each load
-                    for (int a = 0; a < 8; a++) {
-                        double av = g0.lane(a);
-                        s0 = s0.add(DoubleVector.fromArray(SP, W, 16 * a).mul(av));
-                        s1 = s1.add(DoubleVector.fromArray(SP, W, 16 * a + 8).mul(av));
-                    }
-                    for (int a = 0; a < 8; a++) {
-                        double av = g1.lane(a);
-                        s0 = s0.add(DoubleVector.fromArray(SP, W, 128 + 16 * a).mul(av));
-                        s1 = s1.add(DoubleVector.fromArray(SP, W, 136 + 16 * a).mul(av));
-                    }
-                } else {
-                    g0.intoArray(acc, 0);
-                    g1.intoArray(acc, L);
-                    for (int a = 0, wr = 0; a < k; a++, wr += k) { // both halves' column sums, each in increasing a
-                        double av = acc[a];
-                        s0 = s0.add(DoubleVector.fromArray(SP, W, wr).mul(av));
-                        s1 = s1.add(DoubleVector.fromArray(SP, W, wr + L).mul(av));
-                    }
+                // k = 2L here: the g entries are taken straight from their registers (lanes), in
+                // increasing order, not stored and read back a double at a time (a 64-byte store
+                // read back 8 bytes at a time stalled each load)
+                for (int a = 0; a < L; a++) {
+                    double av = g0.lane(a);
+                    s0 = s0.add(DoubleVector.fromArray(SP, W, a * k).mul(av));
+                    s1 = s1.add(DoubleVector.fromArray(SP, W, a * k + L).mul(av));
+                }
+                for (int a = 0; a < L; a++) {
+                    double av = g1.lane(a);
+                    s0 = s0.add(DoubleVector.fromArray(SP, W, (L + a) * k).mul(av));
+                    s1 = s1.add(DoubleVector.fromArray(SP, W, (L + a) * k + L).mul(av));
                 }
             }
             DoubleVector x0 = s0.add(DoubleVector.fromArray(SP, enc, eo)), x1 = s1.add(DoubleVector.fromArray(SP, enc, eo + L));
