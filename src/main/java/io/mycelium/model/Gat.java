@@ -4,6 +4,7 @@ import io.mycelium.autodiff.Init;
 import io.mycelium.autodiff.Params;
 import io.mycelium.autodiff.Tape;
 import io.mycelium.autodiff.Var;
+import io.mycelium.tensor.Tensor;
 import org.apache.commons.rng.UniformRandomProvider;
 
 import java.util.Arrays;
@@ -112,13 +113,13 @@ public final class Gat implements LayeredModel {
     }
 
     /** M_i per head: the largest of node i's own score and those of its incoming edges ({@code [n, H]}). */
-    private static io.mycelium.tensor.Tensor largestScores(int[] rowPtr, io.mycelium.tensor.Tensor self, io.mycelium.tensor.Tensor edge) {
+    private static Tensor largestScores(int[] rowPtr, Tensor self, Tensor edge) {
         int n = self.rows(), h = self.rowSize();
         double[] s = self.data(), e = edge.data(), m = s.clone();
         for (int i = 0; i < n; i++)
             for (int q = rowPtr[i]; q < rowPtr[i + 1]; q++)
                 for (int k = 0; k < h; k++) m[i * h + k] = Math.max(m[i * h + k], e[q * h + k]);
-        return new io.mycelium.tensor.Tensor(m, n, h);
+        return new Tensor(m, n, h);
     }
 
     @Override

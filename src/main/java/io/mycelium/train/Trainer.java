@@ -194,6 +194,8 @@ public final class Trainer {
         Params acc;
         double sse;
         GcnnPass fused = fused(h, "train.fused");
+        List<Tensor> shared = optimizer.shared(h.params(), h.state());
+        boolean gradConsensus = scheme.gradConsensus() != Scheme.GradConsensus.NONE;
         @SuppressWarnings("unchecked")
         List<Tensor>[] early = new List[] {List.of()};   // the θ consensus, when it already ran beside the passes
         if (fused != null) {
@@ -212,11 +214,10 @@ public final class Trainer {
                 // θ consensus reads θ only, which the passes do not change: it runs after the smaller
                 // second half (b has at most as many samples as a), on that thread, instead of
                 // waking the pool for a region of its own afterwards; same values, same bits
-                List<Tensor> share = scheme.gradConsensus() == Scheme.GradConsensus.NONE ? optimizer.shared(h.params(), h.state()) : List.of();
                 Parallel.both(() -> parts[0] = fusedPass(fused, h, local, a, scale, first),
                         () -> {
                             parts[1] = fusedPass(second, h, local, b, scale, other);
-                            if (!share.isEmpty()) early[0] = mix(h, h.comm(), share);
+                            if (!gradConsensus && !shared.isEmpty()) early[0] = mix(h, h.comm(), shared);
                         });
                 List<String> names = List.copyOf(acc.names());
                 int[] lengths = names.stream().mapToInt(n -> acc.get(n).data().length).toArray();
@@ -240,9 +241,8 @@ public final class Trainer {
             acc = tape.paramGrads();
             sse = loss.value().sum();
         }
-        List<Tensor> shared = optimizer.shared(h.params(), h.state());
         // consensus is linear: K rounds on the summed gradients equal the sum of K rounds on each sample's
-        finish(h, acc, shared, early[0], h.comm(), scheme.gradConsensus() != Scheme.GradConsensus.NONE);
+        finish(h, acc, shared, early[0], h.comm(), gradConsensus);
         return new Step(sse, Traffic.NONE);
     }
 
