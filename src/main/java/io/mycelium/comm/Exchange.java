@@ -1,5 +1,6 @@
 package io.mycelium.comm;
 
+import io.mycelium.tensor.Aligned;
 import io.mycelium.tensor.Parallel;
 import io.mycelium.graph.Operator;
 import io.mycelium.tensor.Tensor;
@@ -14,9 +15,12 @@ public final class Exchange {
     private Exchange() {}
 
     /** One broadcast round in which every node sends its row of {@code x}; returns the halo rows. */
-    public static double[] pull(Comm comm, double[] x, int width) {
+    public static double[] pull(Comm comm, double[] x, int width) { return pull(comm, x, 0, width); }
+
+    /** {@link #pull(Comm, double[], int)} of rows that start at {@code x[offset]}; the halo rows start at 0. */
+    public static double[] pull(Comm comm, double[] x, int offset, int width) {
         double[] halo = new double[comm.partition().haloSize() * width];
-        comm.round(new Transfer.Pull(x, halo, width, Accounting.BROADCAST));
+        comm.round(new Transfer.Pull(x, offset, halo, width, Accounting.BROADCAST));
         return halo;
     }
 
@@ -36,19 +40,28 @@ public final class Exchange {
      * the result is the same bits as the scalar loop.
      */
     public static void apply(Partition p, Operator op, double[] x, double[] halo, int width, double[] out, boolean accumulate) {
+        apply(p, op, x, 0, halo, width, out, accumulate);
+    }
+
+    /** {@link #apply(Partition, Operator, double[], double[], int, double[], boolean)} with the local rows of {@code x} and {@code out} starting at {@code offset}. */
+    public static void apply(Partition p, Operator op, double[] x, int offset, double[] halo, int width, double[] out, boolean accumulate) {
         double[] self = p.selfWeights(op);
         double[] w = p.edgeWeights(op);
         int n = p.size();
         int[] rowPtr = p.rowPtr(), cols = p.cols();
         long workPerRow = (long) width * (1 + p.edgeCount() / Math.max(1, n));
         Parallel.forRange(n, Parallel.chunks(n, workPerRow), (c, from, to) -> {
-            for (int i = from; i < to; i++) row(i, n, self[i], w, rowPtr[i], rowPtr[i + 1], cols, x, halo, width, out, accumulate);
+            for (int i = from; i < to; i++) row(i, n, self[i], w, rowPtr[i], rowPtr[i + 1], cols, x, offset, halo, width, out, accumulate);
         });
     }
 
-    private static void row(int i, int n, double s, double[] w, int e0, int e1, int[] cols, double[] x, double[] halo, int width,
-                            double[] out, boolean accumulate) {
-        int o = i * width, k = 0;
+    private static void row(int i, int n, double s, double[] w, int e0, int e1, int[] cols, double[] x, int base, double[] halo,
+                            int width, double[] out, boolean accumulate) {
+        int o = base + i * width;
+        // the columns before the row's first cache-line boundary one by one (when rows are a whole
+        // number of vectors long, as the kernels' are, the boundary is the same in every row)
+        int k = Math.min(width, Aligned.next(o) - o);
+        if (k > 0) columns(i, n, s, w, e0, e1, cols, x, base, halo, width, out, accumulate, 0, k);
         for (; k + BLOCK <= width; k += BLOCK) {
             int L = V.length(), a = o + k;
             DoubleVector a0 = DoubleVector.fromArray(V, x, a).mul(s), a1 = DoubleVector.fromArray(V, x, a + L).mul(s),
@@ -63,7 +76,7 @@ public final class Exchange {
                 int src = cols[e];
                 double we = w[e];
                 double[] from = src < n ? x : halo;
-                int so = (src < n ? src : src - n) * width + k;
+                int so = src < n ? base + src * width + k : (src - n) * width + k;
                 a0 = a0.add(DoubleVector.fromArray(V, from, so).mul(we));
                 a1 = a1.add(DoubleVector.fromArray(V, from, so + L).mul(we));
                 a2 = a2.add(DoubleVector.fromArray(V, from, so + 2 * L).mul(we));
@@ -74,16 +87,32 @@ public final class Exchange {
             a2.intoArray(out, a + 2 * L);
             a3.intoArray(out, a + 3 * L);
         }
-        if (k == width) return;
-        int rest = width - k;           // the last columns, element by element in the same order
-        if (accumulate) for (int t = 0; t < rest; t++) out[o + k + t] += s * x[o + k + t];
-        else for (int t = 0; t < rest; t++) out[o + k + t] = s * x[o + k + t];
+        for (int L = V.length(); k + L <= width; k += L) {      // then single vectors
+            int a = o + k;
+            DoubleVector a0 = DoubleVector.fromArray(V, x, a).mul(s);
+            if (accumulate) a0 = DoubleVector.fromArray(V, out, a).add(a0);
+            for (int e = e0; e < e1; e++) {
+                int src = cols[e];
+                int so = src < n ? base + src * width + k : (src - n) * width + k;
+                a0 = a0.add(DoubleVector.fromArray(V, src < n ? x : halo, so).mul(w[e]));
+            }
+            a0.intoArray(out, a);
+        }
+        if (k < width) columns(i, n, s, w, e0, e1, cols, x, base, halo, width, out, accumulate, k, width);  // the last columns
+    }
+
+    /** Columns [k0, k1) of {@link #row}, element by element in the same order as its vectors. */
+    private static void columns(int i, int n, double s, double[] w, int e0, int e1, int[] cols, double[] x, int base, double[] halo,
+                                int width, double[] out, boolean accumulate, int k0, int k1) {
+        int o = base + i * width;
+        if (accumulate) for (int t = k0; t < k1; t++) out[o + t] += s * x[o + t];
+        else for (int t = k0; t < k1; t++) out[o + t] = s * x[o + t];
         for (int e = e0; e < e1; e++) {
             int src = cols[e];
             double we = w[e];
             double[] from = src < n ? x : halo;
-            int so = (src < n ? src : src - n) * width + k;
-            for (int t = 0; t < rest; t++) out[o + k + t] += we * from[so + t];
+            int so = src < n ? base + src * width : (src - n) * width;
+            for (int t = k0; t < k1; t++) out[o + t] += we * from[so + t];
         }
     }
 
@@ -122,7 +151,7 @@ public final class Exchange {
             for (int t = 0; t < from.length; t++) {
                 double[] x = from[t].data(), halo = halos[t], out = into[t].data();
                 int rw = from[t].rowSize();
-                for (int i = lo; i < hi; i++) row(i, n, self[i], w, rowPtr[i], rowPtr[i + 1], cols, x, halo, rw, out, false);
+                for (int i = lo; i < hi; i++) row(i, n, self[i], w, rowPtr[i], rowPtr[i + 1], cols, x, 0, halo, rw, out, false);
             }
         });
     }

@@ -42,8 +42,8 @@ public final class InMemoryTransport {
                     double[][] msg = new double[ts.length][];
                     for (int t = 0; t < ts.length; t++) {
                         msg[t] = switch (ts[t]) {
-                            case Transfer.Pull pull -> gather(pull.local(), p.sendRows(k), pull.width());
-                            case Transfer.Push push -> gather(push.haloSums(), p.recvHalo(k), push.width());
+                            case Transfer.Pull pull -> gather(pull.local(), pull.offset(), p.sendRows(k), pull.width());
+                            case Transfer.Push push -> gather(push.haloSums(), 0, p.recvHalo(k), push.width());
                         };
                     }
                     inbox[peers[k]][slot[me][k]].add(msg);
@@ -69,9 +69,9 @@ public final class InMemoryTransport {
         };
     }
 
-    private static double[] gather(double[] src, int[] rows, int w) {
+    private static double[] gather(double[] src, int offset, int[] rows, int w) {
         double[] out = new double[rows.length * w];
-        for (int r = 0; r < rows.length; r++) System.arraycopy(src, rows[r] * w, out, r * w, w);
+        for (int r = 0; r < rows.length; r++) System.arraycopy(src, offset + rows[r] * w, out, r * w, w);
         return out;
     }
 

@@ -12,10 +12,14 @@ public sealed interface Transfer {
     Accounting accounting();
 
     /**
-     * Every node sends its own row of {@code local} ({@code [nLocal x width]}) to its neighbours;
-     * afterwards {@code halo} ({@code [nHalo x width]}) holds the rows of neighbours outside the partition.
+     * Every node sends its own row of {@code local} ({@code [nLocal x width]}, from {@code local[offset]})
+     * to its neighbours; afterwards {@code halo} ({@code [nHalo x width]}, from 0) holds the rows of
+     * neighbours outside the partition.
      */
-    record Pull(double[] local, double[] halo, int width, Accounting accounting) implements Transfer {}
+    record Pull(double[] local, int offset, double[] halo, int width, Accounting accounting) implements Transfer {
+        /** Local rows from {@code local[0]}. */
+        public Pull(double[] local, double[] halo, int width, Accounting accounting) { this(local, 0, halo, width, accounting); }
+    }
 
     /**
      * The transpose of a pull: {@code haloSums} ({@code [nHalo x width]}) holds this partition's

@@ -447,7 +447,7 @@ public final class AsyncEngine {
     }
 
     /** Adds this tick's producers' rows of {@code local} to the stream's rings. */
-    private void produce(Stream st, double[] local) {
+    private void produce(Stream st, double[] local, int offset) {
         int chunks = Parallel.chunks(n, st.w);
         int t = tick;
         Parallel.forRange(n, chunks, (c, from, to) -> {
@@ -455,9 +455,9 @@ public final class AsyncEngine {
                 if (st.state) {
                     if (st.pushedFor[j] != lastUpdate[j]) {
                         st.pushedFor[j] = lastUpdate[j];
-                        push(st, j, local, j * st.w, lastUpdate[j] + 1);
+                        push(st, j, local, offset + j * st.w, lastUpdate[j] + 1);
                     }
-                } else if (upd[j]) push(st, j, local, j * st.w, t);
+                } else if (upd[j]) push(st, j, local, offset + j * st.w, t);
             }
         });
     }
@@ -570,7 +570,7 @@ public final class AsyncEngine {
                     throw new UnsupportedOperationException("the asynchronous engine runs inference programs (forward rounds) only");
                 int s = pullsThisTick++;
                 Stream st = stream(s, pull.width(), state);
-                produce(st, pull.local());
+                produce(st, pull.local(), pull.offset());
                 fill(st, s, pull.halo());
             }
             deliversThisTick++;

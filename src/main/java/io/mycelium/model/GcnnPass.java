@@ -4,6 +4,7 @@ import io.mycelium.autodiff.Params;
 import io.mycelium.comm.Comm;
 import io.mycelium.comm.Exchange;
 import io.mycelium.comm.Partition;
+import io.mycelium.tensor.Aligned;
 import io.mycelium.tensor.Parallel;
 import io.mycelium.tensor.Tensor;
 
@@ -38,6 +39,13 @@ public final class GcnnPass {
     /** Doubles per vector (8 with AVX-512). A constant, as C2 only compiles vector code for constant species. */
     private static final VectorSpecies<Double> V = DoubleVector.SPECIES_PREFERRED;
     static final int LANES = V.length();
+    /**
+     * Where element 0 of every buffer of this pass sits ({@link Aligned}): rows are whole vectors
+     * long, so with this start every row and every vector of the buffers is on a cache-line
+     * boundary. Indices into the pass's own buffers carry {@code + A}; weights and gradients
+     * (tensors) do not.
+     */
+    private static final int A = Aligned.DOUBLES;
 
     private final Gcnn model;
     private final Partition part;
@@ -94,7 +102,7 @@ public final class GcnnPass {
         int P = stride;
         for (int i = 0; i < n; i++)
             for (int b = 0; b < B; b++)
-                for (int f = 0; f < g0; f++) x0[(i * g0 + f) * P + b] = in[(i * B + b) * g0 + f];
+                for (int f = 0; f < g0; f++) x0[(i * g0 + f) * P + b + A] = in[(i * B + b) * g0 + f];
         return forwardFromBuffer(params);
     }
 
@@ -122,13 +130,13 @@ public final class GcnnPass {
                 int bn = Math.min(8, B - b0);
                 for (int q = 0; q < bn; q++) base[q] = ids[b0 + q] * row;
                 for (int r = 0; r < row; r++) {
-                    int o = r * P + b0;
+                    int o = r * P + b0 + A;
                     for (int q = 0; q < bn; q++) x0[o + q] = src[base[q] + r];
                 }
             }
         } else {
             for (int i = 0; i < n; i++) {
-                int o = i * g0 * P, first = i * S * g0;
+                int o = i * g0 * P + A, first = i * S * g0;
                 for (int b = 0; b < B; b++) {
                     int from = first + ids[b] * g0;
                     for (int f = 0; f < g0; f++) x0[o + f * P + b] = in[from + f];
@@ -157,11 +165,11 @@ public final class GcnnPass {
             x = new double[L + 1][];
             sx = new double[L][];
             z = new double[L + 1][];
-            for (int l = 0; l <= L; l++) x[l] = new double[n * P * model.width(l)];
-            for (int l = 0; l < L; l++) sx[l] = new double[n * P * model.width(l)];
-            for (int l = 1; l <= L; l++) z[l] = new double[n * P * model.width(l)];
-            msg = new double[n * P * maxWidth];
-            late = new double[n * P];
+            for (int l = 0; l <= L; l++) x[l] = Aligned.doubles(n * P * model.width(l));
+            for (int l = 0; l < L; l++) sx[l] = Aligned.doubles(n * P * model.width(l));
+            for (int l = 1; l <= L; l++) z[l] = Aligned.doubles(n * P * model.width(l));
+            msg = Aligned.doubles(n * P * maxWidth);
+            late = Aligned.doubles(n * P);
             output = new double[n * B * model.width(L)];
         }
         samples = B;
@@ -180,12 +188,12 @@ public final class GcnnPass {
             }
             // the padding travels too (a few percent of the batched path's messages, which are not
             // the paper's rounds and are not charged); it keeps every row a whole number of vectors
-            double[] halo = Exchange.pull(comm, x[l], P * k);
-            Exchange.apply(part, model.shift(), x[l], halo, P * k, sx[l], false);
+            double[] halo = Exchange.pull(comm, x[l], A, P * k);
+            Exchange.apply(part, model.shift(), x[l], A, halo, P * k, sx[l], false);
             layer(t0, t1, l);
         }
         double[] last = x[L];
-        for (int r = 0, rows = part.size() * model.width(L); r < rows; r++) System.arraycopy(last, r * P, output, r * B, B);
+        for (int r = 0, rows = part.size() * model.width(L); r < rows; r++) System.arraycopy(last, r * P + A, output, r * B, B);
         return output;
     }
 
@@ -205,11 +213,11 @@ public final class GcnnPass {
         double[] in = x[l], out = x[l + 1], u = late;
         int k = model.width(l), P = stride, n = part.size();
         Parallel.forRange(n, Parallel.chunks(n, 2L * k * P), (c, from, to) -> {
-            for (int i = from; i < to; i++) narrowPair(in, W0, W1, out, u, i * k * P, i * P, k, P);
+            for (int i = from; i < to; i++) narrowPair(in, W0, W1, out, u, i * k * P + A, i * P + A, k, P);
         });
-        double[] halo = Exchange.pull(comm, u, P);
-        Exchange.apply(part, model.shift(), u, halo, P, out, true);
-        activate(model.activation(l), out, 0, n * P);
+        double[] halo = Exchange.pull(comm, u, A, P);
+        Exchange.apply(part, model.shift(), u, A, halo, P, out, true);
+        activate(model.activation(l), out, A, n * P);
     }
 
     /** One node's {@code out = Σ_kk W0[kk] in[kk]} and {@code u = Σ_kk W1[kk] in[kk]}, four sample vectors at a time. */
@@ -265,8 +273,8 @@ public final class GcnnPass {
         Activation act = model.activation(l);
         Parallel.forRange(n, Parallel.chunks(n, 2L * km * P), (c, from, to) -> {
             for (int i = from; i < to; i++) {
-                linear(in, sin, W0, W1, tied ? 0 : i * km, out, i * k * P, i * m * P, k, m, P);
-                activate(act, out, i * m * P, m * P);
+                linear(in, sin, W0, W1, tied ? 0 : i * km, out, i * k * P + A, i * m * P + A, k, m, P);
+                activate(act, out, i * m * P + A, m * P);
             }
         });
     }
@@ -433,7 +441,7 @@ public final class GcnnPass {
     }
 
     /** {@code z ⊙= σ'(h)} from y = σ(h), as the tape computes it; len is a whole number of vectors. */
-    private static void slope(Activation act, double[] y, double[] z, int len) { slope(act, y, 0, z, 0, len); }
+    private static void slope(Activation act, double[] y, double[] z, int len) { slope(act, y, A, z, A, len); }
 
     /** {@code z[zo, zo + len) ⊙= σ'} of {@code y[yo, yo + len)}, as the tape computes it; len is a whole number of vectors. */
     private static void slope(Activation act, double[] y, int yo, double[] z, int zo, int len) {
@@ -463,20 +471,20 @@ public final class GcnnPass {
     public void backward(Params params, double[] outputGrad, Params grads) {
         int L = model.layers(), n = part.size(), B = samples, P = stride;
         double[] top = z[L];                  // its padding stays zero: it is only ever written here
-        for (int r = 0, rows = n * model.width(L); r < rows; r++) System.arraycopy(outputGrad, r * B, top, r * P, B);
+        for (int r = 0, rows = n * model.width(L); r < rows; r++) System.arraycopy(outputGrad, r * B, top, r * P + A, B);
         boolean sloped = false;               // narrowBack already multiplied Z^l by the activation's slope
         for (int l = L - 1; l >= 0; l--) {
             int k = model.width(l), m = model.width(l + 1);
             double[] q = z[l + 1];
-            if (!sloped) slope(model.activation(l), x[l + 1], q, q.length);  // Q of eq. (12), in place; zero padding stays zero
+            if (!sloped) slope(model.activation(l), x[l + 1], q, q.length - A);  // Q of eq. (12), in place; zero padding stays zero
             sloped = false;
             Tensor t0 = params.get(names0[l]), t1 = params.get(names1[l]);
             boolean tied = t0.rows() == 1;
             if (lateShift(l, t0)) {
                 // dΘ1 = Σ (S X)^T Q = Σ X^T (S Q) and Z^{l-1} = Q Θ0^T + (S Q) Θ1^T (S symmetric): one narrow exchange
                 double[] sq = late;
-                double[] halo = Exchange.pull(comm, q, P);
-                Exchange.apply(part, model.shift(), q, halo, P, sq, false);
+                double[] halo = Exchange.pull(comm, q, A, P);
+                Exchange.apply(part, model.shift(), q, A, halo, P, sq, false);
                 lateGrads(l, q, sq, grads.get(names0[l]).data(), grads.get(names1[l]).data());
                 if (l == 0) break;
                 lateBack(q, sq, t0.data(), t1.data(), k, z[l], model.activation(l - 1), x[l]);
@@ -501,10 +509,10 @@ public final class GcnnPass {
             double[] W0 = t0.data(), W1 = t1.data();
             int km = k * m;
             Parallel.forRange(n, Parallel.chunks(n, 2L * km * P), (c, from, to) -> {
-                for (int i = from; i < to; i++) transposed(q, W0, W1, tied ? 0 : i * km, direct, msgs, i * m * P, i * k * P, k, m, P);
+                for (int i = from; i < to; i++) transposed(q, W0, W1, tied ? 0 : i * km, direct, msgs, i * m * P + A, i * k * P + A, k, m, P);
             });
-            double[] halo = Exchange.pull(comm, msgs, k * P);
-            Exchange.apply(part, model.shift(), msgs, halo, k * P, direct, true);
+            double[] halo = Exchange.pull(comm, msgs, A, k * P);
+            Exchange.apply(part, model.shift(), msgs, A, halo, k * P, direct, true);
         }
     }
 
@@ -513,16 +521,16 @@ public final class GcnnPass {
         int k = model.width(l), P = stride, n = part.size();
         double[] in = x[l];
         int chunks = Math.min(TIED_CHUNKS, Parallel.chunks(n, 2L * k * P));
-        if (lanes == null || lanes[0].length < 2 * k * LANES) {
-            int size = Math.max(2 * k * LANES, lanes == null ? 0 : lanes[0].length);
-            lanes = new double[TIED_CHUNKS][size];
+        if (lanes == null || lanes[0].length < 2 * k * LANES + A) {
+            int size = Math.max(2 * k * LANES, lanes == null ? 0 : lanes[0].length - A);
+            lanes = new double[TIED_CHUNKS][size + A];
             partial = new double[TIED_CHUNKS][size / LANES];
         }
         Parallel.forRange(n, chunks, (c, from, to) -> {
             double[] acc = lanes[c];
-            java.util.Arrays.fill(acc, 0, 2 * k * LANES, 0);
+            java.util.Arrays.fill(acc, A, A + 2 * k * LANES, 0);
             for (int i = from; i < to; i++) lateRow(in, q, sq, i, k, P, acc);
-            for (int t = 0; t < 2 * k; t++) partial[c][t] = laneSum(acc, t * LANES);
+            for (int t = 0; t < 2 * k; t++) partial[c][t] = laneSum(acc, t * LANES + A);
         });
         for (int c = 0; c < chunks; c++)
             for (int t = 0; t < k; t++) {
@@ -533,10 +541,10 @@ public final class GcnnPass {
 
     /** Node i's share of {@link #lateGrads}: four input features at a time, q and S q loaded once per sample vector. */
     private static void lateRow(double[] in, double[] q, double[] sq, int i, int k, int P, double[] acc) {
-        int kk = 0, qo = i * P;
+        int kk = 0, qo = i * P + A;
         for (; kk + 3 < k; kk += 4) {
             DoubleVector a0 = DoubleVector.zero(V), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
-            int r = (i * k + kk) * P;
+            int r = (i * k + kk) * P + A;
             for (int b = 0; b < P; b += LANES) {
                 DoubleVector qv = DoubleVector.fromArray(V, q, qo + b), sv = DoubleVector.fromArray(V, sq, qo + b);
                 DoubleVector x0 = DoubleVector.fromArray(V, in, r + b), x1 = DoubleVector.fromArray(V, in, r + P + b),
@@ -561,7 +569,7 @@ public final class GcnnPass {
         }
         for (; kk < k; kk++) {
             DoubleVector a0 = DoubleVector.zero(V), c0 = a0;
-            int r = (i * k + kk) * P;
+            int r = (i * k + kk) * P + A;
             for (int b = 0; b < P; b += LANES) {
                 DoubleVector x0 = DoubleVector.fromArray(V, in, r + b);
                 a0 = x0.fma(DoubleVector.fromArray(V, q, qo + b), a0);
@@ -573,7 +581,7 @@ public final class GcnnPass {
     }
 
     private static void addLanes(double[] acc, int entry, DoubleVector v) {
-        int o = entry * LANES;
+        int o = entry * LANES + A;
         v.add(DoubleVector.fromArray(V, acc, o)).intoArray(acc, o);
     }
 
@@ -585,14 +593,14 @@ public final class GcnnPass {
         int n = part.size(), P = stride;
         Parallel.forRange(n, Parallel.chunks(n, 2L * k * P), (c, from, to) -> {
             for (int i = from; i < to; i++) {
-                int qo = i * P;
+                int qo = i * P + A;
                 for (int kk = 0; kk < k; kk++) {
                     DoubleVector w0 = bc(W0[kk]), w1 = bc(W1[kk]);
-                    int o = (i * k + kk) * P;
+                    int o = (i * k + kk) * P + A;
                     for (int b = 0; b < P; b += LANES)
                         DoubleVector.fromArray(V, sq, qo + b).fma(w1, DoubleVector.fromArray(V, q, qo + b).mul(w0)).intoArray(out, o + b);
                 }
-                slope(below, y, i * k * P, out, i * k * P, k * P);
+                slope(below, y, i * k * P + A, out, i * k * P + A, k * P);
             }
         });
     }
@@ -624,25 +632,25 @@ public final class GcnnPass {
         }
         long perRow = (long) k * P * (1 + rowPtr[n] / Math.max(1, n));
         int chunks = Parallel.chunks(n, perRow);
-        if (fused && (rowScratch == null || rowScratch.length < chunks || rowScratch[0].length < k * P)) rowScratch = new double[Parallel.MAX_CHUNKS][k * P];
+        if (fused && (rowScratch == null || rowScratch.length < chunks || rowScratch[0].length < k * P + A)) rowScratch = new double[Parallel.MAX_CHUNKS][k * P + A];
         if (fused && qt == null) qt = new double[Math.max(TIED_CHUNKS, Parallel.MAX_CHUNKS)][];
         double[] in = x[0], sin = sx[0];
         Parallel.forRange(n, chunks, (c, from, to) -> {
             if (!fused) {
                 for (int i = from; i < to; i++) {
-                    narrowRow(i, rowPtr[i], rowPtr[i + 1], cols, C, (i + rowPtr[i]) * k, q, k, P, out, i * k * P);
-                    slope(below, y, i * k * P, out, i * k * P, k * P);     // while the node's rows are still in cache
+                    narrowRow(i, rowPtr[i], rowPtr[i + 1], cols, C, (i + rowPtr[i]) * k, q, k, P, out, i * k * P + A);
+                    slope(below, y, i * k * P + A, out, i * k * P + A, k * P);     // while the node's rows are still in cache
                 }
                 return;
             }
             // node by node: Z^0_i into a scratch row, its slope, transposed, then layer 0's dΘ_i while X^0_i is in cache
             double[] zi = rowScratch[c];
-            if (qt[c] == null || qt[c].length < B * k) qt[c] = new double[B * k];
+            if (qt[c] == null || qt[c].length < B * k + A) qt[c] = Aligned.doubles(B * k);
             double[] t = qt[c];
             for (int i = from; i < to; i++) {
-                narrowRow(i, rowPtr[i], rowPtr[i + 1], cols, C, (i + rowPtr[i]) * k, q, k, P, zi, 0);
-                slope(below, y, i * k * P, zi, 0, k * P);
-                transpose(zi, 0, k, P, B, t, 0);
+                narrowRow(i, rowPtr[i], rowPtr[i + 1], cols, C, (i + rowPtr[i]) * k, q, k, P, zi, A);
+                slope(below, y, i * k * P + A, zi, A, k * P);
+                transpose(zi, A, k, P, B, t, A);
                 int kk = 0;
                 for (; kk + 1 < k0; kk += 2)
                     for (int j = 0; j < k; j += WIDE) wideBlock(in, sin, t, i, i + 1, k0, k, P, B, kk, 2, j, g0, i * km0, g1, i * km0);
@@ -666,14 +674,14 @@ public final class GcnnPass {
     /** Row i of {@link #narrowBack}: eight input features at a time, the sources' q vectors read from cache. */
     private static void narrowRow(int i, int e0, int e1, int[] cols, double[] C, int c0, double[] q, int k, int P, double[] out, int at) {
         for (int b = 0; b < P; b += LANES) {
-            DoubleVector qi = DoubleVector.fromArray(V, q, i * P + b);
+            DoubleVector qi = DoubleVector.fromArray(V, q, i * P + b + A);
             int kk = 0;
             for (; kk + 7 < k; kk += 8) {
                 int c = c0 + kk;
                 DoubleVector a0 = qi.mul(C[c]), a1 = qi.mul(C[c + 1]), a2 = qi.mul(C[c + 2]), a3 = qi.mul(C[c + 3]),
                         a4 = qi.mul(C[c + 4]), a5 = qi.mul(C[c + 5]), a6 = qi.mul(C[c + 6]), a7 = qi.mul(C[c + 7]);
                 for (int e = e0; e < e1; e++) {
-                    DoubleVector qj = DoubleVector.fromArray(V, q, cols[e] * P + b);
+                    DoubleVector qj = DoubleVector.fromArray(V, q, cols[e] * P + b + A);
                     int ce = c + (e - e0 + 1) * k;
                     a0 = qj.fma(bc(C[ce]), a0);
                     a1 = qj.fma(bc(C[ce + 1]), a1);
@@ -697,7 +705,7 @@ public final class GcnnPass {
             for (; kk < k; kk++) {
                 DoubleVector a = qi.mul(C[c0 + kk]);
                 for (int e = e0; e < e1; e++)
-                    a = DoubleVector.fromArray(V, q, cols[e] * P + b).fma(bc(C[c0 + (e - e0 + 1) * k + kk]), a);
+                    a = DoubleVector.fromArray(V, q, cols[e] * P + b + A).fma(bc(C[c0 + (e - e0 + 1) * k + kk]), a);
                 int o = at + kk * P + b;
                 a.intoArray(out, o);
             }
@@ -754,15 +762,15 @@ public final class GcnnPass {
         }
         // tied weights: few chunks, each zeroing and reducing a lane buffer of the whole gradient
         int chunks = Math.min(tied ? TIED_CHUNKS : Parallel.MAX_CHUNKS, Parallel.chunks(n, 2L * km * P));
-        if (tied && (lanes == null || lanes[0].length < 2 * km * LANES)) {
-            lanes = new double[TIED_CHUNKS][2 * km * LANES];
+        if (tied && (lanes == null || lanes[0].length < 2 * km * LANES + A)) {
+            lanes = new double[TIED_CHUNKS][2 * km * LANES + A];
             partial = new double[TIED_CHUNKS][2 * km];
         }
         Parallel.forRange(n, chunks, (c, from, to) -> {
             // node by node, so a node's rows are read from cache by every block. Tied weights sum over
             // nodes lane-wise in the chunk's buffer (reduced once at the end), per-node ones reduce at once
             double[] l0 = tied ? lanes[c] : null;  // dΘ1's lane sums follow dΘ0's
-            if (tied) java.util.Arrays.fill(l0, 0, 2 * km * LANES, 0);
+            if (tied) java.util.Arrays.fill(l0, A, A + 2 * km * LANES, 0);
             // tied weights sum a tile of nodes in registers before touching the lane buffer
             int tile = tied ? TIED_TILE : 1;
             for (int i = from; i < to; i += tile) {
@@ -779,7 +787,7 @@ public final class GcnnPass {
                 if (kk < k) for (int j = 0; j < m; j++) block1x1(in, sin, q, i, last, k, m, P, kk, j, g0, g1, wo, l0, km);
             }
             if (tied)
-                for (int t = 0; t < 2 * km; t++) partial[c][t] = laneSum(l0, t * LANES);
+                for (int t = 0; t < 2 * km; t++) partial[c][t] = laneSum(l0, t * LANES + A);
         });
         if (!tied) return;
         for (int c = 0; c < chunks; c++)
@@ -810,12 +818,12 @@ public final class GcnnPass {
         if (qt == null) qt = new double[Math.max(TIED_CHUNKS, Parallel.MAX_CHUNKS)][];
         if (tied && (widePartial == null || widePartial[0].length < 2 * km)) widePartial = new double[TIED_CHUNKS][2 * km];
         Parallel.forRange(n, chunks, (c, from, to) -> {
-            if (qt[c] == null || qt[c].length < tile * B * m) qt[c] = new double[tile * B * m];
+            if (qt[c] == null || qt[c].length < tile * B * m + A) qt[c] = Aligned.doubles(tile * B * m);
             double[] t = qt[c], p = tied ? widePartial[c] : null;
             if (tied) java.util.Arrays.fill(p, 0, 2 * km, 0);
             for (int i = from; i < to; i += tile) {
                 int last = Math.min(to, i + tile);
-                for (int v = i; v < last; v++) transpose(q, v * m * P, m, P, B, t, (v - i) * B * m);
+                for (int v = i; v < last; v++) transpose(q, v * m * P + A, m, P, B, t, (v - i) * B * m + A);
                 double[] d0 = tied ? p : g0, d1 = tied ? p : g1;
                 int o0 = tied ? 0 : i * km, o1 = tied ? km : i * km;
                 int kk = 0;
@@ -844,7 +852,7 @@ public final class GcnnPass {
         DoubleVector s00 = x00, s01 = x00, s02 = x00, s03 = x00, s10 = x00, s11 = x00, s12 = x00, s13 = x00;
         int second = rows > 1 ? P : 0;      // one row: the second row's sums repeat the first's and are dropped
         for (int v = first; v < last; v++) {
-            int r = (v * k + kk) * P, to = (v - first) * B * m + j;
+            int r = (v * k + kk) * P + A, to = (v - first) * B * m + j + A;
             for (int b = 0; b < B; b++) {
                 int qo = to + b * m;
                 DoubleVector q0 = DoubleVector.fromArray(V, t, qo), q1 = DoubleVector.fromArray(V, t, qo + LANES),
@@ -908,7 +916,7 @@ public final class GcnnPass {
         DoubleVector x00 = DoubleVector.zero(V), x01 = x00, x02 = x00, x03 = x00, x10 = x00, x11 = x00, x12 = x00, x13 = x00;
         DoubleVector s00 = x00, s01 = x00, s02 = x00, s03 = x00, s10 = x00, s11 = x00, s12 = x00, s13 = x00;
         for (int i = first; i < last; i++)
-        for (int b = 0, r = (i * k + kk) * P, qo = (i * m + j) * P; b < P; b += LANES) {
+        for (int b = 0, r = (i * k + kk) * P + A, qo = (i * m + j) * P + A; b < P; b += LANES) {
             DoubleVector q0 = DoubleVector.fromArray(V, q, qo + b), q1 = DoubleVector.fromArray(V, q, qo + P + b),
                     q2 = DoubleVector.fromArray(V, q, qo + 2 * P + b), q3 = DoubleVector.fromArray(V, q, qo + 3 * P + b);
             DoubleVector xa = DoubleVector.fromArray(V, in, r + b), xb = DoubleVector.fromArray(V, in, r + P + b);
@@ -971,7 +979,7 @@ public final class GcnnPass {
     private static void put(DoubleVector v, double[] a, int w, double[] lanes, int off) {
         if (lanes == null) a[w] += laneSum(v);
         else {
-            int o = (off + w) * LANES;
+            int o = (off + w) * LANES + A;
             v.add(DoubleVector.fromArray(V, lanes, o)).intoArray(lanes, o);
         }
     }
@@ -981,7 +989,7 @@ public final class GcnnPass {
                                  double[] a0, double[] a1, int wo, double[] lanes, int km) {
         DoubleVector x0 = DoubleVector.zero(V), s0 = x0;
         for (int i = first; i < last; i++)
-        for (int b = 0, r = (i * k + kk) * P, qo = (i * m + j) * P; b < P; b += LANES) {
+        for (int b = 0, r = (i * k + kk) * P + A, qo = (i * m + j) * P + A; b < P; b += LANES) {
             DoubleVector qv = DoubleVector.fromArray(V, q, qo + b);
             x0 = DoubleVector.fromArray(V, in, r + b).fma(qv, x0);
             s0 = DoubleVector.fromArray(V, sin, r + b).fma(qv, s0);

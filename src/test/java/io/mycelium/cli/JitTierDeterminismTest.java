@@ -29,7 +29,7 @@ class JitTierDeterminismTest {
     }
 
     private static JsonNode run(Path out, String jit) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), jit,
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), jit, "-XX:ObjectAlignmentInBytes=64",
                 "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "reproduce", "node-regression", "--schemes", "sgd,d-sgd", "--epochs", "12", "--threads", "1", "--out", out.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.resolveSibling(out.getFileName() + ".log").toFile()).start();
