@@ -51,26 +51,36 @@ public final class Exchange {
         int[] rowPtr = p.rowPtr(), cols = p.cols();
         long workPerRow = (long) width * (1 + p.edgeCount() / Math.max(1, n));
         Parallel.forRange(n, Parallel.chunks(n, workPerRow), (c, from, to) -> {
-            for (int i = from; i < to; i++) row(i, n, self[i], w, rowPtr[i], rowPtr[i + 1], cols, x, offset, halo, width, out, accumulate);
+            for (int i = from; i < to; i++) row(i, n, self[i], w, rowPtr[i], rowPtr[i + 1], cols, x, offset, halo, width, out, offset + i * width, accumulate);
         });
     }
 
+    /**
+     * Row i alone of {@link #apply(Partition, Operator, double[], int, double[], int, double[], boolean)}
+     * (not accumulating), written to {@code out[at, at + width)}: for a kernel that uses a node's
+     * shifted row at once and never stores it with the others.
+     */
+    public static void row(Partition p, Operator op, int i, double[] x, int offset, double[] halo, int width, double[] out, int at) {
+        int[] rowPtr = p.rowPtr();
+        row(i, p.size(), p.selfWeights(op)[i], p.edgeWeights(op), rowPtr[i], rowPtr[i + 1], p.cols(), x, offset, halo, width, out, at, false);
+    }
+
     private static void row(int i, int n, double s, double[] w, int e0, int e1, int[] cols, double[] x, int base, double[] halo,
-                            int width, double[] out, boolean accumulate) {
-        int o = base + i * width;
+                            int width, double[] out, int at, boolean accumulate) {
+        int o = base + i * width, d = at - o;     // out[q + d] is the output for x[q]
         // the columns before the row's first cache-line boundary one by one (when rows are a whole
         // number of vectors long, as the kernels' are, the boundary is the same in every row)
         int k = Math.min(width, Aligned.next(o) - o);
-        if (k > 0) columns(i, n, s, w, e0, e1, cols, x, base, halo, width, out, accumulate, 0, k);
+        if (k > 0) columns(i, n, s, w, e0, e1, cols, x, base, halo, width, out, at, accumulate, 0, k);
         for (; k + BLOCK <= width; k += BLOCK) {
-            int L = V.length(), a = o + k;
+            int L = V.length(), a = o + k, c = a + d;
             DoubleVector a0 = DoubleVector.fromArray(V, x, a).mul(s), a1 = DoubleVector.fromArray(V, x, a + L).mul(s),
                     a2 = DoubleVector.fromArray(V, x, a + 2 * L).mul(s), a3 = DoubleVector.fromArray(V, x, a + 3 * L).mul(s);
             if (accumulate) {
-                a0 = DoubleVector.fromArray(V, out, a).add(a0);
-                a1 = DoubleVector.fromArray(V, out, a + L).add(a1);
-                a2 = DoubleVector.fromArray(V, out, a + 2 * L).add(a2);
-                a3 = DoubleVector.fromArray(V, out, a + 3 * L).add(a3);
+                a0 = DoubleVector.fromArray(V, out, c).add(a0);
+                a1 = DoubleVector.fromArray(V, out, c + L).add(a1);
+                a2 = DoubleVector.fromArray(V, out, c + 2 * L).add(a2);
+                a3 = DoubleVector.fromArray(V, out, c + 3 * L).add(a3);
             }
             for (int e = e0; e < e1; e++) {
                 int src = cols[e];
@@ -82,37 +92,37 @@ public final class Exchange {
                 a2 = a2.add(DoubleVector.fromArray(V, from, so + 2 * L).mul(we));
                 a3 = a3.add(DoubleVector.fromArray(V, from, so + 3 * L).mul(we));
             }
-            a0.intoArray(out, a);
-            a1.intoArray(out, a + L);
-            a2.intoArray(out, a + 2 * L);
-            a3.intoArray(out, a + 3 * L);
+            a0.intoArray(out, c);
+            a1.intoArray(out, c + L);
+            a2.intoArray(out, c + 2 * L);
+            a3.intoArray(out, c + 3 * L);
         }
         for (int L = V.length(); k + L <= width; k += L) {      // then single vectors
             int a = o + k;
             DoubleVector a0 = DoubleVector.fromArray(V, x, a).mul(s);
-            if (accumulate) a0 = DoubleVector.fromArray(V, out, a).add(a0);
+            if (accumulate) a0 = DoubleVector.fromArray(V, out, a + d).add(a0);
             for (int e = e0; e < e1; e++) {
                 int src = cols[e];
                 int so = src < n ? base + src * width + k : (src - n) * width + k;
                 a0 = a0.add(DoubleVector.fromArray(V, src < n ? x : halo, so).mul(w[e]));
             }
-            a0.intoArray(out, a);
+            a0.intoArray(out, a + d);
         }
-        if (k < width) columns(i, n, s, w, e0, e1, cols, x, base, halo, width, out, accumulate, k, width);  // the last columns
+        if (k < width) columns(i, n, s, w, e0, e1, cols, x, base, halo, width, out, at, accumulate, k, width);  // the last columns
     }
 
     /** Columns [k0, k1) of {@link #row}, element by element in the same order as its vectors. */
     private static void columns(int i, int n, double s, double[] w, int e0, int e1, int[] cols, double[] x, int base, double[] halo,
-                                int width, double[] out, boolean accumulate, int k0, int k1) {
+                                int width, double[] out, int at, boolean accumulate, int k0, int k1) {
         int o = base + i * width;
-        if (accumulate) for (int t = k0; t < k1; t++) out[o + t] += s * x[o + t];
-        else for (int t = k0; t < k1; t++) out[o + t] = s * x[o + t];
+        if (accumulate) for (int t = k0; t < k1; t++) out[at + t] += s * x[o + t];
+        else for (int t = k0; t < k1; t++) out[at + t] = s * x[o + t];
         for (int e = e0; e < e1; e++) {
             int src = cols[e];
             double we = w[e];
             double[] from = src < n ? x : halo;
             int so = src < n ? base + src * width : (src - n) * width;
-            for (int t = k0; t < k1; t++) out[o + t] += we * from[so + t];
+            for (int t = k0; t < k1; t++) out[at + t] += we * from[so + t];
         }
     }
 
@@ -151,7 +161,7 @@ public final class Exchange {
             for (int t = 0; t < from.length; t++) {
                 double[] x = from[t].data(), halo = halos[t], out = into[t].data();
                 int rw = from[t].rowSize();
-                for (int i = lo; i < hi; i++) row(i, n, self[i], w, rowPtr[i], rowPtr[i + 1], cols, x, 0, halo, rw, out, false);
+                for (int i = lo; i < hi; i++) row(i, n, self[i], w, rowPtr[i], rowPtr[i + 1], cols, x, 0, halo, rw, out, i * rw, false);
             }
         });
     }

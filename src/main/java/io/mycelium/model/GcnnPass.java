@@ -4,6 +4,7 @@ import io.mycelium.autodiff.Params;
 import io.mycelium.comm.Comm;
 import io.mycelium.comm.Exchange;
 import io.mycelium.comm.Partition;
+import io.mycelium.graph.Operator;
 import io.mycelium.tensor.Aligned;
 import io.mycelium.tensor.Parallel;
 import io.mycelium.tensor.Tensor;
@@ -112,6 +113,12 @@ public final class GcnnPass {
      * {@code [nodes, allSamples, g_0]} of this partition's rows (no intermediate tensor).
      */
     public double[] forward(Params params, Tensor store, int[] ids) {
+        gather(store, ids);
+        return forwardFromBuffer(params);
+    }
+
+    /** Copies samples {@code ids} of {@code store} into X^0. */
+    private void gather(Tensor store, int[] ids) {
         int n = part.size(), g0 = model.width(0), S = store.dim(1), B = ids.length, row = n * g0;
         double[] in = store.data(), x0 = buffers(B);
         int P = stride;
@@ -144,7 +151,6 @@ public final class GcnnPass {
                 }
             }
         }
-        return forwardFromBuffer(params);
     }
 
     /** Sample stores up to this many doubles (256 MiB) get a sample-major copy; larger ones are read in place. */
@@ -183,8 +189,23 @@ public final class GcnnPass {
     }
 
     private double[] forwardFromBuffer(Params params) {
+        int L = model.layers();
+        forwardLayers(params, L);
+        return copyOutput();
+    }
+
+    /** x[L] without its padding, into {@link #output}. */
+    private double[] copyOutput() {
         int L = model.layers(), P = stride, B = samples;
-        for (int l = 0; l < L; l++) {
+        double[] last = x[L];
+        for (int r = 0, rows = part.size() * model.width(L); r < rows; r++) System.arraycopy(last, r * P + A, output, r * B, B);
+        return output;
+    }
+
+    /** Layers 0 .. layers − 1 forward, from x[0] into x[layers]. */
+    private void forwardLayers(Params params, int layers) {
+        int P = stride;
+        for (int l = 0; l < layers; l++) {
             int k = model.width(l);
             Tensor t0 = params.get(names0[l]), t1 = params.get(names1[l]);
             if (lateShift(l, t0)) {
@@ -197,9 +218,107 @@ public final class GcnnPass {
             Exchange.apply(part, model.shift(), x[l], A, halo, P * k, sx[l], false);
             layer(t0, t1, l);
         }
-        double[] last = x[L];
-        for (int r = 0, rows = part.size() * model.width(L); r < rows; r++) System.arraycopy(last, r * P + A, output, r * B, B);
-        return output;
+    }
+
+    /**
+     * {@link #forward(Params, Tensor, int[])}, the squared error against {@code targets} (laid out
+     * like the output) and {@link #backward} of {@code dy = scale (ŷ − y)} in one call; returns
+     * Σ (ŷ − y)². The same numbers, bit for bit, as those three steps.
+     *
+     * <p>With per-node weights and an output one wide (the node-regression model) on a host that
+     * holds every node, the output layer runs node by node instead: node i's shifted input row
+     * (S X)_i is made in a scratch row and used at once for its output, its output gradient and
+     * its weight gradients, while it is in L1. Stored for all nodes, that row and the two later
+     * passes over the layer's input were the largest part of what a per-node epoch moved between
+     * L2 and L3.
+     */
+    public double squaredErrorStep(Params params, Tensor store, int[] ids, double[] targets, double scale, Params grads) {
+        int L = model.layers(), l = L - 1, k = model.width(l), n = part.size();
+        Tensor t0 = params.get(names0[l]), t1 = params.get(names1[l]);
+        if (!fusesOutputLayer(params)) {
+            double[] y = forward(params, store, ids), dy = new double[y.length];
+            double sse = 0;
+            for (int q = 0; q < y.length; q++) {
+                double d = y[q] - targets[q];
+                sse += d * d;
+                dy[q] = scale * d;
+            }
+            backward(params, dy, grads);
+            return sse;
+        }
+        gather(store, ids);
+        forwardLayers(params, l);
+        int P = stride, B = samples;
+        double[] in = x[l], out = x[L], q = z[L], W0 = t0.data(), W1 = t1.data();
+        double[] g0 = grads.get(names0[l]).data(), g1 = grads.get(names1[l]).data(), noHalo = new double[0];
+        Activation act = model.activation(l);
+        Operator shift = model.shift();
+        if (shiftedRow == null || shiftedRow[0].length < k * P + A) shiftedRow = new double[Parallel.MAX_CHUNKS][k * P + A];
+        double[][] rows = shiftedRow;
+        long perNode = (long) k * P * (2 + part.edgeCount() / Math.max(1, n));
+        Parallel.forRange(n, Parallel.chunks(n, perNode), (c, from, to) -> {
+            double[] sc = rows[c];
+            for (int i = from; i < to; i++) {
+                int xo = i * k * P + A, oo = i * P + A, tb = i * B;
+                Exchange.row(part, shift, i, in, A, noHalo, k * P, sc, A);
+                narrowLinear(in, sc, A - xo, W0, W1, i * k, out, xo, oo, k, P);
+                activate(act, out, oo, P);
+                for (int b = 0; b < B; b++) q[oo + b] = scale * (out[oo + b] - targets[tb + b]);   // the padding of q stays zero
+                slope(act, out, oo, q, oo, P);
+                outputGrads(in, xo, sc, A, q, oo, k, P, g0, g1, i * k);
+            }
+        });
+        double[] y = copyOutput();
+        double sse = 0;
+        for (int r = 0; r < y.length; r++) {
+            double d = y[r] - targets[r];
+            sse += d * d;
+        }
+        backwardLayers(params, grads, true);
+        return sse;
+    }
+
+    /** Whether {@link #squaredErrorStep} runs the output layer node by node (per-node weights, one output, no halo). */
+    boolean fusesOutputLayer(Params params) {
+        int L = model.layers();
+        return model.width(L) == 1 && model.width(L - 1) > 1 && part.haloSize() == 0 && params.get(names0[L - 1]).rows() > 1;
+    }
+
+    private double[][] shiftedRow;    // per chunk: one node's (S X)_i for squaredErrorStep's output layer
+
+    /**
+     * Node i's dΘ0[kk] += Σ_b X_i[kk] q_i and dΘ1[kk] += Σ_b (S X)_i[kk] q_i for an output one wide,
+     * the sums over samples lane-wise and reduced in lane order (as {@link #block1x1}, so the same bits).
+     */
+    private static void outputGrads(double[] in, int xo, double[] sin, int so, double[] q, int qo, int k, int P,
+                                    double[] g0, double[] g1, int wo) {
+        int kk = 0;
+        for (; kk + 1 < k; kk += 2) {
+            DoubleVector x0 = DoubleVector.zero(V), s0 = x0, x1 = x0, s1 = x0;
+            int r = xo + kk * P, t = so + kk * P;
+            for (int b = 0; b < P; b += LANES) {
+                DoubleVector qv = DoubleVector.fromArray(V, q, qo + b);
+                x0 = DoubleVector.fromArray(V, in, r + b).fma(qv, x0);
+                s0 = DoubleVector.fromArray(V, sin, t + b).fma(qv, s0);
+                x1 = DoubleVector.fromArray(V, in, r + P + b).fma(qv, x1);
+                s1 = DoubleVector.fromArray(V, sin, t + P + b).fma(qv, s1);
+            }
+            g0[wo + kk] += laneSum(x0);
+            g1[wo + kk] += laneSum(s0);
+            g0[wo + kk + 1] += laneSum(x1);
+            g1[wo + kk + 1] += laneSum(s1);
+        }
+        for (; kk < k; kk++) {
+            DoubleVector x0 = DoubleVector.zero(V), s0 = x0;
+            int r = xo + kk * P, t = so + kk * P;
+            for (int b = 0; b < P; b += LANES) {
+                DoubleVector qv = DoubleVector.fromArray(V, q, qo + b);
+                x0 = DoubleVector.fromArray(V, in, r + b).fma(qv, x0);
+                s0 = DoubleVector.fromArray(V, sin, t + b).fma(qv, s0);
+            }
+            g0[wo + kk] += laneSum(x0);
+            g1[wo + kk] += laneSum(s0);
+        }
     }
 
     /**
@@ -292,7 +411,7 @@ public final class GcnnPass {
     private static void linear(double[] in, double[] sin, double[] W0, double[] W1, int wo, double[] out, int xo, int oo,
                                int k, int m, int P) {
         if (m == 1) {
-            narrowLinear(in, sin, W0, W1, wo, out, xo, oo, k, P);
+            narrowLinear(in, sin, 0, W0, W1, wo, out, xo, oo, k, P);
             return;
         }
         for (int b = 0; b < P; b += LANES) {
@@ -337,7 +456,7 @@ public final class GcnnPass {
      * {@link #linear} for one output (the output layer): four sample vectors at a time, so each
      * broadcast weight feeds four multiply-adds and the input rows stream through once.
      */
-    private static void narrowLinear(double[] in, double[] sin, double[] W0, double[] W1, int wo, double[] out, int xo, int oo,
+    private static void narrowLinear(double[] in, double[] sin, int sd, double[] W0, double[] W1, int wo, double[] out, int xo, int oo,
                                      int k, int P) {
         int b = 0;
         for (; b + 4 * LANES <= P; b += 4 * LANES) {
@@ -349,10 +468,10 @@ public final class GcnnPass {
                 a1 = DoubleVector.fromArray(V, in, r + LANES).fma(w0, a1);
                 a2 = DoubleVector.fromArray(V, in, r + 2 * LANES).fma(w0, a2);
                 a3 = DoubleVector.fromArray(V, in, r + 3 * LANES).fma(w0, a3);
-                c0 = DoubleVector.fromArray(V, sin, r).fma(w1, c0);
-                c1 = DoubleVector.fromArray(V, sin, r + LANES).fma(w1, c1);
-                c2 = DoubleVector.fromArray(V, sin, r + 2 * LANES).fma(w1, c2);
-                c3 = DoubleVector.fromArray(V, sin, r + 3 * LANES).fma(w1, c3);
+                c0 = DoubleVector.fromArray(V, sin, r + sd).fma(w1, c0);
+                c1 = DoubleVector.fromArray(V, sin, r + sd + LANES).fma(w1, c1);
+                c2 = DoubleVector.fromArray(V, sin, r + sd + 2 * LANES).fma(w1, c2);
+                c3 = DoubleVector.fromArray(V, sin, r + sd + 3 * LANES).fma(w1, c3);
             }
             a0.add(c0).intoArray(out, oo + b);
             a1.add(c1).intoArray(out, oo + b + LANES);
@@ -364,7 +483,7 @@ public final class GcnnPass {
             for (int kk = 0; kk < k; kk++) {
                 int r = xo + kk * P + b;
                 a0 = DoubleVector.fromArray(V, in, r).fma(bc(W0[wo + kk]), a0);
-                c0 = DoubleVector.fromArray(V, sin, r).fma(bc(W1[wo + kk]), c0);
+                c0 = DoubleVector.fromArray(V, sin, r + sd).fma(bc(W1[wo + kk]), c0);
             }
             a0.add(c0).intoArray(out, oo + b);
         }
@@ -477,7 +596,13 @@ public final class GcnnPass {
         int L = model.layers(), n = part.size(), B = samples, P = stride;
         double[] top = z[L];                  // its padding stays zero: it is only ever written here
         for (int r = 0, rows = n * model.width(L); r < rows; r++) System.arraycopy(outputGrad, r * B, top, r * P + A, B);
-        boolean sloped = false;               // narrowBack already multiplied Z^l by the activation's slope
+        backwardLayers(params, grads, false);
+    }
+
+    /** The layers of {@link #backward} from z[L]; {@code topDone}: the output layer's slope and weight gradients are already taken. */
+    private void backwardLayers(Params params, Params grads, boolean topDone) {
+        int L = model.layers(), n = part.size(), P = stride;
+        boolean sloped = topDone;             // narrowBack already multiplied Z^l by the activation's slope
         for (int l = L - 1; l >= 0; l--) {
             int k = model.width(l), m = model.width(l + 1);
             double[] q = z[l + 1];
@@ -496,7 +621,7 @@ public final class GcnnPass {
                 sloped = true;
                 continue;
             }
-            weightGrads(l, q, grads.get(names0[l]).data(), grads.get(names1[l]).data(), tied);
+            if (!topDone || l < L - 1) weightGrads(l, q, grads.get(names0[l]).data(), grads.get(names1[l]).data(), tied);
             if (l == 0) break;
             if (m == 1 && part.haloSize() == 0) {
                 if (l == 1 && !tied && k % WIDE == 0) {

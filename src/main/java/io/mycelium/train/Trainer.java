@@ -258,15 +258,7 @@ public final class Trainer {
 
     /** The fused pass over samples {@code ids}: adds their gradients into {@code grads}, returns their squared error. */
     private static double fusedPass(GcnnPass pass, Host h, Local local, int[] ids, double scale, Params grads) {
-        double[] y = pass.forward(h.params(), local.x, ids), t = local.targets(ids), dy = new double[y.length];
-        double sse = 0;
-        for (int q = 0; q < y.length; q++) {
-            double d = y[q] - t[q];
-            sse += d * d;
-            dy[q] = scale * d;
-        }
-        pass.backward(h.params(), dy, grads);
-        return sse;
+        return pass.squaredErrorStep(h.params(), local.x, ids, local.targets(ids), scale, grads);
     }
 
     /** The squared error of the fused forward pass over samples {@code ids}. */

@@ -87,6 +87,23 @@ class GcnnPassTest {
         }
         double[] copied = pass.forward(params, x, shuffled).clone();
         assertThat(new GcnnPass(model, h.comm()).readInPlace().forward(params, x, shuffled)).containsExactly(copied);
+        // forward, squared error and backward in one call: the same bits as the three steps
+        double[] targets = new double[n * samples];
+        for (int i = 0; i < n; i++)
+            for (int b = 0; b < samples; b++) targets[i * samples + b] = target[i * samples + shuffled[b]];
+        GcnnPass three = new GcnnPass(model, h.comm()), one = new GcnnPass(model, h.comm());
+        double[] y3 = three.forward(params, x, shuffled), dy3 = new double[y3.length];
+        double sse3 = 0;
+        for (int q = 0; q < y3.length; q++) {
+            double d = y3[q] - targets[q];
+            sse3 += d * d;
+            dy3[q] = 0.7 * d;
+        }
+        Params g3 = params.zerosLike(), g1 = params.zerosLike();
+        three.backward(params, dy3, g3);
+        assertThat(one.squaredErrorStep(params, x, shuffled, targets, 0.7, g1)).isEqualTo(sse3);
+        for (String name : params.names()) assertThat(g1.get(name).data()).as(name).containsExactly(g3.get(name).data());
+        assertThat(one.fusesOutputLayer(params)).isEqualTo(!params.isTied() && widths[layers - 1] > 1);
         // a second call with the other forward entry point reuses the buffers and gives the same bits
         double[] again = pass.forward(params, x).clone();
         assertThat(again).containsExactly(pass.forward(params, x, ids));
