@@ -414,7 +414,42 @@ public final class GcnnPass {
             narrowLinear(in, sin, 0, W0, W1, wo, out, xo, oo, k, P);
             return;
         }
-        for (int b = 0; b < P; b += LANES) {
+        int b = 0;
+        for (; b + 2 * LANES <= P; b += 2 * LANES) {
+            // two sample vectors by four outputs: eight chains, so the FMA units are not left waiting
+            // on the latency of four (each step is two dependent multiply-adds); same order per output
+            int j = 0;
+            for (; j + 3 < m; j += 4) {
+                DoubleVector a0 = DoubleVector.zero(V), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+                for (int kk = 0; kk < k; kk++) {
+                    int r = xo + kk * P + b, w = wo + kk * m + j;
+                    DoubleVector xv = DoubleVector.fromArray(V, in, r), sv = DoubleVector.fromArray(V, sin, r);
+                    DoubleVector xu = DoubleVector.fromArray(V, in, r + LANES), su = DoubleVector.fromArray(V, sin, r + LANES);
+                    DoubleVector u0 = bc(W0[w]), u1 = bc(W0[w + 1]), u2 = bc(W0[w + 2]), u3 = bc(W0[w + 3]);
+                    DoubleVector v0 = bc(W1[w]), v1 = bc(W1[w + 1]), v2 = bc(W1[w + 2]), v3 = bc(W1[w + 3]);
+                    a0 = sv.fma(v0, xv.fma(u0, a0));
+                    c0 = su.fma(v0, xu.fma(u0, c0));
+                    a1 = sv.fma(v1, xv.fma(u1, a1));
+                    c1 = su.fma(v1, xu.fma(u1, c1));
+                    a2 = sv.fma(v2, xv.fma(u2, a2));
+                    c2 = su.fma(v2, xu.fma(u2, c2));
+                    a3 = sv.fma(v3, xv.fma(u3, a3));
+                    c3 = su.fma(v3, xu.fma(u3, c3));
+                }
+                int o = oo + j * P + b;
+                a0.intoArray(out, o);
+                c0.intoArray(out, o + LANES);
+                a1.intoArray(out, o + P);
+                c1.intoArray(out, o + P + LANES);
+                a2.intoArray(out, o + 2 * P);
+                c2.intoArray(out, o + 2 * P + LANES);
+                a3.intoArray(out, o + 3 * P);
+                c3.intoArray(out, o + 3 * P + LANES);
+            }
+            if (j < m) linearRest(in, sin, W0, W1, wo, out, xo, oo, k, m, P, b, j);
+            if (j < m) linearRest(in, sin, W0, W1, wo, out, xo, oo, k, m, P, b + LANES, j);
+        }
+        for (; b < P; b += LANES) {
             int j = 0;
             for (; j + 3 < m; j += 4) {
                 DoubleVector a0 = DoubleVector.zero(V), a1 = a0, a2 = a0, a3 = a0;
@@ -432,23 +467,29 @@ public final class GcnnPass {
                 a2.intoArray(out, o + 2 * P);
                 a3.intoArray(out, o + 3 * P);
             }
-            for (; j < m; j++) {                 // the last outputs: four partial sums keep the FMAs independent
-                DoubleVector a0 = DoubleVector.zero(V), a1 = a0, a2 = a0, a3 = a0;
-                int kk = 0;
-                for (; kk + 1 < k; kk += 2) {
-                    int r = xo + kk * P + b, w = wo + kk * m + j;
-                    a0 = DoubleVector.fromArray(V, in, r).fma(bc(W0[w]), a0);
-                    a1 = DoubleVector.fromArray(V, sin, r).fma(bc(W1[w]), a1);
-                    a2 = DoubleVector.fromArray(V, in, r + P).fma(bc(W0[w + m]), a2);
-                    a3 = DoubleVector.fromArray(V, sin, r + P).fma(bc(W1[w + m]), a3);
-                }
-                if (kk < k) {
-                    int r = xo + kk * P + b, w = wo + kk * m + j;
-                    a0 = DoubleVector.fromArray(V, in, r).fma(bc(W0[w]), a0);
-                    a1 = DoubleVector.fromArray(V, sin, r).fma(bc(W1[w]), a1);
-                }
-                a0.add(a1).add(a2.add(a3)).intoArray(out, oo + j * P + b);
+            if (j < m) linearRest(in, sin, W0, W1, wo, out, xo, oo, k, m, P, b, j);
+        }
+    }
+
+    /** Outputs j .. m − 1 of {@link #linear} for one sample vector: four partial sums keep the FMAs independent. */
+    private static void linearRest(double[] in, double[] sin, double[] W0, double[] W1, int wo, double[] out, int xo, int oo,
+                                   int k, int m, int P, int b, int j) {
+        for (; j < m; j++) {
+            DoubleVector a0 = DoubleVector.zero(V), a1 = a0, a2 = a0, a3 = a0;
+            int kk = 0;
+            for (; kk + 1 < k; kk += 2) {
+                int r = xo + kk * P + b, w = wo + kk * m + j;
+                a0 = DoubleVector.fromArray(V, in, r).fma(bc(W0[w]), a0);
+                a1 = DoubleVector.fromArray(V, sin, r).fma(bc(W1[w]), a1);
+                a2 = DoubleVector.fromArray(V, in, r + P).fma(bc(W0[w + m]), a2);
+                a3 = DoubleVector.fromArray(V, sin, r + P).fma(bc(W1[w + m]), a3);
             }
+            if (kk < k) {
+                int r = xo + kk * P + b, w = wo + kk * m + j;
+                a0 = DoubleVector.fromArray(V, in, r).fma(bc(W0[w]), a0);
+                a1 = DoubleVector.fromArray(V, sin, r).fma(bc(W1[w]), a1);
+            }
+            a0.add(a1).add(a2.add(a3)).intoArray(out, oo + j * P + b);
         }
     }
 
