@@ -10,7 +10,9 @@ import io.mycelium.tensor.Parallel;
 import io.mycelium.tensor.Tensor;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -836,9 +838,13 @@ public final class GcnnPass {
     /** {@code t[dst + b m + j] = q[src + j P + b]} for j < m, b < B: one node's rows, sample-major; idx is {@link #strided}. */
     private static void transpose(double[] q, int src, int m, int P, int B, double[] t, int dst, int[] idx) {
         if (m % LANES == 0) {
-            // a vector of LANES outputs gathered at stride P: one load instruction and one store per
-            // vector instead of LANES of each (scalar, this copy was a tenth of a D-SGD epoch)
-            for (int b = 0; b < B; b++) {
+            int b = 0;
+            if (LANES == 8)             // 8 × 8 blocks transposed in registers, for all whole blocks of samples
+                for (; b + 8 <= B; b += 8)
+                    for (int j = 0; j < m; j += 8) transpose8(q, src + j * P + b, P, t, dst + b * m + j, m);
+            // the rest: a vector of LANES outputs gathered at stride P, one load instruction and one
+            // store per vector (scalar, this copy was a tenth of a D-SGD epoch; gathered, still 12%)
+            for (; b < B; b++) {
                 int to = dst + b * m, from = src + b;
                 for (int j = 0; j < m; j += LANES) DoubleVector.fromArray(V, q, from + j * P, idx, 0).intoArray(t, to + j);
             }
@@ -849,6 +855,51 @@ public final class GcnnPass {
             int to = dst + b * m, from = src + b;
             for (int j = 0; j < m; j++) t[to + j] = q[from + j * P];
         }
+    }
+
+    private static final VectorShuffle<Double> UP1 = rotation(-1), DOWN1 = rotation(1), UP2 = rotation(-2), DOWN2 = rotation(2),
+            UP4 = rotation(-4), DOWN4 = rotation(4);
+    private static final VectorMask<Double> BIT1 = lanesWithBit(1), BIT2 = lanesWithBit(2), BIT4 = lanesWithBit(4);
+
+    /** Lane L takes lane L + by (mod LANES). */
+    private static VectorShuffle<Double> rotation(int by) {
+        int[] s = new int[LANES];
+        for (int L = 0; L < LANES; L++) s[L] = Math.floorMod(L + by, LANES);
+        return VectorShuffle.fromArray(V, s, 0);
+    }
+
+    private static VectorMask<Double> lanesWithBit(int bit) {
+        boolean[] m = new boolean[LANES];
+        for (int L = 0; L < LANES; L++) m[L] = (L & bit) != 0;
+        return VectorMask.fromArray(V, m, 0);
+    }
+
+    /**
+     * {@code t[to + c m + r] = q[from + r P + c]} for r, c < 8 (LANES = 8): eight rows loaded, three
+     * rounds of pairwise lane exchanges (a rotation and a blend each way: lanes 1, 2, then 4 apart),
+     * eight columns stored. Sixty-four doubles in 48 shuffles instead of eight gathers of eight loads.
+     */
+    private static void transpose8(double[] q, int from, int P, double[] t, int to, int m) {
+        DoubleVector r0 = DoubleVector.fromArray(V, q, from), r1 = DoubleVector.fromArray(V, q, from + P),
+                r2 = DoubleVector.fromArray(V, q, from + 2 * P), r3 = DoubleVector.fromArray(V, q, from + 3 * P),
+                r4 = DoubleVector.fromArray(V, q, from + 4 * P), r5 = DoubleVector.fromArray(V, q, from + 5 * P),
+                r6 = DoubleVector.fromArray(V, q, from + 6 * P), r7 = DoubleVector.fromArray(V, q, from + 7 * P);
+        DoubleVector s0 = r0.blend(r1.rearrange(UP1), BIT1), s1 = r0.rearrange(DOWN1).blend(r1, BIT1);
+        DoubleVector s2 = r2.blend(r3.rearrange(UP1), BIT1), s3 = r2.rearrange(DOWN1).blend(r3, BIT1);
+        DoubleVector s4 = r4.blend(r5.rearrange(UP1), BIT1), s5 = r4.rearrange(DOWN1).blend(r5, BIT1);
+        DoubleVector s6 = r6.blend(r7.rearrange(UP1), BIT1), s7 = r6.rearrange(DOWN1).blend(r7, BIT1);
+        DoubleVector u0 = s0.blend(s2.rearrange(UP2), BIT2), u2 = s0.rearrange(DOWN2).blend(s2, BIT2);
+        DoubleVector u1 = s1.blend(s3.rearrange(UP2), BIT2), u3 = s1.rearrange(DOWN2).blend(s3, BIT2);
+        DoubleVector u4 = s4.blend(s6.rearrange(UP2), BIT2), u6 = s4.rearrange(DOWN2).blend(s6, BIT2);
+        DoubleVector u5 = s5.blend(s7.rearrange(UP2), BIT2), u7 = s5.rearrange(DOWN2).blend(s7, BIT2);
+        u0.blend(u4.rearrange(UP4), BIT4).intoArray(t, to);
+        u1.blend(u5.rearrange(UP4), BIT4).intoArray(t, to + m);
+        u2.blend(u6.rearrange(UP4), BIT4).intoArray(t, to + 2 * m);
+        u3.blend(u7.rearrange(UP4), BIT4).intoArray(t, to + 3 * m);
+        u0.rearrange(DOWN4).blend(u4, BIT4).intoArray(t, to + 4 * m);
+        u1.rearrange(DOWN4).blend(u5, BIT4).intoArray(t, to + 5 * m);
+        u2.rearrange(DOWN4).blend(u6, BIT4).intoArray(t, to + 6 * m);
+        u3.rearrange(DOWN4).blend(u7, BIT4).intoArray(t, to + 7 * m);
     }
 
     /** Row i of {@link #narrowBack}: eight input features at a time, the sources' q vectors read from cache. */
