@@ -256,10 +256,11 @@ public final class GcnnPass {
         Activation act = model.activation(l);
         Operator shift = model.shift();
         if (shiftedRow == null || shiftedRow[0].length < k * P + A) shiftedRow = new double[Parallel.MAX_CHUNKS][k * P + A];
-        double[][] rows = shiftedRow;
+        if (reduced == null) reduced = new double[Parallel.MAX_CHUNKS][128 + A];
+        double[][] rows = shiftedRow, sums = reduced;
         long perNode = (long) k * P * (2 + part.edgeCount() / Math.max(1, n));
         Parallel.forRange(n, Parallel.chunks(n, perNode), (c, from, to) -> {
-            double[] sc = rows[c];
+            double[] sc = rows[c], red = sums[c];
             for (int i = from; i < to; i++) {
                 int xo = i * k * P + A, oo = i * P + A, tb = i * B;
                 Exchange.row(part, shift, i, in, A, noHalo, k * P, sc, A);
@@ -267,7 +268,7 @@ public final class GcnnPass {
                 activate(act, out, oo, P);
                 for (int b = 0; b < B; b++) q[oo + b] = scale * (out[oo + b] - targets[tb + b]);   // the padding of q stays zero
                 slope(act, out, oo, q, oo, P);
-                outputGrads(in, xo, sc, A, q, oo, k, P, g0, g1, i * k);
+                outputGrads(in, xo, sc, A, q, oo, k, P, g0, g1, i * k, red);
             }
         });
         double[] y = copyOutput();
@@ -287,14 +288,50 @@ public final class GcnnPass {
     }
 
     private double[][] shiftedRow;    // per chunk: one node's (S X)_i for squaredErrorStep's output layer
+    private double[][] reduced;       // per chunk: outputGrads' eight sums, transposed, from A
 
     /**
      * Node i's dΘ0[kk] += Σ_b X_i[kk] q_i and dΘ1[kk] += Σ_b (S X)_i[kk] q_i for an output one wide,
      * the sums over samples lane-wise and reduced in lane order (as {@link #block1x1}, so the same bits).
+     * Eight sums at a time are reduced together: stored, transposed in registers and added as vectors
+     * (lane r of the result is sum r's lanes added in order), instead of each extracting its lanes one
+     * by one, which cost as much as the multiply-adds.
      */
     private static void outputGrads(double[] in, int xo, double[] sin, int so, double[] q, int qo, int k, int P,
-                                    double[] g0, double[] g1, int wo) {
+                                    double[] g0, double[] g1, int wo, double[] red) {
         int kk = 0;
+        if (LANES == 8)
+            for (; kk + 3 < k; kk += 4) {
+                DoubleVector x0 = DoubleVector.zero(V), x1 = x0, x2 = x0, x3 = x0, s0 = x0, s1 = x0, s2 = x0, s3 = x0;
+                int r = xo + kk * P, t = so + kk * P;
+                for (int b = 0; b < P; b += LANES) {
+                    DoubleVector qv = DoubleVector.fromArray(V, q, qo + b);
+                    x0 = DoubleVector.fromArray(V, in, r + b).fma(qv, x0);
+                    x1 = DoubleVector.fromArray(V, in, r + P + b).fma(qv, x1);
+                    x2 = DoubleVector.fromArray(V, in, r + 2 * P + b).fma(qv, x2);
+                    x3 = DoubleVector.fromArray(V, in, r + 3 * P + b).fma(qv, x3);
+                    s0 = DoubleVector.fromArray(V, sin, t + b).fma(qv, s0);
+                    s1 = DoubleVector.fromArray(V, sin, t + P + b).fma(qv, s1);
+                    s2 = DoubleVector.fromArray(V, sin, t + 2 * P + b).fma(qv, s2);
+                    s3 = DoubleVector.fromArray(V, sin, t + 3 * P + b).fma(qv, s3);
+                }
+                x0.intoArray(red, A);
+                x1.intoArray(red, A + 8);
+                x2.intoArray(red, A + 16);
+                x3.intoArray(red, A + 24);
+                s0.intoArray(red, A + 32);
+                s1.intoArray(red, A + 40);
+                s2.intoArray(red, A + 48);
+                s3.intoArray(red, A + 56);
+                transpose8(red, A, 8, red, A + 64, 8);
+                DoubleVector sum = DoubleVector.fromArray(V, red, A + 64);
+                for (int l = 1; l < 8; l++) sum = sum.add(DoubleVector.fromArray(V, red, A + 64 + 8 * l));
+                sum.intoArray(red, A);
+                for (int c = 0; c < 4; c++) {
+                    g0[wo + kk + c] += red[A + c];
+                    g1[wo + kk + c] += red[A + 4 + c];
+                }
+            }
         for (; kk + 1 < k; kk += 2) {
             DoubleVector x0 = DoubleVector.zero(V), s0 = x0, x1 = x0, s1 = x0;
             int r = xo + kk * P, t = so + kk * P;
