@@ -42,6 +42,41 @@ final class BenchCommand implements Runnable {
         String threadsText;
         @Option(names = "--scale-batch", defaultValue = "10", description = "samples per mini-batch in the scale run (default ${DEFAULT-VALUE})")
         int scaleBatch;
+        @Option(names = "--fork", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = {"time each scheme and thread count in a fresh JVM, as JMH does (default); --no-fork times them one after",
+                        "the other in this one, where the kernels the schemes share stay compiled for whichever ran first",
+                        "(a scheme timed after another one read about 25% slower)"})
+        boolean fork;
+
+        /**
+         * The lines a child JVM with this JVM's options prints for one scheme and thread count. C2
+         * compiles a kernel with the branch and loop profile of the runs so far, and the tied and
+         * per-node schemes drive the same kernels differently: D-SGD alone took 10.8–11.9 ms an epoch
+         * on one thread, after SGD in the same JVM 14.5–15.3 ms, and SGD after D-SGD 9.4–14.3 ms
+         * against 7.7–9.1 alone.
+         */
+        private String forked(Scheme s, boolean parallel) {
+            List<String> cmd = new java.util.ArrayList<>();
+            cmd.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench", "node-regression", "--no-fork",
+                    "--schemes", s.id(), "--threads", parallel ? "all" : "1", "--epochs", Integer.toString(epochs),
+                    "--rounds", Integer.toString(rounds), "--warmup", Integer.toString(warmup), "--scale", "none"));
+            try {
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                if (p.waitFor() != 0) throw new IllegalStateException("the benchmark's JVM for " + s.id() + " failed:\n" + out);
+                StringBuilder lines = new StringBuilder();
+                out.lines().filter(l -> l.startsWith("node-regression ")).forEach(l -> lines.append(l).append(System.lineSeparator()));
+                if (lines.isEmpty()) throw new IllegalStateException("the benchmark's JVM for " + s.id() + " printed no timing:\n" + out);
+                return lines.toString();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("could not start a JVM for the benchmark", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
 
         @Override
         public void run() {
@@ -74,6 +109,11 @@ final class BenchCommand implements Runnable {
                 default -> throw new Main.UserError("--threads must be 1, all or both, got '" + threadsText + "'");
             };
             for (boolean parallel : modes) {
+                if (fork) {
+                    for (Scheme s : schemes) System.out.print(forked(s, parallel));
+                    System.out.flush();
+                    continue;
+                }
                 Parallel.setEnabled(parallel);
                 try {
                     for (Scheme s : schemes) {

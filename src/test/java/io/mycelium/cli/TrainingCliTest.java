@@ -88,7 +88,7 @@ class TrainingCliTest {
     @Test
     void benchPrintsMsPerEpochAndSkipsTheScaleRunOnRequest() {
         int[] code = new int[1];
-        String out = captureOut(() -> code[0] = Main.execute("bench", "node-regression", "--epochs", "1", "--warmup", "0", "--scale", "none"));
+        String out = captureOut(() -> code[0] = Main.execute("bench", "node-regression", "--epochs", "1", "--warmup", "0", "--scale", "none", "--no-fork"));
         assertThat(code[0]).isZero();
         List<String> lines = out.lines().filter(l -> l.contains("ms/epoch")).toList();
         int cores = Runtime.getRuntime().availableProcessors();
@@ -100,5 +100,18 @@ class TrainingCliTest {
         }
         assertThat(out).doesNotContain("scale d-sgd");
         assertThat(Main.execute("bench", "node-regression", "--scale", "ten")).isEqualTo(2);
+    }
+
+    @Test
+    void benchTimesEachSchemeInAJvmOfItsOwn() {
+        int[] code = new int[1];
+        String out = captureOut(() -> code[0] = Main.execute("bench", "node-regression", "--epochs", "1", "--rounds", "1", "--warmup", "0",
+                "--scale", "none", "--threads", "1", "--schemes", "sgd,d-sgd"));
+        assertThat(code[0]).isZero();
+        List<String> lines = out.lines().filter(l -> l.contains("ms/epoch")).toList();
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).startsWith("node-regression sgd ").contains("1 thread");
+        assertThat(lines.get(1)).startsWith("node-regression d-sgd ").contains("1 thread");
+        for (String l : lines) assertThat(Double.parseDouble(l.replaceAll(".*:\\s+([0-9.]+) ms/epoch.*", "$1"))).isPositive();
     }
 }
