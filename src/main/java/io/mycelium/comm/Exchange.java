@@ -58,11 +58,14 @@ public final class Exchange {
     /**
      * Row i alone of {@link #apply(Partition, Operator, double[], int, double[], int, double[], boolean)}
      * (not accumulating), written to {@code out[at, at + width)}: for a kernel that uses a node's
-     * shifted row at once and never stores it with the others.
+     * shifted row at once and never stores it with the others. {@code self} and {@code w} are the
+     * partition's {@link Partition#selfWeights} and {@link Partition#edgeWeights} of the operator,
+     * taken once by the caller (the latter is a synchronized cache lookup).
      */
-    public static void row(Partition p, Operator op, int i, double[] x, int offset, double[] halo, int width, double[] out, int at) {
+    public static void row(Partition p, double[] self, double[] w, int i, double[] x, int offset, double[] halo, int width,
+                           double[] out, int at) {
         int[] rowPtr = p.rowPtr();
-        row(i, p.size(), p.selfWeights(op)[i], p.edgeWeights(op), rowPtr[i], rowPtr[i + 1], p.cols(), x, offset, halo, width, out, at, false);
+        row(i, p.size(), self[i], w, rowPtr[i], rowPtr[i + 1], p.cols(), x, offset, halo, width, out, at, false);
     }
 
     private static void row(int i, int n, double s, double[] w, int e0, int e1, int[] cols, double[] x, int base, double[] halo,

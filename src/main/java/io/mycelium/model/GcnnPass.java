@@ -4,7 +4,6 @@ import io.mycelium.autodiff.Params;
 import io.mycelium.comm.Comm;
 import io.mycelium.comm.Exchange;
 import io.mycelium.comm.Partition;
-import io.mycelium.graph.Operator;
 import io.mycelium.tensor.Aligned;
 import io.mycelium.tensor.Parallel;
 import io.mycelium.tensor.Tensor;
@@ -254,7 +253,7 @@ public final class GcnnPass {
         double[] in = x[l], out = x[L], q = z[L], W0 = t0.data(), W1 = t1.data();
         double[] g0 = grads.get(names0[l]).data(), g1 = grads.get(names1[l]).data(), noHalo = new double[0];
         Activation act = model.activation(l);
-        Operator shift = model.shift();
+        double[] self = part.selfWeights(model.shift()), w = part.edgeWeights(model.shift());
         if (shiftedRow == null || shiftedRow[0].length < k * P + A) shiftedRow = new double[Parallel.MAX_CHUNKS][k * P + A];
         if (reduced == null) reduced = new double[Parallel.MAX_CHUNKS][128 + A];
         double[][] rows = shiftedRow, sums = reduced;
@@ -263,7 +262,7 @@ public final class GcnnPass {
             double[] sc = rows[c], red = sums[c];
             for (int i = from; i < to; i++) {
                 int xo = i * k * P + A, oo = i * P + A, tb = i * B;
-                Exchange.row(part, shift, i, in, A, noHalo, k * P, sc, A);
+                Exchange.row(part, self, w, i, in, A, noHalo, k * P, sc, A);
                 narrowLinear(in, sc, A - xo, W0, W1, i * k, out, xo, oo, k, P);
                 activate(act, out, oo, P);
                 for (int b = 0; b < B; b++) q[oo + b] = scale * (out[oo + b] - targets[tb + b]);   // the padding of q stays zero
