@@ -71,9 +71,10 @@ public final class Exchange {
     private static void row(int i, int n, double s, double[] w, int e0, int e1, int[] cols, double[] x, int base, double[] halo,
                             int width, double[] out, int at, boolean accumulate) {
         int o = base + i * width, d = at - o;     // out[q + d] is the output for x[q]
-        // the columns before the row's first cache-line boundary one by one (when rows are a whole
-        // number of vectors long, as the kernels' are, the boundary is the same in every row)
-        int k = Math.min(width, Aligned.next(o) - o);
+        // when rows are a whole number of vectors long, the boundary is at the same column in every
+        // row: the columns before it one by one, then every vector load is on a cache line (for other
+        // widths the neighbours' rows straddle lines anyway, and the scalar head would only cost)
+        int k = width % V.length() == 0 ? Math.min(width, Aligned.next(o) - o) : 0;
         if (k > 0) columns(i, n, s, w, e0, e1, cols, x, base, halo, width, out, at, accumulate, 0, k);
         for (; k + BLOCK <= width; k += BLOCK) {
             int L = V.length(), a = o + k, c = a + d;
