@@ -58,7 +58,8 @@ final class BenchCommand implements Runnable {
         private String forked(Scheme s, boolean parallel) {
             List<String> cmd = new java.util.ArrayList<>();
             cmd.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+            for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+                if (!a.startsWith("-agentlib:jdwp") && !a.startsWith("-Xrunjdwp")) cmd.add(a);   // a debugger's port is taken
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench", "node-regression", "--no-fork",
                     "--schemes", s.id(), "--threads", parallel ? "all" : "1", "--epochs", Integer.toString(epochs),
                     "--rounds", Integer.toString(rounds), "--warmup", Integer.toString(warmup), "--scale", "none"));
