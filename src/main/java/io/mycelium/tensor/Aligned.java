@@ -9,10 +9,10 @@ import java.lang.management.ManagementFactory;
  * of whole rows do not straddle two cache lines.
  *
  * <p>Java places arrays wherever the allocator and the collector put them, 8-byte aligned, and a
- * straddling 64-byte load costs two cache accesses. The kernels' rows are a whole number of
- * vectors long, so all of a buffer's rows share its start's alignment: one run of the
- * node-regression benchmark took 10.5 ms an epoch, the next 16 ms, with nothing changed but where
- * the buffers landed. The launcher therefore starts the JVM with
+ * straddling 64-byte load costs two cache accesses (a streaming multiply-add kernel took a quarter
+ * less time aligned than one to seven doubles off). The kernels' rows are a whole number of
+ * vectors long, so all of a buffer's rows share its start's alignment, whatever it happens to be.
+ * The launcher therefore starts the JVM with
  * {@code -XX:ObjectAlignmentInBytes=64}: every object then starts on a 64-byte boundary (and keeps
  * that alignment when the collector moves it), its elements a fixed header's length later. Buffers
  * that hot kernels stream through leave {@link #DOUBLES} doubles unused at their start, and
