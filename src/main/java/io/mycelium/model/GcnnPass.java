@@ -55,7 +55,6 @@ public final class GcnnPass {
     private final String[] names0, names1;
     private final int maxWidth;
     private int samples, stride;  // B, and B rounded up to whole vectors: the length of a feature row
-    private int[] strided;        // {0, P, 2P, ...}: one vector's lanes a feature row apart, for gathers
     private double[][] x, sx;     // per layer: X^l and S X^l as [node][feature][stride]; x[L] is the output
     private double[][] z;         // backward: Z^l per layer, same layout as x
     private double[] msg;         // backward: the messages Θ1 Q of eq. (14), widest layer
@@ -181,10 +180,6 @@ public final class GcnnPass {
             output = new double[n * B * model.width(L)];
         }
         samples = B;
-        if (strided == null || stride != P) {
-            strided = new int[LANES];
-            for (int q = 0; q < LANES; q++) strided[q] = q * P;
-        }
         stride = P;
         return x[0];
     }
@@ -331,21 +326,6 @@ public final class GcnnPass {
                     g1[wo + kk + c] += red[A + 4 + c];
                 }
             }
-        for (; kk + 1 < k; kk += 2) {
-            DoubleVector x0 = DoubleVector.zero(V), s0 = x0, x1 = x0, s1 = x0;
-            int r = xo + kk * P, t = so + kk * P;
-            for (int b = 0; b < P; b += LANES) {
-                DoubleVector qv = DoubleVector.fromArray(V, q, qo + b);
-                x0 = DoubleVector.fromArray(V, in, r + b).fma(qv, x0);
-                s0 = DoubleVector.fromArray(V, sin, t + b).fma(qv, s0);
-                x1 = DoubleVector.fromArray(V, in, r + P + b).fma(qv, x1);
-                s1 = DoubleVector.fromArray(V, sin, t + P + b).fma(qv, s1);
-            }
-            g0[wo + kk] += laneSum(x0);
-            g1[wo + kk] += laneSum(s0);
-            g0[wo + kk + 1] += laneSum(x1);
-            g1[wo + kk + 1] += laneSum(s1);
-        }
         for (; kk < k; kk++) {
             DoubleVector x0 = DoubleVector.zero(V), s0 = x0;
             int r = xo + kk * P, t = so + kk * P;
@@ -859,7 +839,7 @@ public final class GcnnPass {
             for (int i = from; i < to; i++) {
                 narrowRow(i, rowPtr[i], rowPtr[i + 1], cols, C, (i + rowPtr[i]) * k, q, k, P, zi, A);
                 slope(below, y, i * k * P + A, zi, A, k * P);
-                transpose(zi, A, k, P, B, t, A, strided);
+                transpose(zi, A, k, P, B, t, A);
                 int kk = 0;
                 for (; kk + 1 < k0; kk += 2)
                     for (int j = 0; j < k; j += WIDE) wideBlock(in, sin, t, i, i + 1, k0, k, P, B, kk, 2, j, g0, i * km0, g1, i * km0);
@@ -871,23 +851,14 @@ public final class GcnnPass {
 
     private double[][] rowScratch;    // per chunk: one node's Z^0 rows, for the fused narrow backward
 
-    /** {@code t[dst + b m + j] = q[src + j P + b]} for j < m, b < B: one node's rows, sample-major; idx is {@link #strided}. */
-    private static void transpose(double[] q, int src, int m, int P, int B, double[] t, int dst, int[] idx) {
-        if (m % LANES == 0) {
-            int b = 0;
-            if (LANES == 8)             // 8 × 8 blocks transposed in registers, for all whole blocks of samples
-                for (; b + 8 <= B; b += 8)
-                    for (int j = 0; j < m; j += 8) transpose8(q, src + j * P + b, P, t, dst + b * m + j, m);
-            // the rest: a vector of LANES outputs gathered at stride P, one load instruction and one
-            // store per vector (scalar, this copy was a tenth of a D-SGD epoch; gathered, still 12%)
-            for (; b < B; b++) {
-                int to = dst + b * m, from = src + b;
-                for (int j = 0; j < m; j += LANES) DoubleVector.fromArray(V, q, from + j * P, idx, 0).intoArray(t, to + j);
-            }
-            return;
-        }
-        // writes in order, reads across the m rows (each row's line serves eight samples from L1)
-        for (int b = 0; b < B; b++) {
+    /** {@code t[dst + b m + j] = q[src + j P + b]} for j < m, b < B: one node's rows, sample-major. */
+    private static void transpose(double[] q, int src, int m, int P, int B, double[] t, int dst) {
+        int b = 0;
+        if (LANES == 8 && m % 8 == 0)   // 8 × 8 blocks transposed in registers, for all whole blocks of samples
+            for (; b + 8 <= B; b += 8)
+                for (int j = 0; j < m; j += 8) transpose8(q, src + j * P + b, P, t, dst + b * m + j, m);
+        // the rest one by one: writes in order, reads across the m rows (each row's line serves eight samples from L1)
+        for (; b < B; b++) {
             int to = dst + b * m, from = src + b;
             for (int j = 0; j < m; j++) t[to + j] = q[from + j * P];
         }
@@ -1090,7 +1061,7 @@ public final class GcnnPass {
             if (tied) java.util.Arrays.fill(p, 0, 2 * km, 0);
             for (int i = from; i < to; i += tile) {
                 int last = Math.min(to, i + tile);
-                for (int v = i; v < last; v++) transpose(q, v * m * P + A, m, P, B, t, (v - i) * B * m + A, strided);
+                for (int v = i; v < last; v++) transpose(q, v * m * P + A, m, P, B, t, (v - i) * B * m + A);
                 double[] d0 = tied ? p : g0, d1 = tied ? p : g1;
                 int o0 = tied ? 0 : i * km, o1 = tied ? km : i * km;
                 int kk = 0;
