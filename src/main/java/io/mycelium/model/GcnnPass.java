@@ -233,14 +233,9 @@ public final class GcnnPass {
         Tensor t0 = params.get(names0[l]), t1 = params.get(names1[l]);
         if (!fusesOutputLayer(params)) {
             double[] y = forward(params, store, ids), dy = new double[y.length];
-            double sse = 0;
-            for (int q = 0; q < y.length; q++) {
-                double d = y[q] - targets[q];
-                sse += d * d;
-                dy[q] = scale * d;
-            }
-            backward(params, dy, grads);
-            return sse;
+            for (int q = 0; q < y.length; q++) dy[q] = scale * (y[q] - targets[q]);
+            backward(params, dy, grads);      // leaves y (the output buffer) as it is
+            return squaredError(y, targets);
         }
         gather(store, ids);
         forwardLayers(params, l);
@@ -265,13 +260,18 @@ public final class GcnnPass {
                 outputGrads(in, xo, sc, A, q, oo, k, P, g0, g1, i * k, red);
             }
         });
-        double[] y = copyOutput();
+        double sse = squaredError(copyOutput(), targets);
+        backwardLayers(params, grads, true);
+        return sse;
+    }
+
+    /** Σ (y − t)², in index order. */
+    private static double squaredError(double[] y, double[] t) {
         double sse = 0;
-        for (int r = 0; r < y.length; r++) {
-            double d = y[r] - targets[r];
+        for (int q = 0; q < y.length; q++) {
+            double d = y[q] - t[q];
             sse += d * d;
         }
-        backwardLayers(params, grads, true);
         return sse;
     }
 
