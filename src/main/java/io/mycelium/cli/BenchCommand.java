@@ -45,7 +45,7 @@ final class BenchCommand implements Runnable {
         @Option(names = "--fork", negatable = true, defaultValue = "true", fallbackValue = "true",
                 description = {"time each scheme and thread count in a fresh JVM, as JMH does (default); --no-fork times them one after",
                         "the other in this one, where the kernels the schemes share stay compiled for whichever ran first",
-                        "(a scheme timed after another one read about 25% slower)"})
+                        "(a scheme timed after another one read about 25%% slower)"})
         boolean fork;
 
         /**

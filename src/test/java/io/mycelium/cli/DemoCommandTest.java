@@ -52,4 +52,27 @@ class DemoCommandTest {
         }
         assertThat(buf.toString()).contains("demo", "reproduce", "table-i", "bench");
     }
+
+    /** Picocli formats descriptions with String.format: a bare '%' prints a warning instead of the help. */
+    @Test
+    void everyCommandsHelpFormatsCleanly() {
+        var err = new java.io.ByteArrayOutputStream();
+        var old = System.err;
+        System.setErr(new java.io.PrintStream(err));
+        int commands = 0;
+        try {
+            var queue = new java.util.ArrayDeque<picocli.CommandLine>(List.of(new picocli.CommandLine(new Main())));
+            while (!queue.isEmpty()) {
+                picocli.CommandLine cl = queue.poll();
+                String usage = cl.getUsageMessage();
+                assertThat(usage).as(cl.getCommandName()).contains("Usage:").doesNotContain("%n");
+                commands++;
+                queue.addAll(cl.getSubcommands().values());
+            }
+        } finally {
+            System.setErr(old);
+        }
+        assertThat(commands).isGreaterThan(8);
+        assertThat(err.toString()).doesNotContain("WARN");
+    }
 }
