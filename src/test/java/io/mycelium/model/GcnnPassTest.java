@@ -101,12 +101,97 @@ class GcnnPassTest {
         }
         Params g3 = params.zerosLike(), g1 = params.zerosLike();
         three.backward(params, dy3, g3);
-        assertThat(one.squaredErrorStep(params, x, shuffled, targets, 0.7, g1)).isEqualTo(sse3);
-        for (String name : params.names()) assertThat(g1.get(name).data()).as(name).containsExactly(g3.get(name).data());
+        double sse1 = one.squaredErrorStep(params, x, shuffled, targets, 0.7, g1);
+        if (one.sampleMajorHidden(params)) assertCloseTo(sse1, sse3, g1, g3);   // sums ŷ's features in another order
+        else {
+            assertThat(sse1).isEqualTo(sse3);
+            for (String name : params.names()) assertThat(g1.get(name).data()).as(name).containsExactly(g3.get(name).data());
+        }
         assertThat(one.fusesOutputLayer(params)).isEqualTo(!params.isTied() && widths[layers - 1] > 1);
+        assertThat(one.sampleMajorHidden(params)).isEqualTo(one.fusesOutputLayer(params) && layers == 2 && widths[1] % 32 == 0);
         // a second call with the other forward entry point reuses the buffers and gives the same bits
         double[] again = pass.forward(params, x).clone();
         assertThat(again).containsExactly(pass.forward(params, x, ids));
+    }
+
+    /**
+     * The sample-major step of a two-layer per-node model with a hidden layer a multiple of 32 wide
+     * (the benchmark's shape) against the tape: loss and every gradient, for sample counts that
+     * leave every tail of its kernels (fewer than four, fewer than eight, whole blocks), each
+     * activation, and a gradient scaled by 1.0001 must fail.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 5, 8, 13, 50, 56})
+    void sampleMajorStepEqualsTheTape(int samples) {
+        UniformRandomProvider rng = Init.rng(100 + samples);
+        int n = 8 + rng.nextInt(12), hidden = samples % 2 == 0 ? 32 : 64;
+        Graph g = TestGraphs.connected(n, 0.3, rng);
+        Activation act = Activation.values()[samples % Activation.values().length];
+        Gcnn model = new Gcnn(ShiftOperator.NORMALIZED_LAPLACIAN.of(g), new int[] {3 + samples % 8, hidden, 1},
+                new Activation[] {act, Activation.values()[(samples + 1) % Activation.values().length]}, Gcnn.GLOROT);
+        Params tied = new Params();
+        model.init(tied, rng);
+        Params params = tied.perNode(n);
+        for (String name : params.names()) {
+            double[] d = params.get(name).data();
+            for (int k = 0; k < d.length; k++) d[k] += 0.3 * (rng.nextDouble() - 0.5);
+        }
+        Tensor x = Init.normal(rng, 0, 1, n, samples + 4, model.width(0)), y = Init.normal(rng, 0, 1, n, samples + 4);
+        int[] ids = new int[samples];
+        for (int q = 0; q < samples; q++) ids[q] = (q * 7 + 3) % (samples + 4);   // a scattered selection
+        double[] targets = new double[n * samples];
+        Tensor xs = Tensor.zeros(n, samples, model.width(0));
+        for (int i = 0; i < n; i++)
+            for (int b = 0; b < samples; b++) {
+                targets[i * samples + b] = y.data()[i * (samples + 4) + ids[b]];
+                System.arraycopy(x.data(), (i * (samples + 4) + ids[b]) * model.width(0), xs.data(), (i * samples + b) * model.width(0), model.width(0));
+            }
+        Engine e = Engine.synchronous(g, params);
+        Host h = e.hosts().getFirst();
+        Tape t = h.tape();
+        Var out = model.forward(t, t.constant(xs));
+        Var loss = t.sumRows(t.square(t.sub(out, t.constant(Tensor.of(targets, n, samples, 1)))));
+        t.backward(loss);
+        GcnnPass pass = new GcnnPass(model, h.comm());
+        assertThat(pass.sampleMajorHidden(params)).isTrue();
+        Params grads = params.zerosLike();
+        double sse = pass.squaredErrorStep(params, x, ids, targets, 2.0, grads);
+        assertThat(sse).isCloseTo(loss.value().sum(), org.assertj.core.data.Offset.offset(1e-10 * (1 + Math.abs(sse))));
+        double scale = 0;
+        for (String name : params.names()) {
+            double[] a = grads.get(name).data(), b = t.paramGrad(name).data();
+            for (int q = 0; q < a.length; q++) {
+                scale = Math.max(scale, Math.abs(b[q]));
+                assertThat(a[q]).as(name + "[" + q + "]").isCloseTo(b[q], org.assertj.core.data.Offset.offset(1e-10 * (1 + Math.abs(b[q]))));
+            }
+        }
+        assertThat(scale).isGreaterThan(1e-6);
+        // the comparison is sharp enough to see a gradient off by one part in 10^4
+        String some = params.names().iterator().next();
+        double[] a = grads.get(some).data(), b = t.paramGrad(some).data();
+        int worst = 0;
+        for (int q = 1; q < a.length; q++) if (Math.abs(b[q]) > Math.abs(b[worst])) worst = q;
+        assertThat(Math.abs(a[worst] * 1.0001 - b[worst])).isGreaterThan(1e-10 * (1 + Math.abs(b[worst])));
+        // a second step on other samples reuses the buffers: same numbers as a fresh pass
+        Params again = params.zerosLike(), fresh = params.zerosLike();
+        int[] other = ids.clone();   // reversed
+        for (int q = 0; q < other.length / 2; q++) {
+            int tmp = other[q];
+            other[q] = other[other.length - 1 - q];
+            other[other.length - 1 - q] = tmp;
+        }
+        assertThat(pass.squaredErrorStep(params, x, other, targets, 2.0, again))
+                .isEqualTo(new GcnnPass(model, h.comm()).squaredErrorStep(params, x, other, targets, 2.0, fresh));
+        for (String name : params.names()) assertThat(again.get(name).data()).as(name).containsExactly(fresh.get(name).data());
+    }
+
+    private static void assertCloseTo(double sse1, double sse3, Params g1, Params g3) {
+        assertThat(sse1).isCloseTo(sse3, org.assertj.core.data.Offset.offset(1e-12 * (1 + Math.abs(sse3))));
+        for (String name : g1.names()) {
+            double[] a = g1.get(name).data(), b = g3.get(name).data();
+            for (int q = 0; q < a.length; q++)
+                assertThat(a[q]).as(name + "[" + q + "]").isCloseTo(b[q], org.assertj.core.data.Offset.offset(1e-10 * (1 + Math.abs(b[q]))));
+        }
     }
 
     @org.junit.jupiter.api.Test
