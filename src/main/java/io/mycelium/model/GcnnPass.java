@@ -308,15 +308,14 @@ public final class GcnnPass {
         });
         double[] self = part.selfWeights(model.shift()), w = part.edgeWeights(model.shift());
         if (shiftedRow == null || shiftedRow[0].length < m * P + A) shiftedRow = new double[Parallel.MAX_CHUNKS][m * P + A];
-        if (reduced == null) reduced = new double[Parallel.MAX_CHUNKS][128 + A];
-        double[][] rows = shiftedRow, sums = reduced;
+        double[][] rows = shiftedRow;
         long perNode = (long) m * B * (2 + part.edgeCount() / Math.max(1, n));
         Parallel.forRange(n, Parallel.chunks(n, perNode), (c, from, to) -> {
-            double[] sh = rows[c], red = sums[c];
+            double[] sh = rows[c];
             for (int i = from; i < to; i++) {
                 int ho = i * B * m + A, oo = i * P + A, tb = i * B;
                 Exchange.row(part, self, w, i, h, A, noHalo, B * m, sh, A);
-                outputRows(h, ho, sh, A, W0, W1, i * m, m, B, out, oo, red);
+                outputRows(h, ho, sh, A, W0, W1, i * m, m, B, out, oo);
                 activate(outAct, out, oo, P);
                 for (int b = 0; b < B; b++) q[oo + b] = scale * (out[oo + b] - targets[tb + b]);   // the padding of q stays zero
                 slope(outAct, out, oo, q, oo, P);
@@ -434,11 +433,11 @@ public final class GcnnPass {
     /**
      * One node's {@code out[oo + b] = Σ_j h[b][j] W0[j] + sh[b][j] W1[j]} for b < B, from sample-major
      * rows: each sample's features multiply-add lane-wise into one vector (h's, then S h's), and
-     * eight samples' vectors are reduced together through a transpose (sums in lane order). The
-     * padding of {@code out} is zeroed.
+     * eight samples' vectors are reduced together, in registers (a transpose through memory cost as
+     * much as the multiply-adds). The padding of {@code out} is zeroed.
      */
     private static void outputRows(double[] h, int ho, double[] sh, int so, double[] W0, double[] W1, int wo, int m, int B,
-                                   double[] out, int oo, double[] red) {
+                                   double[] out, int oo) {
         int L = LANES, b = 0;
         if (L == 8)
             for (; b + 7 < B; b += 8) {
@@ -466,26 +465,28 @@ public final class GcnnPass {
                     a6 = DoubleVector.fromArray(V, sh, t + 6 * m + j).fma(wv, a6);
                     a7 = DoubleVector.fromArray(V, sh, t + 7 * m + j).fma(wv, a7);
                 }
-                a0.intoArray(red, A);
-                a1.intoArray(red, A + 8);
-                a2.intoArray(red, A + 16);
-                a3.intoArray(red, A + 24);
-                a4.intoArray(red, A + 32);
-                a5.intoArray(red, A + 40);
-                a6.intoArray(red, A + 48);
-                a7.intoArray(red, A + 56);
-                transpose8(red, A, 8, red, A + 64, 8);
-                DoubleVector sum = DoubleVector.fromArray(V, red, A + 64);
-                for (int l = 1; l < 8; l++) sum = sum.add(DoubleVector.fromArray(V, red, A + 64 + 8 * l));
-                sum.intoArray(out, oo + b);
+                // lane r of the result: a_r's lanes summed as a pairwise tree, in registers. Each level
+                // adds lanes 1, 2, then 4 apart, and one blend keeps a vector's sums in its half of the lanes
+                DoubleVector p01 = a0.add(a0.rearrange(DOWN1)).blend(a1.add(a1.rearrange(UP1)), BIT1),
+                        p23 = a2.add(a2.rearrange(DOWN1)).blend(a3.add(a3.rearrange(UP1)), BIT1),
+                        p45 = a4.add(a4.rearrange(DOWN1)).blend(a5.add(a5.rearrange(UP1)), BIT1),
+                        p67 = a6.add(a6.rearrange(DOWN1)).blend(a7.add(a7.rearrange(UP1)), BIT1);
+                DoubleVector p03 = p01.add(p01.rearrange(DOWN2)).blend(p23.add(p23.rearrange(UP2)), BIT2),
+                        p47 = p45.add(p45.rearrange(DOWN2)).blend(p67.add(p67.rearrange(UP2)), BIT2);
+                p03.add(p03.rearrange(DOWN4)).blend(p47.add(p47.rearrange(UP4)), BIT4).intoArray(out, oo + b);
             }
         for (; b < B; b++) {
             DoubleVector a = DoubleVector.zero(V);
             for (int j = 0; j < m; j += L) a = DoubleVector.fromArray(V, h, ho + b * m + j).fma(DoubleVector.fromArray(V, W0, wo + j), a);
             for (int j = 0; j < m; j += L) a = DoubleVector.fromArray(V, sh, so + b * m + j).fma(DoubleVector.fromArray(V, W1, wo + j), a);
-            out[oo + b] = laneSum(a);
+            out[oo + b] = L == 8 ? treeSum(a) : laneSum(a);
         }
         for (int P = (B + L - 1) / L * L; b < P; b++) out[oo + b] = 0;
+    }
+
+    /** The eight lanes of {@code v} summed as {@link #outputRows}' tree sums them: ((0 + 1) + (2 + 3)) + ((4 + 5) + (6 + 7)). */
+    private static double treeSum(DoubleVector v) {
+        return ((v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3))) + ((v.lane(4) + v.lane(5)) + (v.lane(6) + v.lane(7)));
     }
 
     /**

@@ -422,9 +422,12 @@ public final class Trainer {
         double[] targets(int[] ids) {
             int n = y.dim(0), B = ids.length;
             double[] out = new double[n * B];
-            for (int b = 0; b < B; b++) {
-                int row = ids[b] * n;
-                for (int i = 0; i < n; i++) out[i * B + b] = ySampleMajor[row + i];
+            // eight samples at a time: each node's eight targets fill one cache line of out, where a
+            // sample at a time wrote one double into each of n lines (3% of a per-node epoch)
+            for (int b0 = 0; b0 < B; b0 += 8) {
+                int b1 = Math.min(B, b0 + 8);
+                for (int i = 0; i < n; i++)
+                    for (int b = b0; b < b1; b++) out[i * B + b] = ySampleMajor[ids[b] * n + i];
             }
             return out;
         }
