@@ -19,10 +19,13 @@ public final class Exchange {
 
     /** {@link #pull(Comm, double[], int)} of rows that start at {@code x[offset]}; the halo rows start at 0. */
     public static double[] pull(Comm comm, double[] x, int offset, int width) {
-        double[] halo = new double[comm.partition().haloSize() * width];
+        int size = comm.partition().haloSize() * width;
+        double[] halo = size == 0 ? NO_HALO : new double[size];   // a host that holds every node has no halo
         comm.round(new Transfer.Pull(x, offset, halo, width, Accounting.BROADCAST));
         return halo;
     }
+
+    private static final double[] NO_HALO = new double[0];
 
     /** Doubles per vector; a constant, as C2 only compiles vector code for constant species. */
     private static final VectorSpecies<Double> V = DoubleVector.SPECIES_PREFERRED;

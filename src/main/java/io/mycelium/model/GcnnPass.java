@@ -60,6 +60,7 @@ public final class GcnnPass {
     private double[] msg;         // backward: the messages Θ1 Q of eq. (14), widest layer
     private double[] late;        // a late-shift layer's X^l Θ1 forward, S Q backward: one output wide
     private double[] output;      // x[L] without the padding, [node][feature][sample]
+    private double[] outputGrad;  // squaredErrorStep's dy, laid out like output
     private double[] coef;        // narrowBack's per-edge coefficients
     private Tensor bySampleOf;    // the sample store last copied to...
     private double[] bySample;    // ...this sample-major layout
@@ -232,7 +233,9 @@ public final class GcnnPass {
         int L = model.layers(), l = L - 1, k = model.width(l), n = part.size();
         Tensor t0 = params.get(names0[l]), t1 = params.get(names1[l]);
         if (!fusesOutputLayer(params)) {
-            double[] y = forward(params, store, ids), dy = new double[y.length];
+            double[] y = forward(params, store, ids);
+            if (outputGrad == null || outputGrad.length != y.length) outputGrad = new double[y.length];
+            double[] dy = outputGrad;
             for (int q = 0; q < y.length; q++) dy[q] = scale * (y[q] - targets[q]);
             backward(params, dy, grads);      // leaves y (the output buffer) as it is
             return squaredError(y, targets);
@@ -293,7 +296,8 @@ public final class GcnnPass {
         int P = stride, B = samples;
         double[] halo = Exchange.pull(comm, x[0], A, P * k0);
         Exchange.apply(part, model.shift(), x[0], A, halo, P * k0, sx[0], false);
-        if (hidden == null || hidden.length < n * B * m + A) hidden = Aligned.doubles(n * B * m);
+        // LANES rows of slack: outputRows' last block of samples may read up to LANES − 1 rows past node n − 1
+        if (hidden == null || hidden.length < (n * B + LANES) * m + A) hidden = Aligned.doubles((n * B + LANES) * m);
         double[] in = x[0], sin = sx[0], h = hidden, out = x[2], q = z[2];
         double[] U0 = params.get(names0[0]).data(), U1 = params.get(names1[0]).data();
         double[] W0 = params.get(names0[1]).data(), W1 = params.get(names1[1]).data();
@@ -345,7 +349,7 @@ public final class GcnnPass {
         return sse;
     }
 
-    private double[] hidden;          // the sample-major hidden layer, [node][sample][feature] from A
+    private double[] hidden;          // the sample-major hidden layer, [node][sample][feature] from A, and LANES rows of slack
 
     /**
      * One node's hidden rows, sample-major: {@code h[oo + b m + j] = Σ_kk in[kk][b] U0[kk][j] + sin[kk][b] U1[kk][j]}
@@ -440,7 +444,7 @@ public final class GcnnPass {
                                    double[] out, int oo) {
         int L = LANES, b = 0;
         if (L == 8)
-            for (; b + 7 < B; b += 8) {
+            for (; b < B; b += 8) {      // the last block may run past B into rows that exist (see hidden); its extra sums are zeroed below
                 DoubleVector a0 = DoubleVector.zero(V), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
                 int r = ho + b * m, t = so + b * m;
                 for (int j = 0; j < m; j += L) {
@@ -479,14 +483,9 @@ public final class GcnnPass {
             DoubleVector a = DoubleVector.zero(V);
             for (int j = 0; j < m; j += L) a = DoubleVector.fromArray(V, h, ho + b * m + j).fma(DoubleVector.fromArray(V, W0, wo + j), a);
             for (int j = 0; j < m; j += L) a = DoubleVector.fromArray(V, sh, so + b * m + j).fma(DoubleVector.fromArray(V, W1, wo + j), a);
-            out[oo + b] = L == 8 ? treeSum(a) : laneSum(a);
+            out[oo + b] = laneSum(a);
         }
-        for (int P = (B + L - 1) / L * L; b < P; b++) out[oo + b] = 0;
-    }
-
-    /** The eight lanes of {@code v} summed as {@link #outputRows}' tree sums them: ((0 + 1) + (2 + 3)) + ((4 + 5) + (6 + 7)). */
-    private static double treeSum(DoubleVector v) {
-        return ((v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3))) + ((v.lane(4) + v.lane(5)) + (v.lane(6) + v.lane(7)));
+        for (int P = (B + L - 1) / L * L, q = B; q < P; q++) out[oo + q] = 0;
     }
 
     /**

@@ -214,9 +214,9 @@ public final class Trainer {
                 // θ consensus reads θ only, which the passes do not change: it runs after the smaller
                 // second half (b has at most as many samples as a), on that thread, instead of
                 // waking the pool for a region of its own afterwards; same values, same bits
-                Parallel.both(() -> parts[0] = fusedPass(fused, h, local, a, scale, first),
+                Parallel.both(() -> parts[0] = fusedPass(fused, h, local, a, scale, first, 0),
                         () -> {
-                            parts[1] = fusedPass(second, h, local, b, scale, other);
+                            parts[1] = fusedPass(second, h, local, b, scale, other, 1);
                             if (!gradConsensus && !shared.isEmpty()) early[0] = mix(h, h.comm(), shared);
                         });
                 List<String> names = List.copyOf(acc.names());
@@ -230,7 +230,7 @@ public final class Trainer {
                 else Parallel.forSegments(lengths, 2, add);
                 sse = parts[0] + parts[1];
             } else {
-                sse = fusedPass(fused, h, local, batch, scale, acc);
+                sse = fusedPass(fused, h, local, batch, scale, acc, 0);
             }
         } else {
             Tape tape = tapes(h)[0];
@@ -256,14 +256,18 @@ public final class Trainer {
     /** Gradient elements up to which the halves' sum stays on the calling thread. */
     private static final int SERIAL_SUM = 1 << 20;
 
-    /** The fused pass over samples {@code ids}: adds their gradients into {@code grads}, returns their squared error. */
-    private static double fusedPass(GcnnPass pass, Host h, Local local, int[] ids, double scale, Params grads) {
-        return pass.squaredErrorStep(h.params(), local.x, ids, local.targets(ids), scale, grads);
+    /**
+     * The fused pass over samples {@code ids}: adds their gradients into {@code grads}, returns their
+     * squared error. {@code slot}: which of the two passes that may run at once this is (each has its
+     * own targets buffer).
+     */
+    private static double fusedPass(GcnnPass pass, Host h, Local local, int[] ids, double scale, Params grads, int slot) {
+        return pass.squaredErrorStep(h.params(), local.x, ids, local.targets(ids, slot), scale, grads);
     }
 
     /** The squared error of the fused forward pass over samples {@code ids}. */
-    private static double squaredError(GcnnPass pass, Host h, Local local, int[] ids) {
-        double[] y = pass.forward(h.params(), local.x, ids), t = local.targets(ids);
+    private static double squaredError(GcnnPass pass, Host h, Local local, int[] ids, int slot) {
+        double[] y = pass.forward(h.params(), local.x, ids), t = local.targets(ids, slot);
         double s = 0;
         for (int q = 0; q < y.length; q++) s += (y[q] - t[q]) * (y[q] - t[q]);
         return s;
@@ -305,11 +309,11 @@ public final class Trainer {
             GcnnPass fused = fused(h, "train.fused.eval");
             if (fused != null) {
                 int half = GcnnPass.half(all.length);
-                if (half == 0 || h.partition().haloSize() > 0 || (long) h.params().count() * h.params().copies() > SPLIT_PARAMS) return squaredError(fused, h, local, all);
+                if (half == 0 || h.partition().haloSize() > 0 || (long) h.params().count() * h.params().copies() > SPLIT_PARAMS) return squaredError(fused, h, local, all, 0);
                 GcnnPass second = fused(h, "train.fused.eval.second");
                 int[] a = java.util.Arrays.copyOfRange(all, 0, half), b = java.util.Arrays.copyOfRange(all, half, all.length);
                 double[] parts = new double[2];
-                Parallel.both(() -> parts[0] = squaredError(fused, h, local, a), () -> parts[1] = squaredError(second, h, local, b));
+                Parallel.both(() -> parts[0] = squaredError(fused, h, local, a, 0), () -> parts[1] = squaredError(second, h, local, b, 1));
                 return parts[0] + parts[1];
             }
             Tape t = tapes(h)[1];
@@ -408,8 +412,8 @@ public final class Trainer {
      * The host's rows of the dataset, cut once, and the targets sample-major ({@code [sample][node]}):
      * a shuffled mini-batch then reads B runs of n targets instead of n·B scattered ones.
      */
-    private record Local(Dataset source, Tensor x, Tensor y, double[] ySampleMajor) {
-        Local(Dataset source, Tensor x, Tensor y) { this(source, x, y, sampleMajor(y)); }
+    private record Local(Dataset source, Tensor x, Tensor y, double[] ySampleMajor, double[][] targetBuffers) {
+        Local(Dataset source, Tensor x, Tensor y) { this(source, x, y, sampleMajor(y), new double[2][]); }
 
         private static double[] sampleMajor(Tensor y) {
             int n = y.dim(0), s = y.dim(1);
@@ -418,10 +422,15 @@ public final class Trainer {
             return out;
         }
 
-        /** The targets of samples {@code ids} as {@code [node][sample]}. */
-        double[] targets(int[] ids) {
+        /**
+         * The targets of samples {@code ids} as {@code [node][sample]}, in buffer {@code slot} (0 or 1),
+         * which is reused while B stays: a fresh array every mini-batch was most of what a training
+         * step allocated, and each page of it was a first touch of the heap (page faults).
+         */
+        double[] targets(int[] ids, int slot) {
             int n = y.dim(0), B = ids.length;
-            double[] out = new double[n * B];
+            double[] out = targetBuffers[slot];
+            if (out == null || out.length != n * B) targetBuffers[slot] = out = new double[n * B];
             // eight samples at a time: each node's eight targets fill one cache line of out, where a
             // sample at a time wrote one double into each of n lines (3% of a per-node epoch)
             for (int b0 = 0; b0 < B; b0 += 8) {
