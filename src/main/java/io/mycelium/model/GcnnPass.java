@@ -1193,12 +1193,18 @@ public final class GcnnPass {
         int entries = n + rowPtr[n];        // node i's own entry sits at i + rowPtr[i], its edge e at i + e + 1
         if (coef == null || coef.length < entries * k) coef = new double[entries * k];
         double[] C = coef;
+        int whole = k / LANES * LANES;     // the same operations as vectors (HotSpot left these loops scalar), then the rest
         for (int i = 0; i < n; i++) {
             int wi = tied ? 0 : i * k, own = (i + rowPtr[i]) * k;
-            for (int kk = 0; kk < k; kk++) C[own + kk] = W0[wi + kk] + self[i] * W1[wi + kk];
+            DoubleVector si = bc(self[i]);
+            for (int kk = 0; kk < whole; kk += LANES)
+                DoubleVector.fromArray(V, W0, wi + kk).add(DoubleVector.fromArray(V, W1, wi + kk).mul(si)).intoArray(C, own + kk);
+            for (int kk = whole; kk < k; kk++) C[own + kk] = W0[wi + kk] + self[i] * W1[wi + kk];
             for (int e = rowPtr[i]; e < rowPtr[i + 1]; e++) {
                 int wj = tied ? 0 : cols[e] * k, o = (i + e + 1) * k;
-                for (int kk = 0; kk < k; kk++) C[o + kk] = w[e] * W1[wj + kk];
+                DoubleVector we = bc(w[e]);
+                for (int kk = 0; kk < whole; kk += LANES) DoubleVector.fromArray(V, W1, wj + kk).mul(we).intoArray(C, o + kk);
+                for (int kk = whole; kk < k; kk++) C[o + kk] = w[e] * W1[wj + kk];
             }
         }
         return C;

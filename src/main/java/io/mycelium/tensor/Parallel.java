@@ -44,7 +44,7 @@ public final class Parallel {
      * between their steps, which many short parallel loops, one per step, each do.
      */
     public static void both(Runnable a, Runnable b) {
-        if (!enabled || INSIDE_HALF.get() || Thread.currentThread().isVirtual()) {
+        if (sequential()) {
             a.run();
             b.run();
             return;
@@ -63,6 +63,9 @@ public final class Parallel {
             }
         });
     }
+
+    /** Whether {@link #both} called from this thread would run its two halves one after the other on it. */
+    public static boolean sequential() { return !enabled || INSIDE_HALF.get() || Thread.currentThread().isVirtual(); }
 
     private static Runnable half(Runnable r) {
         return () -> {

@@ -207,7 +207,11 @@ public final class Trainer {
                 // halves run side by side without a barrier per layer, and always as two halves, so
                 // the sum's order (and every bit of it) is the same on one core or many
                 GcnnPass second = fused(h, "train.fused.second");
-                Params other = zeroedGradients(h, "train.grads.second");
+                // per-node kernels add each gradient entry once per pass, so when the halves run one
+                // after the other the second may add into the first's sums: first + second, the same
+                // bits as two buffers and their sum, without zeroing, reading and adding a second
+                // buffer (tied kernels add per-chunk partial sums one by one: they keep two buffers)
+                Params other = Parallel.sequential() && !h.params().isTied() ? acc : zeroedGradients(h, "train.grads.second");
                 int[] a = java.util.Arrays.copyOfRange(batch, 0, half), b = java.util.Arrays.copyOfRange(batch, half, batch.length);
                 double[] parts = new double[2];
                 Params first = acc;
@@ -219,15 +223,17 @@ public final class Trainer {
                             parts[1] = fusedPass(second, h, local, b, scale, other, 1);
                             if (!gradConsensus && !shared.isEmpty()) early[0] = mix(h, h.comm(), shared);
                         });
-                List<String> names = List.copyOf(acc.names());
-                int[] lengths = names.stream().mapToInt(n -> acc.get(n).data().length).toArray();
-                Parallel.SegmentBody add = (s, lo, hi) -> {
-                    double[] into = first.get(names.get(s)).data(), from = other.get(names.get(s)).data();
-                    for (int q = lo; q < hi; q++) into[q] += from[q];
-                };
-                // one add per element: below 2^20 of them a wake-up of the pool costs more than it saves
-                if (java.util.Arrays.stream(lengths).sum() < SERIAL_SUM) for (int q = 0; q < lengths.length; q++) add.run(q, 0, lengths[q]);
-                else Parallel.forSegments(lengths, 2, add);
+                if (other != first) {
+                    List<String> names = List.copyOf(acc.names());
+                    int[] lengths = names.stream().mapToInt(n -> acc.get(n).data().length).toArray();
+                    Parallel.SegmentBody add = (s, lo, hi) -> {
+                        double[] into = first.get(names.get(s)).data(), from = other.get(names.get(s)).data();
+                        for (int q = lo; q < hi; q++) into[q] += from[q];
+                    };
+                    // one add per element: below 2^20 of them a wake-up of the pool costs more than it saves
+                    if (java.util.Arrays.stream(lengths).sum() < SERIAL_SUM) for (int q = 0; q < lengths.length; q++) add.run(q, 0, lengths[q]);
+                    else Parallel.forSegments(lengths, 2, add);
+                }
                 sse = parts[0] + parts[1];
             } else {
                 sse = fusedPass(fused, h, local, batch, scale, acc, 0);
