@@ -5,6 +5,7 @@ import io.mycelium.tensor.Parallel;
 import io.mycelium.graph.Operator;
 import io.mycelium.tensor.Tensor;
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -78,7 +79,12 @@ public final class Exchange {
         // row: the columns before it one by one, then every vector load is on a cache line (for other
         // widths the neighbours' rows straddle lines anyway, and the scalar head would only cost)
         int k = width % V.length() == 0 ? Math.min(width, Aligned.next(o) - o) : 0;
-        if (k > 0) columns(i, n, s, w, e0, e1, cols, x, base, halo, width, out, at, accumulate, 0, k);
+        if (k > 0) {
+            // the head as one masked vector: its lanes L − k .. L − 1 are columns 0 .. k − 1 (the lanes
+            // before are masked off, and may lie before the array: masked-off lanes are not checked)
+            if (k < V.length()) maskedColumns(i, n, s, w, e0, e1, cols, x, base, halo, width, out, at, accumulate, k - V.length(), k);
+            else columns(i, n, s, w, e0, e1, cols, x, base, halo, width, out, at, accumulate, 0, k);
+        }
         for (; k + BLOCK <= width; k += BLOCK) {
             int L = V.length(), a = o + k, c = a + d;
             DoubleVector a0 = DoubleVector.fromArray(V, x, a).mul(s), a1 = DoubleVector.fromArray(V, x, a + L).mul(s),
@@ -115,7 +121,28 @@ public final class Exchange {
             }
             a0.intoArray(out, a + d);
         }
-        if (k < width) columns(i, n, s, w, e0, e1, cols, x, base, halo, width, out, at, accumulate, k, width);  // the last columns
+        if (k < width) {                                    // the last columns: one masked vector
+            if (width - k < V.length()) maskedColumns(i, n, s, w, e0, e1, cols, x, base, halo, width, out, at, accumulate, k, width);
+            else columns(i, n, s, w, e0, e1, cols, x, base, halo, width, out, at, accumulate, k, width);
+        }
+    }
+
+    /**
+     * Columns [max(t, 0), end) of one row as one masked vector whose lane q is column {@code t + q}
+     * (end − t ≤ LANES). The same operations per element, in the same order, as {@link #columns}, so
+     * the same bits. The mask is made here: a mask passed into a call that is not inlined is boxed.
+     */
+    private static void maskedColumns(int i, int n, double s, double[] w, int e0, int e1, int[] cols, double[] x, int base, double[] halo,
+                                      int width, double[] out, int at, boolean accumulate, int t, int end) {
+        VectorMask<Double> mask = V.indexInRange(t, end);     // lanes q with 0 <= t + q < end
+        DoubleVector a = DoubleVector.fromArray(V, x, base + i * width + t, mask).mul(s);
+        if (accumulate) a = DoubleVector.fromArray(V, out, at + t, mask).add(a);
+        for (int e = e0; e < e1; e++) {
+            int src = cols[e];
+            int so = src < n ? base + src * width : (src - n) * width;
+            a = a.add(DoubleVector.fromArray(V, src < n ? x : halo, so + t, mask).mul(w[e]));
+        }
+        a.intoArray(out, at + t, mask);
     }
 
     /** Columns [k0, k1) of {@link #row}, element by element in the same order as its vectors. */
