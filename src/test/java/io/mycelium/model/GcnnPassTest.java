@@ -69,15 +69,7 @@ class GcnnPassTest {
         assertThat(worst).isLessThan(1e-12);
         Params grads = params.zerosLike();
         pass.backward(params, dy, grads);
-        double scale = 0;
-        for (String name : params.names()) {
-            double[] a = grads.get(name).data(), b = t.paramGrad(name).data();
-            for (int q = 0; q < a.length; q++) {
-                scale = Math.max(scale, Math.abs(b[q]));
-                assertThat(a[q]).as(name + "[" + q + "]").isCloseTo(b[q], org.assertj.core.data.Offset.offset(1e-10 * (1 + Math.abs(b[q]))));
-            }
-        }
-        assertThat(scale).isGreaterThan(1e-6);
+        assertThat(assertGradientsMatch(grads, t)).isGreaterThan(1e-6);
         // reading the store in place (the path of very large stores) gives the same bits
         int[] shuffled = ids.clone();
         for (int q = shuffled.length - 1; q > 0; q--) {
@@ -157,15 +149,7 @@ class GcnnPassTest {
         Params grads = params.zerosLike();
         double sse = pass.squaredErrorStep(params, x, ids, targets, 2.0, grads);
         assertThat(sse).isCloseTo(loss.value().sum(), org.assertj.core.data.Offset.offset(1e-10 * (1 + Math.abs(sse))));
-        double scale = 0;
-        for (String name : params.names()) {
-            double[] a = grads.get(name).data(), b = t.paramGrad(name).data();
-            for (int q = 0; q < a.length; q++) {
-                scale = Math.max(scale, Math.abs(b[q]));
-                assertThat(a[q]).as(name + "[" + q + "]").isCloseTo(b[q], org.assertj.core.data.Offset.offset(1e-10 * (1 + Math.abs(b[q]))));
-            }
-        }
-        assertThat(scale).isGreaterThan(1e-6);
+        assertThat(assertGradientsMatch(grads, t)).isGreaterThan(1e-6);
         // the comparison is sharp enough to see a gradient off by one part in 10^4
         String some = params.names().iterator().next();
         double[] a = grads.get(some).data(), b = t.paramGrad(some).data();
@@ -183,6 +167,19 @@ class GcnnPassTest {
         assertThat(pass.squaredErrorStep(params, x, other, targets, 2.0, again))
                 .isEqualTo(new GcnnPass(model, h.comm()).squaredErrorStep(params, x, other, targets, 2.0, fresh));
         for (String name : params.names()) assertThat(again.get(name).data()).as(name).containsExactly(fresh.get(name).data());
+    }
+
+    /** Every gradient within 1e-10 (relative to 1 + |reference|) of the tape's; returns the largest |reference|. */
+    private static double assertGradientsMatch(Params grads, Tape t) {
+        double scale = 0;
+        for (String name : grads.names()) {
+            double[] a = grads.get(name).data(), b = t.paramGrad(name).data();
+            for (int q = 0; q < a.length; q++) {
+                scale = Math.max(scale, Math.abs(b[q]));
+                assertThat(a[q]).as(name + "[" + q + "]").isCloseTo(b[q], org.assertj.core.data.Offset.offset(1e-10 * (1 + Math.abs(b[q]))));
+            }
+        }
+        return scale;
     }
 
     private static void assertCloseTo(double sse1, double sse3, Params g1, Params g3) {
