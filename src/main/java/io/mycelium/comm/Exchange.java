@@ -76,8 +76,8 @@ public final class Exchange {
                             int width, double[] out, int at, boolean accumulate) {
         int o = base + i * width, d = at - o;     // out[q + d] is the output for x[q]
         // when rows are a whole number of vectors long, the boundary is at the same column in every
-        // row: the columns before it one by one, then every vector load is on a cache line (for other
-        // widths the neighbours' rows straddle lines anyway, and the scalar head would only cost)
+        // row: the columns before it first, then every vector load is on a cache line (for other
+        // widths the neighbours' rows straddle lines anyway, and a head would only cost)
         int k = width % V.length() == 0 ? Math.min(width, Aligned.next(o) - o) : 0;
         if (k > 0) {
             // the head as one masked vector: its lanes L − k .. L − 1 are columns 0 .. k − 1 (the lanes

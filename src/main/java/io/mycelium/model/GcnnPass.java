@@ -284,7 +284,7 @@ public final class GcnnPass {
      * over samples then runs down a loop with the features across a vector: the output layer's
      * weight gradients need no horizontal reductions, and the hidden layer's Q arrives in the
      * {@code [sample][output]} rows {@link #wideBlock} reads, with no transpose. The one sum over
-     * features, ŷ = H θ0 + (S H) θ1, reduces eight samples at a time through one 8 × 8 transpose.
+     * features, ŷ = H θ0 + (S H) θ1, reduces eight samples' lane sums at once in a tree of register shuffles.
      *
      * <p>H, S H and Q of the hidden layer are the same bits as the feature-major path's (each element
      * sees the same operations in the same order). ŷ sums its features in another order, so ŷ, the
@@ -302,7 +302,7 @@ public final class GcnnPass {
         double[] U0 = params.get(names0[0]).data(), U1 = params.get(names1[0]).data();
         double[] W0 = params.get(names0[1]).data(), W1 = params.get(names1[1]).data();
         double[] d0 = grads.get(names0[0]).data(), d1 = grads.get(names1[0]).data();
-        double[] g0 = grads.get(names0[1]).data(), g1 = grads.get(names1[1]).data(), noHalo = new double[0];
+        double[] g0 = grads.get(names0[1]).data(), g1 = grads.get(names1[1]).data();
         Activation hiddenAct = model.activation(0), outAct = model.activation(1);
         Parallel.forRange(n, Parallel.chunks(n, 2L * km0 * P), (c, from, to) -> {
             for (int i = from; i < to; i++) {
@@ -318,7 +318,7 @@ public final class GcnnPass {
             double[] sh = rows[c];
             for (int i = from; i < to; i++) {
                 int ho = i * B * m + A, oo = i * P + A, tb = i * B;
-                Exchange.row(part, self, w, i, h, A, noHalo, B * m, sh, A);
+                Exchange.row(part, self, w, i, h, A, halo, B * m, sh, A);      // no halo: one host holds every node
                 outputRows(h, ho, sh, A, W0, W1, i * m, m, B, out, oo);
                 activate(outAct, out, oo, P);
                 for (int b = 0; b < B; b++) q[oo + b] = scale * (out[oo + b] - targets[tb + b]);   // the padding of q stays zero
