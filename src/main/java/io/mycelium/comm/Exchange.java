@@ -83,7 +83,7 @@ public final class Exchange {
             // the head as one masked vector: its lanes L − k .. L − 1 are columns 0 .. k − 1 (the lanes
             // before are masked off, and may lie before the array: masked-off lanes are not checked)
             if (k < V.length()) maskedColumns(i, n, s, w, e0, e1, cols, x, base, halo, width, out, at, accumulate, k - V.length(), k);
-            else columns(i, n, s, w, e0, e1, cols, x, base, halo, width, out, at, accumulate, 0, k);
+            else columns(i, n, s, w, e0, e1, cols, x, base, halo, width, out, at, accumulate, 0, k);  // vectors under a line long (AVX2)
         }
         for (; k + BLOCK <= width; k += BLOCK) {
             int L = V.length(), a = o + k, c = a + d;
@@ -121,10 +121,8 @@ public final class Exchange {
             }
             a0.intoArray(out, a + d);
         }
-        if (k < width) {                                    // the last columns: one masked vector
-            if (width - k < V.length()) maskedColumns(i, n, s, w, e0, e1, cols, x, base, halo, width, out, at, accumulate, k, width);
-            else columns(i, n, s, w, e0, e1, cols, x, base, halo, width, out, at, accumulate, k, width);
-        }
+        // the last columns, fewer than a vector after the loop above: one masked vector
+        if (k < width) maskedColumns(i, n, s, w, e0, e1, cols, x, base, halo, width, out, at, accumulate, k, width);
     }
 
     /**
