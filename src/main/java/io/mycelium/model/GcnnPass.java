@@ -339,11 +339,7 @@ public final class GcnnPass {
             for (int i = from; i < to; i++) {
                 backRows(i, rowPtr[i], rowPtr[i + 1], cols, C, (i + rowPtr[i]) * m, q, P, m, B, t, A);
                 slope(hiddenAct, h, i * B * m + A, t, A, B * m);
-                int kk = 0;
-                for (; kk + 1 < k0; kk += 2)
-                    for (int j = 0; j < m; j += WIDE) wideBlock(in, sin, t, i, i + 1, k0, m, P, B, kk, 2, j, d0, i * km0, d1, i * km0);
-                if (kk < k0)
-                    for (int j = 0; j < m; j += WIDE) wideBlock(in, sin, t, i, i + 1, k0, m, P, B, kk, 1, j, d0, i * km0, d1, i * km0);
+                wideBlocks(in, sin, t, i, i + 1, k0, m, P, B, d0, i * km0, d1, i * km0);
             }
         });
         return sse;
@@ -1171,11 +1167,7 @@ public final class GcnnPass {
                 narrowRow(i, rowPtr[i], rowPtr[i + 1], cols, C, (i + rowPtr[i]) * k, q, k, P, zi, A);
                 slope(below, y, i * k * P + A, zi, A, k * P);
                 transpose(zi, A, k, P, B, t, A);
-                int kk = 0;
-                for (; kk + 1 < k0; kk += 2)
-                    for (int j = 0; j < k; j += WIDE) wideBlock(in, sin, t, i, i + 1, k0, k, P, B, kk, 2, j, g0, i * km0, g1, i * km0);
-                if (kk < k0)
-                    for (int j = 0; j < k; j += WIDE) wideBlock(in, sin, t, i, i + 1, k0, k, P, B, kk, 1, j, g0, i * km0, g1, i * km0);
+                wideBlocks(in, sin, t, i, i + 1, k0, k, P, B, g0, i * km0, g1, i * km0);
             }
         });
     }
@@ -1423,11 +1415,7 @@ public final class GcnnPass {
                 for (int v = i; v < last; v++) transpose(q, v * m * P + A, m, P, B, t, (v - i) * B * m + A);
                 double[] d0 = tied ? p : g0, d1 = tied ? p : g1;
                 int o0 = tied ? 0 : i * km, o1 = tied ? km : i * km;
-                int kk = 0;
-                for (; kk + 1 < k; kk += 2)
-                    for (int j = 0; j < m; j += WIDE) wideBlock(in, sin, t, i, last, k, m, P, B, kk, 2, j, d0, o0, d1, o1);
-                if (kk < k)
-                    for (int j = 0; j < m; j += WIDE) wideBlock(in, sin, t, i, last, k, m, P, B, kk, 1, j, d0, o0, d1, o1);
+                wideBlocks(in, sin, t, i, last, k, m, P, B, d0, o0, d1, o1);
             }
         });
         if (!tied) return;
@@ -1436,6 +1424,19 @@ public final class GcnnPass {
                 g0[e] += widePartial[c][e];
                 g1[e] += widePartial[c][km + e];
             }
+    }
+
+    /**
+     * Every entry of dΘ0 and dΘ1 (k × m, m a multiple of {@link #WIDE}) summed over nodes [first, last)
+     * by {@link #wideBlock}: input rows two at a time, then the odd one.
+     */
+    private static void wideBlocks(double[] in, double[] sin, double[] t, int first, int last, int k, int m, int P, int B,
+                                   double[] d0, int o0, double[] d1, int o1) {
+        int kk = 0;
+        for (; kk + 1 < k; kk += 2)
+            for (int j = 0; j < m; j += WIDE) wideBlock(in, sin, t, first, last, k, m, P, B, kk, 2, j, d0, o0, d1, o1);
+        if (kk < k)
+            for (int j = 0; j < m; j += WIDE) wideBlock(in, sin, t, first, last, k, m, P, B, kk, 1, j, d0, o0, d1, o1);
     }
 
     /**
