@@ -142,14 +142,18 @@ public final class Tape {
 
     // ---------------------------------------------------------------- elementwise, unary
 
+    /**
+     * max(x, 0) with NaN kept: {@code v <= 0 ? 0 : v}, so a diverged value is not hidden as 0. The
+     * slope is 0 where v ≤ 0 and 1 elsewhere (NaN included), so a NaN gradient passes through too.
+     */
     public Var relu(Var x) {
         double[] a = x.value.data();
         Tensor o = alloc(x.value.shape());
         double[] y = o.data();
-        for (int i = 0; i < y.length; i++) y[i] = a[i] > 0 ? a[i] : 0;
+        for (int i = 0; i < y.length; i++) y[i] = a[i] <= 0 ? 0 : a[i];
         return op(o, gy -> {
             double[] gx = g(x), gg = gy.data();
-            for (int i = 0; i < gg.length; i++) if (a[i] > 0) gx[i] += gg[i];
+            for (int i = 0; i < gg.length; i++) if (!(a[i] <= 0)) gx[i] += gg[i];
         }, x);
     }
 
@@ -316,13 +320,18 @@ public final class Tape {
         }, x, w);
     }
 
-    /** acc[off + kk*m + j] += Σ_{r in [from,to)} X[r,kk] G[r,j]. */
+    /**
+     * acc[off + kk*m + j] += Σ_{r in [from,to)} X[r,kk] G[r,j]. A zero X[r,kk] (ReLU's many zeros) is
+     * skipped only when row r of G is finite, so 0·NaN and 0·Inf still reach the sum as IEEE has them.
+     */
     private static void outerAcc(double[] X, double[] G, double[] acc, int from, int to, int k, int m, int off) {
         for (int r = from; r < to; r++) {
             int xo = r * k, go = r * m;
+            boolean finite = true;
+            for (int j = 0; j < m && finite; j++) finite = Double.isFinite(G[go + j]);
             for (int kk = 0; kk < k; kk++) {
                 double xv = X[xo + kk];
-                if (xv == 0) continue;
+                if (xv == 0 && finite) continue;
                 int ao = off + kk * m;
                 for (int j = 0; j < m; j++) acc[ao + j] += xv * G[go + j];
             }

@@ -35,7 +35,7 @@ public enum Activation {
                 double s = at(h);
                 yield s * (1 - s);
             }
-            case RELU -> h > 0 ? 1 : 0;
+            case RELU -> h <= 0 ? 0 : 1;          // NaN: 1, as Tape.relu lets a NaN gradient through
             case TANH -> 1 - Math.tanh(h) * Math.tanh(h);
             case IDENTITY -> 1;
         };

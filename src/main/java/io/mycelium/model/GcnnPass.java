@@ -892,10 +892,10 @@ public final class GcnnPass {
     private static void activate(Activation act, double[] v, int off, int len) {
         switch (act) {
             case SIGMOID -> { for (int q = off; q < off + len; q += LANES) sigmoid(DoubleVector.fromArray(V, v, q)).intoArray(v, q); }
-            case RELU -> {                       // v > 0 ? v : 0, as the tape has it (NaN and -0 become 0)
+            case RELU -> {                       // v <= 0 ? 0 : v, as the tape has it (-0 becomes 0, NaN stays NaN)
                 for (int q = off; q < off + len; q += LANES) {
                     DoubleVector h = DoubleVector.fromArray(V, v, q);
-                    DoubleVector.zero(V).blend(h, h.compare(VectorOperators.GT, 0.0)).intoArray(v, q);
+                    h.blend(0.0, h.compare(VectorOperators.LE, 0.0)).intoArray(v, q);
                 }
             }
             case TANH -> { for (int q = off; q < off + len; q++) v[q] = Math.tanh(v[q]); }
@@ -974,10 +974,10 @@ public final class GcnnPass {
                     DoubleVector.fromArray(V, z, q).mul(yv.mul(bc(1.0).sub(yv))).intoArray(z, q);
                 }
             }
-            case RELU -> {
+            case RELU -> {                       // 0 where y <= 0, else z (a NaN y lets z through), as the tape has it
                 for (int q = zo; q < zo + len; q += LANES) {
                     DoubleVector yv = DoubleVector.fromArray(V, y, q + d);
-                    DoubleVector.zero(V).blend(DoubleVector.fromArray(V, z, q), yv.compare(VectorOperators.GT, 0.0)).intoArray(z, q);
+                    DoubleVector.fromArray(V, z, q).blend(0.0, yv.compare(VectorOperators.LE, 0.0)).intoArray(z, q);
                 }
             }
             case TANH -> { for (int q = zo; q < zo + len; q++) z[q] *= 1 - y[q + d] * y[q + d]; }
