@@ -28,7 +28,7 @@ final class AsyncBenchCommand implements Runnable {
     int warmup;
     @Option(names = "--stagger", defaultValue = "4", description = "S: next update 1..S ticks later (default ${DEFAULT-VALUE})")
     int stagger;
-    @Option(names = "--history", defaultValue = "3", description = "D: read one of a neighbour's last D values (default ${DEFAULT-VALUE}; S + D = 7 as in the paper)")
+    @Option(names = "--history", defaultValue = "3", description = "D: each update views a neighbour as of a tick at most D back, never moving back (Algorithm 1) (default ${DEFAULT-VALUE}; largest age S + D = 7 as in the paper)")
     int history;
     @Option(names = "--threads", defaultValue = "0", description = "1 = single thread, 0 = all cores (the common fork-join pool) (default ${DEFAULT-VALUE})")
     int threads;
@@ -40,7 +40,7 @@ final class AsyncBenchCommand implements Runnable {
         if (nodes < 2) throw new Main.UserError("--nodes must be at least 2, got " + nodes);
         if (!(degree > 0)) throw new Main.UserError("--degree must be positive, got " + degree);
         if (ticks < 1 || warmup < 0) throw new Main.UserError("--ticks must be at least 1 and --warmup at least 0");
-        if (stagger < 1 || history < 1) throw new Main.UserError("--stagger and --history must be at least 1");
+        if (stagger < 1 || history < 0) throw new Main.UserError("--stagger must be at least 1 and --history at least 0");
         if (threads < 0 || threads > 1) throw new Main.UserError("--threads is 0 (all cores) or 1");
         for (int k : widths) if (k < 1) throw new Main.UserError("--k sizes must be at least 1, got " + k);
         double radius = AsyncBench.radiusFor(nodes, degree);

@@ -32,7 +32,7 @@ import java.util.Arrays;
  * the whole graph, on a partition whose halo has one slot per directed edge
  * ({@link Partition#perEdgeHalo}). Each round of message passing is delivered by this engine's
  * {@link Comm}: for round k of the tick, halo slot e (edge i ← j) gets the value of j's round-k row
- * that node i's view picks — one of j's last D values, possibly delayed or lost — from a ring of
+ * that node i's view picks — j's value as of a tick τ at most D ticks back, possibly delayed or lost — from a ring of
  * j's past round-k rows. After the program, only the nodes that update at this tick commit their new
  * rows. So a model never knows it runs asynchronously, and with S = D = 1 and no loss or delay
  * every read is the latest value and the run is the synchronous computation, bit for bit.
@@ -47,7 +47,7 @@ import java.util.Arrays;
  * <p><b>Explicit models</b> ({@link #runExplicit}, {@link LayeredModel}s such as GCN and GAT) follow
  * the paper's eq. (9) and Algorithm 1: node i keeps a layer counter t_i; at each of its update times
  * with t_i &lt; L it computes ONE layer, layer t_i, from its own current embedding and its stale
- * view (one of the last D values) of each neighbour's <i>current</i> embedding — which may belong
+ * view (as of a tick at most D back) of each neighbour's <i>current</i> embedding — which may belong
  * to another layer; then t_i += 1. After L updates its output is the readout of its embedding. Per
  * tick the engine runs the program of every layer l over the whole graph, all reading the
  * neighbours' embeddings through the same views, and commits layer l's rows only for the updating
@@ -62,6 +62,15 @@ import java.util.Arrays;
  * tick budget ends. IGNN and GSDGNN with tied parameters take a fused kernel that computes the
  * encoder once and does the step's arithmetic in the same order (tests pin it bitwise to the
  * generic path).
+ *
+ * <p><b>Views</b> are Algorithm 1's (hogwild paper, Appendix E): receiver i keeps, per neighbour j, the
+ * tick τ as of which it views j (0 at the start); at each of i's updates at tick t it draws
+ * τ ← t − lag, lag uniform in 0..min(t − τ, D), so a view is never more than D ticks back and never
+ * moves back in time. A value's age is t minus the tick at which its sender computed it (§2.1:
+ * τ_j^i(t) ∈ T^j; the initial values count as computed at tick 0). Without loss or delay the largest
+ * age is S + D: the view reaches back D ticks to a value computed up to S ticks before that, and
+ * long runs reach it. Every path (the generic tick loop, layered runs, the fused kernel and its
+ * wavefront) draws the same views.
  *
  * <p>All randomness is a hash of (seed, kind, place, time), so runs are deterministic by seed and
  * independent of threads; per-tick work is split over nodes in {@link Parallel}'s fixed chunking.
@@ -81,8 +90,13 @@ public final class AsyncEngine {
     private final double loss;
     private final boolean simple;
     private final int histBins;
-    /** Views table of the lossless fused path: 2^viewShift > D entries per sender, by tick modulo 2^viewShift. */
+    /** Views table of the lossless fused path: 2^viewShift ≥ D + 2 entries per sender, by tick modulo 2^viewShift. */
     private final int viewShift;
+    /**
+     * Algorithm 1's τ_j^i per directed edge (i ← j): the tick as of which receiver i views sender j.
+     * It moves only at i's updates and only forward: τ ← t − lag, lag uniform in 0..min(t − τ, D).
+     */
+    private final int[] viewAt;
     private boolean fusedEnabled = true;
     /** Tests: called in layered runs with each tick and its due nodes (centralized replays). */
     java.util.function.ObjIntConsumer<boolean[]> dueListener;
@@ -121,9 +135,12 @@ public final class AsyncEngine {
         this.linkMax = schedule.linkMaxDelay();
         this.loss = schedule.lossProb();
         this.simple = loss == 0 && schedule.maxLinkDelay() == 0;
-        this.ringCap = history + schedule.maxLinkDelay() + 1;
+        // views reach back D ticks (D + 1 values) and delays up to maxDelay more; one slot more is the one
+        // the lossless fused path writes a new state into while neighbours still read the others
+        this.ringCap = history + schedule.maxLinkDelay() + 2;
         this.histBins = schedule.stalenessBound() + 2; // ages 0..bound, then one overflow bin
-        this.viewShift = 32 - Integer.numberOfLeadingZeros(history);
+        this.viewShift = 32 - Integer.numberOfLeadingZeros(history + 1);
+        this.viewAt = new int[g.directedEdgeCount()];
         this.next = new int[n];
         this.lastUpdate = new int[n];
         this.updates = new int[n];
@@ -281,6 +298,7 @@ public final class AsyncEngine {
         rounds = 0;
         Arrays.fill(lastUpdate, 0);
         Arrays.fill(updates, 0);
+        Arrays.fill(viewAt, 0); // Algorithm 1: τ_j^i = 0, the initial values
         for (long[] s : chunkStats) Arrays.fill(s, 0);
         for (int i = 0; i < n; i++) next[i] = 1 + bounded(hash(FIRST, i, 0, 0), stagger);
     }
@@ -335,7 +353,7 @@ public final class AsyncEngine {
                 Arrays.copyOf(trace, Math.min(ticks, trace.length)), rounds, secs, mismatches);
     }
 
-    /** Marks the nodes updating at {@code tick}; returns how many. */
+    /** Marks the nodes updating at {@code tick} and advances their views; returns how many. */
     private int markUpdaters() {
         int chunks = Parallel.chunks(n, 1);
         Arrays.fill(chunkCount, 0);
@@ -345,7 +363,10 @@ public final class AsyncEngine {
             for (int i = from; i < to; i++) {
                 boolean u = next[i] == t;
                 upd[i] = u;
-                if (u) cnt++;
+                if (u) {
+                    cnt++;
+                    advanceViews(i, t);
+                }
             }
             chunkCount[c] = cnt;
         });
@@ -463,17 +484,42 @@ public final class AsyncEngine {
     }
 
     /**
-     * The tick τ as of which receiver i views the source of its {@code local}-th incoming edge at
-     * tick t in stream s: t minus a lag uniform in 0..D-1, never before tick 1. One hash gives the
-     * lags of four consecutive edges (16 bits each).
+     * Algorithm 1's view update of updating receiver i at tick t: for each incoming edge, τ ← t − lag
+     * with lag uniform in 0..min(t − τ, D), so a view reaches back at most D ticks and never moves
+     * back in time. One hash gives the lags of four consecutive edges (16 bits each); the fused
+     * kernels draw the same words ({@link #lagWord}) and advance the same views.
      */
-    private int viewTick(int i, int local, int t, int s) {
-        if (history == 1) return t;
-        long word = hash(LAG, i, t, ((long) s << 32) | (local >>> 2));
-        int tau = t - lag(word, local, history);
-        return tau < 1 ? 1 : tau;
+    private void advanceViews(int i, int t) {
+        if (history == 0) return;
+        long word = 0;
+        for (int e = off[i], e0 = e, end = off[i + 1]; e < end; e++) {
+            int local = e - e0;
+            if ((local & 3) == 0) word = hash(LAG, i, t, local >>> 2);
+            advanceView(e, word, local, t);
+        }
     }
 
+    /** One edge's step of {@link #advanceViews}; returns the new τ. */
+    private int advanceView(int e, long word, int local, int t) {
+        int tau = t - lag(word, local, Math.min(t - viewAt[e], history) + 1);
+        viewAt[e] = tau;
+        return tau;
+    }
+
+    /** The tick as of which receiver edge e reads at tick t: its view, never before tick 1 (the initial values). */
+    private int viewTick(int e, int t) {
+        return history == 0 ? t : Math.max(1, viewAt[e]);
+    }
+
+    /**
+     * The age of a value current from tick {@code idx}, read at tick t: t minus the tick at which
+     * its sender computed it (the paper's τ_j^i(t) ∈ T^j, §2.1). A state-stream value is current
+     * from the tick after its update (the initial values count as computed at tick 0); a later
+     * round's value is computed and current at the same tick.
+     */
+    private static int age(Stream st, int t, int idx) { return t - idx + (st.state ? 1 : 0); }
+
+    /** Uniform in 0..d−1 from the 16 bits of {@code word} that belong to edge {@code local}. */
     private static int lag(long word, int local, int d) { return (int) ((((word >>> ((local & 3) << 4)) & 0xFFFF) * d) >>> 16); }
 
     /**
@@ -513,11 +559,11 @@ public final class AsyncEngine {
                     continue;
                 }
                 for (int e = off[i]; e < off[i + 1]; e++) {
-                    int slot = pick(st, e, nb[e], viewTick(i, e - off[i], t, s), s);
+                    int slot = pick(st, e, nb[e], viewTick(e, t), s);
                     int age, srcLayer;
                     if (slot >= 0) {
                         System.arraycopy(st.vals, st.at(slot), halo, e * w, w);
-                        age = t - st.idx[slot];
+                        age = age(st, t, st.idx[slot]);
                         srcLayer = st.lay[slot];
                         if (st.keepHeld) {
                             System.arraycopy(st.vals, st.at(slot), st.held, e * w, w);
@@ -526,7 +572,7 @@ public final class AsyncEngine {
                         }
                     } else {
                         System.arraycopy(st.held, e * w, halo, e * w, w);
-                        age = st.heldIdx[e] < 0 ? -1 : t - st.heldIdx[e];
+                        age = st.heldIdx[e] < 0 ? -1 : age(st, t, st.heldIdx[e]);
                         srcLayer = st.heldLay[e];
                     }
                     count(stats, age);
@@ -541,7 +587,7 @@ public final class AsyncEngine {
     private void receive(Stream st, int s, int i, int t) {
         int w = st.w;
         for (int e = off[i]; e < off[i + 1]; e++) {
-            int slot = pick(st, e, nb[e], viewTick(i, e - off[i], t, s), s);
+            int slot = pick(st, e, nb[e], viewTick(e, t), s);
             if (slot < 0) continue;
             System.arraycopy(st.vals, st.at(slot), st.held, e * w, w);
             st.heldIdx[e] = st.idx[slot];
@@ -710,7 +756,7 @@ public final class AsyncEngine {
      * ticks instead of streaming every node's history from memory every tick.
      *
      * <p><b>Why it is the same computation.</b> A node updating at tick t reads its neighbours' states
-     * as of ticks t−D+1..t, i.e. values made by updates at ticks ≤ t−1, and writes its new state into
+     * as of ticks t−D..t, i.e. values made by updates at ticks ≤ t−1, and writes its new state into
      * its ring slot holding the oldest value, which no view at a tick ≥ t picks. So block b may run
      * tick t once every block with an edge into b (within δ blocks) has run tick t−1, and before any of
      * them runs tick t+1. The wavefront runs block b's tick t0+q at step b + δq, q ascending within a
@@ -718,9 +764,9 @@ public final class AsyncEngine {
      * (every read is of a value as of ≤ t), so the order of nodes and blocks changes nothing; the
      * per-tick largest change and the statistics are maxima and sums, combined after each window.
      *
-     * <p><b>Views.</b> {@code view[j][τ mod M]} (M ≥ D + 1, a power of two) holds the ring slot and
+     * <p><b>Views.</b> {@code view[j][τ mod M]} (M ≥ D + 2, a power of two) holds the ring slot and
      * tick of j's state as of τ; a block writes its nodes' entries for t+1 at the end of its tick t.
-     * A reader at tick t needs τ in t−D+1..t, and no block is ahead of a neighbour by more than one
+     * A reader at tick t needs τ in t−D..t, and no block is ahead of a neighbour by more than one
      * tick, so the entry for t+1 only replaces the one for t+1−M, which no reader needs any more.
      *
      * <p><b>Convergence.</b> The run stops at the first tick t with t − lastBig ≥ 2(S + D); a window
@@ -942,32 +988,32 @@ public final class AsyncEngine {
     }
 
     /**
-     * What receiver edge e (from j, its view lag {@code lag}) reads at tick t in the fused kernels,
+     * What receiver edge e (from j, its view τ just advanced) reads at tick t in the fused kernels,
      * with the generic path's draws: {@code (age << 32) | offset}, age −1 when nothing was ever
      * received; the offset points into the ring values, or, complemented (~), into what the receiver
      * held.
      */
-    private long read(Stream st, long[] view, int e, int j, int lag, int t, int k) {
+    private long read(Stream st, long[] view, int e, int j, int tau, int t, int k) {
         if (view != null) {
-            long va = view[(j << viewShift) + ((t - lag) & ((1 << viewShift) - 1))];
+            long va = view[(j << viewShift) + (tau & ((1 << viewShift) - 1))];
             int slot = (int) va;
-            if (slot >= 0) return ((long) (t - (int) (va >>> 32)) << 32) | st.at(slot);
+            if (slot >= 0) return ((long) age(st, t, (int) (va >>> 32)) << 32) | st.at(slot);
         } else {
-            int slot = pick(st, e, j, Math.max(1, t - lag), 0);
+            int slot = pick(st, e, j, Math.max(1, tau), 0);
             if (slot >= 0) {
                 int so = st.at(slot);
                 if (st.keepHeld) {
                     System.arraycopy(st.vals, so, st.held, e * k, k);
                     st.heldIdx[e] = st.idx[slot];
                 }
-                return ((long) (t - st.idx[slot]) << 32) | so;
+                return ((long) age(st, t, st.idx[slot]) << 32) | so;
             }
         }
         int was = st.heldIdx[e];
-        return ((long) (was < 0 ? -1 : t - was) << 32) | (~(e * k) & 0xFFFFFFFFL);
+        return ((long) (was < 0 ? -1 : age(st, t, was)) << 32) | (~(e * k) & 0xFFFFFFFFL);
     }
 
-    /** The view lag of receiver i's {@code local}-th edge at tick t: one hash gives four edges' lags (as {@link #viewTick}). */
+    /** The lag word of receiver i's {@code local}-th edge at tick t: one hash gives four edges' lags (as {@link #advanceViews}). */
     private long lagWord(long lagBase, int i, int local) {
         return mix(lagBase + i * 0xC2B2AE3D27D4EB4FL + (long) (local >>> 2) * 0x27D4EB2F165667C5L);
     }
@@ -993,8 +1039,8 @@ public final class AsyncEngine {
     /**
      * Updates the nodes {@code updList[from..to)} (a chunk's or block's updaters). With
      * {@code inRing} a node's current state is its ring's head and the step writes the new one into
-     * the next slot, which holds the oldest value: no view picks it at this tick (a ring of D + 1
-     * values, no delay: the D views as of t−D+1..t find their values among the newest D), so
+     * the next slot, which holds the oldest value: no view picks it at this tick (a ring of D + 2
+     * values, no delay: the views as of t−D..t find their values among the newest D + 1), so
      * neighbours read the rings undisturbed; the block's end of tick advances the head onto it.
      * Otherwise the state is {@code hs}, updated in place (neighbours read the rings, not hs).
      */
@@ -1022,12 +1068,12 @@ public final class AsyncEngine {
             double a0 = si * cur[o], a1 = k > 1 ? si * cur[o + 1] : 0;
             if (k > 2) for (int q = 0; q < k; q++) acc[q] = si * cur[o + q];
             for (int e = e0, end = offs[i + 1]; e < end; e++) {
-                int local = e - e0, lag = 0;
-                if (D > 1) {
+                int local = e - e0, tau = t;
+                if (D > 0) {
                     if ((local & 3) == 0) word = lagWord(lagBase, i, local);
-                    lag = lag(word, local, D);
+                    tau = advanceView(e, word, local, t);
                 }
-                long rd = read(st, view, e, nbs[e], lag, t, k);
+                long rd = read(st, view, e, nbs[e], tau, t, k);
                 int so = (int) rd, age = (int) (rd >> 32);
                 double[] src = vals;
                 if (so < 0) {
@@ -1141,12 +1187,12 @@ public final class AsyncEngine {
             long word = 0;
             int e0 = offs[i];
             for (int e = e0, end = offs[i + 1]; e < end; e++) {
-                int local = e - e0, lag = 0;
-                if (D > 1) {
+                int local = e - e0, tau = t;
+                if (D > 0) {
                     if ((local & 3) == 0) word = lagWord(lagBase, i, local);
-                    lag = lag(word, local, D);
+                    tau = advanceView(e, word, local, t);
                 }
-                long rd = read(st, view, e, nbs[e], lag, t, k);
+                long rd = read(st, view, e, nbs[e], tau, t, k);
                 int so = (int) rd, age = (int) (rd >> 32);
                 double[] src = vals;
                 if (so < 0) {
@@ -1210,12 +1256,12 @@ public final class AsyncEngine {
             long word = 0;
             int e0 = offs[i];
             for (int e = e0, end = offs[i + 1]; e < end; e++) {
-                int local = e - e0, lag = 0;
-                if (D > 1) {
+                int local = e - e0, tau = t;
+                if (D > 0) {
                     if ((local & 3) == 0) word = lagWord(lagBase, i, local);
-                    lag = lag(word, local, D);
+                    tau = advanceView(e, word, local, t);
                 }
-                long rd = read(st, view, e, nbs[e], lag, t, k);
+                long rd = read(st, view, e, nbs[e], tau, t, k);
                 int so = (int) rd, age = (int) (rd >> 32);
                 double[] src = vals;
                 if (so < 0) {

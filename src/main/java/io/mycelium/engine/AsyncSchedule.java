@@ -6,8 +6,10 @@ package io.mycelium.engine;
  * <ul>
  *   <li>{@code stagger} S ≥ 1: a node's first update comes at a tick drawn uniformly from 1..S, and
  *       each next one 1..S ticks after its last.</li>
- *   <li>{@code history} D ≥ 1: when a node updates at tick t it views each neighbour as of a tick
- *       τ drawn uniformly from t−D+1..t, i.e. it reads one of the neighbour's last D values.</li>
+ *   <li>{@code history} D ≥ 0: Algorithm 1's views. Receiver i views each neighbour j as of a tick
+ *       τ (0 at the start); at each of i's updates at tick t it draws τ ← t − lag with lag uniform in
+ *       0..min(t − τ, D): a view reaches back at most D ticks and never moves back in time. D = 0
+ *       reads the latest values.</li>
  *   <li>{@code lossProb}: each message is lost with this probability; the receiver then keeps what it
  *       had (the latest earlier message that did arrive).</li>
  *   <li>{@code maxDelay}: each message's delay is drawn uniformly from 0..maxDelay ticks (per link
@@ -16,20 +18,23 @@ package io.mycelium.engine;
  *   <li>{@code seed}: every draw is a hash of (seed, what, where, when), so the same seed gives the
  *       same run on any number of threads.</li>
  * </ul>
- * Without loss, a value read at tick t was produced at most S + D + maxDelay − 2 ticks earlier.
- * {@link #synchronous()} (S = D = 1, no loss, no delay) reproduces the synchronous engine exactly.
+ * A value's age is t minus the tick at which its sender computed it (the paper's τ_j^i(t) ∈ T^j,
+ * §2.1; initial values count as computed at tick 0, so a read of the latest value has age 1).
+ * Without loss the largest age is {@link #stalenessBound()} = S + D + maxDelay, and long runs reach
+ * it: the paper's S = 4, D = 3 gives its B = 7. {@link #synchronous()} (S = 1, D = 0, no loss, no
+ * delay) reproduces the synchronous engine exactly.
  */
 public record AsyncSchedule(int stagger, int history, double lossProb, int maxDelay, int[] linkMaxDelay, long seed) {
     public AsyncSchedule {
         if (stagger < 1) throw new IllegalArgumentException("stagger must be at least 1, got " + stagger);
-        if (history < 1) throw new IllegalArgumentException("history must be at least 1, got " + history);
+        if (history < 0) throw new IllegalArgumentException("history must be at least 0, got " + history);
         if (!(lossProb >= 0 && lossProb < 1)) throw new IllegalArgumentException("loss probability must be in [0, 1), got " + lossProb);
         if (maxDelay < 0) throw new IllegalArgumentException("maxDelay must be at least 0, got " + maxDelay);
         if (linkMaxDelay != null) for (int d : linkMaxDelay) if (d < 0) throw new IllegalArgumentException("link delays must be at least 0");
     }
 
     /** Every node every tick, latest values: the synchronous computation. */
-    public static AsyncSchedule synchronous() { return new AsyncSchedule(1, 1, 0, 0, null, 0); }
+    public static AsyncSchedule synchronous() { return new AsyncSchedule(1, 0, 0, 0, null, 0); }
 
     /** Stagger and history, no loss or delay. */
     public static AsyncSchedule of(int stagger, int history, long seed) { return new AsyncSchedule(stagger, history, 0, 0, null, seed); }
@@ -51,8 +56,7 @@ public record AsyncSchedule(int stagger, int history, double lossProb, int maxDe
         return m;
     }
 
-    /** Bound on the age of values read when no message is lost: S + D + delay. */
+    /** The largest age of values read when no message is lost: S + D + delay (reached by long runs). */
     public int stalenessBound() { return stagger + history + maxLinkDelay(); }
 
-    boolean isLockstep() { return stagger == 1 && history == 1 && lossProb == 0 && maxLinkDelay() == 0; }
 }

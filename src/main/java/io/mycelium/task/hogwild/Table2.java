@@ -27,7 +27,7 @@ import java.util.concurrent.Future;
  * <p>Both inferences run on the asynchronous engine: the synchronous one with
  * {@link AsyncSchedule#synchronous()} (every node every tick with its neighbours' latest values,
  * which is the synchronous computation exactly), the asynchronous ones with stagger S and history D
- * (the paper: staleness bound S + D = 7). Implicit models iterate until no node changes by the
+ * (Algorithm 1's views; the largest age of a value read is S + D = 7, the paper's bound). Implicit models iterate until no node changes by the
  * tolerance for a staleness window; explicit models run each node through its L layers with
  * whatever (possibly stale) neighbour values it holds. The change is in percentage points of the
  * metric (classification error or relative RMSE): positive means worse.
@@ -37,7 +37,7 @@ public final class Table2 {
 
     /**
      * @param stagger  S: a node's next update comes 1..S ticks after its last
-     * @param history  D: an update reads one of each neighbour's last D values
+     * @param history  D: an update views each neighbour as of a tick at most D back (Algorithm 1)
      * @param runs     asynchronous runs (schedule seeds 1..runs); the paper: 5
      * @param testGraphs test graphs in the sub-sample; the paper: 10
      * @param tol      implicit models' convergence tolerance at inference
@@ -46,7 +46,7 @@ public final class Table2 {
      */
     public record Settings(int stagger, int history, int runs, int testGraphs, double tol, int maxTicks) {
         public Settings {
-            if (stagger < 1 || history < 1 || runs < 1 || testGraphs < 1 || !(tol > 0) || maxTicks < 1)
+            if (stagger < 1 || history < 0 || runs < 1 || testGraphs < 1 || !(tol > 0) || maxTicks < 1)
                 throw new IllegalArgumentException("invalid Table 2 settings");
         }
 

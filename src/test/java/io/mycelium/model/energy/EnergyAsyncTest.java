@@ -69,6 +69,6 @@ class EnergyAsyncTest {
         assertThat(run.converged()).as(s.toString()).isTrue();
         assertThat(run.state().maxAbsDiff(fixed)).as("state, " + s).isLessThanOrEqualTo(1e-6);
         assertThat(run.output().maxAbsDiff(out)).as("output, " + s).isLessThanOrEqualTo(1e-6);
-        assertThat(run.maxStaleness()).as("the schedule was really stale").isGreaterThan(0);
+        assertThat(run.maxStaleness()).as("the schedule was really stale (a read of the latest value has age 1)").isGreaterThan(1);
     }
 }
