@@ -16,7 +16,7 @@ import java.util.Arrays;
  * of shape {@code [copies, g_l, g_{l+1}]}. Each layer is one round of message passing (the exchange
  * of X^{l-1}); the backward of the first layer needs none because the input features need no gradient.
  */
-public final class Gcnn implements Model {
+public final class Gcnn implements Model, FusedGcnnTraining {
     /** Draws one {@code [1, fanIn, fanOut]} weight. */
     public interface WeightInit {
         Tensor draw(UniformRandomProvider rng, int fanIn, int fanOut);
@@ -106,4 +106,14 @@ public final class Gcnn implements Model {
 
     @Override
     public int rounds() { return layers(); }
+
+    @Override
+    public GcnnForm gcnnForm() {
+        String[] t0 = new String[layers()], t1 = new String[layers()];
+        for (int l = 0; l < layers(); l++) {
+            t0[l] = theta0(l);
+            t1[l] = theta1(l);
+        }
+        return new GcnnForm(shift, widths, activations, t0, t1);
+    }
 }

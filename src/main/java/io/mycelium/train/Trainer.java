@@ -11,8 +11,8 @@ import io.mycelium.comm.Transfer;
 import io.mycelium.engine.Engine;
 import io.mycelium.engine.Host;
 import io.mycelium.graph.Operator;
-import io.mycelium.model.Gcnn;
-import io.mycelium.model.GcnnPass;
+import io.mycelium.model.FusedGcnnTraining;
+import io.mycelium.train.fused.GcnnPass;
 import io.mycelium.tensor.Parallel;
 import io.mycelium.model.Model;
 import io.mycelium.optim.Optimizer;
@@ -292,12 +292,14 @@ public final class Trainer {
         return g;
     }
 
-    /** The fused GCNN pass for this host, when the model is a GCNN with one output and a symmetric shift. */
+    /** The fused GCNN pass for this host, when the model offers one ({@link FusedGcnnTraining}) with one output and a symmetric shift. */
     private GcnnPass fused(Host h, String key) {
-        if (!(model instanceof Gcnn g) || !g.shift().symmetric() || g.width(g.layers()) != 1) return null;
+        if (!(model instanceof FusedGcnnTraining f)) return null;
+        var form = f.gcnnForm();
+        if (!GcnnPass.supports(form) || form.width(form.layers()) != 1) return null;
         Object o = h.state().get(key);
-        if (o instanceof GcnnPass p && p.model() == g) return p;
-        GcnnPass p = new GcnnPass(g, h.comm());
+        if (o instanceof GcnnPass p && p.form().shift() == form.shift()) return p;
+        GcnnPass p = new GcnnPass(form, h.comm(), h.params());
         h.state().put(key, p);
         return p;
     }

@@ -9,6 +9,7 @@ import io.mycelium.engine.Host;
 import io.mycelium.graph.Graph;
 import io.mycelium.graph.ShiftOperator;
 import io.mycelium.tensor.Tensor;
+import io.mycelium.train.fused.GcnnPass;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -87,7 +88,7 @@ class NanPropagationTest {
         t.backward(loss);
         double[] ref = out.value().data();
 
-        GcnnPass pass = new GcnnPass(model, h.comm());
+        GcnnPass pass = new GcnnPass(model.gcnnForm(), h.comm(), params);
         int[] ids = new int[samples];
         for (int q = 0; q < samples; q++) ids[q] = q;
         double[] fused = pass.forward(params, x, ids);
@@ -107,7 +108,7 @@ class NanPropagationTest {
         assertThat(nans).as("NaN reaches the neighbours too").isGreaterThan(1);
         assertThat(loss.value().sum()).isNaN();
         Params grads = params.zerosLike();
-        double sse = new GcnnPass(model, h.comm()).squaredErrorStep(params, x, ids, targets, 2.0, grads);
+        double sse = new GcnnPass(model.gcnnForm(), h.comm(), params).squaredErrorStep(params, x, ids, targets, 2.0, grads);
         assertThat(sse).isNaN();
         for (String name : params.names()) {
             double[] a = grads.get(name).data(), r = t.paramGrad(name).data();

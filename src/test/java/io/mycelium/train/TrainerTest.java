@@ -116,7 +116,7 @@ class TrainerTest {
             batches[b] = new int[37];        // splits 24 + 13 with AVX-512 (20 + 17 with AVX2): a half padded
             for (int q = 0; q < 37; q++) batches[b][q] = (q * 7 + b * 11) % 50;
         }
-        assertThat(io.mycelium.model.GcnnPass.half(37)).isPositive();
+        assertThat(io.mycelium.train.fused.GcnnPass.half(37)).isPositive();
         Trainer perSample = trainer.get(), parallel = trainer.get(), serial = trainer.get();
         for (int[] batch : batches) {
             perSample.perSample(data, batch);

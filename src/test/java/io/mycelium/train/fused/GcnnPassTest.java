@@ -1,4 +1,4 @@
-package io.mycelium.model;
+package io.mycelium.train.fused;
 
 import io.mycelium.autodiff.Init;
 import io.mycelium.autodiff.Params;
@@ -8,6 +8,10 @@ import io.mycelium.engine.Engine;
 import io.mycelium.engine.Host;
 import io.mycelium.graph.Graph;
 import io.mycelium.graph.ShiftOperator;
+import io.mycelium.model.Activation;
+import io.mycelium.model.Gcnn;
+import io.mycelium.model.TestGraphs;
+import io.mycelium.tensor.VectorMath;
 import io.mycelium.tensor.Tensor;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -57,7 +61,7 @@ class GcnnPassTest {
         t.backward(loss);
         double[] ref = out.value().data();
 
-        GcnnPass pass = new GcnnPass(model, h.comm());
+        GcnnPass pass = new GcnnPass(model.gcnnForm(), h.comm(), params);
         int[] ids = new int[samples];
         for (int q = 0; q < samples; q++) ids[q] = q;
         double[] yhat = pass.forward(params, x, ids), target = y.data(), dy = new double[yhat.length];
@@ -78,12 +82,12 @@ class GcnnPassTest {
             shuffled[r] = tmp;
         }
         double[] copied = pass.forward(params, x, shuffled).clone();
-        assertThat(new GcnnPass(model, h.comm()).readInPlace().forward(params, x, shuffled)).containsExactly(copied);
+        assertThat(new GcnnPass(model.gcnnForm(), h.comm(), params).readInPlace().forward(params, x, shuffled)).containsExactly(copied);
         // forward, squared error and backward in one call: the same bits as the three steps
         double[] targets = new double[n * samples];
         for (int i = 0; i < n; i++)
             for (int b = 0; b < samples; b++) targets[i * samples + b] = target[i * samples + shuffled[b]];
-        GcnnPass three = new GcnnPass(model, h.comm()), one = new GcnnPass(model, h.comm());
+        GcnnPass three = new GcnnPass(model.gcnnForm(), h.comm(), params), one = new GcnnPass(model.gcnnForm(), h.comm(), params);
         double[] y3 = three.forward(params, x, shuffled), dy3 = new double[y3.length];
         double sse3 = 0;
         for (int q = 0; q < y3.length; q++) {
@@ -94,13 +98,15 @@ class GcnnPassTest {
         Params g3 = params.zerosLike(), g1 = params.zerosLike();
         three.backward(params, dy3, g3);
         double sse1 = one.squaredErrorStep(params, x, shuffled, targets, 0.7, g1);
-        if (one.sampleMajorHidden(params)) assertCloseTo(sse1, sse3, g1, g3);   // sums ŷ's features in another order
+        boolean sampleMajor = one.kernels().contains("step: sample-major");
+        if (sampleMajor) assertCloseTo(sse1, sse3, g1, g3);   // sums ŷ's features in another order
         else {
             assertThat(sse1).isEqualTo(sse3);
             for (String name : params.names()) assertThat(g1.get(name).data()).as(name).containsExactly(g3.get(name).data());
         }
-        assertThat(one.fusesOutputLayer(params)).isEqualTo(!params.isTied() && widths[layers - 1] > 1);
-        assertThat(one.sampleMajorHidden(params)).isEqualTo(one.fusesOutputLayer(params) && layers == 2 && widths[1] % 32 == 0);
+        boolean fusedOutput = sampleMajor || one.kernels().contains("step: fused-output");
+        assertThat(fusedOutput).isEqualTo(!params.isTied() && widths[layers - 1] > 1);
+        assertThat(sampleMajor).isEqualTo(fusedOutput && layers == 2 && widths[1] % 32 == 0);
         // a second call with the other forward entry point reuses the buffers and gives the same bits
         double[] again = pass.forward(params, x).clone();
         assertThat(again).containsExactly(pass.forward(params, x, ids));
@@ -144,8 +150,8 @@ class GcnnPassTest {
         Var out = model.forward(t, t.constant(xs));
         Var loss = t.sumRows(t.square(t.sub(out, t.constant(Tensor.of(targets, n, samples, 1)))));
         t.backward(loss);
-        GcnnPass pass = new GcnnPass(model, h.comm());
-        assertThat(pass.sampleMajorHidden(params)).isTrue();
+        GcnnPass pass = new GcnnPass(model.gcnnForm(), h.comm(), params);
+        assertThat(pass.kernels()).contains("step: sample-major");
         Params grads = params.zerosLike();
         double sse = pass.squaredErrorStep(params, x, ids, targets, 2.0, grads);
         assertThat(sse).isCloseTo(loss.value().sum(), org.assertj.core.data.Offset.offset(1e-10 * (1 + Math.abs(sse))));
@@ -165,7 +171,7 @@ class GcnnPassTest {
             other[other.length - 1 - q] = tmp;
         }
         assertThat(pass.squaredErrorStep(params, x, other, targets, 2.0, again))
-                .isEqualTo(new GcnnPass(model, h.comm()).squaredErrorStep(params, x, other, targets, 2.0, fresh));
+                .isEqualTo(new GcnnPass(model.gcnnForm(), h.comm(), params).squaredErrorStep(params, x, other, targets, 2.0, fresh));
         for (String name : params.names()) assertThat(again.get(name).data()).as(name).containsExactly(fresh.get(name).data());
     }
 
@@ -197,7 +203,7 @@ class GcnnPassTest {
         double[] h = new double[200_000];
         for (int q = 0; q < h.length; q++) h[q] = q < 100 ? (q - 50) * 0.8 : (rng.nextDouble() - 0.5) * (q % 7 == 0 ? 200 : 20);
         double[] v = h.clone();
-        GcnnPass.sigmoid(v, v.length);
+        VectorMath.sigmoid(v, v.length);
         double worstRel = 0, worstAbs = 0;
         for (int q = 0; q < h.length; q++) {
             double exact = 1 / (1 + Math.exp(-h[q]));

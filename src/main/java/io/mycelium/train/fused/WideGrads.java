@@ -1,0 +1,146 @@
+package io.mycelium.train.fused;
+
+import io.mycelium.tensor.Aligned;
+import io.mycelium.tensor.Parallel;
+import jdk.incubator.vector.DoubleVector;
+
+import static io.mycelium.tensor.VectorMath.LANES;
+import static io.mycelium.tensor.VectorMath.V;
+import static io.mycelium.tensor.VectorMath.bc;
+import static io.mycelium.tensor.VectorMath.transpose8;
+import static io.mycelium.train.fused.PassState.A;
+import static io.mycelium.train.fused.PassState.TIED_CHUNKS;
+import static io.mycelium.train.fused.PassState.TIED_TILE;
+import static io.mycelium.train.fused.PassState.WIDE;
+
+/**
+ * {@link WeightGrads} for outputs a multiple of {@link PassState#WIDE} wide. Each node's Q is first
+ * transposed to sample-major rows, so the sum over samples runs down the loop instead of across
+ * a vector's lanes: a block of sixteen vector sums over outputs is added to the gradient once,
+ * where summing samples lane-wise costs a horizontal reduction per gradient entry per node (as
+ * many reductions as multiply-adds by eight samples, at half a mini-batch a pass). Padded
+ * samples are skipped.
+ */
+final class WideGrads implements WeightGrads {
+    private final PassState s;
+    private final double[][] qt = new double[Math.max(TIED_CHUNKS, Parallel.MAX_CHUNKS)][];   // per chunk: Q of a tile of nodes, [node][sample][output]
+    private double[][] widePartial;     // per tied chunk: its sums of dΘ0 then dΘ1
+
+    WideGrads(PassState s) { this.s = s; }
+
+    @Override
+    public void add(int l, double[] q, double[] g0, double[] g1) {
+        int k = s.width(l), m = s.width(l + 1), km = k * m, P = s.stride, n = s.n, B = s.samples;
+        double[] in = s.x[l], sin = s.sx[l];
+        boolean tied = s.tied;
+        double[][] qt = this.qt;
+        int chunks = Math.min(tied ? TIED_CHUNKS : Parallel.MAX_CHUNKS, Parallel.chunks(n, 2L * km * P));
+        int tile = tied ? TIED_TILE : 1;
+        if (tied && (widePartial == null || widePartial[0].length < 2 * km)) widePartial = new double[TIED_CHUNKS][2 * km];
+        Parallel.forRange(n, chunks, (c, from, to) -> {
+            if (qt[c] == null || qt[c].length < tile * B * m + A) qt[c] = Aligned.doubles(tile * B * m);
+            double[] t = qt[c], p = tied ? widePartial[c] : null;
+            if (tied) java.util.Arrays.fill(p, 0, 2 * km, 0);
+            for (int i = from; i < to; i += tile) {
+                int last = Math.min(to, i + tile);
+                for (int v = i; v < last; v++) transpose(q, v * m * P + A, m, P, B, t, (v - i) * B * m + A);
+                double[] d0 = tied ? p : g0, d1 = tied ? p : g1;
+                int o0 = tied ? 0 : i * km, o1 = tied ? km : i * km;
+                wideBlocks(in, sin, t, i, last, k, m, P, B, d0, o0, d1, o1);
+            }
+        });
+        if (!tied) return;
+        for (int c = 0; c < chunks; c++)
+            for (int e = 0; e < km; e++) {
+                g0[e] += widePartial[c][e];
+                g1[e] += widePartial[c][km + e];
+            }
+    }
+
+
+    /** {@code t[dst + b m + j] = q[src + j P + b]} for j < m, b < B: one node's rows, sample-major. */
+    static void transpose(double[] q, int src, int m, int P, int B, double[] t, int dst) {
+        int b = 0;
+        if (LANES == 8 && m % 8 == 0)   // 8 × 8 blocks transposed in registers, for all whole blocks of samples
+            for (; b + 8 <= B; b += 8)
+                for (int j = 0; j < m; j += 8) transpose8(q, src + j * P + b, P, t, dst + b * m + j, m);
+        // the rest one by one: writes in order, reads across the m rows (each row's line serves eight samples from L1)
+        for (; b < B; b++) {
+            int to = dst + b * m, from = src + b;
+            for (int j = 0; j < m; j++) t[to + j] = q[from + j * P];
+        }
+    }
+
+    /**
+     * Every entry of dΘ0 and dΘ1 (k × m, m a multiple of {@link #WIDE}) summed over nodes [first, last)
+     * by {@link #wideBlock}: input rows two at a time, then the odd one.
+     */
+    static void wideBlocks(double[] in, double[] sin, double[] t, int first, int last, int k, int m, int P, int B,
+                                   double[] d0, int o0, double[] d1, int o1) {
+        int kk = 0;
+        for (; kk + 1 < k; kk += 2)
+            for (int j = 0; j < m; j += WIDE) wideBlock(in, sin, t, first, last, k, m, P, B, kk, 2, j, d0, o0, d1, o1);
+        if (kk < k)
+            for (int j = 0; j < m; j += WIDE) wideBlock(in, sin, t, first, last, k, m, P, B, kk, 1, j, d0, o0, d1, o1);
+    }
+
+    /**
+     * Entries (kk .. kk + rows - 1) × (j .. j + WIDE - 1) of dΘ0 and dΘ1 (rows 1 or 2) summed over
+     * nodes [first, last) and their samples: sixteen vector sums, four loads of Q^T and four
+     * broadcast inputs a sample, then added into {@code d0[o0 + ...]} and {@code d1[o1 + ...]}.
+     */
+    private static void wideBlock(double[] in, double[] sin, double[] t, int first, int last, int k, int m, int P, int B,
+                                  int kk, int rows, int j, double[] d0, int o0, double[] d1, int o1) {
+        DoubleVector x00 = DoubleVector.zero(V), x01 = x00, x02 = x00, x03 = x00, x10 = x00, x11 = x00, x12 = x00, x13 = x00;
+        DoubleVector s00 = x00, s01 = x00, s02 = x00, s03 = x00, s10 = x00, s11 = x00, s12 = x00, s13 = x00;
+        int second = rows > 1 ? P : 0;      // one row: the second row's sums repeat the first's and are dropped
+        for (int v = first; v < last; v++) {
+            int r = (v * k + kk) * P + A, to = (v - first) * B * m + j + A;
+            for (int b = 0; b < B; b++) {
+                int qo = to + b * m;
+                DoubleVector q0 = DoubleVector.fromArray(V, t, qo), q1 = DoubleVector.fromArray(V, t, qo + LANES),
+                        q2 = DoubleVector.fromArray(V, t, qo + 2 * LANES), q3 = DoubleVector.fromArray(V, t, qo + 3 * LANES);
+                DoubleVector xa = bc(in[r + b]), xb = bc(in[r + second + b]);
+                x00 = xa.fma(q0, x00);
+                x01 = xa.fma(q1, x01);
+                x02 = xa.fma(q2, x02);
+                x03 = xa.fma(q3, x03);
+                x10 = xb.fma(q0, x10);
+                x11 = xb.fma(q1, x11);
+                x12 = xb.fma(q2, x12);
+                x13 = xb.fma(q3, x13);
+                DoubleVector sa = bc(sin[r + b]), sb = bc(sin[r + second + b]);
+                s00 = sa.fma(q0, s00);
+                s01 = sa.fma(q1, s01);
+                s02 = sa.fma(q2, s02);
+                s03 = sa.fma(q3, s03);
+                s10 = sb.fma(q0, s10);
+                s11 = sb.fma(q1, s11);
+                s12 = sb.fma(q2, s12);
+                s13 = sb.fma(q3, s13);
+            }
+        }
+        // written out: a helper taking the sums would not be inlined here, and vectors that cross a call are boxed
+        int a = o0 + kk * m + j, c = o1 + kk * m + j;
+        DoubleVector.fromArray(V, d0, a).add(x00).intoArray(d0, a);
+        DoubleVector.fromArray(V, d0, a + LANES).add(x01).intoArray(d0, a + LANES);
+        DoubleVector.fromArray(V, d0, a + 2 * LANES).add(x02).intoArray(d0, a + 2 * LANES);
+        DoubleVector.fromArray(V, d0, a + 3 * LANES).add(x03).intoArray(d0, a + 3 * LANES);
+        DoubleVector.fromArray(V, d1, c).add(s00).intoArray(d1, c);
+        DoubleVector.fromArray(V, d1, c + LANES).add(s01).intoArray(d1, c + LANES);
+        DoubleVector.fromArray(V, d1, c + 2 * LANES).add(s02).intoArray(d1, c + 2 * LANES);
+        DoubleVector.fromArray(V, d1, c + 3 * LANES).add(s03).intoArray(d1, c + 3 * LANES);
+        if (rows == 1) return;
+        a += m;
+        c += m;
+        DoubleVector.fromArray(V, d0, a).add(x10).intoArray(d0, a);
+        DoubleVector.fromArray(V, d0, a + LANES).add(x11).intoArray(d0, a + LANES);
+        DoubleVector.fromArray(V, d0, a + 2 * LANES).add(x12).intoArray(d0, a + 2 * LANES);
+        DoubleVector.fromArray(V, d0, a + 3 * LANES).add(x13).intoArray(d0, a + 3 * LANES);
+        DoubleVector.fromArray(V, d1, c).add(s10).intoArray(d1, c);
+        DoubleVector.fromArray(V, d1, c + LANES).add(s11).intoArray(d1, c + LANES);
+        DoubleVector.fromArray(V, d1, c + 2 * LANES).add(s12).intoArray(d1, c + 2 * LANES);
+        DoubleVector.fromArray(V, d1, c + 3 * LANES).add(s13).intoArray(d1, c + 3 * LANES);
+    }
+
+}
