@@ -10,13 +10,30 @@ import java.util.Set;
 /**
  * Named trainable tensors with a leading copies axis: one tied copy ({@code [1, ...]}, how
  * centralized training runs) or one copy per node ({@code [n, ...]}, the θ_i of distributed
- * training). All tensors of one {@code Params} have the same number of copies.
+ * training). Which of the two is a flag fixed at construction ({@link #Params()} tied,
+ * {@link #untied()} per node), not read off the shape: per-node parameters of a one-node graph
+ * (or of a one-node partition) have one copy and are still per node. All tensors of one
+ * {@code Params} have the same number of copies.
  */
 public final class Params {
     private final LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
+    private final boolean tied;
+
+    /** Empty tied parameters: every tensor added has one copy. */
+    public Params() { this(true); }
+
+    private Params(boolean tied) { this.tied = tied; }
+
+    /** Empty per-node parameters: every tensor added has one copy per node (of the graph or partition they belong to). */
+    public static Params untied() { return new Params(false); }
+
+    /** Empty parameters, tied exactly when these are (for gradients and optimizer state shaped like them). */
+    public Params emptyLike() { return new Params(tied); }
 
     public Params add(String name, Tensor t) {
         if (tensors.containsKey(name)) throw new IllegalArgumentException("parameter '" + name + "' already exists");
+        if (tied && t.rows() != 1)
+            throw new IllegalArgumentException("tied parameter '" + name + "' has " + t.rows() + " copies; per-node copies go into Params.untied()");
         if (!tensors.isEmpty() && t.rows() != copies())
             throw new IllegalArgumentException("parameter '" + name + "' has " + t.rows() + " copies, others have " + copies());
         tensors.put(name, t);
@@ -38,7 +55,8 @@ public final class Params {
     /** Number of copies: 1 when tied, n when per node. */
     public int copies() { return tensors.isEmpty() ? 1 : tensors.values().iterator().next().rows(); }
 
-    public boolean isTied() { return copies() == 1; }
+    /** One copy shared by every node (centralized training), as opposed to one copy per node. */
+    public boolean isTied() { return tied; }
 
     /** |θ|: scalars in one copy. */
     public int count() {
@@ -49,8 +67,8 @@ public final class Params {
 
     /** Per-node copies of tied parameters: θ_i = θ for every node, as Algorithm 1 initializes them. */
     public Params perNode(int n) {
-        if (!isTied()) throw new IllegalStateException("parameters already have " + copies() + " copies");
-        Params p = new Params();
+        if (!isTied()) throw new IllegalStateException("parameters are already per node (" + copies() + " copies)");
+        Params p = untied();
         for (var e : tensors.entrySet()) {
             Tensor t = e.getValue();
             int[] s = t.shape();
@@ -81,7 +99,7 @@ public final class Params {
     /** A partition's parameters: its own rows of per-node copies (copied), or the tied tensors themselves. */
     public Params slice(Partition part) {
         if (isTied() || part.isWhole()) return this;
-        Params p = new Params();
+        Params p = untied();
         for (var e : tensors.entrySet()) p.add(e.getKey(), e.getValue().rows(part.nodes()));
         return p;
     }
@@ -97,13 +115,13 @@ public final class Params {
     }
 
     public Params copy() {
-        Params p = new Params();
+        Params p = emptyLike();
         for (var e : tensors.entrySet()) p.add(e.getKey(), e.getValue().copy());
         return p;
     }
 
     public Params zerosLike() {
-        Params p = new Params();
+        Params p = emptyLike();
         for (var e : tensors.entrySet()) p.add(e.getKey(), Tensor.zeros(e.getValue().shape()));
         return p;
     }

@@ -87,7 +87,7 @@ public final class Tape {
 
     /** Gradients of all parameters, shaped like them (fresh tensors). */
     public Params paramGrads() {
-        Params g = new Params();
+        Params g = params.emptyLike();
         for (String n : params.names()) g.add(n, paramGrad(n).copy());
         return g;
     }

@@ -10,10 +10,10 @@ import io.mycelium.graph.Graph;
 import io.mycelium.graph.Operator;
 import io.mycelium.model.Activation;
 import io.mycelium.model.GraphInput;
-import io.mycelium.model.GsdGnn;
-import io.mycelium.model.Ignn;
 import io.mycelium.model.ImplicitModel;
 import io.mycelium.model.LayeredModel;
+import io.mycelium.model.LinearFixedPoint;
+import io.mycelium.model.LinearForm;
 import io.mycelium.model.Model;
 import io.mycelium.tensor.Parallel;
 import io.mycelium.tensor.Tensor;
@@ -59,9 +59,10 @@ import java.util.Arrays;
  * ages are measured from a value's production, and since nodes stop after their updates they can
  * exceed S + D. <b>Implicit models</b> ({@link #runImplicit}): each update is one {@code step}; the run
  * stops when no node changed by {@code tol} or more for two staleness bounds' worth of ticks, or when the
- * tick budget ends. IGNN and GSDGNN with tied parameters take a fused kernel that computes the
- * encoder once and does the step's arithmetic in the same order (tests pin it bitwise to the
- * generic path).
+ * tick budget ends. A {@link LinearFixedPoint} model (IGNN, GSDGNN, any model whose step is
+ * {@code φ(S h M + e)}) with tied parameters takes a fused kernel that consumes the step's
+ * {@link LinearForm}: the encoding is computed once and the step's arithmetic done in the form's
+ * order (tests pin it bitwise to the generic path).
  *
  * <p><b>Views</b> are Algorithm 1's (hogwild paper, Appendix E): receiver i keeps, per neighbour j, the
  * tick τ as of which it views j (0 at the start); at each of i's updates at tick t it draws
@@ -156,7 +157,7 @@ public final class AsyncEngine {
 
     public AsyncSchedule schedule() { return sched; }
 
-    /** Turns the fused IGNN / GSDGNN kernel off (to pin it against the generic path) or on. */
+    /** Turns the fused kernel of {@link LinearFixedPoint} models off (to pin it against the generic path) or on. */
     public AsyncEngine setFusedEnabled(boolean on) {
         this.fusedEnabled = on;
         return this;
@@ -193,8 +194,8 @@ public final class AsyncEngine {
         Tensor h = h0 == null ? Tensor.zeros(n, k) : h0.copy();
         if (!h.hasShape(n, k)) throw new IllegalArgumentException("initial state must be [" + n + ", " + k + "], got " + Arrays.toString(h.shape()));
         AsyncRun r;
-        if (fusedEnabled && (model instanceof Ignn || model instanceof GsdGnn) && params.isTied()) {
-            r = runLinearFused(model, x, h, tol, maxTicks);
+        if (fusedEnabled && model instanceof LinearFixedPoint linear && params.isTied()) {
+            r = runLinearFused(linear, x, edgeFeatures, h, tol, maxTicks);
         } else {
             Tensor es = edgeFeatures;
             r = runGeneric((t, s) -> model.step(t, t.constant(s),
@@ -624,7 +625,7 @@ public final class AsyncEngine {
         }
     }
 
-    // ------------------------------------------------------------------ fused IGNN / GSDGNN kernel
+    // ------------------------------------------------------------------ fused kernel of linear fixed points
 
     /** The widest vectors the CPU has; a constant, or C2 does not intrinsify the vector code. */
     private static final VectorSpecies<Double> SP = DoubleVector.SPECIES_PREFERRED;
@@ -637,30 +638,18 @@ public final class AsyncEngine {
         return this;
     }
 
-    private AsyncRun runLinearFused(ImplicitModel model, Tensor x, Tensor h, double tol, int maxTicks) {
+    private AsyncRun runLinearFused(LinearFixedPoint model, Tensor x, Tensor edgeFeatures, Tensor h, double tol, int maxTicks) {
         reset();
         int k = model.stateWidth();
         Tape tape = host.tape();
-        double[] enc, W;
-        Operator op;
-        double smooth; // GSDGNN: the factor β/(γ+β) on the aggregate; 0 for IGNN, whose aggregate goes through W
-        Activation phi;
-        if (model instanceof Ignn ignn) {
-            enc = ignn.encoder().apply(tape, tape.constant(x)).value().data().clone();
-            W = params.get(Ignn.W).data().clone();
-            op = ignn.shift(graph);
-            phi = ignn.phi();
-            smooth = 0;
-        } else {
-            GsdGnn gsd = (GsdGnn) model;
-            double cg = gsd.gamma() / (gsd.gamma() + gsd.beta()); // the same constants GsdGnn.step uses
-            enc = gsd.encoder().apply(tape, tape.constant(x)).value().data().clone();
-            for (int q = 0; q < enc.length; q++) enc[q] = cg * enc[q];
-            W = null;
-            op = gsd.shift(graph);
-            phi = Activation.IDENTITY;
-            smooth = gsd.beta() / (gsd.gamma() + gsd.beta());
-        }
+        LinearForm form = model.linearForm(tape, new GraphInput(tape.constant(x), edgeFeatures == null ? null : tape.constant(edgeFeatures)));
+        if (form.shift().graph() != graph || form.width() != k)
+            throw new IllegalStateException("the linear form is for another graph or width (" + form.width() + ", state " + k + ")");
+        double[] enc = form.encoding().data().clone();  // tape buffers: the tape is used again below
+        double[] W = form.matrix() == null ? null : form.matrix().clone();
+        double smooth = form.scale(); // the factor on the aggregate when there is no matrix
+        Operator op = form.shift();
+        Activation phi = form.phi();
         double[] self = op.self(), wt = op.weights();
         int kinds = phi == Activation.RELU ? 0 : phi == Activation.TANH ? 1 : 2;
         if (simple) return runLinearBlocked(k, h, enc, W, smooth, self, wt, kinds, tol, maxTicks);
@@ -751,7 +740,7 @@ public final class AsyncEngine {
     static final java.util.concurrent.atomic.AtomicLong WAITED = new java.util.concurrent.atomic.AtomicLong(), BUSY = new java.util.concurrent.atomic.AtomicLong(), PHASE1 = new java.util.concurrent.atomic.AtomicLong();
 
     /**
-     * The fused IGNN / GSDGNN run without loss or delay, in blocks of consecutive node ids and windows
+     * The fused linear fixed-point run without loss or delay, in blocks of consecutive node ids and windows
      * of several ticks (time skewing), so that a block's rows are reused from cache over the window's
      * ticks instead of streaming every node's history from memory every tick.
      *
@@ -1024,7 +1013,7 @@ public final class AsyncEngine {
     }
 
     /**
-     * One chunk of IGNN node updates at tick t; returns the largest change. The sums are formed in
+     * One φ(S h M + e) update of node values; returns the largest change so far. The sums are formed in
      * exactly the generic path's order (exchange: self term, then edges in CSR order; matmul: for each
      * output column, 0 + Σ_a acc_a W_aq in increasing a; then + b, then φ), so results are identical.
      */
@@ -1093,8 +1082,8 @@ public final class AsyncEngine {
                 acc[0] = a0;
                 if (k == 2) acc[1] = a1;
             }
-            if (W == null) { // GSDGNN: c_β · aggregate + c_γ · g(x)
-                for (int q = 0; q < k; q++) mx = emit(cur, o + q, enc, eo + q, smooth * acc[q], 2, mx, wo + q);
+            if (W == null) { // M = c·I: c · aggregate + e
+                for (int q = 0; q < k; q++) mx = emit(cur, o + q, enc, eo + q, smooth * acc[q], kind, mx, wo + q);
                 scheduleNext(i, t, false, 0);
                 continue;
             }
@@ -1207,13 +1196,13 @@ public final class AsyncEngine {
             }
             for (int v = 0; v < k; v += L) {
                 DoubleVector sum;
-                if (W == null) sum = DoubleVector.fromArray(SP, acc, v).mul(smooth); // GSDGNN
+                if (W == null) sum = DoubleVector.fromArray(SP, acc, v).mul(smooth); // M = c·I
                 else {
                     sum = zero;
                     for (int a = 0, wr = v; a < k; a++, wr += k) sum = sum.add(DoubleVector.fromArray(SP, W, wr).mul(acc[a]));
                 }
                 DoubleVector x = sum.add(DoubleVector.fromArray(SP, enc, eo + v)), nv;
-                if (W == null || kind == 2) nv = x;
+                if (kind == 2) nv = x;
                 else if (kind == 0) nv = zero.blend(x, x.compare(VectorOperators.GT, 0)); // v > 0 ? v : 0, as the scalar form
                 else { // tanh lane by lane: the vector TANH need not round as Math.tanh does
                     x.intoArray(tmp, 0);
@@ -1275,7 +1264,7 @@ public final class AsyncEngine {
                 else maxAge = countAge(stats, bins, age, maxAge);
             }
             DoubleVector s0, s1;
-            if (W == null) { // GSDGNN
+            if (W == null) { // M = c·I
                 s0 = g0.mul(smooth);
                 s1 = g1.mul(smooth);
             } else {
@@ -1296,10 +1285,10 @@ public final class AsyncEngine {
                 }
             }
             DoubleVector x0 = s0.add(DoubleVector.fromArray(SP, enc, eo)), x1 = s1.add(DoubleVector.fromArray(SP, enc, eo + L));
-            if (W != null && kind == 0) {
+            if (kind == 0) {
                 x0 = zero.blend(x0, x0.compare(VectorOperators.GT, 0));
                 x1 = zero.blend(x1, x1.compare(VectorOperators.GT, 0));
-            } else if (W != null && kind == 1) {
+            } else if (kind == 1) {
                 x0 = tanh(x0, tmp);
                 x1 = tanh(x1, tmp);
             }

@@ -26,7 +26,7 @@ import org.apache.commons.rng.UniformRandomProvider;
  *
  * <p>Parameters: the encoder {@code "gsd.enc.*"} and the readout {@code "gsd.out.*"}.
  */
-public final class GsdGnn implements ImplicitModel {
+public final class GsdGnn implements LinearFixedPoint {
     private final int k;
     private final double gamma, beta;
     private final Mlp encoder, readout;
@@ -73,6 +73,13 @@ public final class GsdGnn implements ImplicitModel {
     public Var step(Tape t, Var h, GraphInput input) {
         Var smooth = t.scale(t.exchange(h, shift.on(t.partition().graph())), beta / (gamma + beta));
         return t.add(smooth, t.scale(encoder.apply(t, input.nodes()), gamma / (gamma + beta)));
+    }
+
+    /** {@code h ← (β/(γ+β)) Ã h + (γ/(γ+β)) g(x)}: the step's constants, as {@link #step} applies them. */
+    @Override
+    public LinearForm linearForm(Tape t, GraphInput input) {
+        return LinearForm.scaled(shift.on(t.partition().graph()), beta / (gamma + beta),
+                t.scale(encoder.apply(t, input.nodes()), gamma / (gamma + beta)).value(), Activation.IDENTITY);
     }
 
     @Override

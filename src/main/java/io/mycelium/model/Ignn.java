@@ -36,7 +36,7 @@ import java.util.Arrays;
  * <p>Parameters: {@code "ignn.W"} ({@code [copies, k, k]}), the encoder {@code "ignn.enc.*"} and
  * the readout {@code "ignn.out.*"}.
  */
-public final class Ignn implements ImplicitModel {
+public final class Ignn implements LinearFixedPoint {
     public static final String W = "ignn.W";
 
     private final int k;
@@ -108,6 +108,11 @@ public final class Ignn implements ImplicitModel {
     public Var step(Tape t, Var h, GraphInput input) {
         Var agg = t.exchange(h, shift.on(t.partition().graph()));
         return phi.apply(t, t.add(t.matmul(agg, t.param(W)), encoder.apply(t, input.nodes())));
+    }
+
+    @Override
+    public LinearForm linearForm(Tape t, GraphInput input) {
+        return LinearForm.matrix(shift.on(t.partition().graph()), t.param(W).value(), encoder.apply(t, input.nodes()).value(), phi);
     }
 
     @Override

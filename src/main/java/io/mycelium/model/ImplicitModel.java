@@ -1,9 +1,7 @@
 package io.mycelium.model;
 
-import io.mycelium.autodiff.Params;
 import io.mycelium.autodiff.Tape;
 import io.mycelium.autodiff.Var;
-import org.apache.commons.rng.UniformRandomProvider;
 
 /**
  * A GNN whose node embeddings are the fixed point {@code h* = f(h*, input)} of a local update
@@ -11,10 +9,7 @@ import org.apache.commons.rng.UniformRandomProvider;
  * with whatever neighbour values it holds, the same fixed point is reached under partial
  * asynchrony; it is trained by implicit differentiation, never by unrolling.
  */
-public interface ImplicitModel {
-    /** Adds this model's parameters, one tied copy each ({@code [1, ...]}), drawn from {@code rng}. */
-    void init(Params params, UniformRandomProvider rng);
-
+public non-sealed interface ImplicitModel extends Trainable {
     /** Embedding width per node. */
     int stateWidth();
 
@@ -27,10 +22,4 @@ public interface ImplicitModel {
 
     /** Per-node output from the embedding and the node's input; no message passing. */
     Var readout(Tape tape, Var h, GraphInput input);
-
-    /**
-     * Restores what keeps {@code f} well posed after an optimizer step (IGNN's contraction bound,
-     * the input-convex networks' non-negative weights). Trainers call it after every step.
-     */
-    default void project(Params params) {}
 }

@@ -25,7 +25,7 @@ public interface Optimizer {
     /** Zero tensors shaped like {@code params}, kept in {@code state} under {@code key}. */
     static Params slot(Map<String, Object> state, String key, Params params) {
         Object o = state.get(key);
-        if (o instanceof Params p && p.copies() == params.copies() && p.names().equals(params.names())) return p;
+        if (o instanceof Params p && p.isTied() == params.isTied() && p.copies() == params.copies() && p.names().equals(params.names())) return p;
         Params p = params.zerosLike();
         state.put(key, p);
         return p;

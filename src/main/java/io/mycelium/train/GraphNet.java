@@ -7,6 +7,7 @@ import io.mycelium.graph.Graph;
 import io.mycelium.model.GraphInput;
 import io.mycelium.model.ImplicitModel;
 import io.mycelium.model.Model;
+import io.mycelium.model.Trainable;
 import io.mycelium.tensor.Tensor;
 import org.apache.commons.rng.UniformRandomProvider;
 
@@ -41,6 +42,17 @@ public sealed interface GraphNet {
     static GraphNet implicit(Function<Graph, ImplicitModel> models, Solver solver) { return new Implicit(models, solver); }
 
     static GraphNet explicit(Function<Graph, Model> models) { return new Explicit(models); }
+
+    /**
+     * The network of whichever kind {@code models} makes (asked once for {@link #ONE_NODE}):
+     * implicit models are solved with {@code solver}, explicit ones ignore it.
+     */
+    static GraphNet of(Function<Graph, ? extends Trainable> models, Solver solver) {
+        return switch (models.apply(ONE_NODE)) {
+            case ImplicitModel m -> implicit(g -> (ImplicitModel) models.apply(g), solver);
+            case Model m -> explicit(g -> (Model) models.apply(g));
+        };
+    }
 
     /**
      * Tolerances of the forward and adjoint solves (max-abs change per application of the map), their

@@ -15,6 +15,7 @@ import io.mycelium.model.Ignn;
 import io.mycelium.model.ImplicitModel;
 import io.mycelium.model.LayeredModel;
 import io.mycelium.model.Model;
+import io.mycelium.model.Trainable;
 import io.mycelium.tensor.Tensor;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -63,17 +64,16 @@ class AsyncEngineTest {
         return m.readout(t, t.constant(h), GraphInput.of(t.constant(x))).value().copy();
     }
 
-    static Params init(Object m, UniformRandomProvider r, boolean perNode, int n) {
+    static Params init(Trainable m, UniformRandomProvider r, boolean perNode, int n) {
         Params p = new Params();
-        if (m instanceof Model mm) mm.init(p, r);
-        else ((ImplicitModel) m).init(p, r);
+        m.init(p, r);
         // move biases off zero so every parameter matters
         for (Tensor t : p.asMap().values()) for (int i = 0; i < t.size(); i++) t.data()[i] += 0.1 * (r.nextDouble() - 0.5);
-        if (m instanceof ImplicitModel im) im.project(p);
+        m.project(p);
         if (!perNode) return p;
         Params per = p.perNode(n);
         for (Tensor t : per.asMap().values()) for (int i = 0; i < t.size(); i++) t.data()[i] *= 1 + 0.05 * (r.nextDouble() - 0.5);
-        if (m instanceof ImplicitModel im) im.project(per);
+        m.project(per);
         return per;
     }
 

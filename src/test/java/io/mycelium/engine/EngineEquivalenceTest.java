@@ -35,7 +35,7 @@ class EngineEquivalenceTest {
             return new Result(out.value().copy(), t.paramGrads());
         });
         Tensor out = e.gather(parts.stream().map(Result::out).toList());
-        Params grads = new Params();
+        Params grads = e.params().emptyLike();
         for (String name : parts.getFirst().grads().names())
             grads.add(name, e.gather(parts.stream().map(r -> r.grads().get(name)).toList()));
         return new Result(out, grads);

@@ -26,7 +26,7 @@ class IgnnTest {
         Ignn m = new Ignn(2, k, new int[] {3}, new int[] {3}, 1, Activation.RELU, 0.5 + 0.45 * r.nextDouble(),
                 ShiftOperator.RENORMALIZED_ADJACENCY, 0.5 + r.nextDouble());
         int copies = 1 + r.nextInt(3);
-        Params p = new Params();
+        Params p = copies == 1 ? new Params() : Params.untied();
         Tensor w = Init.normal(r, 0, 3, copies, k, k);
         Tensor before = w.copy();
         p.add(Ignn.W, w);

@@ -34,7 +34,7 @@ class ModelEnginesTest {
             t.backward(t.sumRows(t.square(y)));
             return new Out(y.value().copy(), t.paramGrads());
         });
-        Params g = new Params();
+        Params g = e.params().emptyLike();
         for (String n : parts.getFirst().grads().names()) g.add(n, e.gather(parts.stream().map(o -> o.grads().get(n)).toList()));
         return new Out(e.gather(parts.stream().map(Out::y).toList()), g);
     }
@@ -61,14 +61,13 @@ class ModelEnginesTest {
         Ignn ignn = Ignn.of(3, 2, 1);
         GsdGnn gsd = GsdGnn.paper(3, 1);
         Tensor h = Init.normal(r, 0, 1, g.n(), 2);
-        for (Object m : List.of(gcn, gat, ignn, gsd)) {
+        for (Trainable m : List.<Trainable>of(gcn, gat, ignn, gsd)) {
             Params p = new Params();
+            m.init(p, r);
             if (m instanceof Model mm) {
-                mm.init(p, r);
                 assertSame(g, p, x, mm::forward, r);
             } else {
                 ImplicitModel im = (ImplicitModel) m;
-                im.init(p, r);
                 // three steps from a fixed h, then the readout
                 assertSame(g, p, x, (t, xv) -> {
                     Var s = t.constant(h.rows() == t.partition().size() ? h : t.partition().rows(h));

@@ -25,7 +25,7 @@ class DAmsGradTest {
     void stepIsTheWrittenOutUpdateBitForBit(int length) {
         UniformRandomProvider rng = Init.rng(length);
         DAmsGrad opt = DAmsGrad.of(0.01);
-        Params params = new Params().add("a", Init.normal(rng, 0, 1, 3, length)).add("b", Init.normal(rng, 0, 1, 3, 5));
+        Params params = Params.untied().add("a", Init.normal(rng, 0, 1, 3, length)).add("b", Init.normal(rng, 0, 1, 3, 5));
         Params initial = params.copy();
         Map<String, Object> state = new HashMap<>();
         Map<String, double[][]> ref = new HashMap<>();   // name -> {p, m, v, vhat, utilde}

@@ -6,6 +6,7 @@ import io.mycelium.model.GsdGnn;
 import io.mycelium.model.Ignn;
 import io.mycelium.model.ImplicitModel;
 import io.mycelium.model.Model;
+import io.mycelium.model.Trainable;
 import io.mycelium.model.energy.EnergyGnn;
 import io.mycelium.train.GraphNet;
 
@@ -17,7 +18,8 @@ import java.util.Map;
 /**
  * The models of the hogwild reproductions, by name, in the row order of the paper's tables. To add
  * a model, add one {@link #register} line below: a factory from the task's widths to a new
- * {@link Model} (explicit, trained by backprop) or {@link ImplicitModel} (trained implicitly).
+ * {@link Trainable}, either a {@link Model} (explicit, trained by backprop) or an
+ * {@link ImplicitModel} (trained implicitly).
  * Factories must return a new instance per call: the trainer asks for one per batch graph.
  */
 public final class Models {
@@ -26,22 +28,22 @@ public final class Models {
     /** Builds a model for a task with {@code nodeFeatures} / {@code edgeFeatures} input widths (0: none) and {@code out} outputs per node. */
     @FunctionalInterface
     public interface Factory {
-        Object create(int nodeFeatures, int edgeFeatures, int out);
+        Trainable create(int nodeFeatures, int edgeFeatures, int out);
     }
 
     /** A registered model: its id (CLI), its row name in the paper's tables, its factory. */
     public record Entry(String id, String paperName, Factory factory) {
-        public Object create(HogwildTask t) { return factory.create(t.nodeFeatures(), t.edgeFeatures(), t.outputWidth()); }
+        public Trainable create(HogwildTask t) { return factory.create(t.nodeFeatures(), t.edgeFeatures(), t.outputWidth()); }
 
-        public boolean implicit(HogwildTask t) { return create(t) instanceof ImplicitModel; }
+        public boolean implicit(HogwildTask t) {
+            return switch (create(t)) {
+                case ImplicitModel m -> true;
+                case Model m -> false;
+            };
+        }
 
         /** The trainable network for a task; implicit models are solved with {@code solver}. */
-        public GraphNet net(HogwildTask t, GraphNet.Solver solver) {
-            Object probe = create(t);
-            if (probe instanceof ImplicitModel) return GraphNet.implicit(g -> (ImplicitModel) create(t), solver);
-            if (probe instanceof Model) return GraphNet.explicit(g -> (Model) create(t));
-            throw new IllegalStateException("model " + id + " is neither a Model nor an ImplicitModel: " + probe.getClass());
-        }
+        public GraphNet net(HogwildTask t, GraphNet.Solver solver) { return GraphNet.of(g -> create(t), solver); }
     }
 
     private static final Map<String, Entry> REGISTRY = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import io.mycelium.engine.AsyncRun;
 import io.mycelium.engine.AsyncSchedule;
 import io.mycelium.model.ImplicitModel;
 import io.mycelium.model.Model;
+import io.mycelium.model.Trainable;
 import io.mycelium.tensor.Tensor;
 import io.mycelium.train.BatchContext;
 import io.mycelium.train.GraphBatch;
@@ -125,7 +126,7 @@ public final class Table2 {
         GraphBatch b = GraphBatch.of(sub);
         BatchContext ctx = new BatchContext(b, tr.params());
         double trained = tr.metric(List.of(ctx), List.of(tr.predict(ctx)));
-        Object model = m.create(task);
+        Trainable model = m.create(task);
         AsyncRun sync = infer(model, tr, b, AsyncSchedule.synchronous(), s, s.maxTicks());
         progress.inference(m.id(), task.id(), sync.ticks(), sync.converged());
         double syncErr = metric(tr, b, sync.output());
@@ -153,10 +154,12 @@ public final class Table2 {
                 sync.ticks(), sync.converged(), ticks, convs, secs);
     }
 
-    static AsyncRun infer(Object model, GraphTrainer tr, GraphBatch b, AsyncSchedule sched, Settings s, int maxTicks) {
+    static AsyncRun infer(Trainable model, GraphTrainer tr, GraphBatch b, AsyncSchedule sched, Settings s, int maxTicks) {
         AsyncEngine eng = new AsyncEngine(b.graph(), tr.params(), sched);
-        if (model instanceof ImplicitModel im) return eng.runImplicit(im, b.x(), b.edges(), null, s.tol(), maxTicks);
-        return eng.runExplicit((Model) model, b.x());
+        return switch (model) {
+            case ImplicitModel im -> eng.runImplicit(im, b.x(), b.edges(), null, s.tol(), maxTicks);
+            case Model explicit -> eng.runExplicit(explicit, b.x());
+        };
     }
 
     static double metric(GraphTrainer tr, GraphBatch b, Tensor out) {
