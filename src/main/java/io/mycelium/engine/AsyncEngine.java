@@ -1019,7 +1019,7 @@ public final class AsyncEngine {
      */
     private static double emit(double[] cur, int at, double[] enc, int eo, double sum, int kind, double mx, int wo) {
         double v = sum + enc[eo];
-        double nv = kind == 0 ? (v > 0 ? v : 0) : kind == 1 ? Math.tanh(v) : v;
+        double nv = kind == 0 ? (v <= 0 ? 0 : v) : kind == 1 ? Math.tanh(v) : v; // relu as Tape.relu: NaN stays
         double d = Math.abs(nv - cur[at]);
         cur[wo] = nv;
         return d <= mx || mx != mx ? mx : d; // a NaN stays, as in the vector form's max
@@ -1203,7 +1203,7 @@ public final class AsyncEngine {
                 }
                 DoubleVector x = sum.add(DoubleVector.fromArray(SP, enc, eo + v)), nv;
                 if (kind == 2) nv = x;
-                else if (kind == 0) nv = zero.blend(x, x.compare(VectorOperators.GT, 0)); // v > 0 ? v : 0, as the scalar form
+                else if (kind == 0) nv = x.blend(zero, x.compare(VectorOperators.LE, 0)); // v <= 0 ? 0 : v, as the scalar form
                 else { // tanh lane by lane: the vector TANH need not round as Math.tanh does
                     x.intoArray(tmp, 0);
                     for (int q = 0; q < L; q++) tmp[q] = Math.tanh(tmp[q]);
@@ -1286,8 +1286,8 @@ public final class AsyncEngine {
             }
             DoubleVector x0 = s0.add(DoubleVector.fromArray(SP, enc, eo)), x1 = s1.add(DoubleVector.fromArray(SP, enc, eo + L));
             if (kind == 0) {
-                x0 = zero.blend(x0, x0.compare(VectorOperators.GT, 0));
-                x1 = zero.blend(x1, x1.compare(VectorOperators.GT, 0));
+                x0 = x0.blend(zero, x0.compare(VectorOperators.LE, 0));
+                x1 = x1.blend(zero, x1.compare(VectorOperators.LE, 0));
             } else if (kind == 1) {
                 x0 = tanh(x0, tmp);
                 x1 = tanh(x1, tmp);

@@ -10,7 +10,7 @@ import java.util.Arrays;
  * graph, where S is a shift operator (its self weights included), M is either a {@code [k, k]}
  * matrix (row form: the aggregate row times M) or a scalar c (M = c·I), e the per-node encoding
  * {@code [n, k]} (already computed from the input, constant over the iteration) and φ one of the
- * element-wise functions a fast kernel applies exactly (ReLU as {@code v > 0 ? v : 0}, tanh as
+ * element-wise functions a fast kernel applies exactly (ReLU as {@code v <= 0 ? 0 : v}, as {@code Tape.relu}, tanh as
  * {@link Math#tanh}, identity).
  *
  * <p>A kernel that consumes the form computes, per node i and column q, in this order:
