@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Parent of the paper reproductions; each experiment is a subcommand. */
 @Command(name = "reproduce", mixinStandardHelpOptions = true,
         description = "Reproduce an experiment of the papers in ../shared/papers.",
-        subcommands = {NodeRegressionCommand.class, HogwildTable1Command.class, HogwildTable2Command.class})
+        subcommands = {NodeRegressionCommand.class, HogwildTable1Command.class, HogwildTable2Command.class, HogwildTable3Command.class})
 final class ReproduceCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

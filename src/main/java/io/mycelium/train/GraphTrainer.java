@@ -147,6 +147,9 @@ public final class GraphTrainer {
         return head == null ? out : head.forward(ctx.batch(), out, params);
     }
 
+    /** Predictions from given node outputs of a batch (e.g. an asynchronous run's): the graph readout applied when there is one. */
+    public Tensor readout(GraphBatch b, Tensor nodeOut) { return head == null ? nodeOut : head.forward(b, nodeOut, params); }
+
     /** The objective's metric (percent) over the batches. */
     public double evaluate(List<BatchContext> ctxs) {
         double[] acc = new double[2];
