@@ -48,7 +48,23 @@ final class TrainCommand implements Callable<Integer> {
         TrainConfig cfg = TrainConfig.load(config);
         Path target = out != null ? out : cfg.output();
         OutputDir.validate(target, force);
+        Prepared p = prepare(cfg);
+        TrainConfig.Training t = cfg.training();
 
+        List<TrainingRun.Result> results = new ArrayList<>();
+        long t0 = System.nanoTime();
+        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("train").setInitialMax((long) t.epochs() * t.schemes().size())
+                .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUpdateIntervalMillis(500).build()) {
+            for (var scheme : t.schemes()) results.add(TrainingRun.run(p.setup(), scheme, topology(cfg), bar::step));
+        }
+        write(target, p, "train", results, (System.nanoTime() - t0) / 1e9, Map.of());
+        return 0;
+    }
+
+    /** A config's graph, its training/test split and the run's setup, validated (every host of {@code net run} builds the same). */
+    record Prepared(TrainConfig cfg, Graph graph, Dataset train, Dataset test, TrainingRun.Setup setup) {}
+
+    static Prepared prepare(TrainConfig cfg) {
         Graph g = graph(cfg);
         Dataset all = data(cfg, g.n());
         int samples = all.samples(), test = (int) Math.ceil(cfg.data().testFraction() * samples);
@@ -61,25 +77,21 @@ final class TrainCommand implements Callable<Integer> {
         Gcnn model = new Gcnn(m.shift().of(g), m.widths(), m.activations(), m.init().equals("uniform01") ? Gcnn.UNIFORM01 : Gcnn.GLOROT);
         Params init = new Params();
         model.init(init, Init.rng(t.seed()));
-        TrainingRun.Setup setup = new TrainingRun.Setup(g, m.shift(), model, init, train, held, t.batch(), t.lr(), t.epochs(), t.consensus(), t.seed());
+        return new Prepared(cfg, g, train, held,
+                new TrainingRun.Setup(g, m.shift(), model, init, train, held, t.batch(), t.lr(), t.epochs(), t.consensus(), t.seed()));
+    }
 
-        List<TrainingRun.Result> results = new ArrayList<>();
-        long t0 = System.nanoTime();
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("train").setInitialMax((long) t.epochs() * t.schemes().size())
-                .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUpdateIntervalMillis(500).build()) {
-            for (var scheme : t.schemes()) {
-                // every scheme sees the same sequence of graphs: a fresh walk from the same seed
-                Topology topo = null;
-                if (cfg.graph().moving() != null) {
-                    TrainConfig.Moving mv = cfg.graph().moving();
-                    MovingNodes walk = new MovingNodes(mv.nodes(), mv.radius(), mv.step(), cfg.graph().seed());
-                    topo = Topology.moving(walk);
-                }
-                results.add(TrainingRun.run(setup, scheme, topo, bar::step));
-            }
-        }
-        double wall = (System.nanoTime() - t0) / 1e9;
+    /** A fresh walk from the config's seed (every scheme sees the same sequence of graphs), or null for a static graph. */
+    static Topology topology(TrainConfig cfg) {
+        TrainConfig.Moving mv = cfg.graph().moving();
+        return mv == null ? null : Topology.moving(new MovingNodes(mv.nodes(), mv.radius(), mv.step(), cfg.graph().seed()));
+    }
 
+    /** Writes what {@code train} writes (plus {@code extra} top-level summary fields) and prints the table. */
+    static void write(Path target, Prepared p, String experiment, List<TrainingRun.Result> results, double wall, Map<String, Object> extra) throws Exception {
+        TrainConfig cfg = p.cfg();
+        TrainConfig.Training t = cfg.training();
+        Graph g = p.graph();
         System.setProperty("java.awt.headless", "true");
         try (OutputDir dir = OutputDir.open(target)) {
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -93,27 +105,27 @@ final class TrainCommand implements Callable<Integer> {
                 sums.add(s);
             }
             Map<String, Object> top = new LinkedHashMap<>();
-            top.put("experiment", "train");
+            top.put("experiment", experiment);
             top.put("configFile", cfg.file().toAbsolutePath().toString());
             top.put("nodes", g.n());
             top.put("edges", g.edgeCount());
-            top.put("trainSamples", train.samples());
-            top.put("testSamples", held.samples());
+            top.put("trainSamples", p.train().samples());
+            top.put("testSamples", p.test().samples());
             top.put("wallSeconds", wall);
             top.put("config", cfg.describe());
             top.put("schemes", sums);
+            top.putAll(extra);
             json.writeValue(dir.dir().resolve("summary.json").toFile(), top);
             Files.copy(cfg.file(), dir.dir().resolve("config.yaml"));
-            RunFiles.plots(results, dir.dir(), "train " + cfg.file().getFileName());
+            RunFiles.plots(results, dir.dir(), experiment + " " + cfg.file().getFileName());
             dir.commit();
         }
         System.out.printf(Locale.ROOT, "%d nodes, %d edges%s, %d training and %d test samples, %d epochs, %.1f s -> %s%n", g.n(), g.edgeCount(),
-                cfg.graph().moving() != null ? " (first graph; a new one every mini-batch)" : "", train.samples(), held.samples(), t.epochs(), wall, target);
+                cfg.graph().moving() != null ? " (first graph; a new one every mini-batch)" : "", p.train().samples(), p.test().samples(), t.epochs(), wall, target);
         System.out.printf("%-11s %11s %13s %11s %11s %11s%n", "scheme", "rounds/mb", "bytes/mb", "init MSE", "train MSE", "test MSE");
         for (TrainingRun.Result r : results)
             System.out.printf(Locale.ROOT, "%-11s %11d %13d %11.5f %11.5f %11.5f%n", r.scheme().id(), r.perMinibatch().rounds(), r.perMinibatch().bytes(),
                     r.epochs().getFirst().testMse(), r.last().trainMse(), r.last().testMse());
-        return 0;
     }
 
     private static Graph graph(TrainConfig cfg) {

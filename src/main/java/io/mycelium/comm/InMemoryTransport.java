@@ -38,16 +38,7 @@ public final class InMemoryTransport {
             protected void deliver(Transfer[] ts) {
                 int me = p.index();
                 int[] peers = p.peers();
-                for (int k = 0; k < peers.length; k++) {
-                    double[][] msg = new double[ts.length][];
-                    for (int t = 0; t < ts.length; t++) {
-                        msg[t] = switch (ts[t]) {
-                            case Transfer.Pull pull -> gather(pull.local(), pull.offset(), p.sendRows(k), pull.width());
-                            case Transfer.Push push -> gather(push.haloSums(), 0, p.recvHalo(k), push.width());
-                        };
-                    }
-                    inbox[peers[k]][slot[me][k]].add(msg);
-                }
+                for (int k = 0; k < peers.length; k++) inbox[peers[k]][slot[me][k]].add(outgoing(p, k, ts));
                 for (int k = 0; k < peers.length; k++) {
                     double[][] msg;
                     try {
@@ -56,17 +47,37 @@ public final class InMemoryTransport {
                         Thread.currentThread().interrupt();
                         throw new IllegalStateException("partition " + me + " interrupted while waiting for partition " + peers[k], e);
                     }
-                    if (msg.length != ts.length)
-                        throw new IllegalStateException("partitions " + me + " and " + peers[k] + " are out of step");
-                    for (int t = 0; t < ts.length; t++) {
-                        switch (ts[t]) {
-                            case Transfer.Pull pull -> scatter(msg[t], pull.halo(), p.recvHalo(k), pull.width());
-                            case Transfer.Push push -> addInto(msg[t], push.local(), p.sendRows(k), push.width());
-                        }
-                    }
+                    incoming(p, k, ts, msg);
                 }
             }
         };
+    }
+
+    /**
+     * What partition {@code p} sends its {@code k}-th peer in a round of transfers {@code ts}: one fresh
+     * array per transfer, the rows that peer needs (pulls) or the halo sums it owns (pushes).
+     */
+    public static double[][] outgoing(Partition p, int k, Transfer[] ts) {
+        double[][] msg = new double[ts.length][];
+        for (int t = 0; t < ts.length; t++) {
+            msg[t] = switch (ts[t]) {
+                case Transfer.Pull pull -> gather(pull.local(), pull.offset(), p.sendRows(k), pull.width());
+                case Transfer.Push push -> gather(push.haloSums(), 0, p.recvHalo(k), push.width());
+            };
+        }
+        return msg;
+    }
+
+    /** Applies what {@code p}'s {@code k}-th peer sent in the same round: halo rows in, or contributions added. */
+    public static void incoming(Partition p, int k, Transfer[] ts, double[][] msg) {
+        if (msg.length != ts.length)
+            throw new IllegalStateException("partitions " + p.index() + " and " + p.peers()[k] + " are out of step");
+        for (int t = 0; t < ts.length; t++) {
+            switch (ts[t]) {
+                case Transfer.Pull pull -> scatter(msg[t], pull.halo(), p.recvHalo(k), pull.width());
+                case Transfer.Push push -> addInto(msg[t], push.local(), p.sendRows(k), push.width());
+            }
+        }
     }
 
     private static double[] gather(double[] src, int offset, int[] rows, int w) {

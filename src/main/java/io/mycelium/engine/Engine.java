@@ -32,12 +32,14 @@ public final class Engine {
     private final Graph graph;
     private final List<Host> hosts;
     private final Params global; // the synchronous engine's hosts share it; others copy rows in and out
+    private final boolean whole;  // one host holding every node
 
     private Engine(Graph graph, List<Partition> parts, List<Comm> comms, Params params) {
         this.graph = graph;
         this.global = params;
         this.hosts = new ArrayList<>(parts.size());
-        if (parts.size() > 1 && params.isTied() && !params.names().isEmpty())
+        this.whole = parts.size() == 1 && parts.getFirst().isWhole();
+        if (!whole && params.isTied() && !params.names().isEmpty())
             throw new IllegalArgumentException("hosts of several partitions need per-node parameter copies (Params.perNode)");
         checkCopies(params, graph);
         for (int p = 0; p < parts.size(); p++) hosts.add(new Host(parts.get(p), comms.get(p), params.slice(parts.get(p))));
@@ -70,11 +72,23 @@ public final class Engine {
         return new Engine(g, parts, comms, params);
     }
 
+    /**
+     * Hosts for some partitions of {@code g}, linked by another transport's {@code comms} (e.g. the
+     * networked one, whose other partitions run in other processes). {@link #run} then runs the
+     * program on these hosts only, and {@link #params()} holds their rows.
+     */
+    public static Engine hosting(Graph g, List<Partition> parts, List<Comm> comms, Params params) {
+        if (parts.isEmpty() || parts.size() != comms.size()) throw new IllegalArgumentException("need one comm per partition, and at least one partition");
+        for (int p = 0; p < parts.size(); p++)
+            if (comms.get(p).partition() != parts.get(p)) throw new IllegalArgumentException("comm " + p + " belongs to another partition");
+        return new Engine(g, parts, comms, params);
+    }
+
     public Graph graph() { return graph; }
 
     public List<Host> hosts() { return hosts; }
 
-    public boolean isSynchronous() { return hosts.size() == 1; }
+    public boolean isSynchronous() { return whole; }
 
     /**
      * Runs the program on every host and returns the results in host order. With several hosts
@@ -124,7 +138,7 @@ public final class Engine {
 
     /** Assembles per-host node tensors (as returned by {@link #run}) into one global tensor. */
     public Tensor gather(List<Tensor> perHost) {
-        if (hosts.size() == 1) return perHost.getFirst();
+        if (whole) return perHost.getFirst();
         int[] s = perHost.getFirst().shape();
         s[0] = graph.n();
         Tensor out = Tensor.zeros(s);
@@ -134,14 +148,14 @@ public final class Engine {
 
     /** Current parameters of all hosts as global tensors (the live object on the synchronous engine). */
     public Params params() {
-        if (hosts.size() > 1) for (Host h : hosts) global.writeBack(h.partition(), h.params());
+        if (!whole) for (Host h : hosts) global.writeBack(h.partition(), h.params());
         return global;
     }
 
     /** Replaces every host's parameters with rows of {@code p}. */
     public void load(Params p) {
         checkCopies(p, graph);
-        if (hosts.size() == 1) {
+        if (whole) {
             hosts.getFirst().setParams(p);
             return;
         }

@@ -308,7 +308,14 @@ public final class Trainer {
      * Mean squared error of the current parameters (per-node copies as deployed) over every node and
      * sample of {@code data}, from one forward pass of all samples.
      */
-    public double meanSquaredError(Dataset data) {
+    public double meanSquaredError(Dataset data) { return sumSquaredError(data) / ((double) data.nodes() * data.samples()); }
+
+    /**
+     * The squared error over this engine's hosts' nodes and every sample of {@code data}, summed
+     * over hosts in order: a networked engine hosting some partitions returns its share, and the
+     * shares added in partition order are the in-process partitioned engine's sum, bit for bit.
+     */
+    public double sumSquaredError(Dataset data) {
         int[] all = new int[data.samples()];
         for (int q = 0; q < all.length; q++) all[q] = q;
         double sse = 0;
@@ -329,7 +336,7 @@ public final class Trainer {
             Var y = model.forward(t, t.constant(Dataset.gatherX(local.x, all)));
             return squaredError(t, y, Dataset.gatherY(local.y, all)).value().sum();
         })) sse += v;
-        return sse / ((double) data.nodes() * data.samples());
+        return sse;
     }
 
     /**

@@ -1,0 +1,124 @@
+package io.mycelium.net;
+
+import io.mycelium.comm.Partition;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * What has arrived for one partition, filled by its actor and read by its compute thread.
+ * Synchronous mode: per peer, the rounds' messages (assembled from chunks), taken in round order.
+ * Asynchronous mode: per peer, only the newest {@link Wire.Latest} (by version).
+ */
+final class Inbox {
+    private final Partition part;
+    private final long run;
+    private final Map<Long, Assembly>[] rounds;
+    private final AtomicReference<Wire.Latest>[] latest;
+    private final AtomicLong[] credited;
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile String abort;
+
+    private static final class Assembly {
+        double[] flat;
+        int[] lengths;
+        int chunks;
+    }
+
+    @SuppressWarnings("unchecked")
+    Inbox(Partition part, long run) {
+        this.part = part;
+        this.run = run;
+        int peers = part.peers().length;
+        rounds = new Map[peers];
+        latest = new AtomicReference[peers];
+        credited = new AtomicLong[peers];
+        for (int k = 0; k < peers; k++) {
+            rounds[k] = new HashMap<>();
+            latest[k] = new AtomicReference<>();
+            credited[k] = new AtomicLong();
+        }
+    }
+
+    Partition partition() { return part; }
+
+    long run() { return run; }
+
+    /** The peer slot of partition {@code from}, or -1 (a sender that is not a neighbour: dropped, counted). */
+    private int slot(long msgRun, int from) {
+        int k = msgRun == run ? Arrays.binarySearch(part.peers(), from) : -1;
+        if (k < 0) dropped.incrementAndGet();
+        return k;
+    }
+
+    /** Messages dropped for another run id or a sender outside the partition's peers. */
+    long dropped() { return dropped.get(); }
+
+    synchronized void put(Wire.Halo h) {
+        int k = slot(h.run(), h.from());
+        if (k < 0) return;
+        Assembly a = rounds[k].computeIfAbsent(h.round(), r -> new Assembly());
+        if (a.flat == null) {
+            a.lengths = h.lengths();
+            a.flat = h.chunks() == 1 ? h.data() : new double[Arrays.stream(h.lengths()).sum()];
+        }
+        if (h.chunks() > 1) System.arraycopy(h.data(), 0, a.flat, h.chunk() * NetTransport.CHUNK, h.data().length);
+        a.chunks++;
+        if (a.chunks == h.chunks()) notifyAll();
+    }
+
+    /** Blocks until peer {@code k}'s round {@code round} has fully arrived, and removes it. */
+    synchronized double[][] take(int k, long round) {
+        while (true) {
+            if (abort != null) throw new NetFailure(abort);
+            Assembly a = rounds[k].get(round);
+            if (a != null && a.flat != null && a.chunks == chunksOf(a)) {
+                rounds[k].remove(round);
+                double[][] msg = new double[a.lengths.length][];
+                int o = 0;
+                for (int t = 0; t < msg.length; t++) {
+                    msg[t] = a.lengths.length == 1 ? a.flat : Arrays.copyOfRange(a.flat, o, o + a.lengths[t]);
+                    o += a.lengths[t];
+                }
+                return msg;
+            }
+            try {
+                wait(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new NetFailure("partition " + part.index() + " interrupted while waiting for partition " + part.peers()[k]);
+            }
+        }
+    }
+
+    private static int chunksOf(Assembly a) { return NetTransport.chunks(Arrays.stream(a.lengths).sum()); }
+
+    /** Asynchronous mode: keeps {@code l} if it is newer than what peer's slot holds. */
+    void offer(Wire.Latest l) {
+        int k = slot(l.run(), l.from());
+        if (k < 0) return;
+        latest[k].accumulateAndGet(l, (old, now) -> old == null || now.version() > old.version() ? now : old);
+    }
+
+    /** The newest value from peer {@code k} (null before the first). */
+    Wire.Latest latest(int k) { return latest[k].get(); }
+
+    void credit(Wire.Credit c) {
+        int k = slot(c.run(), c.from());
+        if (k >= 0) credited[k].accumulateAndGet(c.version(), Math::max);
+    }
+
+    /** The newest version peer {@code k} has confirmed reading from us. */
+    long credited(int k) { return credited[k].get(); }
+
+    /** Makes every current and later {@link #take} throw (a peer is lost, or the run stops). */
+    synchronized void abort(String reason) {
+        if (abort == null) abort = reason;
+        notifyAll();
+    }
+
+    String aborted() { return abort; }
+}

@@ -1,0 +1,122 @@
+package io.mycelium.net;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.JoinSeedNodes;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Starting an actor system of the networked engine: one name ({@code Mycelium}) everywhere, Cluster
+ * over Artery TCP, our serializers bound and Java serialization off, small dispatchers (several
+ * JVMs share a few cores), the split-brain resolver keeping the coordinator's side, and the run
+ * check that refuses a process with another run id or config hash at join ({@link RunCheck}).
+ * Plain TCP binds to 127.0.0.1 only; any other address requires mutual TLS ({@link Tls}).
+ */
+public final class NetSystem {
+    private NetSystem() {}
+
+    public static final String NAME = "Mycelium";
+
+    /**
+     * @param role      {@code coordinator} or {@code host}
+     * @param host      address to bind and announce (127.0.0.1 unless TLS is on)
+     * @param port      0 for a free one
+     * @param tls       directory made by {@code net keys}, or null (loopback only)
+     */
+    public record Options(String role, String host, int port, long runId, String configHash, Path tls) {
+        public Options {
+            if (tls == null && !host.equals("127.0.0.1"))
+                throw new IllegalArgumentException("plain TCP is for 127.0.0.1 only; any other address needs mutual TLS (--tls DIR, made by 'net keys')");
+        }
+    }
+
+    public static Config config(Options o) {
+        String text = String.format(Locale.ROOT, """
+                pekko {
+                  loglevel = "WARNING"
+                  stdout-loglevel = "WARNING"
+                  log-dead-letters = off
+                  log-dead-letters-during-shutdown = off
+                  actor {
+                    provider = cluster
+                    allow-java-serialization = off
+                    serializers { mycelium-rows = "io.mycelium.net.RowSerializer" }
+                    serialization-bindings {
+                      "io.mycelium.net.Wire$Hot" = mycelium-rows
+                      "io.mycelium.net.Wire$Control" = jackson-cbor
+                    }
+                    default-dispatcher.fork-join-executor { parallelism-min = 2, parallelism-max = 2 }
+                    internal-dispatcher.fork-join-executor { parallelism-min = 2, parallelism-max = 2 }
+                  }
+                  remote.artery {
+                    transport = %s
+                    canonical.hostname = "%s"
+                    canonical.port = %d
+                    advanced {
+                      inbound-lanes = 1
+                      outbound-lanes = 1
+                      compression.actor-refs.advertisement-interval = 2s
+                      compression.manifests.advertisement-interval = 2s
+                    }
+                  }
+                  cluster {
+                    roles = ["%s"]
+                    log-info = off
+                    jmx.multi-mbeans-in-same-jvm = on
+                    downing-provider-class = "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider"
+                    split-brain-resolver {
+                      active-strategy = keep-oldest
+                      stable-after = 7s
+                      keep-oldest { down-if-alone = off, role = "coordinator" }
+                    }
+                    failure-detector.acceptable-heartbeat-pause = 3s
+                    shutdown-after-unsuccessful-join-seed-nodes = 30s
+                    configuration-compatibility-check.checkers { mycelium-run = "io.mycelium.net.RunCheck" }
+                  }
+                  coordinated-shutdown.exit-jvm = off
+                }
+                mycelium.net { run-id = "%d", config-hash = "%s" }
+                """, o.tls() == null ? "tcp" : "tls-tcp", o.host(), o.port(), o.role(), o.runId(), o.configHash());
+        Config c = ConfigFactory.parseString(text);
+        if (o.tls() != null) c = Tls.config(o.tls(), o.host()).withFallback(c);
+        return c.withFallback(ConfigFactory.load());
+    }
+
+    public static ActorSystem<Void> start(Options o) { return ActorSystem.create(Behaviors.empty(), NAME, config(o)); }
+
+    /** The address others join: {@code pekko://Mycelium@host:port}. */
+    public static Address address(String host, int port) { return new Address("pekko", NAME, host, port); }
+
+    /** Makes {@code system} the cluster's first member (the coordinator). */
+    public static void joinSelf(ActorSystem<?> system) {
+        Cluster c = Cluster.get(system);
+        c.manager().tell(Join.create(c.selfMember().address()));
+    }
+
+    /** Joins the cluster whose first member is at {@code seed}. */
+    public static void join(ActorSystem<?> system, Address seed) { Cluster.get(system).manager().tell(new JoinSeedNodes(List.of(seed))); }
+
+    /** Waits until this member is Up; false at the deadline. */
+    public static boolean awaitUp(ActorSystem<?> system, Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            if (Cluster.get(system).selfMember().status() == MemberStatus.up()) return true;
+            if (system.getWhenTerminated().toCompletableFuture().isDone()) return false;
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    /** This system's port (after binding port 0). */
+    public static int port(ActorSystem<?> system) { return (Integer) system.address().getPort().get(); }
+}

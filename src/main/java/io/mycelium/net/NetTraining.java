@@ -1,0 +1,95 @@
+package io.mycelium.net;
+
+import io.mycelium.autodiff.Init;
+import io.mycelium.autodiff.Params;
+import io.mycelium.engine.Engine;
+import io.mycelium.graph.ShiftOperator;
+import io.mycelium.train.Scheme;
+import io.mycelium.train.Trainer;
+import io.mycelium.train.Traffic;
+import io.mycelium.train.TrainingRun;
+import org.apache.commons.rng.UniformRandomProvider;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.IntConsumer;
+
+/**
+ * {@link TrainingRun}'s loop (static graph) on an engine that may hold only some of the graph's
+ * partitions, returning that engine's shares of the squared errors instead of the mean squared
+ * errors. The coordinator adds the partitions' shares in partition order, which is how the
+ * in-process partitioned engine combines its hosts, so {@link #assemble} gives the in-process
+ * partitioned run's metrics bit for bit. Every host draws the same mini-batch order from the seed.
+ */
+public final class NetTraining {
+    private NetTraining() {}
+
+    /**
+     * One engine's shares: the training set's squared error before training, the test set's after
+     * every epoch (epoch 0 first), and each mini-batch's training loss in order.
+     */
+    public record Share(double train0, double[] test, double[] batches) {}
+
+    /** Runs {@code epochs} from scratch on {@code engine}; {@code afterEpoch} gets the epoch number. */
+    public static Share run(TrainingRun.Setup s, Scheme scheme, Engine engine, IntConsumer afterEpoch) {
+        Trainer trainer = new Trainer(engine, s.model(), scheme, s.lr(), ShiftOperator.metropolisHastings(engine.graph()), s.consensusRounds());
+        // the same mini-batch order as TrainingRun: one Fisher–Yates shuffle per epoch from seed·31 + 7
+        UniformRandomProvider shuffle = Init.rng(s.seed() * 31 + 7);
+        int n = s.train().samples(), batches = (n + s.batch() - 1) / s.batch();
+        int[] order = new int[n];
+        for (int q = 0; q < n; q++) order[q] = q;
+        double[] test = new double[s.epochs() + 1], losses = new double[s.epochs() * batches];
+        double train0 = trainer.sumSquaredError(s.train());
+        test[0] = trainer.sumSquaredError(s.test());
+        for (int e = 1; e <= s.epochs(); e++) {
+            for (int q = n - 1; q > 0; q--) {
+                int r = shuffle.nextInt(q + 1), tmp = order[q];
+                order[q] = order[r];
+                order[r] = tmp;
+            }
+            for (int b = 0; b < batches; b++)
+                losses[(e - 1) * batches + b] = trainer.batched(s.train(), Arrays.copyOfRange(order, b * s.batch(), Math.min(n, (b + 1) * s.batch()))).sumSquaredError();
+            test[e] = trainer.sumSquaredError(s.test());
+            if (afterEpoch != null) afterEpoch.accept(e);
+        }
+        return new Share(train0, test, losses);
+    }
+
+    /** The parameters an engine for this scheme starts from (tied for a centralized scheme). */
+    public static Params params(TrainingRun.Setup s, Scheme scheme) {
+        return scheme.centralized() ? s.init().copy() : s.init().perNode(s.graph().n());
+    }
+
+    /**
+     * The run's metrics from every partition's share (in partition order), as {@link TrainingRun}
+     * computes them: losses and squared errors added over partitions from 0, then over mini-batches;
+     * rounds and bytes from {@code perBatch} (the paper's per-sample schedule, measured in process).
+     */
+    public static TrainingRun.Result assemble(TrainingRun.Setup s, Scheme scheme, List<Share> shares, Traffic perBatch, double seconds) {
+        int n = s.train().samples(), batches = (n + s.batch() - 1) / s.batch();
+        double nodes = s.graph().n();
+        List<TrainingRun.Epoch> out = new ArrayList<>(s.epochs() + 1);
+        double train0 = 0, test0 = 0;
+        for (Share sh : shares) {
+            train0 += sh.train0();
+            test0 += sh.test()[0];
+        }
+        out.add(new TrainingRun.Epoch(0, 0, 0, 0, train0 / ((double) s.train().nodes() * n), test0 / ((double) s.test().nodes() * s.test().samples())));
+        long mb = 0;
+        for (int e = 1; e <= s.epochs(); e++) {
+            double sse = 0;
+            for (int b = 0; b < batches; b++) {
+                double step = 0;
+                for (Share sh : shares) step += sh.batches()[(e - 1) * batches + b];
+                sse += step;
+                mb++;
+            }
+            double test = 0;
+            for (Share sh : shares) test += sh.test()[e];
+            out.add(new TrainingRun.Epoch(e, mb, mb * perBatch.rounds(), mb * perBatch.floats() * Double.BYTES, sse / (n * nodes),
+                    test / ((double) s.test().nodes() * s.test().samples())));
+        }
+        return new TrainingRun.Result(scheme, out, new Traffic(perBatch.rounds(), perBatch.messages(), perBatch.floats(), List.of()), seconds, 1);
+    }
+}

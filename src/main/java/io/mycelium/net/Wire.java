@@ -1,0 +1,78 @@
+package io.mycelium.net;
+
+import org.apache.pekko.actor.typed.ActorRef;
+
+import java.util.List;
+
+/**
+ * The messages of the networked engine. {@link Hot} ones (halo rows, latest values) go through
+ * {@link RowSerializer}, which writes doubles straight into Artery's buffer; {@link Control} ones are
+ * records bound to Jackson CBOR. Every message carries the coordinator's run id, so leftovers of
+ * another run are dropped. Java serialization is off ({@code allow-java-serialization = off}).
+ */
+public final class Wire {
+    private Wire() {}
+
+    /** Bound to {@link RowSerializer}. */
+    public interface Hot {}
+
+    /** Bound to Jackson CBOR. */
+    public interface Control {}
+
+    /** What a partition's actor receives. */
+    public interface ToPartition {}
+
+    /** What a host process's actor receives. */
+    public interface ToHost {}
+
+    /** What the coordinator receives. */
+    public interface ToCoordinator {}
+
+    /**
+     * Chunk {@code chunk} of {@code chunks} of what partition {@code from} sends a peer in synchronous
+     * round {@code round}: the transfers' rows flattened ({@code lengths[t]} doubles for transfer t),
+     * and {@code data} is the chunk's slice of them.
+     */
+    public record Halo(long run, int from, long round, int chunk, int chunks, int[] lengths, double[] data) implements Hot, ToPartition {}
+
+    /**
+     * Asynchronous mode: partition {@code from}'s rows for the receiver's halo, version
+     * {@code version} (its update count); a receiver keeps the newest per sender.
+     */
+    public record Latest(long run, int from, long version, double[] data) implements Hot, ToPartition {}
+
+    /** Asynchronous mode: the receiver has consumed {@code from}'s messages up to {@code version} (credit back). */
+    public record Credit(long run, int from, long version) implements Hot, ToPartition {}
+
+    // ------------------------------------------------------------------ control (Jackson CBOR)
+
+    /** A host asks to take part: its run id and config hash must match the coordinator's. */
+    public record Hello(long run, String configHash, ActorRef<ToHost> host, long pid) implements Control, ToCoordinator {}
+
+    /** The coordinator's answer to a host: which partition it runs (-1: refused, with the reason). */
+    public record Assign(long run, int partition, int partitions, String refused) implements Control, ToHost {}
+
+    /** A host's partition actor is up. */
+    public record Joined(long run, int partition, ActorRef<ToPartition> ref, String partitionHash) implements Control, ToCoordinator {}
+
+    /** Every partition's actor, in partition order: the one authority on who holds what. */
+    public record Roster(long run, List<ActorRef<ToPartition>> partitions, String mode, int resumeEpoch) implements Control, ToHost {}
+
+    /** Per-epoch telemetry from a partition. */
+    public record Progress(long run, int partition, String scheme, int epoch) implements Control, ToCoordinator {}
+
+    /** A partition's shares of one scheme's squared errors (see {@link NetTraining.Share}). */
+    public record SchemeDone(long run, int partition, String scheme, double train0, double[] test, double[] batches) implements Control, ToCoordinator {}
+
+    /** A partition's result of asynchronous inference: its rows and how it got there. */
+    public record InferDone(long run, int partition, double[] rows, long updates, long sent, long received, long dropped) implements Control, ToCoordinator {}
+
+    /** Bytes and messages through {@link RowSerializer} in the host's process. */
+    public record Traffic(long run, int partition, long pid, long sentMessages, long sentBytes, long receivedMessages, long receivedBytes) implements Control, ToCoordinator {}
+
+    /** A partition failed. */
+    public record Failed(long run, int partition, String reason) implements Control, ToCoordinator {}
+
+    /** The run is over (or aborted, with a reason): stop. */
+    public record Stop(long run, String reason) implements Control, ToHost {}
+}
