@@ -130,7 +130,7 @@ public final class Table3 {
         // asynchronous inference of the whole test fold as one disjoint union of graphs
         GraphBatch b = GraphBatch.of(test);
         Table2.Settings a = s.async();
-        Object model = m.create(task);
+        var model = m.create(task);
         AsyncRun sync = Table2.infer(model, tr, b, AsyncSchedule.synchronous(), a, a.maxTicks());
         conv[0] &= sync.converged();
         double syncAcc = accuracy(tr, b, sync);
