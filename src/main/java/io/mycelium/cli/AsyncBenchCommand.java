@@ -13,8 +13,8 @@ import java.util.concurrent.ForkJoinPool;
 
 /** {@code mycelium bench async}: node updates per second of the asynchronous engine (IGNN inference). */
 @Command(name = "async", mixinStandardHelpOptions = true,
-        description = {"Node updates per second of the asynchronous engine: IGNN inference (paper configuration,",
-                "embedding size k) on a random geometric graph in the unit square, partially asynchronous schedule."})
+        description = {"Measures node updates per second of asynchronous IGNN inference.",
+                "IGNN in the hogwild paper's configuration (embedding size k) runs on a random geometric graph in the unit square under a partially asynchronous schedule (stagger S, history D); wall-clock and per-CPU-second rates are printed with the load average."})
 final class AsyncBenchCommand implements Runnable {
     @Option(names = "--nodes", defaultValue = "100000", description = "graph size (default ${DEFAULT-VALUE})")
     int nodes;

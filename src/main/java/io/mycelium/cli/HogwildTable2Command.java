@@ -19,10 +19,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "hogwild-table2", mixinStandardHelpOptions = true,
-        description = {"Table 2 of 'Graph Neural Networks Gone Hogwild': one trained instance of every model on every task,",
-                "change of the test error (percentage points) from synchronous to partially asynchronous inference on",
-                "the asynchronous engine (stagger S, history D, Algorithm 1's views: largest age S + D = 7 as in the paper), mean ± std",
-                "over asynchronous runs. Writes table2.csv, table2.md, runs.csv and config.json into --out."})
+        description = {"Reproduces Table 2 of the hogwild paper: how much asynchronous inference changes each model's error.",
+                "One trained instance of every model on every task; the change of the test error (percentage points) from synchronous to partially asynchronous inference on the asynchronous engine (stagger S, history D, Algorithm 1's views: largest age S + D = 7 as in the paper), mean ± std over asynchronous runs. Writes table2.csv, table2.md, runs.csv and config.json into --out."})
 final class HogwildTable2Command implements Callable<Integer> {
     @Mixin
     HogwildOptions opts;
@@ -38,8 +36,7 @@ final class HogwildTable2Command implements Callable<Integer> {
     int testGraphs;
     @Option(names = "--inference-tol", description = "implicit models' convergence tolerance at inference (default 1e-7; quick 1e-6)")
     Double inferenceTol;
-    @Option(names = "--max-ticks", description = {"tick budget of an implicit model's synchronous inference (default 10 × --max-iter);",
-            "each asynchronous run gets 2(S + 1) times the synchronous run's ticks, at most this"})
+    @Option(names = "--max-ticks", description = "tick budget of an implicit model's synchronous inference (default 10 × --max-iter); each asynchronous run gets 2(S + 1) times the synchronous run's ticks, at most this")
     Integer maxTicks;
 
     @Override
@@ -62,7 +59,7 @@ final class HogwildTable2Command implements Callable<Integer> {
         int pairs = c.models().size() * c.tasks().size();
         // one bar over training epochs and inferences (1 synchronous + runs per model and task): the
         // inferences of implicit models can outlast the training, so the bar must not sit at 100% then
-        try (ProgressBar bar = HogwildOptions.bar("hogwild-table2", Table2.units(c, s, tasks))) {
+        try (ProgressBar bar = Progress.bar("hogwild-table2", Table2.units(c, s, tasks))) {
             rows = Table2.run(c, tasks, s, opts.threads(), new BarProgress(bar, pairs * (1 + runs)));
         }
         double wall = (System.nanoTime() - t0) / 1e9;

@@ -22,10 +22,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "hogwild-table3", mixinStandardHelpOptions = true,
-        description = {"Table 3 of 'Graph Neural Networks Gone Hogwild': graph classification accuracy on MUTAG and PROTEINS.",
-                "Every model is trained with a graph readout on stratified cross-validation folds and parameter seeds; each trained",
-                "model's test accuracy is also measured under partially asynchronous inference (the Table 2 change).",
-                "Writes table3.csv, table3.md (ours next to the paper's), runs.csv and config.json into --out."})
+        description = {"Reproduces Table 3 of the hogwild paper: graph classification accuracy on MUTAG and PROTEINS.",
+                "Every model is trained with a graph readout on stratified cross-validation folds and parameter seeds; each trained model's test accuracy is also measured under partially asynchronous inference (the Table 2 change). Writes table3.csv, table3.md (ours next to the paper's), runs.csv and config.json into --out."})
 final class HogwildTable3Command implements Callable<Integer> {
     static final List<String> DATASETS = List.of("mutag", "proteins");
 
@@ -35,7 +33,7 @@ final class HogwildTable3Command implements Callable<Integer> {
     List<String> datasets;
     @Option(names = "--models", split = ",", description = "comma-separated subset of the registered models (default: all)")
     List<String> models;
-    @Option(names = "--data", description = "directory holding MUTAG/ and PROTEINS/ in the TU format (default: $MYCELIUM_DATA, else ../shared/data)")
+    @Option(names = "--data", description = "directory holding MUTAG/ and PROTEINS/ in the TU format (default: $MYCELIUM_DATA; see docs/data.md)")
     Path data;
     @Option(names = "--folds", defaultValue = "10", description = "stratified cross-validation folds (default ${DEFAULT-VALUE}, as the paper)")
     int folds;
@@ -113,7 +111,7 @@ final class HogwildTable3Command implements Callable<Integer> {
         for (String m : ms)
             for (TuDataset d : sets) total += (long) sd * fr * Table3.epochsFor(Models.get(m), d, s);
         Table3.Result res;
-        try (ProgressBar bar = HogwildOptions.bar("hogwild-table3", total)) {
+        try (ProgressBar bar = Progress.bar("hogwild-table3", total)) {
             res = Table3.run(ms, sets, s, threads == null ? Runtime.getRuntime().availableProcessors() : threads, bar::step);
         }
         double wall = (System.nanoTime() - t0) / 1e9;
@@ -140,14 +138,15 @@ final class HogwildTable3Command implements Callable<Integer> {
         return 0;
     }
 
-    /** The data directory: the option when given, else $MYCELIUM_DATA, else ../shared/data; a clear error when absent. */
+    /** The data directory: the option when given, else {@link DataDir#root()}; a clear error when absent. */
     static Path dataRoot(Path given, String option) {
         Path p = given;
         String how = option + " " + given;
         if (p == null) {
-            String env = System.getenv("MYCELIUM_DATA");
-            p = Path.of(env != null && !env.isBlank() ? env : "../shared/data");
-            how = env != null && !env.isBlank() ? "$MYCELIUM_DATA (" + p + ")" : "the default data directory " + p;
+            p = DataDir.root().orElse(null);
+            if (p == null) throw new Main.UserError("no data directory: give " + option + " DIR, a directory holding the TU data sets "
+                    + "(MUTAG/, PROTEINS/ with MUTAG_A.txt, ...), or set MYCELIUM_DATA (see docs/data.md)");
+            how = "the data directory " + p;
         }
         if (!Files.isDirectory(p))
             throw new Main.UserError(how + " is not a directory: give " + option + " DIR, a directory holding the TU data sets "

@@ -20,6 +20,7 @@ public final class Main implements Runnable {
     /** Runs the CLI and returns the exit code (for tests). */
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        cl.setUsageHelpAutoWidth(true); // descriptions are single strings: picocli wraps them to the terminal
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof UserError || ex instanceof IllegalArgumentException) {
                 cmd.getErr().println("mycelium: " + ex.getMessage());

@@ -6,9 +6,7 @@ import io.mycelium.task.NodeRegression;
 import io.mycelium.task.NodeRegressionRun;
 import io.mycelium.train.Scheme;
 import io.mycelium.train.TrainingRun;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,9 +25,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 
 @Command(name = "node-regression", mixinStandardHelpOptions = true,
-        description = {"Fig. 2(a) of the training paper: node regression on BA(100, m=2) with the seven training schemes.",
-                "Writes <out>/<scheme>/metrics.csv and summary.json, <out>/summary.json and PNG plots of MSE",
-                "against epochs and against message-passing rounds."})
+        description = {"Reproduces Fig. 2(a) of the training paper: node regression with the seven training schemes.",
+                "A GCNN learns a teacher's outputs on BA(100, m = 2). Writes <out>/<scheme>/metrics.csv and summary.json, <out>/summary.json and PNG plots of MSE against epochs and against message-passing rounds."})
 final class NodeRegressionCommand implements Callable<Integer> {
     /** Test MSE at epoch 1000 in the paper (Section IV-A, as DESIGN §4 records it). */
     static final Map<Scheme, Double> PUBLISHED = Map.of(Scheme.SGD, 0.0108, Scheme.ADAM, 0.0097, Scheme.D_SGD, 0.0107, Scheme.D_AMSGRAD, 0.0102);
@@ -65,8 +62,7 @@ final class NodeRegressionCommand implements Callable<Integer> {
 
         List<TrainingRun.Result> results = new ArrayList<>();
         long t0 = System.nanoTime();
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("node-regression").setInitialMax((long) epochs * chosen.size())
-                .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUpdateIntervalMillis(500).build();
+        try (ProgressBar bar = Progress.bar("node-regression", (long) epochs * chosen.size());
              ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
             // virtual threads keep each scheme's kernels on one core; the semaphore bounds how many run at once
             Semaphore slots = new Semaphore(par);

@@ -13,8 +13,8 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 @Command(name = "table-i", mixinStandardHelpOptions = true,
-        description = {"Table I of the training paper, measured: runs one mini-batch of every schedule and prints the",
-                "engine's rounds and message sizes next to the paper's formulas. Exit code 1 if any row disagrees."})
+        description = {"Measures Table I of the training paper: rounds and message sizes of every training schedule.",
+                "Runs one mini-batch of every schedule and prints the engine's rounds and message sizes next to the paper's formulas. Exit code 1 if any row disagrees."})
 final class TableICommand implements Callable<Integer> {
     @Option(names = "--layers", defaultValue = "2", description = "GCNN layers L (default ${DEFAULT-VALUE})")
     int layers;
@@ -28,7 +28,7 @@ final class TableICommand implements Callable<Integer> {
     int hidden;
     @Option(names = "--nodes", defaultValue = "100", description = "nodes of the Barabási–Albert graph, m = 2 (default ${DEFAULT-VALUE})")
     int nodes;
-    @Option(names = "--seed", defaultValue = "1")
+    @Option(names = "--seed", defaultValue = "1", description = "seed of the graph, data and initialization (default ${DEFAULT-VALUE})")
     long seed;
 
     @Override

@@ -13,9 +13,7 @@ import io.mycelium.task.CsvDataset;
 import io.mycelium.train.Dataset;
 import io.mycelium.train.Topology;
 import io.mycelium.train.TrainingRun;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,11 +28,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train a GCNN on your own graph and data with any of the training schemes, from a YAML config.",
-                "The graph is an edge-list file, a generator spec (ba:N:M, er:N:P, rgg:N:R, path:N, grid:RxC, ...)",
-                "or moving nodes (a new random geometric graph every mini-batch). Features and labels are CSV files",
-                "with lines 'sample,node,values...'. Writes <out>/<scheme>/metrics.csv and summary.json,",
-                "<out>/summary.json, <out>/config.yaml and PNG plots, like 'reproduce'. See examples/train-example.yaml."})
+        description = {"Trains a GCNN on your own graph and data with any of the training schemes, from a YAML config.",
+                "The graph is an edge-list file, a generator spec (ba:N:M, er:N:P, rgg:N:R, path:N, grid:RxC, ...) or moving nodes (a new random geometric graph every mini-batch). Features and labels are CSV files with lines 'sample,node,values...'. Writes <out>/<scheme>/metrics.csv and summary.json, <out>/summary.json, <out>/config.yaml and PNG plots, like 'reproduce'. Every field is described in docs/train-config.md and examples/train-example.yaml."})
 final class TrainCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CONFIG.yaml", description = "the experiment's configuration")
     Path config;
@@ -53,8 +48,7 @@ final class TrainCommand implements Callable<Integer> {
 
         List<TrainingRun.Result> results = new ArrayList<>();
         long t0 = System.nanoTime();
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("train").setInitialMax((long) t.epochs() * t.schemes().size())
-                .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUpdateIntervalMillis(500).build()) {
+        try (ProgressBar bar = Progress.bar("train", (long) t.epochs() * t.schemes().size())) {
             for (var scheme : t.schemes()) results.add(TrainingRun.run(p.setup(), scheme, topology(cfg), bar::step));
         }
         write(target, p, "train", results, (System.nanoTime() - t0) / 1e9, Map.of());
