@@ -1,0 +1,302 @@
+package io.mycelium.train;
+
+import io.mycelium.autodiff.Init;
+import io.mycelium.autodiff.Params;
+import io.mycelium.comm.Counters;
+import io.mycelium.graph.Graph;
+import io.mycelium.graph.Operator;
+import io.mycelium.graph.ShiftOperator;
+import io.mycelium.model.ImplicitModel;
+import io.mycelium.optim.Optimizer;
+import io.mycelium.tensor.Tensor;
+import org.apache.commons.rng.UniformRandomProvider;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Fully distributed training of an implicit GNN (IGNN, GSDGNN, energy GNNs) on a set of graphs:
+ * every device keeps its own copy θ_i of every parameter, solves its part of the forward fixed point
+ * and of the adjoint by message passing with its neighbours, and updates θ_i with a decentralized
+ * optimizer of the training paper (D-SGD, D-AMSGrad: one consensus round on the shared tensors).
+ *
+ * <p><b>Devices.</b> The graphs of a graph-set task are different networks over time on one fleet of
+ * devices: node i of every graph is hosted by device i (the chains of the count and sum tasks: the
+ * i-th device along the chain). There are as many devices as the largest graph has nodes. A
+ * mini-batch is a disjoint union of graphs; each of its rows runs with its device's copy, and the
+ * device's gradient is the sum over its rows. The consensus graph over which devices mix their
+ * parameters is the union of the training graphs' edges (linked by a path over the device ids where
+ * that union is disconnected), with Metropolis–Hastings weights (eq. 16).
+ *
+ * <p><b>Losses.</b> Device i's local loss J_i is its rows' share of the batch loss times the number
+ * of devices, so the devices' average gradient is the centralized gradient (the centralized objective
+ * is the average of the local ones, as in D-SGD's analysis): D-SGD's mean iterate then follows
+ * centralized SGD with the same step. With tied copies, the sum of the device gradients divided by
+ * the number of devices is the centralized implicit gradient (a test checks it to 1e-8).
+ *
+ * <p><b>Solves.</b> Plain fixed-point and adjoint iterations (no Anderson acceleration: its inner
+ * products are global), warm-started from the batch's previous solution. Each iteration is one
+ * round of message passing, counted by the engine; the stopping test (no entry changes by more than
+ * the tolerance) is global here, where a deployment would run the counted number of rounds.
+ */
+public final class DistributedImplicit {
+    /** How the parameters are held and stepped. */
+    public enum Method {
+        /** One tied copy (centralized training) with the optimizer's centralized form; no consensus. */
+        CENTRALIZED,
+        /** Per-device copies with one consensus round per mini-batch. */
+        DISTRIBUTED
+    }
+
+    /** Rounds and floats of one epoch: solves (forward and adjoint iterations) and consensus. */
+    public record EpochStats(int epoch, double loss, long solveRounds, long solveFloats, long consensusRounds, long consensusFloats,
+                             int batches, boolean converged) {}
+
+    private final ImplicitModel model;
+    private final Objective objective;
+    private final Optimizer optimizer;
+    private final Method method;
+    private final GraphNet.Implicit net;
+    private final int devices;
+    private final Params params;            // [1, ...] tied or [devices, ...]
+    private final Operator mixing;          // null when centralized
+    private final List<Batch> batches = new ArrayList<>();
+    private final Map<String, Object> state = new HashMap<>();
+    private final UniformRandomProvider order;
+    private int epoch;
+
+    /** One mini-batch: the union graph, its device of each row, its row-wise parameter copies and warm starts. */
+    private final class Batch {
+        final GraphBatch graph;
+        final int[] device;
+        final Params rows;
+        final BatchContext ctx;
+
+        Batch(GraphBatch g) {
+            graph = g;
+            device = devicesOf(g);
+            rows = method == Method.CENTRALIZED ? params : gatherShape(g.n());
+            ctx = new BatchContext(g, rows);
+        }
+    }
+
+    /**
+     * @param train  training graphs, in the order they are batched (shuffle before when needed)
+     * @param model  the implicit model (one instance: its parameters live in {@link #params()})
+     */
+    public DistributedImplicit(ImplicitModel model, Objective objective, Optimizer optimizer, Method method, List<GraphSample> train,
+                               int batchSize, double tol, int maxIter, long seed) {
+        if (train.isEmpty()) throw new IllegalArgumentException("train: no graphs");
+        if (batchSize < 1) throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+        if (!(tol > 0) || maxIter < 1) throw new IllegalArgumentException("tol must be positive and maxIter at least 1");
+        if (objective.graphLevel()) throw new IllegalArgumentException("objective: distributed implicit training runs node-level objectives");
+        this.model = model;
+        this.objective = objective;
+        this.optimizer = optimizer;
+        this.method = method;
+        this.net = (GraphNet.Implicit) GraphNet.implicit(g -> model, new GraphNet.Solver(tol, maxIter, tol, maxIter, true, 0));
+        int d = 0;
+        for (GraphSample g : train) d = Math.max(d, g.n());
+        this.devices = d;
+        Params tied = model.init(Init.rng(seed));
+        this.params = method == Method.CENTRALIZED ? tied : tied.perNode(devices);
+        this.mixing = method == Method.CENTRALIZED ? null : ShiftOperator.metropolisHastings(consensusGraph(train, devices));
+        this.order = Init.rng(seed * 0x9E3779B97F4A7C15L + 2);
+        for (int s = 0; s < train.size(); s += batchSize) batches.add(new Batch(GraphBatch.of(train.subList(s, Math.min(train.size(), s + batchSize)))));
+    }
+
+    /** Devices (the largest graph's node count). */
+    public int devices() { return devices; }
+
+    /** The parameter copies: {@code [1, ...]} centralized, {@code [devices, ...]} distributed. */
+    public Params params() { return params; }
+
+    public ImplicitModel model() { return model; }
+
+    /** The consensus graph: the union of the graphs' edges over device ids, linked by a path where it falls apart. */
+    public static Graph consensusGraph(List<GraphSample> graphs, int devices) {
+        java.util.TreeSet<Long> pairs = new java.util.TreeSet<>();
+        for (GraphSample g : graphs) {
+            int[] off = g.graph().offsets(), nb = g.graph().neighbours();
+            for (int i = 0; i < g.n(); i++)
+                for (int p = off[i]; p < off[i + 1]; p++) if (i < nb[p]) pairs.add((long) i * devices + nb[p]);
+        }
+        Graph u = fromPairs(pairs, devices);
+        if (!u.isConnected()) {
+            for (int i = 0; i + 1 < devices; i++) pairs.add((long) i * devices + i + 1);
+            u = fromPairs(pairs, devices);
+        }
+        return u;
+    }
+
+    private static Graph fromPairs(java.util.Set<Long> pairs, int n) {
+        int[] a = new int[pairs.size()], b = new int[pairs.size()];
+        int k = 0;
+        for (long p : pairs) {
+            a[k] = (int) (p / n);
+            b[k++] = (int) (p % n);
+        }
+        return Graph.fromEdges(n, a, b);
+    }
+
+    /** One pass over the batches in a seeded random order: solves, device gradients, one optimizer step per batch. */
+    public EpochStats epoch() {
+        int[] idx = new int[batches.size()];
+        for (int i = 0; i < idx.length; i++) idx[i] = i;
+        for (int i = idx.length - 1; i > 0; i--) {
+            int j = order.nextInt(i + 1), t = idx[i];
+            idx[i] = idx[j];
+            idx[j] = t;
+        }
+        double loss = 0;
+        long solveRounds = 0, solveFloats = 0, consRounds = 0, consFloats = 0;
+        boolean conv = true;
+        for (int bi : idx) {
+            Batch b = batches.get(bi);
+            Counters before = b.ctx.host().comm().counters().snapshot();
+            Params g = params.emptyLike();
+            loss += deviceGradients(b, g);
+            Counters used = b.ctx.host().comm().counters().since(before);
+            solveRounds += used.rounds();
+            solveFloats += used.floats();
+            conv &= b.ctx.converged();
+            Params grads = method == Method.CENTRALIZED ? g : scaled(g, devices);
+            List<Tensor> shared = optimizer.shared(params, state);
+            List<Tensor> mixed = new ArrayList<>(shared.size());
+            for (Tensor t : shared) {
+                mixed.add(method == Method.CENTRALIZED ? t.copy() : mix(t));
+                if (method != Method.CENTRALIZED) consFloats += (long) devices * t.rowSize();
+            }
+            if (!shared.isEmpty() && method != Method.CENTRALIZED) consRounds++;
+            optimizer.step(params, state, grads, mixed);
+            model.project(params);
+        }
+        return new EpochStats(epoch++, loss / batches.size(), solveRounds, solveFloats, consRounds, consFloats, batches.size(), conv);
+    }
+
+    /** Batch loss; puts the per-device (or tied) parameter gradients into {@code into}, an empty Params shaped like {@link #params()}. */
+    double deviceGradients(Batch b, Params into) {
+        if (method == Method.DISTRIBUTED) gather(b);
+        Tensor out = net.forward(b.ctx);
+        Tensor dOut = Tensor.zeros(out.shape());
+        double loss = objective.loss(b.graph, out, dOut);
+        if (!Double.isFinite(loss)) throw new ArithmeticException("distributed implicit training diverged at epoch " + epoch + ": loss " + loss);
+        Params rowGrads = net.backward(b.ctx, dOut);
+        for (String n : params.names()) {
+            Tensor p = params.get(n);
+            Tensor r = rowGrads.has(n) ? rowGrads.get(n) : null;
+            if (method == Method.CENTRALIZED) {
+                into.add(n, r == null ? Tensor.zeros(p.shape()) : r);
+                continue;
+            }
+            Tensor d = Tensor.zeros(p.shape());
+            if (r != null) {
+                int w = p.rowSize();
+                double[] dd = d.data(), rd = r.data();
+                for (int row = 0; row < b.device.length; row++) {
+                    int o = b.device[row] * w, s = row * w;
+                    for (int k = 0; k < w; k++) dd[o + k] += rd[s + k];
+                }
+            }
+            into.add(n, d);
+        }
+        return loss;
+    }
+
+    /**
+     * The loss of {@code graphs} as one batch (cold-started solves) and its gradient with respect to
+     * every copy, unscaled (the sum over devices is the centralized gradient when the copies are tied).
+     */
+    public double lossAndGradient(List<GraphSample> graphs, Params into) { return deviceGradients(new Batch(GraphBatch.of(graphs)), into); }
+
+    /** The device of every row of a batch: node i of each graph runs on device i. */
+    private static int[] devicesOf(GraphBatch g) {
+        int[] d = new int[g.n()];
+        for (int r = 0; r < d.length; r++) d[r] = r - g.first()[g.graphOf()[r]];
+        return d;
+    }
+
+    private Params gatherShape(int rows) {
+        Params p = Params.untied();
+        for (String n : params.names()) {
+            int[] s = params.get(n).shape();
+            s[0] = rows;
+            p.add(n, Tensor.zeros(s));
+        }
+        return p;
+    }
+
+    /** Copies each row's device copy into the batch's row-wise parameters (in place: the batch's engine holds them). */
+    private void gather(Batch b) {
+        for (String n : params.names()) {
+            Tensor src = params.get(n), dst = b.rows.get(n);
+            int w = src.rowSize();
+            for (int r = 0; r < b.device.length; r++) System.arraycopy(src.data(), b.device[r] * w, dst.data(), r * w, w);
+        }
+    }
+
+    /** Σ_j W_ij x_j over the consensus graph, row by row. */
+    private Tensor mix(Tensor x) {
+        Graph g = mixing.graph();
+        int w = x.rowSize();
+        int[] off = g.offsets(), nb = g.neighbours();
+        double[] in = x.data(), out = new double[in.length];
+        for (int i = 0; i < devices; i++) {
+            double s = mixing.self()[i];
+            for (int k = 0; k < w; k++) out[i * w + k] = s * in[i * w + k];
+            for (int p = off[i]; p < off[i + 1]; p++) {
+                double c = mixing.weights()[p];
+                int j = nb[p] * w;
+                for (int k = 0; k < w; k++) out[i * w + k] += c * in[j + k];
+            }
+        }
+        return new Tensor(out, x.shape());
+    }
+
+    private static Params scaled(Params g, double f) {
+        for (Tensor t : g.asMap().values()) {
+            double[] d = t.data();
+            for (int k = 0; k < d.length; k++) d[k] *= f;
+        }
+        return g;
+    }
+
+    /**
+     * Node outputs of {@code graphs} under the trained copies (each row with its device's copy; a
+     * graph larger than the fleet is refused), solved to {@code tol}; with the batch and its row-wise
+     * parameters, for asynchronous inference on the same copies.
+     */
+    public Evaluation evaluate(List<GraphSample> graphs, double tol, int maxIter) {
+        GraphBatch g = GraphBatch.of(graphs);
+        for (GraphSample s : graphs)
+            if (s.n() > devices) throw new IllegalArgumentException("a graph of " + s.n() + " nodes does not fit the " + devices + " devices");
+        Params rows;
+        int[] dev = devicesOf(g);
+        if (method == Method.CENTRALIZED) rows = params;
+        else {
+            rows = gatherShape(g.n());
+            for (String n : params.names()) {
+                Tensor src = params.get(n), dst = rows.get(n);
+                int w = src.rowSize();
+                for (int r = 0; r < dev.length; r++) System.arraycopy(src.data(), dev[r] * w, dst.data(), r * w, w);
+            }
+        }
+        BatchContext ctx = new BatchContext(g, rows);
+        GraphNet.Implicit solve = (GraphNet.Implicit) GraphNet.implicit(x -> model, new GraphNet.Solver(tol, maxIter, tol, maxIter, false, 0));
+        Tensor out = solve.forward(ctx);
+        return new Evaluation(g, rows, out, ctx.forwardIterations(), ctx.converged(), objective);
+    }
+
+    /** Outputs of a set of graphs under the trained copies, and the metric of any outputs of the same batch. */
+    public record Evaluation(GraphBatch batch, Params rows, Tensor output, int iterations, boolean converged, Objective objective) {
+        public double metric(Tensor out) {
+            double[] acc = new double[2];
+            objective.accumulate(batch, out, acc);
+            return objective.finish(acc);
+        }
+
+        public double metric() { return metric(output); }
+    }
+}

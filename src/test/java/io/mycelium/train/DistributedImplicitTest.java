@@ -1,0 +1,114 @@
+package io.mycelium.train;
+
+import io.mycelium.autodiff.Params;
+import io.mycelium.model.GsdGnn;
+import io.mycelium.model.Ignn;
+import io.mycelium.model.ImplicitModel;
+import io.mycelium.optim.DAmsGrad;
+import io.mycelium.optim.DSgd;
+import io.mycelium.task.hogwild.HogwildTask;
+import io.mycelium.task.hogwild.SyntheticTasks;
+import io.mycelium.tensor.Tensor;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DistributedImplicitTest {
+    static ImplicitModel model(String id, int in) { return id.equals("ignn") ? Ignn.paper(in, 1) : GsdGnn.paper(in, 1); }
+
+    /** Count chains of 1..12 nodes (every node predicts its chain's size), standardized. */
+    static HogwildTask count() { return SyntheticTasks.count(12); }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ignn", "gsdgnn"})
+    void tiedCopiesGiveTheCentralizedImplicitGradient(String id) {
+        HogwildTask t = count();
+        List<GraphSample> g = t.pool().subList(3, 12);
+        Objective obj = t.objective().fitTo(g);
+        DistributedImplicit central = new DistributedImplicit(model(id, t.nodeFeatures()), obj, new DSgd(0.01),
+                DistributedImplicit.Method.CENTRALIZED, g, 4, 1e-13, 20_000, 3);
+        DistributedImplicit dist = new DistributedImplicit(model(id, t.nodeFeatures()), obj, new DSgd(0.01),
+                DistributedImplicit.Method.DISTRIBUTED, g, 4, 1e-13, 20_000, 3);
+        // move off the initialization (zero biases, where ReLU units sit at their kinks), then tie every device to it
+        jitter(central.params(), 11);
+        central.model().project(central.params());
+        for (String n : central.params().names()) {
+            double[] c = central.params().get(n).data(), d = dist.params().get(n).data();
+            for (int i = 0; i < dist.devices(); i++) System.arraycopy(c, 0, d, i * c.length, c.length);
+        }
+        Params gc = central.params().emptyLike(), gd = dist.params().emptyLike();
+        double lc = central.lossAndGradient(g, gc), ld = dist.lossAndGradient(g, gd);
+        assertThat(ld).isCloseTo(lc, org.assertj.core.data.Offset.offset(1e-12));
+        double scale = 0, err = 0;
+        for (String n : gc.names()) {
+            double[] c = gc.get(n).data(), d = gd.get(n).data();
+            int w = c.length;
+            for (int k = 0; k < w; k++) {
+                double s = 0;
+                for (int i = 0; i < dist.devices(); i++) s += d[i * w + k];
+                err = Math.max(err, Math.abs(s - c[k]));
+                scale = Math.max(scale, Math.abs(c[k]));
+            }
+        }
+        assertThat(scale).isGreaterThan(1e-4);
+        assertThat(err).isLessThan(1e-8 * Math.max(1, scale));
+    }
+
+    @Test
+    void deviceGradientMatchesFiniteDifferencesOfThatDevicesCopy() {
+        HogwildTask t = count();
+        List<GraphSample> g = t.pool().subList(4, 10);
+        Objective obj = t.objective().fitTo(g);
+        DistributedImplicit dist = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), obj, new DSgd(0.01),
+                DistributedImplicit.Method.DISTRIBUTED, g, 6, 1e-13, 20_000, 5);
+        // make the copies differ, as they do during training
+        jitter(dist.params(), 9);
+        dist.model().project(dist.params());
+        Params grad = dist.params().emptyLike();
+        dist.lossAndGradient(g, grad);
+        int checked = 0;
+        for (String n : dist.params().names()) {
+            Tensor p = dist.params().get(n);
+            int w = p.rowSize();
+            for (int device : new int[] {0, 4}) {
+                int k = device * w + (w / 2);
+                double h = 1e-6, x = p.data()[k];
+                p.data()[k] = x + h;
+                double up = dist.lossAndGradient(g, dist.params().emptyLike());
+                p.data()[k] = x - h;
+                double down = dist.lossAndGradient(g, dist.params().emptyLike());
+                p.data()[k] = x;
+                double fd = (up - down) / (2 * h), an = grad.get(n).data()[k];
+                assertThat(an).as("%s device %d", n, device).isCloseTo(fd, org.assertj.core.data.Offset.offset(1e-6 + 1e-5 * Math.abs(fd)));
+                checked++;
+            }
+        }
+        assertThat(checked).isGreaterThan(3);
+    }
+
+    /** Adds U(-0.1, 0.1) to every entry. */
+    static void jitter(Params p, long seed) {
+        org.apache.commons.rng.UniformRandomProvider r = io.mycelium.autodiff.Init.rng(seed);
+        for (Tensor t : p.asMap().values()) for (int k = 0; k < t.data().length; k++) t.data()[k] += 0.2 * r.nextDouble() - 0.1;
+    }
+
+    @Test
+    void dAmsGradTrainsTheDevicesAndCountsItsRounds() {
+        HogwildTask t = count();
+        List<GraphSample> g = t.pool();
+        Objective obj = t.objective().fitTo(g);
+        DistributedImplicit dist = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), obj, DAmsGrad.of(0.01),
+                DistributedImplicit.Method.DISTRIBUTED, g, 4, 1e-6, 3000, 1);
+        DistributedImplicit.EpochStats first = dist.epoch(), last = first;
+        for (int e = 0; e < 30; e++) last = dist.epoch();
+        assertThat(last.loss()).isLessThan(0.8 * first.loss());
+        // one consensus round per mini-batch; at least one forward and one adjoint round per iteration
+        assertThat(last.consensusRounds()).isEqualTo(last.batches());
+        assertThat(last.solveRounds()).isGreaterThanOrEqualTo(2L * last.batches());
+        assertThat(last.consensusFloats()).isEqualTo((long) last.batches() * 2 * dist.devices() * dist.params().count());
+    }
+}
