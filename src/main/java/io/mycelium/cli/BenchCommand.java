@@ -1,6 +1,7 @@
 package io.mycelium.cli;
 
 import io.mycelium.task.Benchmarks;
+import io.mycelium.task.FmaPeak;
 import io.mycelium.tensor.Parallel;
 import io.mycelium.train.Scheme;
 import picocli.CommandLine;
@@ -21,7 +22,8 @@ final class BenchCommand implements Runnable {
 
     @Command(name = "node-regression", mixinStandardHelpOptions = true,
             description = {"Measures milliseconds per training epoch of SGD, D-SGD and D-AMSGrad.",
-                    "The setup is the PyTorch reference's node regression (BA-100, a 10→32→1 GCNN, 1000 samples, B = 100), timed on one thread like the reference, then on all cores; then D-SGD milliseconds per mini-batch on BA graphs of growing size (all cores)."})
+                    "The setup is the PyTorch reference's node regression (bench/torch_node_regression.py; by default BA-100, a 10→32→1 GCNN, 1000 samples, B = 100; any shape with --widths, --nodes, --samples and --batch), timed on one thread like the reference, then on all cores; then D-SGD milliseconds per mini-batch on BA graphs of growing size (all cores).",
+                    "Each line also gives the model's counted flops per epoch and the GFLOP/s reached against this core's FMA peak, measured in the same JVM."})
     static final class NodeRegressionBench implements Runnable {
         @Option(names = "--epochs", defaultValue = "20", description = "epochs per timed round (default ${DEFAULT-VALUE})")
         int epochs;
@@ -30,6 +32,15 @@ final class BenchCommand implements Runnable {
         @Option(names = "--warmup", defaultValue = "60",
                 description = "untimed epochs first, and more until the JIT compiler has been quiet for 10 epochs (at most 10x), so the vector kernels run compiled by C2 (default ${DEFAULT-VALUE})")
         int warmup;
+        @Option(names = "--widths", split = ",", defaultValue = "10,32,1",
+                description = "layer widths g_0,...,g_L of the GCNN, ReLU between layers, one output (default ${DEFAULT-VALUE})")
+        List<String> widthsText;
+        @Option(names = "--nodes", defaultValue = "100", description = "nodes of the Barabási–Albert graph (default ${DEFAULT-VALUE})")
+        int nodes;
+        @Option(names = "--samples", defaultValue = "1000", description = "samples per epoch (default ${DEFAULT-VALUE})")
+        int samples;
+        @Option(names = "--batch", defaultValue = "100", description = "samples per mini-batch (default ${DEFAULT-VALUE})")
+        int batch;
         @Option(names = "--scale", split = ",", defaultValue = "10000,100000,1000000",
                 description = "graph sizes for the D-SGD scale run, 'none' (or empty) to skip (default ${DEFAULT-VALUE})")
         List<String> scaleText;
@@ -59,7 +70,9 @@ final class BenchCommand implements Runnable {
                 if (!a.startsWith("-agentlib:jdwp") && !a.startsWith("-Xrunjdwp")) cmd.add(a);   // a debugger's port is taken
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench", "node-regression", "--no-fork",
                     "--schemes", s.id(), "--threads", parallel ? "all" : "1", "--epochs", Integer.toString(epochs),
-                    "--rounds", Integer.toString(rounds), "--warmup", Integer.toString(warmup), "--scale", "none"));
+                    "--rounds", Integer.toString(rounds), "--warmup", Integer.toString(warmup), "--scale", "none",
+                    "--widths", String.join(",", widthsText), "--nodes", Integer.toString(nodes), "--samples", Integer.toString(samples),
+                    "--batch", Integer.toString(batch)));
             try {
                 Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
                 String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -76,10 +89,28 @@ final class BenchCommand implements Runnable {
             }
         }
 
+        /** The shape from --widths, --nodes, --samples and --batch, or a user error naming the option. */
+        private Benchmarks.Shape shape() {
+            int[] w = new int[widthsText.size()];
+            for (int q = 0; q < w.length; q++) {
+                try {
+                    w[q] = Integer.parseInt(widthsText.get(q).strip());
+                } catch (NumberFormatException e) {
+                    throw new Main.UserError("--widths: '" + widthsText.get(q) + "' is not a width (give e.g. --widths 10,32,1)");
+                }
+            }
+            try {
+                return new Benchmarks.Shape(w, nodes, samples, batch);
+            } catch (IllegalArgumentException e) {
+                throw new Main.UserError("--widths/--nodes/--samples/--batch: " + e.getMessage());
+            }
+        }
+
         @Override
         public void run() {
             if (epochs < 1 || rounds < 1 || warmup < 0 || scaleBatch < 1)
                 throw new Main.UserError("--epochs, --rounds and --scale-batch must be at least 1, --warmup at least 0");
+            Benchmarks.Shape shape = shape();
             List<Integer> scale = new java.util.ArrayList<>();
             for (String t : scaleText) {
                 String v = t.strip();
@@ -115,13 +146,21 @@ final class BenchCommand implements Runnable {
                 Parallel.setEnabled(parallel);
                 try {
                     for (Scheme s : schemes) {
-                        Benchmarks.EpochTime ms = Benchmarks.nodeRegressionMsPerEpoch(s, epochs, rounds, warmup, 1);
+                        Benchmarks.EpochTime ms = Benchmarks.nodeRegressionMsPerEpoch(shape, s, epochs, rounds, warmup, 1);
+                        // the core's multiply-add ceiling, measured right after the timing, under the same load
+                        FmaPeak.Peak peak = FmaPeak.gflops();
                         // CPU time is the calling thread's only, so it means something on one thread alone
                         String threads = parallel ? cores + " threads" : "1 thread";
                         String cpu = parallel ? "" : String.format(Locale.ROOT, "CPU %.2f ms, ", ms.cpuMs());
-                        System.out.printf(Locale.ROOT, "node-regression %-10s 10->32->1 B=100 1000 samples, %s: %8.2f ms/epoch"
-                                        + "  (%sbest of %d rounds of %d epochs; median %.2f; after %d warm-up epochs)%n",
-                                s.id(), threads, ms.wallMs(), cpu, ms.rounds(), epochs, ms.medianWallMs(), ms.warmupEpochs());
+                        String rate = parallel
+                                ? String.format(Locale.ROOT, "%.1f GFLOP/s = %.0f%% of %d cores' FMA peak %.1f GFLOP/s",
+                                        ms.gflops(), 100 * ms.gflops() / (cores * peak.wallGflops()), cores, cores * peak.wallGflops())
+                                : String.format(Locale.ROOT, "%.1f GFLOP/s, by CPU time %.1f = %.0f%% of FMA peak %.1f GFLOP/s (wall %.1f)",
+                                        ms.gflops(), ms.cpuGflops(), 100 * ms.cpuGflops() / peak.cpuGflops(), peak.cpuGflops(), peak.wallGflops());
+                        System.out.printf(Locale.ROOT, "node-regression %-10s %s n=%d B=%d %d samples, %s: %8.2f ms/epoch"
+                                        + "  (%sbest of %d rounds of %d epochs; median %.2f; after %d warm-up epochs)  %.1f MFLOP/epoch, %s%n",
+                                s.id(), shape.arrows(), shape.nodes(), shape.batch(), shape.samples(), threads, ms.wallMs(), cpu, ms.rounds(),
+                                epochs, ms.medianWallMs(), ms.warmupEpochs(), ms.flopsPerEpoch() / 1e6, rate);
                     }
                 } finally {
                     Parallel.setEnabled(true);
