@@ -1,0 +1,188 @@
+package io.mycelium.ssl;
+
+import io.mycelium.graph.Graph;
+
+/**
+ * The centralized twin of decentralized layer-wise training: one copy of the parameters, full-batch
+ * Adam on the mean over all nodes of the per-node layer-wise loss ({@link SslConfig}). Written in
+ * matrix form (A = ÂH, U = AW + b, ∇W = AᵀdU/n), independently of the per-node simulation, so that the
+ * lockstep schedule with exact averaging can be checked against it.
+ *
+ * <p>Round r (1-based) trains every layer at once: layer l reads the layer-(l−1) outputs and the
+ * layer-l outputs of round r−1 as constants, takes one step, and recomputes its outputs on the same
+ * inputs. Round 0 is the forward pass of the initial parameters.
+ */
+public final class CentralizedLayerwise {
+    private final SslGraph data;
+    private final Graph g;
+    private final SslConfig c;
+    private final int n, width;
+    final double[][] params, m, v;
+    private final double[][] h;
+    private long t;
+    private double lastLoss;
+
+    public CentralizedLayerwise(SslGraph data, SslConfig c) {
+        this.data = data;
+        this.g = data.graph();
+        this.c = c;
+        this.n = data.n();
+        this.width = c.width();
+        int L = c.layers();
+        params = new double[L + 1][];
+        m = new double[L + 1][];
+        v = new double[L + 1][];
+        h = new double[L + 1][];
+        h[0] = data.inputs();
+        for (int l = 1; l <= L; l++) {
+            params[l] = Encoder.init(c, l, data.inputDim());
+            m[l] = new double[params[l].length];
+            v[l] = new double[params[l].length];
+            h[l] = affine(aggregate(input(h, l), c.in(l, data.inputDim())), c.in(l, data.inputDim()), params[l]);
+        }
+    }
+
+    /** One round (all layers); returns the mean loss over nodes and layers before the step. */
+    public double round() {
+        t++;
+        int L = c.layers();
+        double[][] next = new double[L + 1][];
+        next[0] = h[0];
+        double loss = 0;
+        for (int l = 1; l <= L; l++) {
+            int in = c.in(l, data.inputDim());
+            double[] a = aggregate(input(h, l), in);
+            double[] u = affine(a, in, params[l]);
+            double[] zc = normalizedRows(h[l]);
+            double[] du = new double[n * width];
+            loss += lossGradient(l, u, zc, du);
+            double[] grad = new double[params[l].length];
+            for (int i = 0; i < n; i++)
+                for (int k = 0; k < in; k++) {
+                    double aik = a[i * in + k];
+                    if (aik == 0) continue;
+                    for (int j = 0; j < width; j++) grad[k * width + j] += aik * du[i * width + j];
+                }
+            for (int i = 0; i < n; i++) for (int j = 0; j < width; j++) grad[in * width + j] += du[i * width + j];
+            for (int k = 0; k < grad.length; k++) grad[k] /= n;
+            Encoder.adam(params[l], m[l], v[l], 0, grad, 0, grad.length, t, c.lr());
+            next[l] = affine(a, in, params[l]);
+        }
+        System.arraycopy(next, 0, h, 0, L + 1);
+        lastLoss = loss / L;
+        return lastLoss;
+    }
+
+    /** Σ_v ℓ_v / n of layer l, writing ∂(that)/∂U ·n into du (the 1/n is applied to the parameter gradient). */
+    private double lossGradient(int l, double[] u, double[] zc, double[] du) {
+        double tau = c.tau(), loss = 0;
+        int[] off = g.offsets(), nb = g.neighbours();
+        double[] hz = new double[width], dz = new double[width];
+        for (int i = 0; i < n; i++) {
+            double norm = 0;
+            for (int j = 0; j < width; j++) { hz[j] = u[i * width + j]; norm += hz[j] * hz[j]; }
+            norm = Math.sqrt(norm);
+            java.util.Arrays.fill(dz, 0);
+            if (norm > 0) for (int j = 0; j < width; j++) hz[j] /= norm;
+            int deg = off[i + 1] - off[i];
+            for (int p = off[i]; p < off[i + 1]; p++) {
+                double s = dot(hz, zc, nb[p] * width);
+                loss += Encoder.softplusNeg(s / tau) / deg;
+                double coef = -(1 - Encoder.sigmoid(s / tau)) / tau / deg;
+                for (int j = 0; j < width; j++) dz[j] += coef * zc[nb[p] * width + j];
+            }
+            int used = 0;
+            int[] negs = new int[c.negatives()];
+            for (int q = 0; q < c.negatives(); q++) {
+                negs[q] = Encoder.oracleNegative(g, c.seed(), i, t, l, q);
+                if (negs[q] >= 0) used++;
+            }
+            for (int q = 0; q < c.negatives(); q++) {
+                if (negs[q] < 0) continue;
+                double s = dot(hz, zc, negs[q] * width);
+                loss += c.negWeight() * Encoder.softplusNeg(-s / tau) / used;
+                double coef = c.negWeight() * Encoder.sigmoid(s / tau) / tau / used;
+                for (int j = 0; j < width; j++) dz[j] += coef * zc[negs[q] * width + j];
+            }
+            if (norm == 0) continue;
+            double proj = 0;
+            for (int j = 0; j < width; j++) proj += dz[j] * hz[j];
+            for (int j = 0; j < width; j++) du[i * width + j] = (dz[j] - proj * hz[j]) / norm;
+        }
+        return loss / n;
+    }
+
+    private static double dot(double[] a, double[] b, int off) {
+        double s = 0;
+        for (int j = 0; j < a.length; j++) s += a[j] * b[off + j];
+        return s;
+    }
+
+    /** Layer l's input: the features for l = 1, else ReLU of layer l−1's pre-activations. */
+    private double[] input(double[][] h, int l) { return l == 1 ? h[0] : relu(h[l - 1]); }
+
+    /** Â X for X of width w (n × w). */
+    double[] aggregate(double[] x, int w) {
+        double[] r = new double[n * w];
+        int[] off = g.offsets(), nb = g.neighbours();
+        for (int i = 0; i < n; i++) {
+            double self = Encoder.weight(g, i, i);
+            for (int k = 0; k < w; k++) r[i * w + k] = self * x[i * w + k];
+            for (int p = off[i]; p < off[i + 1]; p++) {
+                double wt = Encoder.weight(g, i, nb[p]);
+                for (int k = 0; k < w; k++) r[i * w + k] += wt * x[nb[p] * w + k];
+            }
+        }
+        return r;
+    }
+
+    /** A W + b. */
+    double[] affine(double[] a, int in, double[] p) {
+        double[] u = new double[n * width];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < width; j++) u[i * width + j] = p[in * width + j];
+            for (int k = 0; k < in; k++) {
+                double aik = a[i * in + k];
+                if (aik == 0) continue;
+                for (int j = 0; j < width; j++) u[i * width + j] += aik * p[k * width + j];
+            }
+        }
+        return u;
+    }
+
+    static double[] relu(double[] u) {
+        double[] r = new double[u.length];
+        for (int k = 0; k < u.length; k++) r[k] = Math.max(0, u[k]);
+        return r;
+    }
+
+    private double[] normalizedRows(double[] x) {
+        double[] r = new double[x.length];
+        for (int i = 0; i < n; i++) {
+            double s = 0;
+            for (int j = 0; j < width; j++) s += x[i * width + j] * x[i * width + j];
+            s = Math.sqrt(s);
+            if (s > 0) for (int j = 0; j < width; j++) r[i * width + j] = x[i * width + j] / s;
+        }
+        return r;
+    }
+
+    /** The concatenated outputs [ReLU(u^1) ‖ … ‖ ReLU(u^L)], n × (L·width). */
+    public double[] embedding() { return relu(concat(h, n, width)); }
+
+    /** The concatenated pre-activations [u^1 ‖ … ‖ u^L]. */
+    public double[] preActivations() { return concat(h, n, width); }
+
+    /** Layer l's parameters (W then b), for tests. */
+    public double[] parameters(int l) { return params[l].clone(); }
+
+    public double lastLoss() { return lastLoss; }
+
+    static double[] concat(double[][] h, int n, int width) {
+        int L = h.length - 1;
+        double[] e = new double[n * L * width];
+        for (int i = 0; i < n; i++)
+            for (int l = 1; l <= L; l++) System.arraycopy(h[l], i * width, e, (i * L + l - 1) * width, width);
+        return e;
+    }
+}

@@ -1,0 +1,542 @@
+package io.mycelium.ssl;
+
+import io.mycelium.graph.Graph;
+import io.mycelium.ssl.DecentralizedConfig.Merge;
+import io.mycelium.ssl.DecentralizedConfig.NegativeSource;
+import io.mycelium.ssl.DecentralizedConfig.Schedule;
+import io.mycelium.ssl.Traffic.Kind;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Decentralized layer-wise SSL, simulated round by round on one thread. Every node holds its own copy
+ * of every layer's parameters, its own Adam moments and step count, and for every layer a cache of
+ * the latest (version, send round, vector) it received from each neighbour and from itself. A step of
+ * layer l at node v reads only v's caches and v's negative buffer, all constants, and changes only
+ * v's copy of layer l: no gradient crosses a layer or a node. After the step v recomputes its layer-l
+ * output on the same inputs and sends it (EMB, layer-tagged and versioned) to its neighbours; a cache
+ * keeps an arriving vector only if its version is newer, so reordering and duplicates are harmless.
+ *
+ * <p>Negatives: every round each node pushes its current outputs of all layers (one NEG message) to
+ * {@code fanout} uniform random peers, which keep them in a bounded buffer that refuses neighbours.
+ * Gossip: every ~gossipPeriod rounds each node sends its parameters and their ages (the number of
+ * local steps folded in) to one uniform random peer, which merges them into its own copy on arrival
+ * and trains on (merge-then-update). Message loss, delay and churn are drawn from hashes of the seed.
+ *
+ * <p>Round 0 is the forward wavefront of the initial parameters: features, then each layer's first
+ * output, sent as EMB messages without delay.
+ */
+public final class DecentralizedSsl {
+    private static final int EMB = 0, SELF = 1, NEG = 2, MODEL = 3, REC = 6;
+    private static final int LOSS = 21, DELAY = 22, PEER = 23, TIMER = 24, CHURN = 25, NEGSAMPLE = 26;
+
+    private final SslGraph data;
+    private final Graph g;
+    private final SslConfig c;
+    private final DecentralizedConfig d;
+    private final int n, layers, width, inDim, hist;
+    private final int[] off, nb, base, recvSlot, pCount;
+    private final long seed;
+    final double[][] theta, mom1, mom2;
+    private final int[][] steps, nextStep;
+    private final long[][] age;
+    private final double[][] cacheVec, out, history, prevOut;
+    private final int[][] cacheVer, cacheSent, version;
+    private final NegativeBuffer[] buffers;
+    private final int[] nextNeg, nextGossip, nextFlip;
+    private final boolean[] online;
+    private final int[][] bucket;
+    private final int[] bucketLen;
+    private final List<double[]> modelBufs = new ArrayList<>();
+    private int[] freeBufs = new int[16];
+    private int freeCount;
+    private final double[] a, u, hz, dz, du, grad;
+    private final int[] negSlots, negNodes;
+    private final double[][] gsum;
+    private final boolean[][] stepped;
+    private final Traffic traffic = new Traffic();
+    private long msgSeq, negUsed, negAgeSum, negStarved, inputAgeSum, inputAgeCount, stepCount;
+    private int negAgeMax, now;
+
+    public DecentralizedSsl(SslGraph data, SslConfig c, DecentralizedConfig d) {
+        this.data = data;
+        this.g = data.graph();
+        this.c = c;
+        this.d = d;
+        this.n = data.n();
+        this.layers = c.layers();
+        this.width = c.width();
+        this.inDim = data.inputDim();
+        this.seed = c.seed();
+        this.hist = d.maxDelay() + 2;
+        off = g.offsets();
+        nb = g.neighbours();
+        base = new int[n + 1];
+        for (int v = 0; v < n; v++) base[v + 1] = base[v] + 1 + (off[v + 1] - off[v]);
+        recvSlot = new int[nb.length];
+        for (int v = 0; v < n; v++)
+            for (int p = off[v]; p < off[v + 1]; p++) recvSlot[p] = base[nb[p]] + 1 + (g.edgeIndex(nb[p], v) - off[nb[p]]);
+        pCount = new int[layers + 1];
+        theta = new double[layers + 1][];
+        mom1 = new double[layers + 1][];
+        mom2 = new double[layers + 1][];
+        steps = new int[layers + 1][];
+        nextStep = new int[layers + 1][];
+        age = new long[layers + 1][];
+        gsum = new double[layers + 1][];
+        stepped = new boolean[layers + 1][];
+        for (int l = 1; l <= layers; l++) {
+            int p = pCount[l] = c.paramCount(l, inDim);
+            double[] init = Encoder.init(c, l, inDim);
+            theta[l] = new double[Math.multiplyExact(n, p)];
+            for (int v = 0; v < n; v++) System.arraycopy(init, 0, theta[l], v * p, p);
+            mom1[l] = new double[n * p];
+            mom2[l] = new double[n * p];
+            steps[l] = new int[n];
+            nextStep[l] = new int[n];
+            age[l] = new long[n];
+            stepped[l] = new boolean[n];
+            if (d.merge() == Merge.EXACT) gsum[l] = new double[p];
+        }
+        cacheVec = new double[layers + 1][];
+        cacheVer = new int[layers + 1][];
+        cacheSent = new int[layers + 1][];
+        out = new double[layers + 1][];
+        history = new double[layers + 1][];
+        version = new int[layers + 1][];
+        prevOut = new double[layers + 1][];
+        buffers = new NegativeBuffer[layers + 1];
+        for (int l = 0; l <= layers; l++) {
+            int w = l == 0 ? inDim : width;
+            cacheVec[l] = new double[base[n] * w];
+            cacheVer[l] = new int[base[n]];
+            cacheSent[l] = new int[base[n]];
+            version[l] = new int[n];
+            if (l == 0) continue;
+            out[l] = new double[n * width];
+            history[l] = new double[n * hist * width];
+            if (d.negatives() == NegativeSource.ORACLE) prevOut[l] = new double[n * width];
+            else buffers[l] = new NegativeBuffer(n, d.bufferCapacity(), width);
+        }
+        nextNeg = new int[n];
+        nextGossip = new int[n];
+        nextFlip = new int[n];
+        online = new boolean[n];
+        bucket = new int[hist][64 * REC];
+        bucketLen = new int[hist];
+        int maxIn = Math.max(inDim, width);
+        a = new double[maxIn];
+        u = new double[width];
+        hz = new double[width];
+        dz = new double[width];
+        du = new double[width];
+        grad = new double[Math.max(pCount.length > 1 ? pCount[1] : 0, layers > 1 ? pCount[2] : 0)];
+        negSlots = new int[Math.max(d.bufferCapacity(), c.negatives())];
+        negNodes = new int[c.negatives()];
+        start();
+    }
+
+    /** Runs rounds 1..{@link #rounds()}, calling {@code each} after every round. */
+    public void run(RoundListener each) {
+        for (int r = 1; r <= rounds(); r++) {
+            round();
+            if (each != null) each.after(r, this);
+        }
+    }
+
+    /** Called after a round with the simulator, whose state it may read. */
+    public interface RoundListener {
+        void after(int round, DecentralizedSsl sim);
+    }
+
+    /** LOCKSTEP and ASYNC: the configured epochs; PROGRESSIVE: layers × window. */
+    public int rounds() { return d.schedule() == Schedule.PROGRESSIVE ? layers * d.window() : c.epochs(); }
+
+    /** Round 0: churn state, timers and the forward wavefront of the initial parameters. */
+    private void start() {
+        for (int v = 0; v < n; v++) {
+            online[v] = d.churn() == 0 || Draw.uniform(Draw.hash(seed, CHURN, v, 0, 1)) >= d.churn();
+            nextFlip[v] = d.churn() == 0 ? Integer.MAX_VALUE : 1 + (int) (Draw.uniform(Draw.hash(seed, CHURN, v, 0, 2)) * session(v, 0));
+            for (int l = 1; l <= layers; l++) nextStep[l][v] = 1 + timer(v, l, 0);
+            nextNeg[v] = 1;
+            nextGossip[v] = 1 + (int) (Draw.uniform(Draw.hash(seed, TIMER, v, 0, 99)) * d.gossipPeriod());
+        }
+        for (int v = 0; v < n; v++) {
+            if (!online[v]) continue;
+            version[0][v] = 1;
+            store(0, base[v], v, 1, 0);
+            for (int p = off[v]; p < off[v + 1]; p++) sendNow(Kind.EMBEDDING, inDim, 0, v, p, 1);
+        }
+        for (int l = 1; l <= layers; l++) {
+            for (int v = 0; v < n; v++) if (online[v]) output(v, l);
+            for (int v = 0; v < n; v++) {
+                if (!online[v]) continue;
+                store(l, base[v], v, version[l][v], 0);
+                for (int p = off[v]; p < off[v + 1]; p++) sendNow(Kind.EMBEDDING, width, l, v, p, version[l][v]);
+            }
+        }
+        if (prevOut[1] != null) for (int l = 1; l <= layers; l++) System.arraycopy(out[l], 0, prevOut[l], 0, out[l].length);
+    }
+
+    /** The wavefront's EMB: lost with the loss probability, otherwise delivered at once. */
+    private void sendNow(Kind k, int payload, int l, int v, int p, int ver) {
+        traffic.sent(k, payload);
+        int to = nb[p];
+        if (lost()) traffic.lost[k.ordinal()]++;
+        else if (!online[to]) traffic.offline[k.ordinal()]++;
+        else store(l, recvSlot[p], v, ver, 0);
+    }
+
+    private boolean lost() { return d.lossProb() > 0 && Draw.uniform(Draw.hash(seed, LOSS, msgSeq++, 0, 0)) < d.lossProb(); }
+
+    void round() {
+        now++;
+        churn();
+        deliver();
+        for (int l = 1; l <= layers; l++) {
+            if (!active(l)) continue;
+            for (int v = 0; v < n; v++) {
+                stepped[l][v] = false;
+                if (!online[v] || nextStep[l][v] > now) continue;
+                step(v, l);
+                stepped[l][v] = true;
+                nextStep[l][v] = now + 1 + timer(v, l, now);
+            }
+        }
+        if (d.merge() == Merge.EXACT) applyMean();
+        for (int l = 1; l <= layers; l++) {
+            if (!active(l)) continue;
+            for (int v = 0; v < n; v++) if (stepped[l][v]) { output(v, l); emit(v, l); }
+        }
+        if (d.negatives() == NegativeSource.PUSH) pushNegatives();
+        if (d.merge() != Merge.NONE && d.merge() != Merge.EXACT) gossip();
+        if (prevOut[1] != null) for (int l = 1; l <= layers; l++) System.arraycopy(out[l], 0, prevOut[l], 0, out[l].length);
+    }
+
+    private boolean active(int l) {
+        return d.schedule() != Schedule.PROGRESSIVE || (now > (l - 1) * d.window() && now <= l * d.window());
+    }
+
+    private int timer(int v, int l, int t) {
+        return d.schedule() == Schedule.LOCKSTEP ? 0 : Draw.below(Draw.hash(seed, TIMER, v, l, t), d.stagger());
+    }
+
+    /** Lognormal session length (σ = 1) with the online or offline mean. */
+    private int session(int v, int t) {
+        double mean = online[v] ? d.sessionMean() : d.sessionMean() * d.churn() / (1 - d.churn());
+        double z = Draw.normal(Draw.hash(seed, CHURN, v, t, 3), Draw.hash(seed, CHURN, v, t, 4));
+        return Math.max(1, (int) Math.round(mean * Math.exp(z - 0.5)));
+    }
+
+    private void churn() {
+        if (d.churn() == 0) return;
+        for (int v = 0; v < n; v++)
+            if (now >= nextFlip[v]) {
+                online[v] = !online[v];
+                nextFlip[v] = now + session(v, now);
+            }
+    }
+
+    /** Stores the vector of {@code from}'s layer-l version {@code ver} into cache slot s if it is newer. */
+    private void store(int l, int s, int from, int ver, int sentAt) {
+        if (cacheVer[l][s] >= ver) return;
+        cacheVer[l][s] = ver;
+        cacheSent[l][s] = sentAt;
+        if (l == 0) System.arraycopy(data.inputs(), from * inDim, cacheVec[0], s * inDim, inDim);
+        else System.arraycopy(history[l], (from * hist + ver % hist) * width, cacheVec[l], s * width, width);
+    }
+
+    private void enqueue(int type, int from, int to, int l, int ver, int delay) {
+        int b = (now + 1 + delay) % hist;
+        if (bucketLen[b] + REC > bucket[b].length) bucket[b] = Arrays.copyOf(bucket[b], bucket[b].length * 2);
+        int[] q = bucket[b];
+        int k = bucketLen[b];
+        q[k] = type; q[k + 1] = from; q[k + 2] = to; q[k + 3] = l; q[k + 4] = ver; q[k + 5] = now;
+        bucketLen[b] += REC;
+    }
+
+    /** Accounts a message and queues it unless lost; returns false if lost. */
+    private boolean send(Kind kind, long payload, int type, int from, int to, int l, int ver) {
+        traffic.sent(kind, payload);
+        if (lost()) { traffic.lost[kind.ordinal()]++; return false; }
+        int delay = d.maxDelay() == 0 ? 0 : Draw.below(Draw.hash(seed, DELAY, msgSeq++, 0, 0), d.maxDelay() + 1);
+        enqueue(type, from, to, l, ver, delay);
+        return true;
+    }
+
+    private void deliver() {
+        int b = now % hist;
+        int[] q = bucket[b];
+        for (int k = 0; k < bucketLen[b]; k += REC) {
+            int type = q[k], from = q[k + 1], to = q[k + 2], l = q[k + 3], ver = q[k + 4], sentAt = q[k + 5];
+            switch (type) {
+                case SELF -> store(l, base[from], from, ver, sentAt);
+                case EMB -> {
+                    if (online[nb[to]]) store(l, recvSlot[to], from, ver, sentAt);
+                    else traffic.offline[Kind.EMBEDDING.ordinal()]++;
+                }
+                case NEG -> {
+                    if (!online[to]) { if (l == 1) traffic.offline[Kind.NEGATIVE.ordinal()]++; }
+                    else if (to != from && !g.hasEdge(to, from))
+                        buffers[l].offer(to, from, ver, sentAt, history[l], (from * hist + ver % hist) * width);
+                }
+                case MODEL -> {
+                    if (online[to]) merge(to, modelBufs.get(l), ver);
+                    else traffic.offline[Kind.GOSSIP.ordinal()]++;
+                    release(l);
+                }
+                default -> throw new IllegalStateException("message type " + type);
+            }
+        }
+        bucketLen[b] = 0;
+    }
+
+    /**
+     * Aggregates node v's layer-(l−1) cache into a: GCN weights, ReLU of the cached pre-activations
+     * (features as they are), entries not yet received left out.
+     */
+    private void aggregate(int v, int l) {
+        int in = l == 1 ? inDim : width;
+        double[] cv = cacheVec[l - 1];
+        int[] ver = cacheVer[l - 1];
+        Arrays.fill(a, 0, in, 0);
+        for (int s = base[v]; s < base[v + 1]; s++) {
+            if (ver[s] == 0) continue;
+            int from = s == base[v] ? v : nb[off[v] + s - base[v] - 1];
+            double w = Encoder.weight(g, v, from);
+            int o = s * in;
+            if (l == 1) for (int k = 0; k < in; k++) a[k] += w * cv[o + k];
+            else for (int k = 0; k < in; k++) a[k] += w * Math.max(0, cv[o + k]);
+        }
+    }
+
+    /** u = a·W_v + b_v for node v's copy of layer l. */
+    private void affine(int v, int l) {
+        int in = l == 1 ? inDim : width, o = v * pCount[l];
+        double[] p = theta[l];
+        System.arraycopy(p, o + in * width, u, 0, width);
+        for (int k = 0; k < in; k++) {
+            double ak = a[k];
+            if (ak == 0) continue;
+            int r = o + k * width;
+            for (int j = 0; j < width; j++) u[j] += ak * p[r + j];
+        }
+    }
+
+    /** One local step of layer l at node v on its cached constants. */
+    private void step(int v, int l) {
+        stepCount++;
+        aggregate(v, l);
+        for (int s = base[v]; s < base[v + 1]; s++) if (cacheVer[l - 1][s] > 0) { inputAgeSum += now - cacheSent[l - 1][s]; inputAgeCount++; }
+        affine(v, l);
+        double norm = 0;
+        for (int j = 0; j < width; j++) { hz[j] = u[j]; norm += hz[j] * hz[j]; }
+        norm = Math.sqrt(norm);
+        if (norm > 0) for (int j = 0; j < width; j++) hz[j] /= norm;
+        Arrays.fill(dz, 0);
+        double tau = c.tau();
+        int pos = 0;
+        for (int s = base[v] + 1; s < base[v + 1]; s++) if (cacheVer[l][s] > 0) pos++;
+        for (int s = base[v] + 1; s < base[v + 1]; s++)
+            if (cacheVer[l][s] > 0) addTerm(cacheVec[l], s * width, -(1.0 / pos), true);
+        int used;
+        double[] src;
+        if (d.negatives() == NegativeSource.ORACLE) {
+            used = 0;
+            for (int q = 0; q < c.negatives(); q++) {
+                int x = Encoder.oracleNegative(g, seed, v, now, l, q);
+                if (x >= 0) negNodes[used++] = x;
+            }
+            for (int q = 0; q < used; q++) addTerm(prevOut[l], negNodes[q] * width, c.negWeight() / used, false);
+        } else {
+            used = buffers[l].sample(v, now, d.maxNegAge(), c.negatives(), Draw.hash(seed, NEGSAMPLE, v, now, l), negSlots);
+            for (int q = 0; q < used; q++) {
+                int age = now - buffers[l].sentAt(negSlots[q]);
+                negAgeSum += age;
+                negAgeMax = Math.max(negAgeMax, age);
+                addTerm(buffers[l].vectors, negSlots[q] * width, c.negWeight() / used, false);
+            }
+        }
+        negUsed += used;
+        if (used == 0 && c.negatives() > 0) negStarved++;
+        if (norm > 0) {
+            double proj = 0;
+            for (int j = 0; j < width; j++) proj += dz[j] * hz[j];
+            for (int j = 0; j < width; j++) du[j] = (dz[j] - proj * hz[j]) / norm;
+        } else Arrays.fill(du, 0);
+        int in = l == 1 ? inDim : width;
+        if (d.merge() == Merge.EXACT) {
+            double[] gs = gsum[l];
+            for (int k = 0; k < in; k++) {
+                double ak = a[k];
+                if (ak != 0) for (int j = 0; j < width; j++) gs[k * width + j] += ak * du[j];
+            }
+            for (int j = 0; j < width; j++) gs[in * width + j] += du[j];
+            return;
+        }
+        int t = ++steps[l][v];
+        age[l][v]++;
+        for (int k = 0; k < in; k++) {
+            double ak = a[k];
+            for (int j = 0; j < width; j++) grad[k * width + j] = ak * du[j];
+        }
+        System.arraycopy(du, 0, grad, in * width, width);
+        Encoder.adam(theta[l], mom1[l], mom2[l], v * pCount[l], grad, 0, pCount[l], t, c.lr());
+    }
+
+    /** Adds the loss term of one positive (coefficient −w·(1−σ(s/τ))/τ) or negative (w·σ(s/τ)/τ) to dz. */
+    private void addTerm(double[] vec, int o, double w, boolean positive) {
+        double nn = 0, dot = 0;
+        for (int j = 0; j < width; j++) { nn += vec[o + j] * vec[o + j]; dot += hz[j] * vec[o + j]; }
+        if (nn == 0) return;
+        nn = Math.sqrt(nn);
+        double s = dot / nn / c.tau();
+        double coef = positive ? w * (1 - Encoder.sigmoid(s)) / c.tau() : w * Encoder.sigmoid(s) / c.tau();
+        coef /= nn;
+        for (int j = 0; j < width; j++) dz[j] += coef * vec[o + j];
+    }
+
+    /** EXACT: every node that stepped applies the mean of the summed gradients to its own copy. */
+    private void applyMean() {
+        for (int l = 1; l <= layers; l++) {
+            if (!active(l)) continue;
+            int count = 0;
+            for (int v = 0; v < n; v++) if (stepped[l][v]) count++;
+            if (count == 0) continue;
+            double[] gs = gsum[l];
+            for (int k = 0; k < gs.length; k++) gs[k] /= count;
+            for (int v = 0; v < n; v++) {
+                if (!stepped[l][v]) continue;
+                int t = ++steps[l][v];
+                age[l][v]++;
+                Encoder.adam(theta[l], mom1[l], mom2[l], v * pCount[l], gs, 0, pCount[l], t, c.lr());
+            }
+            Arrays.fill(gs, 0);
+        }
+    }
+
+    /** Recomputes node v's layer-l pre-activation with its current copy on its current cache, as a new version. */
+    private void output(int v, int l) {
+        aggregate(v, l);
+        affine(v, l);
+        int o = v * width, ver = ++version[l][v];
+        System.arraycopy(u, 0, out[l], o, width);
+        System.arraycopy(out[l], o, history[l], (v * hist + ver % hist) * width, width);
+    }
+
+    /** EMB of v's new layer-l output to every neighbour, and into its own cache next round. */
+    private void emit(int v, int l) {
+        enqueue(SELF, v, v, l, version[l][v], 0);
+        for (int p = off[v]; p < off[v + 1]; p++) send(Kind.EMBEDDING, width, EMB, v, p, l, version[l][v]);
+    }
+
+    private void pushNegatives() {
+        for (int v = 0; v < n; v++) {
+            if (!online[v] || nextNeg[v] > now) continue;
+            nextNeg[v] = now + 1;
+            for (int k = 0; k < d.fanout(); k++) {
+                int to = peer(v, 100 + k);
+                traffic.sent(Kind.NEGATIVE, (long) layers * width);
+                if (lost()) { traffic.lost[Kind.NEGATIVE.ordinal()]++; continue; }
+                int delay = d.maxDelay() == 0 ? 0 : Draw.below(Draw.hash(seed, DELAY, msgSeq++, 0, 0), d.maxDelay() + 1);
+                for (int l = 1; l <= layers; l++) enqueue(NEG, v, to, l, version[l][v], delay);
+            }
+        }
+    }
+
+    /** A uniform random node other than v. */
+    private int peer(int v, int salt) {
+        int x = Draw.below(Draw.hash(seed, PEER, v, now, salt), n - 1);
+        return x >= v ? x + 1 : x;
+    }
+
+    private void gossip() {
+        for (int v = 0; v < n; v++) {
+            if (!online[v] || nextGossip[v] > now) continue;
+            double jitter = 0.5 + Draw.uniform(Draw.hash(seed, TIMER, v, now, 98));
+            nextGossip[v] = now + Math.max(1, (int) Math.round(jitter * d.gossipPeriod()));
+            int to = peer(v, 7), mask = 0;
+            long payload = 0;
+            int id = acquire();
+            double[] buf = modelBufs.get(id);
+            int o = 0;
+            for (int l = 1; l <= layers; l++) {
+                if (active(l)) {
+                    mask |= 1 << l;
+                    System.arraycopy(theta[l], v * pCount[l], buf, o, pCount[l]);
+                    buf[o + pCount[l]] = age[l][v];
+                    payload += pCount[l] + 1;
+                }
+                o += pCount[l] + 1;
+            }
+            if (!send(Kind.GOSSIP, payload, MODEL, v, to, id, mask)) release(id);
+        }
+    }
+
+    private void merge(int v, double[] buf, int mask) {
+        int o = 0;
+        for (int l = 1; l <= layers; l++) {
+            int p = pCount[l];
+            if ((mask & (1 << l)) != 0) {
+                double mine = age[l][v], theirs = buf[o + p];
+                double wm = 0.5, wt = 0.5;
+                if (d.merge() == Merge.AGE_WEIGHTED && mine + theirs > 0) { wm = mine / (mine + theirs); wt = 1 - wm; }
+                double[] th = theta[l];
+                int q = v * p;
+                for (int k = 0; k < p; k++) th[q + k] = wm * th[q + k] + wt * buf[o + k];
+                age[l][v] = (long) Math.max(mine, theirs);
+            }
+            o += p + 1;
+        }
+    }
+
+    private int acquire() {
+        if (freeCount > 0) return freeBufs[--freeCount];
+        int size = 0;
+        for (int l = 1; l <= layers; l++) size += pCount[l] + 1;
+        modelBufs.add(new double[size]);
+        return modelBufs.size() - 1;
+    }
+
+    private void release(int id) {
+        if (freeCount == freeBufs.length) freeBufs = Arrays.copyOf(freeBufs, freeCount * 2);
+        freeBufs[freeCount++] = id;
+    }
+
+    /**
+     * The deployed embeddings: every node computes [h^1 ‖ … ‖ h^L] from its own parameter copies and its
+     * own caches, as it could at any time ({@code n × layers·width}).
+     */
+    public double[] embedding() {
+        double[] e = new double[n * layers * width];
+        for (int v = 0; v < n; v++)
+            for (int l = 1; l <= layers; l++) {
+                aggregate(v, l);
+                affine(v, l);
+                for (int j = 0; j < width; j++) e[(v * layers + l - 1) * width + j] = Math.max(0, u[j]);
+            }
+        return e;
+    }
+
+    /** Node v's copy of layer l's parameters (W then b). */
+    public double[] parameters(int v, int l) { return Arrays.copyOfRange(theta[l], v * pCount[l], (v + 1) * pCount[l]); }
+
+    public Traffic traffic() { return traffic; }
+
+    public int round0() { return now; }
+
+    /** Staleness and buffer statistics so far. */
+    public record Stats(long steps, double meanNegativeAge, int maxNegativeAge, long negativesUsed, long starvedSteps,
+                        double meanInputAge, double meanBufferFill, double onlineFraction) {}
+
+    public Stats stats() {
+        double fill = 0;
+        if (buffers[layers] != null) for (int v = 0; v < n; v++) fill += buffers[layers].fill(v);
+        int on = 0;
+        for (boolean b : online) if (b) on++;
+        return new Stats(stepCount, negUsed == 0 ? 0 : (double) negAgeSum / negUsed, negAgeMax, negUsed, negStarved,
+                inputAgeCount == 0 ? 0 : (double) inputAgeSum / inputAgeCount, fill / n, (double) on / n);
+    }
+}

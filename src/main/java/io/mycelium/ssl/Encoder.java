@@ -1,0 +1,52 @@
+package io.mycelium.ssl;
+
+import io.mycelium.graph.Graph;
+
+/** The pieces of the GCN encoder that every trainer shares: initialization, GCN weights, Adam, the loss's σ. */
+final class Encoder {
+    static final double BETA1 = 0.9, BETA2 = 0.999, EPS = 1e-8;
+    static final int INIT = 1, NEG = 2;
+
+    private Encoder() {}
+
+    /** Layer l's initial parameters: Glorot-uniform W, zero b. */
+    static double[] init(SslConfig c, int l, int inputDim) {
+        int in = c.in(l, inputDim), out = c.width();
+        double[] p = new double[c.paramCount(l, inputDim)];
+        double lim = Math.sqrt(6.0 / (in + out));
+        for (int k = 0; k < in * out; k++) p[k] = (2 * Draw.uniform(Draw.hash(c.seed(), INIT, l, k, 0)) - 1) * lim;
+        return p;
+    }
+
+    /** GCN weight of u's value at v (u = v for the self term). */
+    static double weight(Graph g, int v, int u) { return 1 / Math.sqrt((g.degree(u) + 1.0) * (g.degree(v) + 1.0)); }
+
+    /**
+     * The q-th negative of node v for layer l in round r, drawn uniformly from the nodes that are neither
+     * v nor its neighbours (up to 32 tries; −1 when none was found).
+     */
+    static int oracleNegative(Graph g, long seed, int v, long round, int l, int q) {
+        for (int attempt = 0; attempt < 32; attempt++) {
+            int u = Draw.below(Draw.hash(seed, NEG, v, round * 64 + l, (long) q * 32 + attempt), g.n());
+            if (u != v && !g.hasEdge(v, u)) return u;
+        }
+        return -1;
+    }
+
+    /** One Adam step on p[off..off+len) with gradient g[goff..], local step count t ≥ 1. */
+    static void adam(double[] p, double[] m, double[] v, int off, double[] g, int goff, int len, long t, double lr) {
+        double c1 = 1 - Math.pow(BETA1, t), c2 = 1 - Math.pow(BETA2, t);
+        for (int k = 0; k < len; k++) {
+            double gk = g[goff + k];
+            int i = off + k;
+            m[i] = BETA1 * m[i] + (1 - BETA1) * gk;
+            v[i] = BETA2 * v[i] + (1 - BETA2) * gk * gk;
+            p[i] -= lr * (m[i] / c1) / (Math.sqrt(v[i] / c2) + EPS);
+        }
+    }
+
+    static double sigmoid(double x) { return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)); }
+
+    /** −log σ(x), stable. */
+    static double softplusNeg(double x) { return x >= 0 ? Math.log1p(Math.exp(-x)) : -x + Math.log1p(Math.exp(x)); }
+}

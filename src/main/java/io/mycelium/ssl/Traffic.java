@@ -1,0 +1,31 @@
+package io.mycelium.ssl;
+
+/**
+ * Messages and bytes by kind. A message costs {@link #HEADER_BYTES} (sender, layer, version, degree or
+ * age as ints) plus 8 bytes per double of payload. "Sent" counts every message a node put on the
+ * wire; lost ones (message loss) and ones that met an offline receiver are counted again separately.
+ */
+public final class Traffic {
+    public static final int HEADER_BYTES = 16;
+
+    public enum Kind { EMBEDDING, NEGATIVE, GOSSIP }
+
+    final long[] messages = new long[3], bytes = new long[3], lost = new long[3], offline = new long[3];
+
+    void sent(Kind k, long payloadDoubles) {
+        messages[k.ordinal()]++;
+        bytes[k.ordinal()] += HEADER_BYTES + 8 * payloadDoubles;
+    }
+
+    public long messages(Kind k) { return messages[k.ordinal()]; }
+
+    public long bytes(Kind k) { return bytes[k.ordinal()]; }
+
+    public long lost(Kind k) { return lost[k.ordinal()]; }
+
+    public long droppedOffline(Kind k) { return offline[k.ordinal()]; }
+
+    public long totalBytes() { return bytes[0] + bytes[1] + bytes[2]; }
+
+    public long totalMessages() { return messages[0] + messages[1] + messages[2]; }
+}
