@@ -46,7 +46,12 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Scheme scheme = Scheme.parse(schemeName);
+        Scheme scheme;
+        try {
+            scheme = Scheme.parse(schemeName);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UserError("--scheme: " + e.getMessage());
+        }
         if (nodes < 3) throw new Main.UserError("--nodes must be at least 3");
         if (steps < 1) throw new Main.UserError("--steps must be at least 1");
         if (batch < 1) throw new Main.UserError("--batch must be at least 1");

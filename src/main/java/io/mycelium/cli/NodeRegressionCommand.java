@@ -52,7 +52,12 @@ final class NodeRegressionCommand implements Callable<Integer> {
         List<Scheme> chosen = new ArrayList<>();
         if (schemes == null) chosen.addAll(List.of(Scheme.FIGURE_2A));
         else for (String s : schemes) {
-            Scheme sc = Scheme.parse(s);
+            Scheme sc;
+            try {
+                sc = Scheme.parse(s);
+            } catch (IllegalArgumentException e) {
+                throw new Main.UserError("--schemes: " + e.getMessage());
+            }
             if (!chosen.contains(sc)) chosen.add(sc);
         }
         OutputDir.validate(out, force);

@@ -89,7 +89,7 @@ record TrainConfig(Path file, Graph graph, Data data, Model model, Training trai
             Moving mv = null;
             if (g.has("moving")) {
                 ObjectNode o = object(g.get("moving"), "graph.moving", Set.of("nodes", "radius", "step"));
-                int n = (int) integer(required(o, "nodes", "graph.moving."), "graph.moving.nodes", 1, 10_000_000);
+                int n = (int) integer(required(o, "nodes", "graph.moving."), "graph.moving.nodes", 1, io.mycelium.graph.Graph.MAX_NODES);
                 double radius = real(required(o, "radius", "graph.moving."), "graph.moving.radius");
                 if (!(radius > 0) || radius > Math.sqrt(2)) throw bad("graph.moving.radius", "must be in (0, 1.414], got " + radius);
                 double step = real(required(o, "step", "graph.moving."), "graph.moving.step");

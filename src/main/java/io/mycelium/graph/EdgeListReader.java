@@ -1,22 +1,30 @@
 package io.mycelium.graph;
 
+import io.mycelium.util.InputException;
+
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * Plain-text edge lists: one undirected edge {@code u v} per line (whitespace or comma separated;
- * a third weight column is ignored), {@code #} or {@code %} comments, blank lines, and an optional
- * {@code nodes N} header before the first edge. Without the header, n = largest id + 1.
+ * Plain-text edge lists: one undirected edge {@code u v} or weighted edge {@code u v weight} per line
+ * (whitespace or comma separated), {@code #} or {@code %} comments, blank lines, and an optional
+ * {@code nodes N} header before the first edge. Without the header, n = largest id + 1 (at most
+ * {@link Graph#MAX_NODES}). Either every edge has a weight (positive, finite; the shift operators
+ * use it) or none has. Every error is an {@link InputException} naming the file and line.
  */
 public final class EdgeListReader {
     private EdgeListReader() {}
 
     public static Graph read(Path file) {
         EdgeBuffer edges = new EdgeBuffer(1024);
+        double[] weights = null;
+        int firstEdgeLine = 0;
         int declared = -1;
         int maxId = -1;
         int lineNo = 0;
@@ -33,31 +41,51 @@ public final class EdgeListReader {
                     if (t.length != 2) throw error(file, lineNo, "expected 'nodes N'");
                     declared = id(file, lineNo, t[1], "node count");
                     if (declared == 0) throw error(file, lineNo, "empty graph: 'nodes 0' declares no nodes");
+                    if (declared > Graph.MAX_NODES) throw error(file, lineNo, "'nodes " + declared + "' is more than the " + Graph.MAX_NODES + " nodes a graph may have");
                     continue;
                 }
                 if (t.length < 2 || t.length > 3)
-                    throw error(file, lineNo, "expected 'u v' or 'u v weight', got '" + s + "'");
+                    throw error(file, lineNo, "expected 'u v' or 'u v weight', got '" + printable(s) + "'");
                 int a = id(file, lineNo, t[0], "node id");
                 int b = id(file, lineNo, t[1], "node id");
                 if (declared >= 0 && (a >= declared || b >= declared))
                     throw error(file, lineNo, "node id " + Math.max(a, b) + " is not below the declared node count " + declared);
+                if (Math.max(a, b) >= Graph.MAX_NODES)
+                    throw error(file, lineNo, "node id " + Math.max(a, b) + " is not below " + Graph.MAX_NODES + ", the most nodes a graph may have");
                 if (a == b) throw error(file, lineNo, "self-loop on node " + a);
+                boolean weighted = t.length == 3;
+                if (edges.size() == 0) {
+                    firstEdgeLine = lineNo;
+                    if (weighted) weights = new double[1024];
+                } else if (weighted != (weights != null))
+                    throw error(file, lineNo, (weighted ? "has a weight" : "has no weight") + " but the first edge (line " + firstEdgeLine + ") "
+                            + (weighted ? "has none" : "has one") + "; give every edge a weight or none");
                 maxId = Math.max(maxId, Math.max(a, b));
                 try {
+                    if (weighted) {
+                        if (edges.size() == weights.length) weights = java.util.Arrays.copyOf(weights, 2 * weights.length);
+                        weights[edges.size()] = weight(file, lineNo, t[2]);
+                    }
                     edges.add(a, b);
+                } catch (InputException e) {
+                    throw e;
                 } catch (IllegalArgumentException e) {
                     throw error(file, lineNo, e.getMessage());
                 }
             }
+        } catch (NoSuchFileException e) {
+            throw new InputException(file + ": no such edge-list file");
+        } catch (CharacterCodingException e) {
+            throw error(file, lineNo + 1, "not UTF-8 text (is this an edge list?)");
         } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": cannot read edge list (" + describe(e) + ")", e);
+            throw new InputException(file + ": cannot read edge list (" + describe(e) + ")", e);
         }
         int n = declared >= 0 ? declared : maxId + 1;
         if (n <= 0) throw error(file, Math.max(1, lineNo), "empty graph: no edges and no 'nodes N' header");
         try {
-            return Graph.fromEdges(n, edges.u(), edges.v());
+            return Graph.fromEdges(n, edges.u(), edges.v(), weights == null ? null : java.util.Arrays.copyOf(weights, edges.size()));
         } catch (IllegalArgumentException e) {
-            throw error(file, lineNo, e.getMessage());
+            throw new InputException(file + ": " + e.getMessage(), e);
         }
     }
 
@@ -72,7 +100,9 @@ public final class EdgeListReader {
                 for (int p = off[i]; p < off[i + 1]; p++) {
                     if (nb[p] < i) continue;
                     sb.setLength(0);
-                    sb.append(i).append(' ').append(nb[p]).append('\n');
+                    sb.append(i).append(' ').append(nb[p]);
+                    if (g.isWeighted()) sb.append(' ').append(g.weight(p));
+                    sb.append('\n');
                     out.append(sb);
                 }
             }
@@ -86,15 +116,37 @@ public final class EdgeListReader {
         try {
             x = Long.parseLong(token);
         } catch (NumberFormatException e) {
-            throw error(file, line, what + " '" + token + "' is not an integer");
+            throw error(file, line, what + " '" + printable(token) + "' is not an integer");
         }
         if (x < 0) throw error(file, line, what + " " + x + " is negative");
         if (x > Integer.MAX_VALUE - 1) throw error(file, line, what + " " + x + " is too large");
         return (int) x;
     }
 
-    private static IllegalArgumentException error(Path file, int line, String message) {
-        return new IllegalArgumentException(file + ":" + line + ": " + message);
+    private static double weight(Path file, int line, String token) {
+        double w;
+        try {
+            w = Double.parseDouble(token);
+        } catch (NumberFormatException e) {
+            throw error(file, line, "edge weight '" + printable(token) + "' is not a number");
+        }
+        if (!(w > 0) || w == Double.POSITIVE_INFINITY) throw error(file, line, "edge weight " + w + " must be positive and finite");
+        return w;
+    }
+
+    /** The token or line as it can be shown in one line of a message (control characters escaped, long text cut). */
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int q = 0; q < s.length() && b.length() < 60; q++) {
+            char c = s.charAt(q);
+            if (c < 0x20 || c == 0x7f || c == 0xfffd) b.append(String.format("\\x%02x", (int) c & 0xff));
+            else b.append(c);
+        }
+        return b.length() < s.length() ? b + "..." : b.toString();
+    }
+
+    private static InputException error(Path file, int line, String message) {
+        return new InputException(file + ":" + line + ": " + message);
     }
 
     private static String describe(IOException e) {

@@ -205,7 +205,7 @@ public final class Generators {
         if (f.length != expected) throw bad(spec, "wrong number of ':'-separated fields");
     }
 
-    private static final class BadSpec extends IllegalArgumentException {
+    private static final class BadSpec extends io.mycelium.util.InputException {
         BadSpec(String message) { super(message); }
     }
 
@@ -242,6 +242,7 @@ public final class Generators {
 
     private static void requireNodes(int n) {
         if (n < 1) throw new IllegalArgumentException("a graph needs at least one node, got n=" + n);
+        if (n > Graph.MAX_NODES) throw new IllegalArgumentException("n=" + n + " is more than the " + Graph.MAX_NODES + " nodes a graph may have");
     }
 
     /** JGraphT draws from java.util.Random; seed it from the project's generator so one seed fixes everything. */

@@ -2,7 +2,11 @@ package io.mycelium.graph;
 
 import java.util.Locale;
 
-/** The graph shift operators S of the papers, and the Metropolis–Hastings consensus weights. */
+/**
+ * The graph shift operators S of the papers, and the Metropolis–Hastings consensus weights. On a
+ * weighted graph, A holds the edge weights and D the weighted degrees Σ_j w_ij; the consensus
+ * weights depend only on who talks to whom (neighbour counts), never on edge weights.
+ */
 public enum ShiftOperator {
     /** A. */
     ADJACENCY,
@@ -23,24 +27,25 @@ public enum ShiftOperator {
         double[] invSqrt = new double[n];
         int shiftDeg = this == RENORMALIZED_ADJACENCY ? 1 : 0;
         for (int i = 0; i < n; i++) {
-            int d = g.degree(i) + shiftDeg;
+            double d = g.weightedDegree(i) + shiftDeg;
             invSqrt[i] = d == 0 ? 0 : 1 / Math.sqrt(d);
         }
         for (int i = 0; i < n; i++) {
             switch (this) {
                 case ADJACENCY, NORMALIZED_ADJACENCY -> self[i] = 0;
                 case RENORMALIZED_ADJACENCY -> self[i] = invSqrt[i] * invSqrt[i];
-                case LAPLACIAN -> self[i] = g.degree(i);
+                case LAPLACIAN -> self[i] = g.weightedDegree(i);
                 // An isolated node has no normalized neighbourhood; its diagonal entry stays 1.
                 case NORMALIZED_LAPLACIAN -> self[i] = 1;
             }
             for (int p = off[i]; p < off[i + 1]; p++) {
                 int j = nb[p];
+                double a = g.weight(p);
                 w[p] = switch (this) {
-                    case ADJACENCY -> 1;
-                    case NORMALIZED_ADJACENCY, RENORMALIZED_ADJACENCY -> invSqrt[i] * invSqrt[j];
-                    case LAPLACIAN -> -1;
-                    case NORMALIZED_LAPLACIAN -> -invSqrt[i] * invSqrt[j];
+                    case ADJACENCY -> a;
+                    case NORMALIZED_ADJACENCY, RENORMALIZED_ADJACENCY -> invSqrt[i] * invSqrt[j] * a;   // a = 1 unweighted: the same bits
+                    case LAPLACIAN -> -a;
+                    case NORMALIZED_LAPLACIAN -> -invSqrt[i] * invSqrt[j] * a;
                 };
             }
         }
@@ -51,7 +56,7 @@ public enum ShiftOperator {
     public static ShiftOperator parse(String s) {
         String k = s.trim().toUpperCase(Locale.ROOT).replace('-', '_');
         for (ShiftOperator o : values()) if (o.name().equals(k)) return o;
-        throw new IllegalArgumentException("unknown shift operator '" + s + "'; choose one of "
+        throw new io.mycelium.util.InputException("unknown shift operator '" + s + "'; choose one of "
                 + java.util.Arrays.stream(values()).map(v -> v.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList());
     }
 

@@ -45,7 +45,7 @@ public enum Activation {
         try {
             return valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown activation '" + s + "'; choose sigmoid, relu, tanh or identity");
+            throw new io.mycelium.util.InputException("unknown activation '" + s + "'; choose sigmoid, relu, tanh or identity");
         }
     }
 }

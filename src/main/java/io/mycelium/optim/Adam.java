@@ -1,6 +1,7 @@
 package io.mycelium.optim;
 
 import io.mycelium.autodiff.Params;
+import io.mycelium.util.Checks;
 import io.mycelium.tensor.Tensor;
 
 import java.util.List;
@@ -12,6 +13,13 @@ import java.util.Map;
  * Σ_j W_ij θ_j (eq. 17 with f = Adam's direction).
  */
 public record Adam(double lr, double beta1, double beta2, double eps, boolean consensus) implements Optimizer {
+    public Adam {
+        Checks.positive("lr", lr);
+        Checks.decay("beta1", beta1);
+        Checks.decay("beta2", beta2);
+        Checks.positive("eps", eps);
+    }
+
     public static Adam centralized(double lr) { return new Adam(lr, 0.9, 0.999, 1e-8, false); }
 
     public static Adam distributed(double lr) { return new Adam(lr, 0.9, 0.999, 1e-8, true); }

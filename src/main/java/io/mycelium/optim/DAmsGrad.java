@@ -1,6 +1,7 @@
 package io.mycelium.optim;
 
 import io.mycelium.autodiff.Params;
+import io.mycelium.util.Checks;
 import io.mycelium.tensor.Parallel;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorOperators;
@@ -20,6 +21,13 @@ import java.util.Map;
  * scaled by a second moment; taking u before that increment would make the first step α m / √ε.
  */
 public record DAmsGrad(double lr, double beta1, double beta2, double eps) implements Optimizer {
+    public DAmsGrad {
+        Checks.positive("lr", lr);
+        Checks.decay("beta1", beta1);
+        Checks.decay("beta2", beta2);
+        Checks.positive("eps", eps);
+    }
+
     public static DAmsGrad of(double lr) { return new DAmsGrad(lr, 0.9, 0.999, 1e-8); }
 
     private static final VectorSpecies<Double> V = DoubleVector.SPECIES_PREFERRED;

@@ -1,6 +1,7 @@
 package io.mycelium.optim;
 
 import io.mycelium.autodiff.Params;
+import io.mycelium.util.Checks;
 import io.mycelium.tensor.Tensor;
 
 import java.util.List;
@@ -8,6 +9,8 @@ import java.util.Map;
 
 /** D-SGD, eq. (17): θ_i ← Σ_j W_ij θ_j − α Σ_b ∇̂J_i(b). */
 public record DSgd(double lr) implements Optimizer {
+    public DSgd { Checks.positive("lr", lr); }
+
     @Override
     public List<Tensor> shared(Params params, Map<String, Object> state) { return Optimizer.tensors(params); }
 

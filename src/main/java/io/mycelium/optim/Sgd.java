@@ -1,6 +1,7 @@
 package io.mycelium.optim;
 
 import io.mycelium.autodiff.Params;
+import io.mycelium.util.Checks;
 import io.mycelium.tensor.Tensor;
 
 import java.util.List;
@@ -8,6 +9,8 @@ import java.util.Map;
 
 /** θ ← θ − α g. Centralized SGD on tied parameters, and the local step of D-naive. */
 public record Sgd(double lr) implements Optimizer {
+    public Sgd { Checks.positive("lr", lr); }
+
     @Override
     public void step(Params params, Map<String, Object> state, Params grads, List<Tensor> mixed) {
         for (String n : params.names()) {

@@ -2,9 +2,11 @@ package io.mycelium.task;
 
 import io.mycelium.tensor.Tensor;
 import io.mycelium.train.Dataset;
+import io.mycelium.util.InputException;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -29,7 +31,7 @@ public final class CsvDataset {
         Table x = table(features, nodes, -1);
         Table y = table(labels, nodes, 1);
         if (x.samples != y.samples)
-            throw new IllegalArgumentException(labels + ": labels cover " + y.samples + " samples, " + features + " covers " + x.samples);
+            throw new InputException(labels + ": labels cover " + y.samples + " samples, " + features + " covers " + x.samples);
         return new Dataset(x.values, y.values.reshape(nodes, y.samples));
     }
 
@@ -42,42 +44,51 @@ public final class CsvDataset {
     private static Table table(Path file, int nodes, int width) {
         // the lines are checked first, to find the sample count and width, then placed
         List<Line> lines = dataLines(file);
-        int samples = 0, cols = width;
+        long samples = 0;
+        int cols = width, widest = 0;
         for (Line l : lines) {
             String[] f = l.fields();
-            if (f.length < 3) throw error(file, l.number(), "expected 'sample,node,value...', got '" + String.join(",", f) + "'");
+            if (f.length < 3) throw error(file, l.number(), "expected 'sample,node,value...', got '" + printable(String.join(",", f)) + "'");
             if (cols < 0) cols = f.length - 2;
             if (f.length - 2 != cols)
                 throw error(file, l.number(), (f.length - 2) + " values where " + (width < 0 ? "earlier lines have " : "the file needs ") + cols);
             int smp = id(file, l.number(), f[0], "sample");
             int n = id(file, l.number(), f[1], "node");
             if (n >= nodes) throw error(file, l.number(), "node " + n + " is not below the graph's " + nodes + " nodes");
-            samples = Math.max(samples, smp + 1);
+            if (smp + 1L > samples) {
+                samples = smp + 1L;
+                widest = l.number();
+            }
         }
-        if (lines.isEmpty()) throw new IllegalArgumentException(file + ": no data lines");
-        if ((long) samples * nodes * cols > Integer.MAX_VALUE) throw new IllegalArgumentException(file + ": too large");
-        double[] v = new double[samples * nodes * cols];
-        boolean[] seen = new boolean[samples * nodes];
+        if (lines.isEmpty()) throw new InputException(file + ": no data lines");
+        // every (sample, node) has exactly one line, so the largest sample id fixes the line count; far
+        // more than the file holds is reported here, before arrays that large are made
+        if (samples * nodes > 2L * lines.size() + nodes)
+            throw error(file, widest, "sample id " + (samples - 1) + " means " + samples + " samples × " + nodes + " nodes = " + samples * nodes
+                    + " lines, but the file has " + lines.size() + " data lines (every sample needs one line per node)");
+        if (samples * nodes * cols > Integer.MAX_VALUE) throw new InputException(file + ": " + samples * nodes * cols + " values are too many for one array");
+        double[] v = new double[(int) (samples * nodes * cols)];
+        boolean[] seen = new boolean[(int) (samples * nodes)];
         for (Line l : lines) {
             String[] f = l.fields();
             int smp = Integer.parseInt(f[0].strip()), n = Integer.parseInt(f[1].strip());
-            int row = n * samples + smp;   // node-major, as Dataset stores it
+            int row = n * (int) samples + smp;   // node-major, as Dataset stores it
             if (seen[row]) throw error(file, l.number(), "second line for sample " + smp + ", node " + n);
             seen[row] = true;
             for (int c = 0; c < cols; c++) v[row * cols + c] = value(file, l.number(), f[2 + c], c + 1);
         }
         for (int r = 0; r < seen.length; r++)
-            if (!seen[r]) throw new IllegalArgumentException(file + ": no line for sample " + (r % samples) + ", node " + (r / samples)
+            if (!seen[r]) throw new InputException(file + ": no line for sample " + (r % samples) + ", node " + (r / samples)
                     + " (every sample needs all " + nodes + " nodes)");
-        return new Table(new Tensor(v, nodes, samples, cols), samples);
+        return new Table(new Tensor(v, nodes, (int) samples, cols), (int) samples);
     }
 
     /** The file's data lines: without blank and comment lines, and without a header line (first field not a number). */
     private static List<Line> dataLines(Path file) {
         List<Line> out = new ArrayList<>();
+        int number = 0;
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
-            int number = 0;
             boolean first = true;
             while ((line = in.readLine()) != null) {
                 number++;
@@ -88,9 +99,11 @@ public final class CsvDataset {
                 if (!header) out.add(new Line(f, number));
             }
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(file + ": no such file");
+            throw new InputException(file + ": no such file");
+        } catch (CharacterCodingException e) {
+            throw new InputException(file + " line " + (number + 1) + ": not UTF-8 text (is this a CSV file?)");
         } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": cannot read (" + e.getMessage() + ")", e);
+            throw new InputException(file + ": cannot read (" + e.getMessage() + ")", e);
         }
         return out;
     }
@@ -116,7 +129,7 @@ public final class CsvDataset {
             if (v < 0) throw error(file, line, what + " id " + v + " is negative");
             return v;
         } catch (NumberFormatException e) {
-            throw error(file, line, what + " id '" + s + "' is not a non-negative integer");
+            throw error(file, line, what + " id '" + printable(s) + "' is not a non-negative integer");
         }
     }
 
@@ -126,12 +139,23 @@ public final class CsvDataset {
             if (!Double.isFinite(d)) throw new NumberFormatException();
             return d;
         } catch (NumberFormatException e) {
-            throw error(file, line, "value " + column + " '" + s + "' is not a finite number");
+            throw error(file, line, "value " + column + " '" + printable(s) + "' is not a finite number");
         }
     }
 
-    private static IllegalArgumentException error(Path file, int line, String why) {
-        return new IllegalArgumentException(file + " line " + line + ": " + why);
+    private static InputException error(Path file, int line, String why) {
+        return new InputException(file + " line " + line + ": " + why);
+    }
+
+    /** A field as it can be shown in a one-line message (control characters escaped, long text cut). */
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int q = 0; q < s.length() && b.length() < 40; q++) {
+            char c = s.charAt(q);
+            if (c < 0x20 || c == 0x7f || c == 0xfffd) b.append(String.format("\\x%02x", (int) c & 0xff));
+            else b.append(c);
+        }
+        return b.length() < s.length() ? b + "..." : b.toString();
     }
 
     /** Writes a dataset in the format {@link #read} reads (features and labels files). */

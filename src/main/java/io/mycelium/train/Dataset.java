@@ -1,6 +1,7 @@
 package io.mycelium.train;
 
 import io.mycelium.tensor.Tensor;
+import io.mycelium.util.Checks;
 
 /**
  * Samples on one graph, stored node-major so that a host's share is one row slice:
@@ -11,6 +12,8 @@ public record Dataset(Tensor x, Tensor y) {
         if (x.rank() != 3 || y.rank() != 2 || x.dim(0) != y.dim(0) || x.dim(1) != y.dim(1))
             throw new IllegalArgumentException("dataset needs x [nodes, samples, features] and y [nodes, samples], got "
                     + java.util.Arrays.toString(x.shape()) + " and " + java.util.Arrays.toString(y.shape()));
+        Checks.finite("dataset x (features)", x.data());
+        Checks.finite("dataset y (labels)", y.data());
     }
 
     public int nodes() { return x.dim(0); }

@@ -4,6 +4,7 @@ import io.mycelium.autodiff.Init;
 import io.mycelium.autodiff.Params;
 import io.mycelium.optim.Adam;
 import io.mycelium.tensor.Tensor;
+import io.mycelium.util.Checks;
 import org.apache.commons.rng.UniformRandomProvider;
 
 import java.util.ArrayList;
@@ -24,6 +25,15 @@ public final class GraphTrainer {
      *                    without a value, we use optax's AdamW default 1e-4
      */
     public record Config(int epochs, int batchSize, double lr, double decayRate, int decayEvery, double weightDecay, long seed) {
+        public Config {
+            Checks.atLeast("epochs", epochs, 0);
+            Checks.atLeast("batchSize", batchSize, 1);
+            Checks.positive("lr", lr);
+            if (!(decayRate > 0 && decayRate <= 1)) throw new IllegalArgumentException("decayRate must be in (0, 1], got " + decayRate);
+            Checks.atLeast("decayEvery", decayEvery, 1);
+            if (!(weightDecay >= 0 && weightDecay < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("weightDecay must be finite and >= 0, got " + weightDecay);
+        }
+
         public static Config paper() { return new Config(5000, 32, 0.002, 0.98, 200, 1e-4, 1); }
 
         public Config withEpochs(int e) { return new Config(e, batchSize, lr, decayRate, decayEvery, weightDecay, seed); }
@@ -102,10 +112,12 @@ public final class GraphTrainer {
         double loss = 0;
         long fwd = 0, adj = 0;
         boolean conv = true;
-        for (int b : idx) {
-            BatchContext ctx = batches.get(b);
+        for (int pos = 0; pos < idx.length; pos++) {
+            BatchContext ctx = batches.get(idx[pos]);
             Params grads = new Params();
-            loss += lossAndGradient(ctx, grads);
+            double l = lossAndGradient(ctx, grads);
+            if (!Double.isFinite(l)) throw new TrainingDiverged(net.getClass().getSimpleName(), epoch + 1, pos + 1, idx.length, "training loss", l, lr);
+            loss += l;
             fwd += ctx.forwardIterations;
             adj += ctx.adjointIterations;
             conv &= ctx.converged();

@@ -72,7 +72,7 @@ public enum Scheme {
     public static Scheme parse(String s) {
         String k = s.trim().toLowerCase(Locale.ROOT).replace('_', '-');
         for (Scheme v : values()) if (v.id.equals(k)) return v;
-        throw new IllegalArgumentException("unknown scheme '" + s + "'; choose one of "
+        throw new io.mycelium.util.InputException("unknown scheme '" + s + "'; choose one of "
                 + Arrays.stream(values()).map(Scheme::id).toList());
     }
 

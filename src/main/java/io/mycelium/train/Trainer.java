@@ -17,10 +17,12 @@ import io.mycelium.tensor.Parallel;
 import io.mycelium.model.Model;
 import io.mycelium.optim.Optimizer;
 import io.mycelium.tensor.Tensor;
+import io.mycelium.util.Checks;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Algorithm 1 as a node program: every host runs the same mini-batch step on {@link Engine#run},
@@ -52,6 +54,11 @@ public final class Trainer {
      * @param k         D-naive's rounds of gradient consensus
      */
     public Trainer(Engine engine, Model model, Scheme scheme, double lr, Operator consensus, int k) {
+        Objects.requireNonNull(engine, "engine");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(scheme, "scheme");
+        Objects.requireNonNull(consensus, "consensus");
+        Checks.positive("lr", lr);
         if (scheme.centralized() && !engine.isSynchronous())
             throw new IllegalArgumentException(scheme + " trains tied parameters on one host; use the synchronous engine");
         if (scheme.centralized() != engine.params().isTied())

@@ -7,6 +7,7 @@ import io.mycelium.graph.Graph;
 import io.mycelium.graph.Operator;
 import io.mycelium.graph.ShiftOperator;
 import io.mycelium.model.Gcnn;
+import io.mycelium.util.Checks;
 import org.apache.commons.rng.UniformRandomProvider;
 
 import java.util.ArrayList;
@@ -15,7 +16,8 @@ import java.util.List;
 
 /**
  * Algorithm 1 end to end for one scheme: epochs of shuffled mini-batches, the training and test MSE
- * after every epoch, and the communication charged. Updates use the batched schedule (the same
+ * after every epoch, and the communication charged. A NaN or infinite loss stops the run with
+ * {@link TrainingDiverged}. Updates use the batched schedule (the same
  * arithmetic as the paper's per-sample one, see {@link Trainer}); the rounds and bytes of a
  * mini-batch are measured by running the per-sample schedule on a throwaway copy, once for a
  * static graph and again for every new graph of a dynamic topology.
@@ -34,6 +36,8 @@ public final class TrainingRun {
                 throw new IllegalArgumentException("data have " + train.nodes() + " nodes, the graph " + graph.n());
             if (batch < 1 || batch > train.samples()) throw new IllegalArgumentException("batch size must be in 1.." + train.samples() + ", got " + batch);
             if (epochs < 0) throw new IllegalArgumentException("epochs must be >= 0");
+            Checks.positive("lr", lr);
+            Checks.atLeast("consensusRounds", consensusRounds, 1);
         }
     }
 
@@ -99,13 +103,17 @@ public final class TrainingRun {
                     }
                 }
                 int[] batch = Arrays.copyOfRange(order, b * s.batch(), Math.min(n, (b + 1) * s.batch()));
-                sse += trainer.batched(s.train(), batch).sumSquaredError();
+                double loss = trainer.batched(s.train(), batch).sumSquaredError();
+                if (!Double.isFinite(loss)) throw new TrainingDiverged(scheme.id(), e, b + 1, batches, "training loss", loss, s.lr());
+                sse += loss;
                 mb++;
                 rounds += perBatch.rounds();
                 messages += perBatch.messages();
                 floats += perBatch.floats();
             }
-            out.add(new Epoch(e, mb, rounds, floats * Double.BYTES, sse / (n * nodes), trainer.meanSquaredError(s.test())));
+            double test = trainer.meanSquaredError(s.test());
+            if (!Double.isFinite(test)) throw new TrainingDiverged(scheme.id(), e, 0, batches, "test MSE", test, s.lr());
+            out.add(new Epoch(e, mb, rounds, floats * Double.BYTES, sse / (n * nodes), test));
             if (afterEpoch != null) afterEpoch.run();
         }
         Traffic mean = mb == 0 ? perBatch : new Traffic(rounds / mb, messages / mb, floats / mb, List.of());

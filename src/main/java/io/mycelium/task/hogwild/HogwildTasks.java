@@ -41,7 +41,7 @@ public final class HogwildTasks {
     public static String parse(String id) {
         String k = id.trim().toLowerCase(Locale.ROOT);
         if (k.equals("sums")) k = "sum";
-        if (!IDS.contains(k)) throw new IllegalArgumentException("unknown task '" + id + "'; choose from " + IDS);
+        if (!IDS.contains(k)) throw new io.mycelium.util.InputException("unknown task '" + id + "'; choose from " + IDS);
         return k;
     }
 

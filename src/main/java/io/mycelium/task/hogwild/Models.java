@@ -67,7 +67,7 @@ public final class Models {
 
     public static Entry get(String id) {
         Entry e = REGISTRY.get(id.trim().toLowerCase(java.util.Locale.ROOT));
-        if (e == null) throw new IllegalArgumentException("unknown model '" + id + "'; choose from " + REGISTRY.keySet());
+        if (e == null) throw new io.mycelium.util.InputException("unknown model '" + id + "'; choose from " + REGISTRY.keySet());
         return e;
     }
 }
