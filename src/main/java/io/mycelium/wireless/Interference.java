@@ -9,13 +9,14 @@ import io.mycelium.graph.ShiftOperator;
  * the other ({@code H_ij ≠ 0} or {@code H_ji ≠ 0}); on it the sums of WMMSE are one exchange each:
  * <ul>
  *   <li>{@link #received}: {@code (S x)_i = Σ_j H_ji² x_j} (what receiver i hears, j = i included);</li>
+ *   <li>{@link #others}: the same without j = i (the interference in the SINR);</li>
  *   <li>{@link #sent}: {@code (S x)_i = Σ_j H_ij² x_j} (what transmitter i causes at every receiver);</li>
  *   <li>{@link #shift}: {@code (S x)_i = Σ_j H_ij x_j}, the GCNNs' shift operator S = H.</li>
  * </ul>
  * The communication graph of consensus is sparser: i ~ j only when both directions survive the
  * cut-off (the authors' {@code gen_cmtx}); {@link #consensus} is its Metropolis–Hastings matrix.
  */
-public record Interference(Graph graph, Operator received, Operator sent, Operator shift, Graph links, Operator consensus) {
+public record Interference(Graph graph, Operator received, Operator others, Operator sent, Operator shift, Graph links, Operator consensus) {
 
     /** The graphs and operators of sample {@code h[offset …]}. */
     public static Interference of(double[] h, int offset) {
@@ -51,7 +52,7 @@ public record Interference(Graph graph, Operator received, Operator sent, Operat
             }
         }
         Graph links = Graph.fromEdges(n, cu, cv);
-        return new Interference(g, Operator.of("received", g, rs, rw), Operator.of("sent", g, ss, sw), Operator.of("H", g, hs, hw),
+        return new Interference(g, Operator.of("received", g, rs, rw), Operator.of("others", g, new double[n], rw), Operator.of("sent", g, ss, sw), Operator.of("H", g, hs, hw),
                 links, ShiftOperator.metropolisHastings(links));
     }
 
