@@ -88,6 +88,15 @@ public final class DistributedImplicit {
      */
     public DistributedImplicit(ImplicitModel model, Objective objective, Optimizer optimizer, Method method, List<GraphSample> train,
                                int batchSize, double tol, int maxIter, long seed) {
+        this(model, objective, optimizer, method, train, 0, batchSize, tol, maxIter, seed);
+    }
+
+    /**
+     * @param devices the fleet's size: at least the largest training graph's node count (0: exactly
+     *                that); graphs evaluated later may use devices that no training graph reached
+     */
+    public DistributedImplicit(ImplicitModel model, Objective objective, Optimizer optimizer, Method method, List<GraphSample> train,
+                               int devices, int batchSize, double tol, int maxIter, long seed) {
         if (train.isEmpty()) throw new IllegalArgumentException("train: no graphs");
         if (batchSize < 1) throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
         if (!(tol > 0) || maxIter < 1) throw new IllegalArgumentException("tol must be positive and maxIter at least 1");
@@ -99,10 +108,11 @@ public final class DistributedImplicit {
         this.net = (GraphNet.Implicit) GraphNet.implicit(g -> model, new GraphNet.Solver(tol, maxIter, tol, maxIter, true, 0));
         int d = 0;
         for (GraphSample g : train) d = Math.max(d, g.n());
-        this.devices = d;
+        if (devices != 0 && devices < d) throw new IllegalArgumentException("devices: " + devices + " for graphs of up to " + d + " nodes");
+        this.devices = Math.max(d, devices);
         Params tied = model.init(Init.rng(seed));
-        this.params = method == Method.CENTRALIZED ? tied : tied.perNode(devices);
-        this.mixing = method == Method.CENTRALIZED ? null : ShiftOperator.metropolisHastings(consensusGraph(train, devices));
+        this.params = method == Method.CENTRALIZED ? tied : tied.perNode(this.devices);
+        this.mixing = method == Method.CENTRALIZED ? null : ShiftOperator.metropolisHastings(consensusGraph(train, this.devices));
         this.order = Init.rng(seed * 0x9E3779B97F4A7C15L + 2);
         for (int s = 0; s < train.size(); s += batchSize) batches.add(new Batch(GraphBatch.of(train.subList(s, Math.min(train.size(), s + batchSize)))));
     }

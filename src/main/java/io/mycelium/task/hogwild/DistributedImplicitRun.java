@@ -1,0 +1,125 @@
+package io.mycelium.task.hogwild;
+
+import io.mycelium.engine.AsyncEngine;
+import io.mycelium.engine.AsyncRun;
+import io.mycelium.engine.AsyncSchedule;
+import io.mycelium.model.ImplicitModel;
+import io.mycelium.optim.DAmsGrad;
+import io.mycelium.optim.DSgd;
+import io.mycelium.optim.Optimizer;
+import io.mycelium.train.DistributedImplicit;
+import io.mycelium.train.GraphSample;
+import io.mycelium.train.Objective;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Implicit GNNs trained where they run: each (model, task) trained centrally (one tied copy, AMSGrad)
+ * and fully distributed (a copy per device, D-SGD or D-AMSGrad with one consensus round per
+ * mini-batch; forward and adjoint solves as counted message passing), then the distributed-trained
+ * copies inferred synchronously and under partial asynchrony (the Table 2 change), each device with
+ * its own copy. See {@link DistributedImplicit} for how graphs map to devices.
+ */
+public final class DistributedImplicitRun {
+    private DistributedImplicitRun() {}
+
+    /** How a model is trained. */
+    public enum Scheme {
+        CENTRALIZED("centralized AMSGrad"), D_SGD("D-SGD"), D_AMSGRAD("D-AMSGrad");
+
+        public final String label;
+
+        Scheme(String label) { this.label = label; }
+
+        public String id() { return name().toLowerCase(Locale.ROOT).replace('_', '-'); }
+
+        Optimizer optimizer(double lr) { return this == D_SGD ? new DSgd(lr) : DAmsGrad.of(lr); }
+
+        DistributedImplicit.Method method() { return this == CENTRALIZED ? DistributedImplicit.Method.CENTRALIZED : DistributedImplicit.Method.DISTRIBUTED; }
+    }
+
+    /**
+     * @param lr     AMSGrad's and D-AMSGrad's step; D-SGD's is {@code sgdLr}
+     * @param async  the asynchronous inference of the trained copies (stagger, history, runs, tolerance, ticks)
+     */
+    public record Settings(int epochs, int batchSize, double lr, double sgdLr, double tol, int maxIter, long seed, Table2.Settings async) {
+        public Settings {
+            if (epochs < 1 || batchSize < 1 || !(lr > 0) || !(sgdLr > 0) || !(tol > 0) || maxIter < 1)
+                throw new IllegalArgumentException("invalid settings: epochs, batch size, iterations ≥ 1; lr, sgdLr, tol > 0");
+        }
+    }
+
+    /**
+     * One (model, task, scheme): test error (the task's metric, %), training loss, traffic per
+     * mini-batch (solve rounds and bytes: forward and adjoint iterations; consensus rounds and bytes),
+     * and the change of the test error under asynchronous inference of the trained copies.
+     */
+    public record Row(String model, String task, String scheme, int devices, double testError, double firstLoss, double finalLoss,
+                      double solveRoundsPerBatch, double solveBytesPerBatch, double consensusRoundsPerBatch, double consensusBytesPerBatch,
+                      double syncError, double[] asyncErrors, double maxOutputChange, int maxStaleness, boolean converged, double seconds) {
+        public double meanAsyncChange() {
+            double m = 0;
+            for (double e : asyncErrors) m += (e - syncError) / asyncErrors.length;
+            return m;
+        }
+    }
+
+    public static Row run(Models.Entry entry, HogwildTask task, Scheme scheme, Settings s, Runnable perEpoch) {
+        long t0 = System.nanoTime();
+        if (!(entry.create(task) instanceof ImplicitModel model))
+            throw new IllegalArgumentException("model " + entry.id() + " is explicit; distributed implicit training needs an implicit model");
+        HogwildTask.Split sp = task.split(0, 0.2);
+        Objective obj = task.objective().fitTo(sp.train());
+        int devices = 0;
+        for (GraphSample g : task.pool()) devices = Math.max(devices, g.n());
+        DistributedImplicit tr = new DistributedImplicit(model, obj, scheme.optimizer(scheme == Scheme.D_SGD ? s.sgdLr() : s.lr()), scheme.method(),
+                sp.train(), devices, s.batchSize(), s.tol(), s.maxIter(), s.seed());
+        double first = Double.NaN, last = Double.NaN;
+        long rounds = 0, floats = 0, cr = 0, cf = 0, batches = 0;
+        boolean conv = true;
+        for (int e = 0; e < s.epochs(); e++) {
+            DistributedImplicit.EpochStats st = tr.epoch();
+            if (e == 0) first = st.loss();
+            last = st.loss();
+            rounds += st.solveRounds();
+            floats += st.solveFloats();
+            cr += st.consensusRounds();
+            cf += st.consensusFloats();
+            batches += st.batches();
+            conv &= st.converged();
+            if (perEpoch != null) perEpoch.run();
+        }
+        Table2.Settings a = s.async();
+        DistributedImplicit.Evaluation ev = tr.evaluate(sp.test(), a.tol(), a.maxTicks());
+        conv &= ev.converged();
+        AsyncRun sync = new AsyncEngine(ev.batch().graph(), ev.rows(), AsyncSchedule.synchronous())
+                .runImplicit(model, ev.batch().x(), ev.batch().edges(), null, a.tol(), a.maxTicks());
+        conv &= sync.converged();
+        double syncErr = ev.metric(sync.output());
+        double[] errs = new double[a.runs()];
+        double maxOut = 0;
+        int stale = 0;
+        for (int r = 0; r < a.runs(); r++) {
+            AsyncRun x = new AsyncEngine(ev.batch().graph(), ev.rows(), AsyncSchedule.of(a.stagger(), a.history(), r + 1))
+                    .runImplicit(model, ev.batch().x(), ev.batch().edges(), null, a.tol(), a.asyncBudget(sync.ticks()));
+            conv &= x.converged();
+            errs[r] = ev.metric(x.output());
+            maxOut = Math.max(maxOut, x.output().maxAbsDiff(sync.output()));
+            stale = Math.max(stale, x.maxStaleness());
+        }
+        double b = Math.max(1, batches);
+        return new Row(entry.id(), task.id(), scheme.id(), tr.devices(), ev.metric(), first, last, rounds / b, floats * 8.0 / b, cr / b, cf * 8.0 / b,
+                syncErr, errs, maxOut, stale, conv, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Every (model, task, scheme). */
+    public static List<Row> run(List<String> models, List<HogwildTask> tasks, List<Scheme> schemes, Settings s, Runnable perEpoch) {
+        List<Row> rows = new ArrayList<>();
+        for (String id : models)
+            for (HogwildTask t : tasks)
+                for (Scheme sc : schemes) rows.add(run(Models.get(id), t, sc, s, perEpoch));
+        return rows;
+    }
+}
