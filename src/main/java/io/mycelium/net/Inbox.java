@@ -19,7 +19,7 @@ final class Inbox {
     private final Map<Long, Assembly>[] rounds;
     private final AtomicReference<Wire.Latest>[] latest;
     private final AtomicLong[] credited;
-    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong(), received = new AtomicLong();
     private volatile String abort;
 
     private static final class Assembly {
@@ -46,6 +46,11 @@ final class Inbox {
     Partition partition() { return part; }
 
     long run() { return run; }
+
+    private long round;
+
+    /** The next synchronous round's number (rounds count on across the run's programs). */
+    synchronized long nextRound() { return ++round; }
 
     /** The peer slot of partition {@code from}, or -1 (a sender that is not a neighbour: dropped, counted). */
     private int slot(long msgRun, int from) {
@@ -100,8 +105,12 @@ final class Inbox {
     void offer(Wire.Latest l) {
         int k = slot(l.run(), l.from());
         if (k < 0) return;
+        received.incrementAndGet();
         latest[k].accumulateAndGet(l, (old, now) -> old == null || now.version() > old.version() ? now : old);
     }
+
+    /** Asynchronous messages that arrived (newest or not). */
+    long received() { return received.get(); }
 
     /** The newest value from peer {@code k} (null before the first). */
     Wire.Latest latest(int k) { return latest[k].get(); }

@@ -13,7 +13,6 @@ import org.apache.commons.rng.UniformRandomProvider;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.IntConsumer;
 
 /**
  * {@link TrainingRun}'s loop (static graph) on an engine that may hold only some of the graph's
@@ -31,29 +30,45 @@ public final class NetTraining {
      */
     public record Share(double train0, double[] test, double[] batches) {}
 
-    /** Runs {@code epochs} from scratch on {@code engine}; {@code afterEpoch} gets the epoch number. */
-    public static Share run(TrainingRun.Setup s, Scheme scheme, Engine engine, IntConsumer afterEpoch) {
+    /** Called after every epoch with the shares so far (filled up to that epoch). */
+    public interface EpochHook {
+        void after(int epoch, Share soFar);
+    }
+
+    /** Runs every epoch from scratch on {@code engine}. */
+    public static Share run(TrainingRun.Setup s, Scheme scheme, Engine engine, EpochHook afterEpoch) {
+        return run(s, scheme, engine, null, 0, afterEpoch);
+    }
+
+    /**
+     * Runs epochs {@code from + 1 ..} on {@code engine}, whose hosts already hold the parameters and
+     * optimizer state after epoch {@code from}; {@code start} holds the shares up to it (null when
+     * {@code from} is 0). The mini-batch order of the skipped epochs is drawn and discarded, so the
+     * rest sees the same order as an uninterrupted run.
+     */
+    public static Share run(TrainingRun.Setup s, Scheme scheme, Engine engine, Share start, int from, EpochHook afterEpoch) {
         Trainer trainer = new Trainer(engine, s.model(), scheme, s.lr(), ShiftOperator.metropolisHastings(engine.graph()), s.consensusRounds());
         // the same mini-batch order as TrainingRun: one Fisher–Yates shuffle per epoch from seed·31 + 7
         UniformRandomProvider shuffle = Init.rng(s.seed() * 31 + 7);
         int n = s.train().samples(), batches = (n + s.batch() - 1) / s.batch();
         int[] order = new int[n];
         for (int q = 0; q < n; q++) order[q] = q;
-        double[] test = new double[s.epochs() + 1], losses = new double[s.epochs() * batches];
-        double train0 = trainer.sumSquaredError(s.train());
-        test[0] = trainer.sumSquaredError(s.test());
+        Share sh = start != null ? new Share(start.train0(), start.test().clone(), start.batches().clone())
+                : new Share(trainer.sumSquaredError(s.train()), new double[s.epochs() + 1], new double[s.epochs() * batches]);
+        if (start == null) sh.test()[0] = trainer.sumSquaredError(s.test());
         for (int e = 1; e <= s.epochs(); e++) {
             for (int q = n - 1; q > 0; q--) {
                 int r = shuffle.nextInt(q + 1), tmp = order[q];
                 order[q] = order[r];
                 order[r] = tmp;
             }
+            if (e <= from) continue;
             for (int b = 0; b < batches; b++)
-                losses[(e - 1) * batches + b] = trainer.batched(s.train(), Arrays.copyOfRange(order, b * s.batch(), Math.min(n, (b + 1) * s.batch()))).sumSquaredError();
-            test[e] = trainer.sumSquaredError(s.test());
-            if (afterEpoch != null) afterEpoch.accept(e);
+                sh.batches()[(e - 1) * batches + b] = trainer.batched(s.train(), Arrays.copyOfRange(order, b * s.batch(), Math.min(n, (b + 1) * s.batch()))).sumSquaredError();
+            sh.test()[e] = trainer.sumSquaredError(s.test());
+            if (afterEpoch != null) afterEpoch.after(e, sh);
         }
-        return new Share(train0, test, losses);
+        return sh;
     }
 
     /** The parameters an engine for this scheme starts from (tied for a centralized scheme). */

@@ -56,11 +56,9 @@ public final class NetTransport {
     public Comm comm(Inbox inbox) {
         Partition p = inbox.partition();
         return new Comm(p) {
-            private long round;
-
             @Override
             protected void deliver(Transfer[] ts) {
-                long k0 = ++round;
+                long k0 = inbox.nextRound();
                 int[] peers = p.peers();
                 for (int k = 0; k < peers.length; k++) {
                     double[][] msg = InMemoryTransport.outgoing(p, k, ts);

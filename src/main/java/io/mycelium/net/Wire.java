@@ -55,8 +55,26 @@ public final class Wire {
     /** A host's partition actor is up. */
     public record Joined(long run, int partition, ActorRef<ToPartition> ref, String partitionHash) implements Control, ToCoordinator {}
 
-    /** Every partition's actor, in partition order: the one authority on who holds what. */
-    public record Roster(long run, List<ActorRef<ToPartition>> partitions, String mode, int resumeEpoch) implements Control, ToHost {}
+    /**
+     * Every partition's actor, in partition order: the one authority on who holds what; and, when
+     * resuming, the last epoch committed for each scheme (by scheme id; absent: from scratch).
+     */
+    public record Roster(long run, List<ActorRef<ToPartition>> partitions, java.util.Map<String, Integer> resume) implements Control, ToHost {}
+
+    /** A partition has written its checkpoint of {@code scheme} after {@code epoch}. */
+    public record CheckpointDone(long run, int partition, String scheme, int epoch) implements Control, ToCoordinator {}
+
+    /** Asynchronous mode: the coordinator asks every partition how it stands (no clock: a snapshot of counters). */
+    public record Poll(long run, long seq) implements Control, ToHost {}
+
+    /**
+     * A partition's answer: {@code quiet} (its last steps changed no entry by more than the
+     * tolerance), {@code settled} (every send confirmed, every arrival read), and its counters.
+     */
+    public record Status(long run, int partition, long seq, boolean quiet, boolean settled, long sent, long consumed, long steps) implements Control, ToCoordinator {}
+
+    /** Asynchronous mode: the fixed point is reached; report the rows. */
+    public record Finish(long run) implements Control, ToHost {}
 
     /** Per-epoch telemetry from a partition. */
     public record Progress(long run, int partition, String scheme, int epoch) implements Control, ToCoordinator {}

@@ -1,0 +1,74 @@
+package io.mycelium.net;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+/**
+ * Starts host JVMs on this machine: the running JVM's {@code java} and class path, the project's
+ * flags, each child's output in its own log file (an unread pipe would freeze it), and its stdin a
+ * pipe from us: a child exits when that pipe closes, so no host outlives its coordinator, even one
+ * killed with SIGKILL. It tells the coordinator at once when a child exits.
+ */
+public final class Launcher implements AutoCloseable {
+    private final Path logs;
+    private final List<Process> children = new ArrayList<>();
+
+    public Launcher(Path logs) throws IOException { this.logs = Files.createDirectories(logs); }
+
+    public Path logs() { return logs; }
+
+    /** The host's log file. */
+    public Path log(int i) { return logs.resolve("host-" + i + ".log"); }
+
+    /** Starts child {@code i} running {@code mycelium args...}; {@code onExit} gets (i, exit code). */
+    public synchronized Process start(int i, List<String> args, BiConsumer<Integer, Integer> onExit) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (Runtime.version().feature() >= 23) cmd.add("--sun-misc-unsafe-memory-access=allow");
+        cmd.addAll(List.of("-Xss4m", "-Xmx768m", "-XX:+UseSerialGC", "-XX:ObjectAlignmentInBytes=64", "--add-modules", "jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "io.mycelium.cli.Main"));
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log(i).toFile()).start();
+        children.add(p);
+        p.onExit().thenAccept(x -> onExit.accept(i, x.exitValue()));
+        return p;
+    }
+
+    public synchronized List<Process> children() { return List.copyOf(children); }
+
+    /** Waits up to {@code seconds} for the children to exit, then kills what is left. */
+    @Override
+    public synchronized void close() {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        for (Process p : children) {
+            try {
+                if (!p.waitFor(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Kills every child now. */
+    public synchronized void killAll() { for (Process p : children) p.destroyForcibly(); }
+
+    /** For a host started by a launcher: exit as soon as the parent's pipe on stdin closes. */
+    public static void exitWithParent() {
+        Thread t = new Thread(() -> {
+            try {
+                while (System.in.read() >= 0) { /* the parent writes nothing */ }
+            } catch (IOException ignored) {
+                // closed
+            }
+            Runtime.getRuntime().halt(3);
+        }, "mycelium-parent-watch");
+        t.setDaemon(true);
+        t.start();
+    }
+}
