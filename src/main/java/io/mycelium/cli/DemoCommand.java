@@ -27,6 +27,8 @@ import java.util.concurrent.Callable;
         description = {"Trains a small GCNN fully distributed on a 20-node Barabási–Albert graph.",
                 "Writes metrics.csv (step, rounds, messages, bytes, train and test MSE) and loss.png to --out, replaced on every run."})
 final class DemoCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
     @Option(names = "--nodes", defaultValue = "20", description = "graph size (default ${DEFAULT-VALUE})")
     int nodes;
     @Option(names = "--steps", defaultValue = "300", description = "mini-batch steps (default ${DEFAULT-VALUE})")
@@ -58,7 +60,8 @@ final class DemoCommand implements Callable<Integer> {
         if (!(lr > 0)) throw new Main.UserError("--lr must be positive");
         if (!engine.equals("synchronous") && !engine.equals("per-node"))
             throw new Main.UserError("--engine must be 'synchronous' or 'per-node', got '" + engine + "'");
-        OutputDir.validate(out, true); // the demo owns its output directory: a re-run replaces it
+        OutputDir.Target target = OutputDir.Target.of(spec, out);
+        OutputDir.validate(target, true);  // the demo replaces its own earlier results
 
         int train = Math.max(batch, 200);
         NodeRegression.Config cfg = new NodeRegression.Config(nodes, 2, 8, train, 100, batch, lr, 1, 0.1, 1, seed);
@@ -107,7 +110,7 @@ final class DemoCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - t0) / 1e9;
         double last = rows.getLast()[5];
 
-        try (OutputDir dir = OutputDir.open(out)) {
+        try (OutputDir dir = OutputDir.open(target, true)) {
             try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(dir.dir().resolve("metrics.csv")))) {
                 w.println("step,rounds,messages,bytes,train_mse,test_mse");
                 for (double[] r : rows)

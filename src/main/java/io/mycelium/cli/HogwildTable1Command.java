@@ -24,6 +24,8 @@ import java.util.concurrent.Callable;
         description = {"Reproduces Table 1 of the hogwild paper: every model trained on every synthetic task.",
                 "Tasks: chains, count, sum, coordinates and MNIST terrain; the test error is the mean ± std over seeds and folds. Writes table1.csv, table1.md (ours next to the paper's), runs.csv and config.json into --out."})
 final class HogwildTable1Command implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
     @Mixin
     HogwildOptions opts;
     @Option(names = "--out", defaultValue = "results/hogwild-table1", description = "output directory (default ${DEFAULT-VALUE})")
@@ -33,7 +35,8 @@ final class HogwildTable1Command implements Callable<Integer> {
     public Integer call() throws Exception {
         // standardized targets: the energy GNNs' tanh readouts reach targets of 25-35 only after thousands of steps
         HogwildConfig c = opts.config(new HogwildOptions.Defaults(true, 5));
-        OutputDir.validate(out, opts.force);
+        OutputDir.Target target = OutputDir.Target.of(spec, out);
+        OutputDir.validate(target, opts.force);
         long t0 = System.nanoTime();
         Map<String, HogwildTask> tasks = Table1.tasks(c);
         long total = 0;
@@ -45,7 +48,7 @@ final class HogwildTable1Command implements Callable<Integer> {
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         String md = markdown(r, c, wall);
-        try (OutputDir dir = OutputDir.open(out)) {
+        try (OutputDir dir = OutputDir.open(target, opts.force)) {
             writeCells(dir.dir().resolve("table1.csv"), r.cells());
             writeRuns(dir.dir().resolve("runs.csv"), r.runs());
             Files.writeString(dir.dir().resolve("table1.md"), md);

@@ -22,6 +22,8 @@ import java.util.concurrent.Callable;
         description = {"Reproduces Table 2 of the hogwild paper: how much asynchronous inference changes each model's error.",
                 "One trained instance of every model on every task; the change of the test error (percentage points) from synchronous to partially asynchronous inference on the asynchronous engine (stagger S, history D, Algorithm 1's views: largest age S + D = 7 as in the paper), mean ± std over asynchronous runs. Writes table2.csv, table2.md, runs.csv and config.json into --out."})
 final class HogwildTable2Command implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
     @Mixin
     HogwildOptions opts;
     @Option(names = "--out", defaultValue = "results/hogwild-table2", description = "output directory (default ${DEFAULT-VALUE})")
@@ -52,7 +54,8 @@ final class HogwildTable2Command implements Callable<Integer> {
         double tol = inferenceTol != null ? inferenceTol : opts.quick ? 1e-6 : 1e-7;
         if (!(tol > 0)) throw new Main.UserError("--inference-tol must be positive");
         Table2.Settings s = new Table2.Settings(stagger, history, runs, testGraphs, tol, budget);
-        OutputDir.validate(out, opts.force);
+        OutputDir.Target target = OutputDir.Target.of(spec, out);
+        OutputDir.validate(target, opts.force);
         long t0 = System.nanoTime();
         Map<String, HogwildTask> tasks = Table1.tasks(c);
         List<Table2.Row> rows;
@@ -64,7 +67,7 @@ final class HogwildTable2Command implements Callable<Integer> {
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         String md = markdown(rows, c, s, wall);
-        try (OutputDir dir = OutputDir.open(out)) {
+        try (OutputDir dir = OutputDir.open(target, opts.force)) {
             writeRows(dir.dir().resolve("table2.csv"), rows);
             writeRuns(dir.dir().resolve("runs.csv"), rows);
             Files.writeString(dir.dir().resolve("table2.md"), md);

@@ -25,6 +25,8 @@ import java.util.concurrent.Callable;
         description = {"Reproduces Table 3 of the hogwild paper: graph classification accuracy on MUTAG and PROTEINS.",
                 "Every model is trained with a graph readout on stratified cross-validation folds and parameter seeds; each trained model's test accuracy is also measured under partially asynchronous inference (the Table 2 change). Writes table3.csv, table3.md (ours next to the paper's), runs.csv and config.json into --out."})
 final class HogwildTable3Command implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
     static final List<String> DATASETS = List.of("mutag", "proteins");
 
     @Option(names = "--quick", description = "CI-sized run: MUTAG, one fold of 10, one seed, 3 epochs, 2 asynchronous runs")
@@ -105,7 +107,8 @@ final class HogwildTable3Command implements Callable<Integer> {
         }
         Table3.Settings s = new Table3.Settings(folds, fr, sd, e, ee, batchSize, lr, tol, maxIter,
                 new Table2.Settings(stagger, history, r, Integer.MAX_VALUE, quick ? 1e-6 : 1e-7, 10 * maxIter));
-        OutputDir.validate(out, force);
+        OutputDir.Target target = OutputDir.Target.of(spec, out);
+        OutputDir.validate(target, force);
         long t0 = System.nanoTime();
         long total = 0;
         for (String m : ms)
@@ -116,7 +119,7 @@ final class HogwildTable3Command implements Callable<Integer> {
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         String md = markdown(res, s, wall);
-        try (OutputDir dir = OutputDir.open(out)) {
+        try (OutputDir dir = OutputDir.open(target, force)) {
             writeCells(dir.dir().resolve("table3.csv"), res.cells());
             writeRuns(dir.dir().resolve("runs.csv"), res.runs());
             Files.writeString(dir.dir().resolve("table3.md"), md);

@@ -28,6 +28,8 @@ import java.util.concurrent.Semaphore;
         description = {"Reproduces Fig. 2(a) of the training paper: node regression with the seven training schemes.",
                 "A GCNN learns a teacher's outputs on BA(100, m = 2). Writes <out>/<scheme>/metrics.csv and summary.json, <out>/summary.json and PNG plots of MSE against epochs and against message-passing rounds."})
 final class NodeRegressionCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
     /** Test MSE at epoch 1000 in the paper (Section IV-A, as DESIGN §4 records it). */
     static final Map<Scheme, Double> PUBLISHED = Map.of(Scheme.SGD, 0.0108, Scheme.ADAM, 0.0097, Scheme.D_SGD, 0.0107, Scheme.D_AMSGRAD, 0.0102);
 
@@ -60,7 +62,8 @@ final class NodeRegressionCommand implements Callable<Integer> {
             }
             if (!chosen.contains(sc)) chosen.add(sc);
         }
-        OutputDir.validate(out, force);
+        OutputDir.Target target = OutputDir.Target.of(spec, out);
+        OutputDir.validate(target, force);
         NodeRegression.Config cfg = NodeRegression.Config.paper().withEpochs(epochs).withSeed(seed);
         NodeRegression.Problem problem = NodeRegression.build(cfg);
         System.setProperty("java.awt.headless", "true");
@@ -105,7 +108,7 @@ final class NodeRegressionCommand implements Callable<Integer> {
         }
         double wall = (System.nanoTime() - t0) / 1e9;
 
-        try (OutputDir dir = OutputDir.open(out)) {
+        try (OutputDir dir = OutputDir.open(target, force)) {
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             List<Map<String, Object>> all = new ArrayList<>();
             for (TrainingRun.Result r : results) {

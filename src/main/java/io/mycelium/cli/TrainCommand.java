@@ -31,6 +31,8 @@ import java.util.concurrent.Callable;
         description = {"Trains a GCNN on your own graph and data with any of the training schemes, from a YAML config.",
                 "The graph is an edge-list file, a generator spec (ba:N:M, er:N:P, rgg:N:R, path:N, grid:RxC, ...) or moving nodes (a new random geometric graph every mini-batch). Features and labels are CSV files with lines 'sample,node,values...'. Writes <out>/<scheme>/metrics.csv and summary.json, <out>/summary.json, <out>/config.yaml and PNG plots, like 'reproduce'. Every field is described in docs/train-config.md and examples/train-example.yaml."})
 final class TrainCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
     @Parameters(index = "0", paramLabel = "CONFIG.yaml", description = "the experiment's configuration")
     Path config;
     @Option(names = "--out", description = "output directory (default: the config's 'output', else results/train)")
@@ -41,7 +43,9 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainConfig cfg = TrainConfig.load(config);
-        Path target = out != null ? out : cfg.output();
+        OutputDir.Target target = out != null ? OutputDir.Target.of(spec, out)
+                : cfg.output() != null ? new OutputDir.Target(cfg.output(), "output: " + cfg.output() + " (from " + cfg.file() + ")", spec.qualifiedName())
+                : new OutputDir.Target(Path.of("results", "train"), "--out results/train (the default)", spec.qualifiedName());
         OutputDir.validate(target, force);
         Prepared p = prepare(cfg);
         TrainConfig.Training t = cfg.training();
@@ -51,7 +55,7 @@ final class TrainCommand implements Callable<Integer> {
         try (ProgressBar bar = Progress.bar("train", (long) t.epochs() * t.schemes().size())) {
             for (var scheme : t.schemes()) results.add(TrainingRun.run(p.setup(), scheme, topology(cfg), bar::step));
         }
-        write(target, p, "train", results, (System.nanoTime() - t0) / 1e9, Map.of());
+        write(target, force, p, "train", results, (System.nanoTime() - t0) / 1e9, Map.of());
         return 0;
     }
 
@@ -81,13 +85,19 @@ final class TrainCommand implements Callable<Integer> {
         return mv == null ? null : Topology.moving(new MovingNodes(mv.nodes(), mv.radius(), mv.step(), cfg.graph().seed()));
     }
 
-    /** Writes what {@code train} writes (plus {@code extra} top-level summary fields) and prints the table. */
+    /** As below, for a directory given with {@code --out} and already validated. */
     static void write(Path target, Prepared p, String experiment, List<TrainingRun.Result> results, double wall, Map<String, Object> extra) throws Exception {
+        write(new OutputDir.Target(target, "--out " + target, "mycelium " + experiment), true, p, experiment, results, wall, extra);
+    }
+
+    /** Writes what {@code train} writes (plus {@code extra} top-level summary fields) into a {@link OutputDir} and prints the table. */
+    static void write(OutputDir.Target target, boolean force, Prepared p, String experiment, List<TrainingRun.Result> results, double wall,
+                      Map<String, Object> extra) throws Exception {
         TrainConfig cfg = p.cfg();
         TrainConfig.Training t = cfg.training();
         Graph g = p.graph();
         System.setProperty("java.awt.headless", "true");
-        try (OutputDir dir = OutputDir.open(target)) {
+        try (OutputDir dir = OutputDir.open(target, force)) {
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             List<Map<String, Object>> sums = new ArrayList<>();
             for (TrainingRun.Result r : results) {
@@ -115,7 +125,7 @@ final class TrainCommand implements Callable<Integer> {
             dir.commit();
         }
         System.out.printf(Locale.ROOT, "%d nodes, %d edges%s, %d training and %d test samples, %d epochs, %.1f s -> %s%n", g.n(), g.edgeCount(),
-                cfg.graph().moving() != null ? " (first graph; a new one every mini-batch)" : "", p.train().samples(), p.test().samples(), t.epochs(), wall, target);
+                cfg.graph().moving() != null ? " (first graph; a new one every mini-batch)" : "", p.train().samples(), p.test().samples(), t.epochs(), wall, target.path());
         System.out.printf("%-11s %11s %13s %11s %11s %11s%n", "scheme", "rounds/mb", "bytes/mb", "init MSE", "train MSE", "test MSE");
         for (TrainingRun.Result r : results)
             System.out.printf(Locale.ROOT, "%-11s %11d %13d %11.5f %11.5f %11.5f%n", r.scheme().id(), r.perMinibatch().rounds(), r.perMinibatch().bytes(),

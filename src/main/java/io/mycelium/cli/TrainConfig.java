@@ -76,7 +76,7 @@ record TrainConfig(Path file, Graph graph, Data data, Model model, Training trai
             Model m = model(object(required(r, "model", ""), "model", Set.of("widths", "activations", "shift", "init")));
             Training t = training(object(required(r, "training", ""), "training",
                     Set.of("scheme", "schemes", "lr", "batch", "epochs", "consensus", "seed")));
-            Path out = r.has("output") ? Path.of(text(r.get("output"), "output")) : Path.of("results", "train");
+            Path out = r.has("output") ? Path.of(text(r.get("output"), "output")) : null;   // null: the command's default
             return new TrainConfig(file, g, d, m, t, out);
         }
 
