@@ -59,9 +59,9 @@ final class BenchCommand implements Runnable {
         /**
          * The lines a child JVM with this JVM's options prints for one scheme and thread count. C2
          * compiles a kernel with the branch and loop profile of the runs so far, and the tied and
-         * per-node schemes drive the same kernels differently: D-SGD alone took 10.8–11.9 ms an epoch
-         * on one thread, after SGD in the same JVM 14.5–15.3 ms, and SGD after D-SGD 9.4–14.3 ms
-         * against 7.7–9.1 alone.
+         * per-node schemes drive the same kernels differently, so a scheme timed after another one in
+         * the same JVM runs code compiled for the other's profile and reads slower than it is alone
+         * (docs/performance.md).
          */
         private String forked(Scheme s, boolean parallel) {
             List<String> cmd = new java.util.ArrayList<>();

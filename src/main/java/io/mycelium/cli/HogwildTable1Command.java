@@ -65,7 +65,7 @@ final class HogwildTable1Command implements Callable<Integer> {
         b.append("# Table 1: test error (%), synchronous inference\n\n");
         b.append(String.format(Locale.ROOT, "Classification error for chains and MNIST, relative RMSE for count, sum and coordinates. "
                 + "Mean ± std over %d seed(s) × %d fold(s); %d epochs (GCN, GAT %d), batch %d, lr %s, %s regression targets, pools: %s. "
-                + "Paper's numbers in parentheses (5000 epochs, 10 seeds × 5 splits). Wall time %.0f s.%n%n", c.seeds(), c.folds(), c.epochs(),
+                + "Paper's numbers in parentheses (5000 epochs, 5 seeds × 10 folds). Wall time %.0f s.%n%n", c.seeds(), c.folds(), c.epochs(),
                 c.explicitEpochs(), c.batchSize(), c.lr(), c.standardizeTargets() ? "standardized" : "raw", c.sizes(), wall));
         HogwildOptions.markdownTable(b, c, r.cells(), Table1.Cell::model, Table1.Cell::paperName,
                 x -> HogwildOptions.pm(x.mean(), x.std()) + " (" + HogwildOptions.pm(x.paper()) + ")");

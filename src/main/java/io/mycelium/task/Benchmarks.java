@@ -128,9 +128,9 @@ public final class Benchmarks {
     /**
      * Runs {@code step} at least {@code min} times, then on until the JIT compiler has been quiet
      * through {@code quiet} steps in a row, at most {@code max} times in all; returns how many ran. A
-     * fixed count was not enough: C2 compiles in the background, and on a busy machine its queue still
-     * held the optimizer's step (running interpreted, boxing every vector) after 60 epochs, which made
-     * the same benchmark read 25 ms one run and 17 the next.
+     * fixed count was not enough: C2 compiles in the background, and on a busy machine its queue can
+     * still hold the optimizer's step (running interpreted, boxing every vector) after 60 epochs, so
+     * the timings of one run and the next would disagree.
      */
     public static int warmUp(Runnable step, int min, int quiet, int max) {
         java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
@@ -183,7 +183,7 @@ public final class Benchmarks {
         int[] all = new int[batch];
         for (int q = 0; q < batch; q++) all[q] = q;
         t.batched(data, all);
-        double best = Double.POSITIVE_INFINITY;   // the best of the repetitions: one of three once took 5x longer (heap growth)
+        double best = Double.POSITIVE_INFINITY;   // the best of the repetitions: a single one can be slowed by heap growth
         for (int r = 0; r < reps; r++) {
             long t0 = System.nanoTime();
             t.batched(data, all);

@@ -454,7 +454,7 @@ public final class Trainer {
             double[] out = targetBuffers[slot];
             if (out == null || out.length != n * B) targetBuffers[slot] = out = new double[n * B];
             // eight samples at a time: each node's eight targets fill one cache line of out, where a
-            // sample at a time wrote one double into each of n lines (3% of a per-node epoch)
+            // sample at a time wrote one double into each of n lines
             for (int b0 = 0; b0 < B; b0 += 8) {
                 int b1 = Math.min(B, b0 + 8);
                 for (int i = 0; i < n; i++)

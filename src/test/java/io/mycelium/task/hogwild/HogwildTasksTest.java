@@ -118,7 +118,7 @@ class HogwildTasksTest {
 
     @Test
     void mnistTerrainFromTheSharedData() throws Exception {
-        assumeTrue(Files.isDirectory(MNIST), "../shared/data/MNIST is not here");
+        assumeTrue(Files.isDirectory(MNIST), "needs ../shared/data/MNIST (docs/data.md)");
         List<MnistTerrain.Image> imgs = MnistTerrain.load(MNIST);
         assertThat(imgs).hasSize(1001 + 1127 + 980 + 1135); // SOURCES.md: npm 0/1 training digits + IDX test 0/1
         assertThat(imgs.stream().filter(i -> i.label() == 1).count()).isEqualTo(1127 + 1135);
