@@ -24,10 +24,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "distributed-implicit", mixinStandardHelpOptions = true,
-        description = {"Implicit GNNs trained fully distributed and then inferred asynchronously, with the trained per-device copies.",
-                "Each model is trained centrally (AMSGrad) and with per-device copies (D-AMSGrad, D-SGD), forward and adjoint solves",
-                "as counted message passing; reports test error, rounds and bytes per mini-batch, and the change under asynchrony.",
-                "Writes results.csv, results.md and config.json into --out."})
+        description = {"Trains implicit GNNs fully distributed, then infers asynchronously with the trained per-device copies.",
+                "Each model is trained centrally (AMSGrad) and with per-device copies (D-AMSGrad, D-SGD), forward and adjoint solves as counted message passing; reports test error, rounds and bytes per mini-batch, and the change under asynchrony. Writes results.csv, results.md and config.json into --out."})
 final class DistributedImplicitCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "CI-sized run: IGNN on count (chains up to 20 nodes), 5 epochs, 2 asynchronous runs")
     boolean quick;

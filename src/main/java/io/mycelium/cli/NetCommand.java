@@ -29,8 +29,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "net", mixinStandardHelpOptions = true,
-        description = {"The networked engine: the same programs with graph partitions in separate JVMs (here or on other machines),",
-                "over Pekko Cluster / Artery TCP. See docs/networked.md."},
+        description = {"Runs the same programs with graph partitions in separate JVMs, here or on other machines.",
+                "The networked engine talks over Pekko Cluster / Artery TCP. See docs/networked.md."},
         subcommands = {NetCommand.Run.class, NetCommand.Infer.class, NetCommand.Coordinator.class, NetCommand.HostCmd.class, NetCommand.Keys.class})
 final class NetCommand implements Runnable {
     @picocli.CommandLine.Spec
@@ -186,10 +186,10 @@ final class NetCommand implements Runnable {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = {"Train a 'train' config with its graph split over N host JVMs on this machine (127.0.0.1, free ports) and a",
-                    "coordinator in this one; writes what 'train' writes plus per-process traffic (summary.json 'net')."})
+            description = {"Trains a 'train' config with its graph split over N host JVMs on this machine.",
+                    "The hosts listen on 127.0.0.1 (free ports) and this JVM coordinates; writes what 'train' writes plus per-process traffic (summary.json 'net')."})
     static final class Run implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "CONFIG.yaml")
+        @Parameters(index = "0", paramLabel = "CONFIG.yaml", description = "a 'train' configuration (docs/train-config.md)")
         Path config;
         @Option(names = "--procs", required = true, description = "host processes (= partitions)")
         int procs;
@@ -216,8 +216,8 @@ final class NetCommand implements Runnable {
     }
 
     @Command(name = "infer", mixinStandardHelpOptions = true,
-            description = {"Asynchronous inference of an implicit GNN (seeded parameters and features) on a random geometric graph",
-                    "split over N host JVMs on this machine; prints the distance to the synchronous fixed point."})
+            description = {"Runs asynchronous inference of an implicit GNN with its graph split over N host JVMs on this machine.",
+                    "Parameters and features are seeded, the graph is a random geometric graph; prints the distance to the synchronous fixed point."})
     static final class Infer implements Callable<Integer> {
         @Option(names = "--procs", description = "host processes (default 3)")
         int procs = 3;
@@ -253,10 +253,10 @@ final class NetCommand implements Runnable {
     }
 
     @Command(name = "coordinator", mixinStandardHelpOptions = true,
-            description = {"Coordinate a run whose hosts start on other machines ('net host --join'); prints the host command.",
+            description = {"Coordinates a run whose hosts start on other machines ('net host --join'); prints the host command.",
                     "JOB: a train config, or infer:MODEL:NODES:RADIUS:FEATURES:SEED:TOL. Beyond 127.0.0.1, --tls is required."})
     static final class Coordinator implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "JOB")
+        @Parameters(index = "0", paramLabel = "JOB", description = "a train config, or infer:MODEL:NODES:RADIUS:FEATURES:SEED:TOL")
         String job;
         @Option(names = "--expect", required = true, description = "host processes to wait for (= partitions)")
         int expect;
@@ -287,10 +287,10 @@ final class NetCommand implements Runnable {
     }
 
     @Command(name = "host", mixinStandardHelpOptions = true,
-            description = {"Run one partition of a coordinator's run. JOB must be the coordinator's (same config files: the hash is checked",
-                    "at join), as must --run-id and the TLS material."})
+            description = {"Runs one partition of a coordinator's run.",
+                    "JOB must be the coordinator's (same config files: the hash is checked at join), as must --run-id and the TLS material."})
     static final class HostCmd implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "JOB")
+        @Parameters(index = "0", paramLabel = "JOB", description = "the coordinator's JOB, exactly as given there")
         String job;
         @Option(names = "--join", required = true, description = "the coordinator's HOST:PORT")
         String join;
@@ -325,8 +325,8 @@ final class NetCommand implements Runnable {
     }
 
     @Command(name = "keys", mixinStandardHelpOptions = true,
-            description = {"Make the TLS material for a run across machines (with the JDK's keytool): a run CA, one certificate it signs",
-                    "that every process presents, and a trust store holding only that CA. Copy DIR (without DIR/ca) to every machine."})
+            description = {"Makes the TLS material for a run across machines, with the JDK's keytool.",
+                    "A run CA, one certificate it signs that every process presents, and a trust store holding only that CA. Copy DIR (without DIR/ca) to every machine."})
     static final class Keys implements Callable<Integer> {
         @Option(names = "--out", required = true, description = "directory to create")
         Path out;

@@ -21,7 +21,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "power-allocation", mixinStandardHelpOptions = true,
-        description = {"Fig. 2(b) of the training paper: UWMMSE power allocation (25 links) trained without labels, centralized and fully distributed, against WMMSE and WMMSE-Tr on the authors' channels.",
+        description = {"Reproduces Fig. 2(b) of the training paper: UWMMSE power allocation, centralized and fully distributed.",
+                "UWMMSE (25 links) is trained without labels and compared against WMMSE and WMMSE-Tr on the authors' channels.",
                 "Writes metrics.csv, summary.json and sum-rate-vs-epochs.png into --out. Details: docs/reproductions/wireless.md."})
 final class PowerAllocationCommand implements Callable<Integer> {
     /** Test sum rates of the authors' logs (bit/s/Hz), wireless spec B.9. */
