@@ -9,6 +9,8 @@ import io.mycelium.task.hogwild.HogwildTask;
 import io.mycelium.task.hogwild.HogwildTasks;
 import io.mycelium.task.hogwild.Models;
 import io.mycelium.task.hogwild.Table2;
+import io.mycelium.task.hogwild.Table3;
+import io.mycelium.data.TuDataset;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,8 +33,10 @@ final class DistributedImplicitCommand implements Callable<Integer> {
     boolean quick;
     @Option(names = "--models", split = ",", description = "comma-separated implicit models (default: ignn,gsdgnn; quick: ignn)")
     List<String> models;
-    @Option(names = "--tasks", split = ",", description = "comma-separated node-level tasks: count, sum (default: both; quick: count)")
+    @Option(names = "--tasks", split = ",", description = "comma-separated tasks: count, sum (node regression), mutag (graph classification); default: all three, quick: count")
     List<String> tasks;
+    @Option(names = "--data", description = "directory holding MUTAG/ in the TU format (default: $MYCELIUM_DATA, else ../shared/data)")
+    Path data;
     @Option(names = "--schemes", split = ",", description = "comma-separated schemes: centralized, d-amsgrad, d-sgd (default: all)")
     List<String> schemes;
     @Option(names = "--scale", description = "pool sizes as in hogwild-table1: small (default) or quick (default with --quick)")
@@ -76,10 +80,10 @@ final class DistributedImplicitCommand implements Callable<Integer> {
             if (!ms.contains(e.id())) ms.add(e.id());
         }
         List<String> ts = new ArrayList<>();
-        for (String t : tasks == null ? (quick ? List.of("count") : List.of("count", "sum")) : tasks) {
+        for (String t : tasks == null ? (quick ? List.of("count") : List.of("count", "sum", "mutag")) : tasks) {
             String k = t.trim().toLowerCase(Locale.ROOT);
             if (k.equals("sums")) k = "sum";
-            if (!k.equals("count") && !k.equals("sum")) throw new Main.UserError("--tasks: '" + t + "' is not count or sum");
+            if (!List.of("count", "sum", "mutag").contains(k)) throw new Main.UserError("--tasks: '" + t + "' is not count, sum or mutag");
             if (!ts.contains(k)) ts.add(k);
         }
         List<Scheme> sc = new ArrayList<>();
@@ -109,7 +113,17 @@ final class DistributedImplicitCommand implements Callable<Integer> {
                 new Table2.Settings(stagger, history, r, Integer.MAX_VALUE, 1e-8, 10 * maxIter));
         OutputDir.validate(out, force);
         List<HogwildTask> taskList = new ArrayList<>();
-        for (String t : ts) taskList.add(HogwildTasks.build(t, sizes, null, 1));
+        for (String t : ts) {
+            if (!t.equals("mutag")) {
+                taskList.add(HogwildTasks.build(t, sizes, null, 1));
+                continue;
+            }
+            try {
+                taskList.add(Table3.task(TuDataset.load(HogwildTable3Command.dataRoot(data, "--data").resolve("MUTAG"), "MUTAG", false)));
+            } catch (IllegalArgumentException x) {
+                throw new Main.UserError(x.getMessage());
+            }
+        }
         long t0 = System.nanoTime();
         List<DistributedImplicitRun.Row> rows;
         try (ProgressBar bar = Progress.bar("distributed-implicit", (long) ms.size() * ts.size() * sc.size() * e)) {
@@ -149,7 +163,7 @@ final class DistributedImplicitCommand implements Callable<Integer> {
 
     static String markdown(List<DistributedImplicitRun.Row> rows, DistributedImplicitRun.Settings s, String scale, double wall) {
         StringBuilder b = new StringBuilder("# Implicit GNNs trained fully distributed\n\n");
-        b.append(String.format(Locale.ROOT, "Test error: relative RMSE (%%) on fold 0 of each task (pools: %s). %d epochs, batch %d, lr %s (D-SGD %s). "
+        b.append(String.format(Locale.ROOT, "Test error: relative RMSE (%%) for count and sum, classification error (%%) for MUTAG, on fold 0 of each task (pools: %s). %d epochs, batch %d, lr %s (D-SGD %s). "
                 + "Traffic per mini-batch: solve rounds (forward + adjoint iterations) and bytes sent by all devices; consensus rounds and bytes. "
                 + "Asynchronous change: test error of the trained copies under S = %d, D = %d minus synchronous (percentage points). Wall time %.0f s.%n%n",
                 scale, s.epochs(), s.batchSize(), s.lr(), s.sgdLr(), s.async().stagger(), s.async().history(), wall));

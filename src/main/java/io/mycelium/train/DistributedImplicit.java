@@ -62,6 +62,7 @@ public final class DistributedImplicit {
     private final int devices;
     private final Params params;            // [1, ...] tied or [devices, ...]
     private final Operator mixing;          // null when centralized
+    private final DeviceGraphReadout head;  // graph-level objectives only
     private final List<Batch> batches = new ArrayList<>();
     private final Map<String, Object> state = new HashMap<>();
     private final UniformRandomProvider order;
@@ -100,7 +101,6 @@ public final class DistributedImplicit {
         if (train.isEmpty()) throw new IllegalArgumentException("train: no graphs");
         if (batchSize < 1) throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
         if (!(tol > 0) || maxIter < 1) throw new IllegalArgumentException("tol must be positive and maxIter at least 1");
-        if (objective.graphLevel()) throw new IllegalArgumentException("objective: distributed implicit training runs node-level objectives");
         this.model = model;
         this.objective = objective;
         this.optimizer = optimizer;
@@ -110,7 +110,13 @@ public final class DistributedImplicit {
         for (GraphSample g : train) d = Math.max(d, g.n());
         if (devices != 0 && devices < d) throw new IllegalArgumentException("devices: " + devices + " for graphs of up to " + d + " nodes");
         this.devices = Math.max(d, devices);
-        Params tied = model.init(Init.rng(seed));
+        UniformRandomProvider init = Init.rng(seed);
+        Params tied = model.init(init);
+        this.head = objective.graphLevel() ? new DeviceGraphReadout(new GraphReadout(objective.outputWidth(), 4, 4, 1)) : null;
+        if (head != null) {
+            if (objective.outputWidth() != 1) throw new IllegalArgumentException("objective: graph-level training takes one logit per graph");
+            head.mlp().init(tied, init);
+        }
         this.params = method == Method.CENTRALIZED ? tied : tied.perNode(this.devices);
         this.mixing = method == Method.CENTRALIZED ? null : ShiftOperator.metropolisHastings(consensusGraph(train, this.devices));
         this.order = Init.rng(seed * 0x9E3779B97F4A7C15L + 2);
@@ -191,12 +197,13 @@ public final class DistributedImplicit {
         if (method == Method.DISTRIBUTED) gather(b);
         Tensor out = net.forward(b.ctx);
         Tensor dOut = Tensor.zeros(out.shape());
-        double loss = objective.loss(b.graph, out, dOut);
+        Params headGrads = b.rows.emptyLike();
+        double loss = head == null ? objective.loss(b.graph, out, dOut) : head.lossAndGradient(b.graph, b.rows, out, dOut, headGrads);
         if (!Double.isFinite(loss)) throw new ArithmeticException("distributed implicit training diverged at epoch " + epoch + ": loss " + loss);
         Params rowGrads = net.backward(b.ctx, dOut);
         for (String n : params.names()) {
             Tensor p = params.get(n);
-            Tensor r = rowGrads.has(n) ? rowGrads.get(n) : null;
+            Tensor r = headGrads.has(n) ? headGrads.get(n) : rowGrads.has(n) ? rowGrads.get(n) : null;
             if (method == Method.CENTRALIZED) {
                 into.add(n, r == null ? Tensor.zeros(p.shape()) : r);
                 continue;
@@ -296,12 +303,15 @@ public final class DistributedImplicit {
         BatchContext ctx = new BatchContext(g, rows);
         GraphNet.Implicit solve = (GraphNet.Implicit) GraphNet.implicit(x -> model, new GraphNet.Solver(tol, maxIter, tol, maxIter, false, 0));
         Tensor out = solve.forward(ctx);
-        return new Evaluation(g, rows, out, ctx.forwardIterations(), ctx.converged(), objective);
+        return new Evaluation(g, rows, out, ctx.forwardIterations(), ctx.converged(), objective, head);
     }
 
     /** Outputs of a set of graphs under the trained copies, and the metric of any outputs of the same batch. */
-    public record Evaluation(GraphBatch batch, Params rows, Tensor output, int iterations, boolean converged, Objective objective) {
+    public record Evaluation(GraphBatch batch, Params rows, Tensor output, int iterations, boolean converged, Objective objective,
+                             DeviceGraphReadout head) {
+        /** The metric (%) of node outputs of this batch: the objective's, or for graph labels the per-node decisions' error. */
         public double metric(Tensor out) {
+            if (head != null) return head.error(batch, rows, out);
             double[] acc = new double[2];
             objective.accumulate(batch, out, acc);
             return objective.finish(acc);

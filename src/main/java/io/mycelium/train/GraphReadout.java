@@ -80,7 +80,7 @@ public final class GraphReadout {
         return new Tensor(gn, nodeOut.shape());
     }
 
-    private Var mlp(Tape t, Var z) {
+    Var mlp(Tape t, Var z) {
         Var h = z;
         for (int l = 0; l + 1 < widths.length; l++) {
             h = t.add(t.matmul(h, t.param(PREFIX + "w" + l)), t.param(PREFIX + "b" + l));

@@ -99,7 +99,7 @@ public final class Table3 {
     }
 
     /** The data set as a task of the hogwild registry's models: graph-level binary classification. */
-    static HogwildTask task(TuDataset d) {
+    public static HogwildTask task(TuDataset d) {
         if (d.classes().length != 2) throw new IllegalArgumentException(d.name() + " has " + d.classes().length + " classes; Table 3 runs binary data sets");
         return new HogwildTask(d.name().toLowerCase(java.util.Locale.ROOT), d.name(), d.graphs(), d.featureWidth(), 0,
                 Objective.binaryClassification(true));
