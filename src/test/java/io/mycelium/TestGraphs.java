@@ -1,6 +1,6 @@
 package io.mycelium;
 
-import io.mycelium.autodiff.Init;
+import io.mycelium.tensor.Init;
 import io.mycelium.graph.Graph;
 import io.mycelium.graph.Operator;
 import io.mycelium.tensor.Tensor;

@@ -1,5 +1,6 @@
 package io.mycelium.autodiff;
 
+import io.mycelium.tensor.Params;
 import io.mycelium.comm.Accounting;
 import io.mycelium.comm.Comm;
 import io.mycelium.comm.Exchange;

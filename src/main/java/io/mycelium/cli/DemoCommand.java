@@ -79,7 +79,7 @@ final class DemoCommand implements Callable<Integer> {
         rows.add(new double[] {0, 0, 0, 0, trainer.meanSquaredError(p.train()), first});
         int[] order = new int[train];
         for (int q = 0; q < train; q++) order[q] = q;
-        var shuffle = io.mycelium.autodiff.Init.rng(seed * 31 + 7);
+        var shuffle = io.mycelium.tensor.Init.rng(seed * 31 + 7);
         long t0 = System.nanoTime();
         long rounds = 0, messages = 0, bytes = 0;
         try (ProgressBar bar = Progress.bar("demo", steps)) {

@@ -2,8 +2,8 @@ package io.mycelium.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.mycelium.autodiff.Init;
-import io.mycelium.autodiff.Params;
+import io.mycelium.tensor.Init;
+import io.mycelium.tensor.Params;
 import io.mycelium.graph.EdgeListReader;
 import io.mycelium.graph.Generators;
 import io.mycelium.graph.Graph;

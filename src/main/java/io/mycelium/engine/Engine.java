@@ -1,6 +1,6 @@
 package io.mycelium.engine;
 
-import io.mycelium.autodiff.Params;
+import io.mycelium.tensor.Params;
 import io.mycelium.comm.Comm;
 import io.mycelium.comm.Counters;
 import io.mycelium.comm.InMemoryTransport;
@@ -42,8 +42,11 @@ public final class Engine {
         if (!whole && params.isTied() && !params.names().isEmpty())
             throw new IllegalArgumentException("hosts of several partitions need per-node parameter copies (Params.perNode)");
         checkCopies(params, graph);
-        for (int p = 0; p < parts.size(); p++) hosts.add(new Host(parts.get(p), comms.get(p), params.slice(parts.get(p))));
+        for (int p = 0; p < parts.size(); p++) hosts.add(new Host(parts.get(p), comms.get(p), slice(params, parts.get(p))));
     }
+
+    /** A partition's parameters: the global ones for the whole graph (its host shares them), else its rows. */
+    private static Params slice(Params params, Partition part) { return part.isWhole() ? params : params.slice(part.nodes()); }
 
     private static void checkCopies(Params params, Graph g) {
         if (!params.isTied() && params.copies() != g.n())
@@ -148,7 +151,7 @@ public final class Engine {
 
     /** Current parameters of all hosts as global tensors (the live object on the synchronous engine). */
     public Params params() {
-        if (!whole) for (Host h : hosts) global.writeBack(h.partition(), h.params());
+        if (!whole) for (Host h : hosts) global.writeBack(h.partition().nodes(), h.params());
         return global;
     }
 
@@ -159,7 +162,7 @@ public final class Engine {
             hosts.getFirst().setParams(p);
             return;
         }
-        for (Host h : hosts) h.setParams(p.slice(h.partition()));
+        for (Host h : hosts) h.setParams(slice(p, h.partition()));
     }
 
     /** Communication of all hosts combined. */

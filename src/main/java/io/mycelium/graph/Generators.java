@@ -1,6 +1,6 @@
 package io.mycelium.graph;
 
-import io.mycelium.autodiff.Init;
+import io.mycelium.tensor.Init;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;

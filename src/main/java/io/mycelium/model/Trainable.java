@@ -1,6 +1,6 @@
 package io.mycelium.model;
 
-import io.mycelium.autodiff.Params;
+import io.mycelium.tensor.Params;
 import org.apache.commons.rng.UniformRandomProvider;
 
 /**

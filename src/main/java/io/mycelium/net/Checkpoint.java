@@ -1,6 +1,6 @@
 package io.mycelium.net;
 
-import io.mycelium.autodiff.Params;
+import io.mycelium.tensor.Params;
 import io.mycelium.engine.Host;
 import io.mycelium.tensor.Tensor;
 

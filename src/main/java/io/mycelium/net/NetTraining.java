@@ -1,7 +1,7 @@
 package io.mycelium.net;
 
-import io.mycelium.autodiff.Init;
-import io.mycelium.autodiff.Params;
+import io.mycelium.tensor.Init;
+import io.mycelium.tensor.Params;
 import io.mycelium.engine.Engine;
 import io.mycelium.graph.ShiftOperator;
 import io.mycelium.train.Scheme;

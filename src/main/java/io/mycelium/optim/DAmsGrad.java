@@ -1,6 +1,6 @@
 package io.mycelium.optim;
 
-import io.mycelium.autodiff.Params;
+import io.mycelium.tensor.Params;
 import io.mycelium.util.Checks;
 import io.mycelium.tensor.Parallel;
 import jdk.incubator.vector.DoubleVector;

@@ -1,6 +1,6 @@
 package io.mycelium.task;
 
-import io.mycelium.autodiff.Init;
+import io.mycelium.tensor.Init;
 import io.mycelium.graph.Graph;
 import org.apache.commons.rng.UniformRandomProvider;
 

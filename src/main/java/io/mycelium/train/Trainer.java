@@ -1,7 +1,7 @@
 package io.mycelium.train;
 
 import io.mycelium.autodiff.BackwardPass;
-import io.mycelium.autodiff.Params;
+import io.mycelium.tensor.Params;
 import io.mycelium.autodiff.Tape;
 import io.mycelium.autodiff.Var;
 import io.mycelium.comm.Comm;

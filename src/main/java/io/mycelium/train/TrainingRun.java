@@ -1,7 +1,7 @@
 package io.mycelium.train;
 
-import io.mycelium.autodiff.Init;
-import io.mycelium.autodiff.Params;
+import io.mycelium.tensor.Init;
+import io.mycelium.tensor.Params;
 import io.mycelium.engine.Engine;
 import io.mycelium.graph.Graph;
 import io.mycelium.graph.Operator;

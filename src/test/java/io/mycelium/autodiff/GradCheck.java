@@ -1,5 +1,7 @@
 package io.mycelium.autodiff;
 
+import io.mycelium.tensor.Init;
+import io.mycelium.tensor.Params;
 import io.mycelium.engine.Engine;
 import io.mycelium.engine.Host;
 import io.mycelium.graph.Graph;

@@ -1,5 +1,6 @@
 package io.mycelium.autodiff;
 
+import io.mycelium.tensor.Init;
 import io.mycelium.TestGraphs;
 import io.mycelium.graph.Graph;
 import io.mycelium.graph.Operator;

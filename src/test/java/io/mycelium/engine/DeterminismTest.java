@@ -1,8 +1,8 @@
 package io.mycelium.engine;
 
-import io.mycelium.autodiff.Init;
+import io.mycelium.tensor.Init;
 import io.mycelium.autodiff.Loss;
-import io.mycelium.autodiff.Params;
+import io.mycelium.tensor.Params;
 import io.mycelium.autodiff.Tape;
 import io.mycelium.autodiff.Var;
 import io.mycelium.graph.Generators;

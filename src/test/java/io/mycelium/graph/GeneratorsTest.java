@@ -3,7 +3,7 @@ package io.mycelium.graph;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mycelium.autodiff.Init;
+import io.mycelium.tensor.Init;
 import java.util.stream.Stream;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.jgrapht.graph.DefaultEdge;

@@ -64,7 +64,7 @@ class ShiftOperatorTest {
     void applyingTheOperatorIsAMatrixVectorProduct(ShiftOperator op, long seed) {
         Graph g = TestGraphs.random(18, 0.25, seed);
         Operator s = op.of(g);
-        double[] x = io.mycelium.autodiff.Init.uniform(io.mycelium.autodiff.Init.rng(seed), -1, 1, g.n()).data();
+        double[] x = io.mycelium.tensor.Init.uniform(io.mycelium.tensor.Init.rng(seed), -1, 1, g.n()).data();
         double[][] d = s.toDense();
         int[] off = g.offsets(), nb = g.neighbours();
         for (int i = 0; i < g.n(); i++) {

@@ -1,6 +1,6 @@
 package io.mycelium.graph;
 
-import io.mycelium.autodiff.Init;
+import io.mycelium.tensor.Init;
 import org.apache.commons.rng.UniformRandomProvider;
 
 /** Seeded random graphs and dense reference matrices built independently of the generators under test. */

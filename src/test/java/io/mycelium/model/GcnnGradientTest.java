@@ -1,7 +1,7 @@
 package io.mycelium.model;
 
-import io.mycelium.autodiff.Init;
-import io.mycelium.autodiff.Params;
+import io.mycelium.tensor.Init;
+import io.mycelium.tensor.Params;
 import io.mycelium.autodiff.Tape;
 import io.mycelium.autodiff.Var;
 import io.mycelium.engine.Engine;
@@ -166,7 +166,7 @@ class GcnnGradientTest {
         Engine dist = Engine.perNode(c.g(), c.perNode().copy());
         List<Params> parts = dist.run(h -> tapeGradients(h, c.model(), c.x(), c.y()));
         Params assembled = c.perNode().zerosLike();
-        for (int p = 0; p < parts.size(); p++) assembled.writeBack(dist.hosts().get(p).partition(), parts.get(p));
+        for (int p = 0; p < parts.size(); p++) assembled.writeBack(dist.hosts().get(p).partition().nodes(), parts.get(p));
         assertThat(assembled.maxAbsDiff(sync)).isLessThan(1e-10);
         assertThat(assembled.maxAbsDiff(oracle(c))).isLessThan(1e-10);
     }

@@ -1,8 +1,8 @@
 package io.mycelium.model;
 
 import io.mycelium.autodiff.GradCheck;
-import io.mycelium.autodiff.Init;
-import io.mycelium.autodiff.Params;
+import io.mycelium.tensor.Init;
+import io.mycelium.tensor.Params;
 import io.mycelium.graph.Graph;
 import io.mycelium.tensor.Tensor;
 import org.apache.commons.rng.UniformRandomProvider;

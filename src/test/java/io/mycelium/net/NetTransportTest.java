@@ -1,8 +1,8 @@
 package io.mycelium.net;
 
 import io.mycelium.TestGraphs;
-import io.mycelium.autodiff.Init;
-import io.mycelium.autodiff.Params;
+import io.mycelium.tensor.Init;
+import io.mycelium.tensor.Params;
 import io.mycelium.comm.Comm;
 import io.mycelium.comm.Counters;
 import io.mycelium.comm.InMemoryTransport;
@@ -139,7 +139,7 @@ class NetTransportTest {
                 assertThat(net.epochs().get(e).rounds()).isEqualTo(sync.epochs().get(e).rounds());
             }
             Params netParams = NetTraining.params(s, scheme);
-            for (Engine e : engines) for (var h : e.hosts()) netParams.writeBack(h.partition(), h.params());
+            for (Engine e : engines) for (var h : e.hosts()) netParams.writeBack(h.partition().nodes(), h.params());
             assertThat(netParams.maxAbsDiff(ref.params())).as(scheme.id() + " parameters").isZero();
             Counters c = new Counters();
             for (Engine e : engines) c.add(e.counters());

@@ -1,6 +1,6 @@
 package io.mycelium.optim;
 
-import io.mycelium.autodiff.Params;
+import io.mycelium.tensor.Params;
 import io.mycelium.engine.Engine;
 import io.mycelium.graph.Generators;
 import io.mycelium.graph.Graph;
@@ -55,7 +55,7 @@ class ArgumentValidationTest {
         Graph g = Generators.path(4);
         Gcnn model = new Gcnn(ShiftOperator.NORMALIZED_LAPLACIAN.of(g), new int[] {2, 3, 1}, new Activation[] {Activation.TANH, Activation.IDENTITY}, Gcnn.GLOROT);
         Params init = new Params();
-        model.init(init, io.mycelium.autodiff.Init.rng(1));
+        model.init(init, io.mycelium.tensor.Init.rng(1));
         Engine e = Engine.synchronous(g, init.perNode(4));
         var w = ShiftOperator.metropolisHastings(g);
         for (double lr : new double[] {0, -1, NAN, INF}) refused(() -> new Trainer(e, model, Scheme.D_SGD, lr, w, 1), "lr", String.valueOf(lr));

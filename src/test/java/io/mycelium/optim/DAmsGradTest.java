@@ -1,7 +1,7 @@
 package io.mycelium.optim;
 
-import io.mycelium.autodiff.Init;
-import io.mycelium.autodiff.Params;
+import io.mycelium.tensor.Init;
+import io.mycelium.tensor.Params;
 import io.mycelium.tensor.Tensor;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.junit.jupiter.params.ParameterizedTest;

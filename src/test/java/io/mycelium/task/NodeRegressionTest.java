@@ -23,7 +23,7 @@ class NodeRegressionTest {
 
     @Test
     void featuresHaveTheDocumentedColumns() {
-        var x = NodeRegression.features(30, 40, io.mycelium.autodiff.Init.rng(1)).data();
+        var x = NodeRegression.features(30, 40, io.mycelium.tensor.Init.rng(1)).data();
         int rows = x.length / 10;
         double ones25 = 0, ones75 = 0;
         for (int r = 0; r < rows; r++) {

@@ -1,6 +1,5 @@
 package io.mycelium.tensor;
 
-import io.mycelium.autodiff.Init;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,6 +1,6 @@
 package io.mycelium.train;
 
-import io.mycelium.autodiff.Params;
+import io.mycelium.tensor.Params;
 import io.mycelium.model.GsdGnn;
 import io.mycelium.model.Ignn;
 import io.mycelium.model.ImplicitModel;
@@ -143,7 +143,7 @@ class DistributedImplicitTest {
 
     /** Adds U(-0.1, 0.1) to every entry. */
     static void jitter(Params p, long seed) {
-        org.apache.commons.rng.UniformRandomProvider r = io.mycelium.autodiff.Init.rng(seed);
+        org.apache.commons.rng.UniformRandomProvider r = io.mycelium.tensor.Init.rng(seed);
         for (Tensor t : p.asMap().values()) for (int k = 0; k < t.data().length; k++) t.data()[k] += 0.2 * r.nextDouble() - 0.1;
     }
 

@@ -1,7 +1,7 @@
 package io.mycelium.train;
 
-import io.mycelium.autodiff.Init;
-import io.mycelium.autodiff.Params;
+import io.mycelium.tensor.Init;
+import io.mycelium.tensor.Params;
 import io.mycelium.task.hogwild.HogwildTask;
 import io.mycelium.task.hogwild.Models;
 import io.mycelium.tensor.Tensor;

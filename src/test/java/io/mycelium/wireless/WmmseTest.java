@@ -1,6 +1,6 @@
 package io.mycelium.wireless;
 
-import io.mycelium.autodiff.Params;
+import io.mycelium.tensor.Params;
 import io.mycelium.comm.Comm;
 import io.mycelium.comm.Partition;
 import io.mycelium.engine.Engine;

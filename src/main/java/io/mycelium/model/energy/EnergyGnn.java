@@ -1,7 +1,7 @@
 package io.mycelium.model.energy;
 
-import io.mycelium.autodiff.Init;
-import io.mycelium.autodiff.Params;
+import io.mycelium.tensor.Init;
+import io.mycelium.tensor.Params;
 import io.mycelium.autodiff.Tape;
 import io.mycelium.autodiff.Var;
 import io.mycelium.model.Activation;

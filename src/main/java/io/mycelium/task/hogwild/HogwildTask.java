@@ -1,6 +1,6 @@
 package io.mycelium.task.hogwild;
 
-import io.mycelium.autodiff.Init;
+import io.mycelium.tensor.Init;
 import io.mycelium.train.GraphSample;
 import io.mycelium.train.GraphTrainer;
 import io.mycelium.train.Objective;

@@ -3,7 +3,7 @@ package io.mycelium.task.hogwild;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mycelium.autodiff.Init;
+import io.mycelium.tensor.Init;
 import io.mycelium.graph.Graph;
 import io.mycelium.tensor.Tensor;
 import io.mycelium.train.GraphSample;

@@ -1,6 +1,6 @@
 package io.mycelium.task.hogwild;
 
-import io.mycelium.autodiff.Init;
+import io.mycelium.tensor.Init;
 import io.mycelium.data.TuDataset;
 import io.mycelium.engine.AsyncRun;
 import io.mycelium.engine.AsyncSchedule;

@@ -1,6 +1,6 @@
 package io.mycelium.train.fused;
 
-import io.mycelium.autodiff.Params;
+import io.mycelium.tensor.Params;
 
 /** How a layer l > 0 forms Z^l from its Q (eq. 14), chosen once per layer. */
 interface InputGrads {

@@ -1,6 +1,6 @@
 package io.mycelium.train.fused;
 
-import io.mycelium.autodiff.Params;
+import io.mycelium.tensor.Params;
 
 /**
  * The kernels of one layer l of a {@link GcnnPass}, chosen once when the pass is built from the

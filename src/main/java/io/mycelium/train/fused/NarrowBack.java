@@ -1,6 +1,6 @@
 package io.mycelium.train.fused;
 
-import io.mycelium.autodiff.Params;
+import io.mycelium.tensor.Params;
 import io.mycelium.model.Activation;
 import io.mycelium.train.fused.LayerKernel.Below;
 import io.mycelium.tensor.Aligned;

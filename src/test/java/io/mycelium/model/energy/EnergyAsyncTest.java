@@ -1,6 +1,6 @@
 package io.mycelium.model.energy;
 
-import io.mycelium.autodiff.Init;
+import io.mycelium.tensor.Init;
 import io.mycelium.autodiff.Tape;
 import io.mycelium.engine.AsyncEngine;
 import io.mycelium.engine.AsyncRun;

@@ -1,7 +1,5 @@
-package io.mycelium.autodiff;
+package io.mycelium.tensor;
 
-import io.mycelium.comm.Partition;
-import io.mycelium.tensor.Tensor;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -96,21 +94,21 @@ public final class Params {
         return p;
     }
 
-    /** A partition's parameters: its own rows of per-node copies (copied), or the tied tensors themselves. */
-    public Params slice(Partition part) {
-        if (isTied() || part.isWhole()) return this;
+    /** The parameters of a group of nodes: their rows of per-node copies (copied), or the tied tensors themselves. */
+    public Params slice(int[] nodes) {
+        if (isTied()) return this;
         Params p = untied();
-        for (var e : tensors.entrySet()) p.add(e.getKey(), e.getValue().rows(part.nodes()));
+        for (var e : tensors.entrySet()) p.add(e.getKey(), e.getValue().rows(nodes));
         return p;
     }
 
-    /** Writes a partition's copies back into these global parameters. */
-    public void writeBack(Partition part, Params local) {
+    /** Writes a group of nodes' copies ({@link #slice} of {@code nodes}) back into these parameters. */
+    public void writeBack(int[] nodes, Params local) {
         if (local == this) return;
         for (var e : tensors.entrySet()) {
             Tensor l = local.get(e.getKey());
             if (isTied()) e.getValue().copyFrom(l);
-            else l.scatterRowsInto(e.getValue(), part.nodes());
+            else l.scatterRowsInto(e.getValue(), nodes);
         }
     }
 

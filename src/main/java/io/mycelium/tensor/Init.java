@@ -1,6 +1,5 @@
-package io.mycelium.autodiff;
+package io.mycelium.tensor;
 
-import io.mycelium.tensor.Tensor;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
 import org.apache.commons.rng.simple.RandomSource;
