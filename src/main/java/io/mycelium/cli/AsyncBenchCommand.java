@@ -1,5 +1,6 @@
 package io.mycelium.cli;
 
+import io.mycelium.engine.AsyncOptions;
 import io.mycelium.engine.AsyncSchedule;
 import io.mycelium.graph.Graph;
 import io.mycelium.task.AsyncBench;
@@ -34,6 +35,8 @@ final class AsyncBenchCommand implements Runnable {
     int threads;
     @Option(names = "--seed", defaultValue = "1", description = "graph, parameters and schedule seed (default ${DEFAULT-VALUE})")
     long seed;
+    @Option(names = "--diagnostics", description = "print the wavefront's blocking and its threads' busy and waiting times to stderr")
+    boolean diagnostics;
 
     @Override
     public void run() {
@@ -52,10 +55,11 @@ final class AsyncBenchCommand implements Runnable {
         System.out.printf(Locale.ROOT, "schedule: stagger %d, history %d (staleness <= %d), threads %d, load average %s%n",
                 stagger, history, stagger + history, cores, loadAverage());
         AsyncSchedule s = AsyncSchedule.of(stagger, history, seed);
+        AsyncOptions options = diagnostics ? AsyncOptions.defaults().withDiagnostics(System.err) : AsyncOptions.defaults();
         if (threads == 1) Parallel.setEnabled(false);
         try {
             for (int k : widths) {
-                AsyncBench.Result r = AsyncBench.run(g, radius, k, s, ticks, warmup, seed);
+                AsyncBench.Result r = AsyncBench.run(g, radius, k, s, options, ticks, warmup, seed);
                 System.out.printf(Locale.ROOT, "ignn k=%-3d %d ticks (best of 3 runs), %d node updates in %.3f s: %.3g node updates/s; "
                                 + "%.3g per CPU-second (%.2f CPU-s used; staleness max %d, mean %.2f; last max change %.2e)%n",
                         k, r.ticks(), r.updates(), r.seconds(), r.updatesPerSecond(), r.updatesPerCpuSecond(), r.cpuSeconds(),

@@ -26,6 +26,11 @@ import io.mycelium.tensor.Tensor;
 public record AsyncRun(Tensor state, Tensor output, int ticks, boolean converged, int[] updates, long[] staleness,
                        int maxStaleness, long unreceived, double[] trace, long rounds, double seconds, long layerMismatches) {
 
+    /** The same run with {@code output} as its per-node outputs (the readout of its state). */
+    AsyncRun withOutput(Tensor output) {
+        return new AsyncRun(state, output, ticks, converged, updates, staleness, maxStaleness, unreceived, trace, rounds, seconds, layerMismatches);
+    }
+
     public long totalUpdates() {
         long s = 0;
         for (int u : updates) s += u;

@@ -3,6 +3,7 @@ package io.mycelium.task;
 import io.mycelium.tensor.Init;
 import io.mycelium.tensor.Params;
 import io.mycelium.engine.AsyncEngine;
+import io.mycelium.engine.AsyncOptions;
 import io.mycelium.engine.AsyncRun;
 import io.mycelium.engine.AsyncSchedule;
 import io.mycelium.graph.Generators;
@@ -54,12 +55,17 @@ public final class AsyncBench {
      * than wall time on one thread, and k = 16 at 5·10^6 updates/s in one run and 7·10^6 in the next).
      */
     public static Result run(Graph g, double radius, int k, AsyncSchedule schedule, int ticks, int warmup, long seed) {
+        return run(g, radius, k, schedule, AsyncOptions.defaults(), ticks, warmup, seed);
+    }
+
+    /** {@link #run(Graph, double, int, AsyncSchedule, int, int, long)} with the engine computing with {@code options}. */
+    public static Result run(Graph g, double radius, int k, AsyncSchedule schedule, AsyncOptions options, int ticks, int warmup, long seed) {
         int features = 4;
         Ignn model = Ignn.of(features, k, 1);
         Params p = new Params();
         model.init(p, Init.rng(seed));
         Tensor x = Init.normal(Init.rng(seed + 1), 0, 1, g.n(), features);
-        AsyncEngine engine = new AsyncEngine(g, p, schedule);
+        AsyncEngine engine = new AsyncEngine(g, p, schedule, options);
         if (warmup > 0) Benchmarks.warmUp(() -> engine.runImplicit(model, x, null, null, 0, warmup), 1, 1, 10);
         Result best = null;
         for (int rep = 0; rep < TIMED_RUNS; rep++) {

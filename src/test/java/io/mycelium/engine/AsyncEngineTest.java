@@ -106,7 +106,7 @@ class AsyncEngineTest {
             Params p = init(m, r, perNode, c.g().n());
             Tensor sync = syncIterate(c.g(), p, m, c.x(), steps);
             for (boolean fused : new boolean[] {true, false}) {
-                AsyncRun run = new AsyncEngine(c.g(), p, AsyncSchedule.synchronous()).setFusedEnabled(fused)
+                AsyncRun run = new AsyncEngine(c.g(), p, AsyncSchedule.synchronous(), AsyncOptions.defaults().withFused(fused))
                         .runImplicit(m, c.x(), null, null, 0, steps);
                 assertThat(run.state().bitwiseEquals(sync)).as(m.getClass().getSimpleName() + " fused=" + fused).isTrue();
                 assertThat(run.output().bitwiseEquals(syncReadout(c.g(), p, m, sync, c.x()))).isTrue();
@@ -228,8 +228,7 @@ class AsyncEngineTest {
             Params p = init(m, r, seed % 2 == 1, n);
             AsyncSchedule s = AsyncSchedule.of(2 + r.nextInt(4), 0, seed);
             java.util.List<boolean[]> dues = new java.util.ArrayList<>();
-            AsyncEngine eng = new AsyncEngine(c.g(), p, s);
-            eng.dueListener = (due, t) -> dues.add(due);
+            AsyncEngine eng = new AsyncEngine(c.g(), p, s, AsyncOptions.defaults().withDueListener((due, t) -> dues.add(due)));
             AsyncRun run = eng.runExplicit(m, c.x());
 
             Host host = Engine.synchronous(c.g(), p).hosts().getFirst();
@@ -287,7 +286,7 @@ class AsyncEngineTest {
         for (int q = 0; q < 4; q++) {
             io.mycelium.tensor.Parallel.setEnabled(q % 2 == 0);
             try {
-                runs[q] = new AsyncEngine(g, p, s).setFusedEnabled(q < 2).runImplicit(m, x, null, null, 0, 25);
+                runs[q] = new AsyncEngine(g, p, s, AsyncOptions.defaults().withFused(q < 2)).runImplicit(m, x, null, null, 0, 25);
             } finally {
                 io.mycelium.tensor.Parallel.setEnabled(true);
             }
@@ -375,7 +374,7 @@ class AsyncEngineTest {
                 Tensor h0 = Init.normal(r, 0, 1, c.g().n(), k);
                 assertFusedIsGeneric(c, m, p, s, h0);
                 AsyncRun vector = new AsyncEngine(c.g(), p, s).runImplicit(m, c.x(), null, h0, 1e-9, 3000);
-                AsyncRun scalar = new AsyncEngine(c.g(), p, s).setVectorEnabled(false).runImplicit(m, c.x(), null, h0, 1e-9, 3000);
+                AsyncRun scalar = new AsyncEngine(c.g(), p, s, AsyncOptions.defaults().withVector(false)).runImplicit(m, c.x(), null, h0, 1e-9, 3000);
                 assertThat(vector.state().bitwiseEquals(scalar.state())).as(m + " lossy=" + lossy).isTrue();
                 assertThat(vector.trace()).containsExactly(scalar.trace());
                 assertThat(vector.converged()).isTrue();
@@ -385,7 +384,7 @@ class AsyncEngineTest {
 
     static void assertFusedIsGeneric(Case c, ImplicitModel m, Params p, AsyncSchedule s, Tensor h0) {
         AsyncRun fused = new AsyncEngine(c.g(), p, s).runImplicit(m, c.x(), null, h0, 1e-9, 3000);
-        AsyncRun generic = new AsyncEngine(c.g(), p, s).setFusedEnabled(false).runImplicit(m, c.x(), null, h0, 1e-9, 3000);
+        AsyncRun generic = new AsyncEngine(c.g(), p, s, AsyncOptions.defaults().withFused(false)).runImplicit(m, c.x(), null, h0, 1e-9, 3000);
         assertThat(fused.state().bitwiseEquals(generic.state())).isTrue();
         assertThat(fused.ticks()).isEqualTo(generic.ticks());
         assertThat(fused.updates()).containsExactly(generic.updates());
@@ -434,9 +433,9 @@ class AsyncEngineTest {
         assertThat(paper.stalenessBound()).isEqualTo(7);
         AsyncRun[] runs = {
                 new AsyncEngine(g, p, paper).runImplicit(m, x, null, null, 0, 2000),
-                new AsyncEngine(g, p, paper).setFusedEnabled(false).runImplicit(m, x, null, null, 0, 2000),
+                new AsyncEngine(g, p, paper, AsyncOptions.defaults().withFused(false)).runImplicit(m, x, null, null, 0, 2000),
                 new AsyncEngine(g, p, paper.withDelay(2)).runImplicit(m, x, null, null, 0, 2000),
-                new AsyncEngine(g, p, paper.withDelay(2)).setFusedEnabled(false).runImplicit(m, x, null, null, 0, 2000)};
+                new AsyncEngine(g, p, paper.withDelay(2), AsyncOptions.defaults().withFused(false)).runImplicit(m, x, null, null, 0, 2000)};
         int[] bounds = {7, 7, 9, 9};
         assertThat(runs[1].staleness()).as("generic path = wavefront").containsExactly(runs[0].staleness());
         assertThat(runs[3].staleness()).as("generic path = fused kernel with delay").containsExactly(runs[2].staleness());
@@ -472,10 +471,11 @@ class AsyncEngineTest {
         Params p = init(m, r, false, n);
         AsyncSchedule s = AsyncSchedule.of(1 + r.nextInt(5), 1 + r.nextInt(5), seed);
         Tensor h0 = Init.normal(r, 0, 1, n, k);
-        int helpers = AsyncEngine.waveHelpersAvailable();
+        AsyncOptions shared = AsyncOptions.defaults();
+        int helpers = shared.helperThreads().availablePermits();
         for (double tol : new double[] {1e-9, 0}) {
             int budget = tol > 0 ? 3000 : 40;
-            AsyncRun ref = new AsyncEngine(g, p, s).setFusedEnabled(false).runImplicit(m, x, null, h0, tol, budget);
+            AsyncRun ref = new AsyncEngine(g, p, s, AsyncOptions.defaults().withFused(false)).runImplicit(m, x, null, h0, tol, budget);
             assertThat(ref.converged()).isEqualTo(tol > 0);
             // {block size, ticks per window, threads}: several threads (parts) even on a machine with fewer cores
             int[][] blockings = {{0, 0, 0}, {5, 1, 0}, {5, 2, 0}, {9, 16, 0}, {40, 5, 0}, {1000, 3, 0}, {2, 4, 3}, {3, 7, 2}, {2, 40, 4}};
@@ -484,7 +484,7 @@ class AsyncEngineTest {
                     io.mycelium.tensor.Parallel.setEnabled(parallel);
                     AsyncRun run;
                     try {
-                        run = new AsyncEngine(g, p, s).setBlocking(bt[0], bt[1], bt[2]).runImplicit(m, x, null, h0, tol, budget);
+                        run = new AsyncEngine(g, p, s, shared.withBlocking(bt[0], bt[1], bt[2])).runImplicit(m, x, null, h0, tol, budget);
                     } finally {
                         io.mycelium.tensor.Parallel.setEnabled(true);
                     }
@@ -497,7 +497,7 @@ class AsyncEngineTest {
                     assertThat(run.maxStaleness()).as(as).isEqualTo(ref.maxStaleness());
                     assertThat(run.trace()).as(as).containsExactly(ref.trace());
                     assertThat(run.rounds()).as(as).isEqualTo(ref.rounds());
-                    assertThat(AsyncEngine.waveHelpersAvailable()).as(as + ": extra threads given back").isEqualTo(helpers);
+                    assertThat(shared.helperThreads().availablePermits()).as(as + ": extra threads given back").isEqualTo(helpers);
                 }
             }
         }
@@ -507,17 +507,17 @@ class AsyncEngineTest {
     @org.junit.jupiter.api.Test
     void wavefrontSplitMovesTowardEqualBusyTimes() {
         int[] cut = {0, 50, 100};
-        AsyncEngine.rebalance(cut, new long[] {300, 100}, 4); // part 0 three times slower per block
+        Wavefront.rebalance(cut, new long[] {300, 100}, 4); // part 0 three times slower per block
         assertThat(cut[0]).isZero();
         assertThat(cut[2]).isEqualTo(100);
         assertThat(cut[1]).isEqualTo(38); // halfway from 50 to 25
         for (int round = 0; round < 30; round++) {
             long b0 = 3L * (cut[1] - cut[0]), b1 = cut[2] - cut[1];
-            AsyncEngine.rebalance(cut, new long[] {b0, b1}, 4);
+            Wavefront.rebalance(cut, new long[] {b0, b1}, 4);
         }
         assertThat(cut[1]).isBetween(24, 26);
         int[] three = {0, 10, 20, 30};
-        AsyncEngine.rebalance(three, new long[] {1, 1_000_000, 1_000_000}, 6); // the slow parts keep their minimum
+        Wavefront.rebalance(three, new long[] {1, 1_000_000, 1_000_000}, 6); // the slow parts keep their minimum
         assertThat(three[3]).isEqualTo(30);
         for (int p = 0; p < 3; p++) assertThat(three[p + 1] - three[p]).isGreaterThanOrEqualTo(6);
         assertThat(three[1]).isGreaterThan(10);

@@ -6,6 +6,7 @@ import io.mycelium.tensor.Params;
 import io.mycelium.autodiff.Tape;
 import io.mycelium.autodiff.Var;
 import io.mycelium.engine.AsyncEngine;
+import io.mycelium.engine.AsyncOptions;
 import io.mycelium.engine.AsyncRun;
 import io.mycelium.engine.AsyncSchedule;
 import io.mycelium.engine.Engine;
@@ -140,7 +141,7 @@ class UserLinearFixedPointTest {
             m.steps.set(0);
             AsyncRun fused = new AsyncEngine(g, p, s).runImplicit(m, x, null, h0, 1e-10, 4000);
             assertThat(m.steps.get()).isZero();
-            AsyncRun generic = new AsyncEngine(g, p, s).setFusedEnabled(false).runImplicit(m, x, null, h0, 1e-10, 4000);
+            AsyncRun generic = new AsyncEngine(g, p, s, AsyncOptions.defaults().withFused(false)).runImplicit(m, x, null, h0, 1e-10, 4000);
             assertThat(m.steps.get()).as("the generic loop records the step at every tick with updates").isEqualTo(generic.rounds()).isPositive();
             assertThat(fused.converged()).isTrue();
             assertThat(fused.state().bitwiseEquals(generic.state())).as(s.toString()).isTrue();

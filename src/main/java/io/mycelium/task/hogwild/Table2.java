@@ -1,6 +1,7 @@
 package io.mycelium.task.hogwild;
 
 import io.mycelium.engine.AsyncEngine;
+import io.mycelium.engine.AsyncOptions;
 import io.mycelium.engine.AsyncRun;
 import io.mycelium.engine.AsyncSchedule;
 import io.mycelium.model.ImplicitModel;
@@ -118,6 +119,11 @@ public final class Table2 {
 
     /** Trains (seed 1, fold 0) and measures one model on one task. */
     public static Row row(Models.Entry m, HogwildTask task, HogwildConfig c, Settings s, Progress progress) {
+        return row(m, task, c, s, progress, AsyncOptions.defaults());
+    }
+
+    /** One row, its engines computing with {@code engines} (rows run side by side share its helper threads). */
+    static Row row(Models.Entry m, HogwildTask task, HogwildConfig c, Settings s, Progress progress, AsyncOptions engines) {
         HogwildTask.Split sp = task.split(0, c.testFraction());
         GraphTrainer tr = new GraphTrainer(m.net(task, c.solver()), c.objective(task, sp.train()), null, sp.train(),
                 c.trainer(1, c.epochsFor(m, task)));
@@ -127,7 +133,7 @@ public final class Table2 {
         BatchContext ctx = new BatchContext(b, tr.params());
         double trained = tr.metric(List.of(ctx), List.of(tr.predict(ctx)));
         Trainable model = m.create(task);
-        AsyncRun sync = infer(model, tr, b, AsyncSchedule.synchronous(), s, s.maxTicks());
+        AsyncRun sync = infer(model, tr, b, AsyncSchedule.synchronous(), engines, s.tol(), s.maxTicks());
         progress.inference(m.id(), task.id(), sync.ticks(), sync.converged());
         double syncErr = metric(tr, b, sync.output());
         double[] errs = new double[s.runs()], change = new double[s.runs()], secs = new double[s.runs()];
@@ -137,7 +143,7 @@ public final class Table2 {
         int maxStale = 0;
         boolean conv = sync.converged();
         for (int r = 0; r < s.runs(); r++) {
-            AsyncRun a = infer(model, tr, b, AsyncSchedule.of(s.stagger(), s.history(), r + 1), s, s.asyncBudget(sync.ticks()));
+            AsyncRun a = infer(model, tr, b, AsyncSchedule.of(s.stagger(), s.history(), r + 1), engines, s.tol(), s.asyncBudget(sync.ticks()));
             progress.inference(m.id(), task.id(), a.ticks(), a.converged());
             errs[r] = metric(tr, b, a.output());
             change[r] = errs[r] - syncErr;
@@ -154,10 +160,10 @@ public final class Table2 {
                 sync.ticks(), sync.converged(), ticks, convs, secs);
     }
 
-    static AsyncRun infer(Trainable model, GraphTrainer tr, GraphBatch b, AsyncSchedule sched, Settings s, int maxTicks) {
-        AsyncEngine eng = new AsyncEngine(b.graph(), tr.params(), sched);
+    static AsyncRun infer(Trainable model, GraphTrainer tr, GraphBatch b, AsyncSchedule sched, AsyncOptions engines, double tol, int maxTicks) {
+        AsyncEngine eng = new AsyncEngine(b.graph(), tr.params(), sched, engines);
         return switch (model) {
-            case ImplicitModel im -> eng.runImplicit(im, b.x(), b.edges(), null, s.tol(), maxTicks);
+            case ImplicitModel im -> eng.runImplicit(im, b.x(), b.edges(), null, tol, maxTicks);
             case Model explicit -> eng.runExplicit(explicit, b.x());
         };
     }
@@ -169,9 +175,10 @@ public final class Table2 {
     /** Every configured (model, task) on {@code threads} threads. */
     public static List<Row> run(HogwildConfig c, Map<String, HogwildTask> tasks, Settings s, int threads, Progress progress) throws Exception {
         List<Future<Row>> fs = new ArrayList<>();
+        AsyncOptions engines = AsyncOptions.defaults(); // one allowance of wavefront helpers (the cores beyond one) for all rows
         try (ExecutorService ex = Executors.newFixedThreadPool(Math.max(1, threads))) {
             for (String id : c.models())
-                for (String t : c.tasks()) fs.add(ex.submit(() -> row(Models.get(id), tasks.get(t), c, s, progress)));
+                for (String t : c.tasks()) fs.add(ex.submit(() -> row(Models.get(id), tasks.get(t), c, s, progress, engines)));
             List<Row> rows = new ArrayList<>();
             for (Future<Row> f : fs) {
                 try {

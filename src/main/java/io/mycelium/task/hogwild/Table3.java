@@ -2,6 +2,7 @@ package io.mycelium.task.hogwild;
 
 import io.mycelium.tensor.Init;
 import io.mycelium.data.TuDataset;
+import io.mycelium.engine.AsyncOptions;
 import io.mycelium.engine.AsyncRun;
 import io.mycelium.engine.AsyncSchedule;
 import io.mycelium.train.BatchContext;
@@ -110,6 +111,11 @@ public final class Table3 {
 
     /** Trains one model on one fold with one seed, then measures synchronous and asynchronous test accuracy. */
     public static Run run(Models.Entry m, TuDataset d, int[] foldOf, long seed, int fold, Settings s, Runnable perEpoch) {
+        return run(m, d, foldOf, seed, fold, s, perEpoch, AsyncOptions.defaults());
+    }
+
+    /** {@link #run(Models.Entry, TuDataset, int[], long, int, Settings, Runnable)} with engines computing with {@code engines}. */
+    static Run run(Models.Entry m, TuDataset d, int[] foldOf, long seed, int fold, Settings s, Runnable perEpoch, AsyncOptions engines) {
         long t0 = System.nanoTime();
         HogwildTask task = task(d);
         List<GraphSample> train = new ArrayList<>(), test = new ArrayList<>();
@@ -131,14 +137,14 @@ public final class Table3 {
         GraphBatch b = GraphBatch.of(test);
         Table2.Settings a = s.async();
         var model = m.create(task);
-        AsyncRun sync = Table2.infer(model, tr, b, AsyncSchedule.synchronous(), a, a.maxTicks());
+        AsyncRun sync = Table2.infer(model, tr, b, AsyncSchedule.synchronous(), engines, a.tol(), a.maxTicks());
         conv[0] &= sync.converged();
         double syncAcc = accuracy(tr, b, sync);
         double[] accs = new double[a.runs()];
         double maxOut = 0;
         int maxStale = 0;
         for (int r = 0; r < a.runs(); r++) {
-            AsyncRun x = Table2.infer(model, tr, b, AsyncSchedule.of(a.stagger(), a.history(), r + 1), a, a.asyncBudget(sync.ticks()));
+            AsyncRun x = Table2.infer(model, tr, b, AsyncSchedule.of(a.stagger(), a.history(), r + 1), engines, a.tol(), a.asyncBudget(sync.ticks()));
             conv[0] &= x.converged() || !m.implicit(task);
             accs[r] = accuracy(tr, b, x);
             maxOut = Math.max(maxOut, x.output().maxAbsDiff(sync.output()));
@@ -155,6 +161,7 @@ public final class Table3 {
     /** Every (model, data set, seed, fold) on {@code threads} threads. */
     public static Result run(List<String> models, List<TuDataset> data, Settings s, int threads, Runnable perEpoch) throws Exception {
         List<Future<Run>> fs = new ArrayList<>();
+        AsyncOptions engines = AsyncOptions.defaults(); // one allowance of wavefront helpers (the cores beyond one) for all runs
         try (ExecutorService ex = Executors.newFixedThreadPool(Math.max(1, threads))) {
             for (String id : models)
                 for (TuDataset d : data) {
@@ -163,7 +170,7 @@ public final class Table3 {
                         for (int f = 0; f < s.foldsRun(); f++) {
                             long sd = seed;
                             int fold = f;
-                            fs.add(ex.submit(() -> run(Models.get(id), d, foldOf, sd, fold, s, perEpoch)));
+                            fs.add(ex.submit(() -> run(Models.get(id), d, foldOf, sd, fold, s, perEpoch, engines)));
                         }
                 }
             List<Run> runs = new ArrayList<>();
