@@ -1,6 +1,6 @@
 package io.mycelium.train;
 
-import io.mycelium.autodiff.Params;
+import io.mycelium.tensor.Params;
 import io.mycelium.autodiff.Tape;
 import io.mycelium.autodiff.Var;
 import io.mycelium.comm.Comm;

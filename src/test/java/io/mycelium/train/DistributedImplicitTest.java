@@ -92,7 +92,7 @@ class DistributedImplicitTest {
 
     /** Small graph-level binary task: paths of 5..9 nodes, class 1 when a node carries feature kind 2. */
     static List<GraphSample> graphs(int count) {
-        org.apache.commons.rng.UniformRandomProvider r = io.mycelium.autodiff.Init.rng(21);
+        org.apache.commons.rng.UniformRandomProvider r = io.mycelium.tensor.Init.rng(21);
         List<GraphSample> out = new java.util.ArrayList<>();
         for (int q = 0; q < count; q++) {
             int n = 5 + r.nextInt(5), label = q % 2;
