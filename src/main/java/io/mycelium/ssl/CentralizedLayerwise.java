@@ -4,7 +4,7 @@ import io.mycelium.graph.Graph;
 
 /**
  * The centralized twin of decentralized layer-wise training: one copy of the parameters, full-batch
- * Adam on the mean over all nodes of the per-node layer-wise loss ({@link SslConfig}). Written in
+ * gradient steps (SGD or Adam) on the mean over all nodes of the per-node layer-wise loss ({@link SslConfig}). Written in
  * matrix form (A = ÂH, U = AW + b, ∇W = AᵀdU/n), independently of the per-node simulation, so that the
  * lockstep schedule with exact averaging can be checked against it.
  *
@@ -65,7 +65,7 @@ public final class CentralizedLayerwise {
                 }
             for (int i = 0; i < n; i++) for (int j = 0; j < width; j++) grad[in * width + j] += du[i * width + j];
             for (int k = 0; k < grad.length; k++) grad[k] /= n;
-            Encoder.adam(params[l], m[l], v[l], 0, grad, 0, grad.length, t, c.lr());
+            Encoder.step(c, params[l], m[l], v[l], 0, grad, 0, grad.length, t);
             next[l] = affine(a, in, params[l]);
         }
         System.arraycopy(next, 0, h, 0, L + 1);
@@ -121,34 +121,9 @@ public final class CentralizedLayerwise {
     /** Layer l's input: the features for l = 1, else ReLU of layer l−1's pre-activations. */
     private double[] input(double[][] h, int l) { return l == 1 ? h[0] : relu(h[l - 1]); }
 
-    /** Â X for X of width w (n × w). */
-    double[] aggregate(double[] x, int w) {
-        double[] r = new double[n * w];
-        int[] off = g.offsets(), nb = g.neighbours();
-        for (int i = 0; i < n; i++) {
-            double self = Encoder.weight(g, i, i);
-            for (int k = 0; k < w; k++) r[i * w + k] = self * x[i * w + k];
-            for (int p = off[i]; p < off[i + 1]; p++) {
-                double wt = Encoder.weight(g, i, nb[p]);
-                for (int k = 0; k < w; k++) r[i * w + k] += wt * x[nb[p] * w + k];
-            }
-        }
-        return r;
-    }
+    double[] aggregate(double[] x, int w) { return Encoder.aggregate(g, x, w); }
 
-    /** A W + b. */
-    double[] affine(double[] a, int in, double[] p) {
-        double[] u = new double[n * width];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < width; j++) u[i * width + j] = p[in * width + j];
-            for (int k = 0; k < in; k++) {
-                double aik = a[i * in + k];
-                if (aik == 0) continue;
-                for (int j = 0; j < width; j++) u[i * width + j] += aik * p[k * width + j];
-            }
-        }
-        return u;
-    }
+    double[] affine(double[] a, int in, double[] p) { return Encoder.affine(a, n, in, width, p); }
 
     static double[] relu(double[] u) {
         double[] r = new double[u.length];

@@ -92,8 +92,9 @@ public final class DecentralizedSsl {
             double[] init = Encoder.init(c, l, inDim);
             theta[l] = new double[Math.multiplyExact(n, p)];
             for (int v = 0; v < n; v++) System.arraycopy(init, 0, theta[l], v * p, p);
-            mom1[l] = new double[n * p];
-            mom2[l] = new double[n * p];
+            boolean adam = c.optimizer() == SslConfig.Optimizer.ADAM;
+            mom1[l] = adam ? new double[n * p] : null;
+            mom2[l] = adam ? new double[n * p] : null;
             steps[l] = new int[n];
             nextStep[l] = new int[n];
             age[l] = new long[n];
@@ -383,7 +384,7 @@ public final class DecentralizedSsl {
             for (int j = 0; j < width; j++) grad[k * width + j] = ak * du[j];
         }
         System.arraycopy(du, 0, grad, in * width, width);
-        Encoder.adam(theta[l], mom1[l], mom2[l], v * pCount[l], grad, 0, pCount[l], t, c.lr());
+        Encoder.step(c, theta[l], mom1[l], mom2[l], v * pCount[l], grad, 0, pCount[l], t);
     }
 
     /** Adds the loss term of one positive (coefficient −w·(1−σ(s/τ))/τ) or negative (w·σ(s/τ)/τ) to dz. */
@@ -411,7 +412,7 @@ public final class DecentralizedSsl {
                 if (!stepped[l][v]) continue;
                 int t = ++steps[l][v];
                 age[l][v]++;
-                Encoder.adam(theta[l], mom1[l], mom2[l], v * pCount[l], gs, 0, pCount[l], t, c.lr());
+                Encoder.step(c, theta[l], mom1[l], mom2[l], v * pCount[l], gs, 0, pCount[l], t);
             }
             Arrays.fill(gs, 0);
         }

@@ -33,6 +33,12 @@ final class Encoder {
         return -1;
     }
 
+    /** One step of c's optimizer on p[off..off+len) with gradient g[goff..], local step count t ≥ 1 (m, v: Adam's moments). */
+    static void step(SslConfig c, double[] p, double[] m, double[] v, int off, double[] g, int goff, int len, long t) {
+        if (c.optimizer() == SslConfig.Optimizer.ADAM) adam(p, m, v, off, g, goff, len, t, c.lr());
+        else for (int k = 0; k < len; k++) p[off + k] -= c.lr() * g[goff + k];
+    }
+
     /** One Adam step on p[off..off+len) with gradient g[goff..], local step count t ≥ 1. */
     static void adam(double[] p, double[] m, double[] v, int off, double[] g, int goff, int len, long t, double lr) {
         double c1 = 1 - Math.pow(BETA1, t), c2 = 1 - Math.pow(BETA2, t);
@@ -49,4 +55,34 @@ final class Encoder {
 
     /** −log σ(x), stable. */
     static double softplusNeg(double x) { return x >= 0 ? Math.log1p(Math.exp(-x)) : -x + Math.log1p(Math.exp(x)); }
+
+    /** Â X for X of width w (n × w): GCN weights with self-loops. */
+    static double[] aggregate(Graph g, double[] x, int w) {
+        int n = g.n();
+        double[] r = new double[n * w];
+        int[] off = g.offsets(), nb = g.neighbours();
+        for (int i = 0; i < n; i++) {
+            double self = weight(g, i, i);
+            for (int k = 0; k < w; k++) r[i * w + k] = self * x[i * w + k];
+            for (int p = off[i]; p < off[i + 1]; p++) {
+                double wt = weight(g, i, nb[p]);
+                for (int k = 0; k < w; k++) r[i * w + k] += wt * x[nb[p] * w + k];
+            }
+        }
+        return r;
+    }
+
+    /** A W + b for A (n × in) and p = (W in × width row-major, b). */
+    static double[] affine(double[] a, int n, int in, int width, double[] p) {
+        double[] u = new double[n * width];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(p, in * width, u, i * width, width);
+            for (int k = 0; k < in; k++) {
+                double aik = a[i * in + k];
+                if (aik == 0) continue;
+                for (int j = 0; j < width; j++) u[i * width + j] += aik * p[k * width + j];
+            }
+        }
+        return u;
+    }
 }

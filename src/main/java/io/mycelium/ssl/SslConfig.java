@@ -13,9 +13,12 @@ package io.mycelium.ssl;
  * P_v are v's neighbours and n_q drawn non-neighbours; every z except z_v is a constant (their values of
  * the previous round), so the gradient reaches only layer l's parameters through v's own output.
  *
- * @param lr Adam learning rate (β1 0.9, β2 0.999, ε 1e-8)
+ * @param optimizer every copy's local optimizer (Adam keeps its moments per node, three doubles per parameter)
+ * @param lr        learning rate (Adam: β1 0.9, β2 0.999, ε 1e-8)
  */
-public record SslConfig(int layers, int width, double tau, int negatives, double negWeight, double lr, int epochs, long seed) {
+public record SslConfig(int layers, int width, double tau, int negatives, double negWeight, Optimizer optimizer, double lr, int epochs, long seed) {
+    public enum Optimizer { SGD, ADAM }
+
     public SslConfig {
         if (layers < 1) throw new IllegalArgumentException("layers must be at least 1, got " + layers);
         if (width < 1) throw new IllegalArgumentException("width must be at least 1, got " + width);
@@ -26,13 +29,13 @@ public record SslConfig(int layers, int width, double tau, int negatives, double
         if (epochs < 0) throw new IllegalArgumentException("epochs must be at least 0, got " + epochs);
     }
 
-    public static SslConfig defaults() { return new SslConfig(2, 64, 0.5, 8, 1.0, 0.005, 100, 1); }
+    public static SslConfig defaults() { return new SslConfig(2, 128, 0.5, 8, 1.0, Optimizer.SGD, 1.0, 100, 1); }
 
-    public SslConfig withSeed(long s) { return new SslConfig(layers, width, tau, negatives, negWeight, lr, epochs, s); }
+    public SslConfig withSeed(long s) { return new SslConfig(layers, width, tau, negatives, negWeight, optimizer, lr, epochs, s); }
 
-    public SslConfig withEpochs(int e) { return new SslConfig(layers, width, tau, negatives, negWeight, lr, e, seed); }
+    public SslConfig withEpochs(int e) { return new SslConfig(layers, width, tau, negatives, negWeight, optimizer, lr, e, seed); }
 
-    public SslConfig withLr(double r) { return new SslConfig(layers, width, tau, negatives, negWeight, r, epochs, seed); }
+    public SslConfig withLr(double r) { return new SslConfig(layers, width, tau, negatives, negWeight, optimizer, r, epochs, seed); }
 
     /** Input width of layer l (1-based). */
     int in(int l, int inputDim) { return l == 1 ? inputDim : width; }

@@ -22,7 +22,7 @@ class LockstepEquivalenceTest {
     @Test
     void lockstepWithExactAveragingIsTheCentralizedTrainer() {
         SslGraph data = smallGraph(40, 12, 5);
-        SslConfig c = new SslConfig(2, 6, 0.5, 3, 1.0, 0.02, 15, 3);
+        SslConfig c = new SslConfig(2, 6, 0.5, 3, 1.0, SslConfig.Optimizer.ADAM, 0.02, 15, 3);
         CentralizedLayerwise central = new CentralizedLayerwise(data, c);
         DecentralizedSsl dec = new DecentralizedSsl(data, c, DecentralizedConfig.exactLockstep());
         double maxDiff = 0, maxMove = 0;
@@ -48,7 +48,7 @@ class LockstepEquivalenceTest {
     @Test
     void withoutAveragingTheCopiesDrift() {
         SslGraph data = smallGraph(40, 12, 5);
-        SslConfig c = new SslConfig(2, 6, 0.5, 3, 1.0, 0.02, 5, 3);
+        SslConfig c = new SslConfig(2, 6, 0.5, 3, 1.0, SslConfig.Optimizer.ADAM, 0.02, 5, 3);
         CentralizedLayerwise central = new CentralizedLayerwise(data, c);
         DecentralizedSsl dec = new DecentralizedSsl(data, c, DecentralizedConfig.exactLockstep().withMerge(DecentralizedConfig.Merge.NONE));
         for (int r = 1; r <= c.epochs(); r++) { central.round(); dec.round(); }

@@ -1,0 +1,168 @@
+package io.mycelium.ssl;
+
+import io.mycelium.task.Planetoid;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+/**
+ * The reproduction: every trainer on one dataset, several seeds, each checked by the linear probe every
+ * {@code evalEvery} rounds. A method's accuracy for a seed is the test accuracy at the checkpoint with
+ * the best validation accuracy (training length chosen on validation, the issue's rule for CiteSeer,
+ * applied to every method alike); mean ± std are over seeds.
+ */
+public final class SslExperiment {
+    /** The methods, in report order. */
+    public static final String DECENTRALIZED = "decentralized", FAULTS = "decentralized_faults", CENTRALIZED = "centralized",
+            END_TO_END = "end_to_end", RANDOM_INIT = "random_init", RAW = "raw_features";
+
+    /**
+     * @param faultChurn  churn of the faults run (fraction offline), {@code faultLoss} its message loss
+     */
+    public record Options(SslConfig ssl, DecentralizedConfig dec, int seeds, int evalEvery, double faultChurn, double faultLoss, boolean endToEnd) {
+        public Options {
+            if (seeds < 1) throw new IllegalArgumentException("seeds must be at least 1, got " + seeds);
+            if (evalEvery < 1) throw new IllegalArgumentException("evalEvery must be at least 1, got " + evalEvery);
+        }
+    }
+
+    /** A checkpoint: round, mean test and validation accuracy over seeds, mean bytes sent per node so far. */
+    public record Point(int round, double test, double val, double bytesPerNode) {}
+
+    /** One method: per-seed test accuracy (at the chosen checkpoint), the chosen rounds, the curve. */
+    public record Method(String name, double[] test, int[] chosenRound, List<Point> curve) {
+        public double mean() { return Arrays.stream(test).average().orElse(Double.NaN); }
+
+        /** Sample standard deviation over seeds (0 for one seed). */
+        public double std() {
+            if (test.length < 2) return 0;
+            double m = mean(), s = 0;
+            for (double x : test) s += (x - m) * (x - m);
+            return Math.sqrt(s / (test.length - 1));
+        }
+    }
+
+    /** Traffic and staleness of one decentralized run (the first seed). */
+    public record RunInfo(Traffic traffic, DecentralizedSsl.Stats stats, int rounds, int nodes, double seconds) {
+        public double bytesPerNodePerRound(Traffic.Kind k) { return (double) traffic.bytes(k) / nodes / rounds; }
+
+        public double messagesPerNodePerRound(Traffic.Kind k) { return (double) traffic.messages(k) / nodes / rounds; }
+    }
+
+    public record Result(Map<String, Method> methods, RunInfo lossless, RunInfo faults, double[] exportEmbedding, int embeddingDim) {}
+
+    private SslExperiment() {}
+
+    /** Runs everything; {@code tick} receives one call per training round of any method. */
+    public static Result run(Planetoid p, SslGraph data, Options o, IntConsumer tick) {
+        Map<String, Method> methods = new LinkedHashMap<>();
+        int dim = o.ssl().embeddingDim();
+        double raw = LinearProbe.evaluate(p.rowNormalizedFeatures(), p.featureCount(), p.labels(), p.classes(), p.train(), p.val(), p.test()).testAccuracy();
+        methods.put(RAW, new Method(RAW, new double[] {raw}, new int[] {0}, List.of()));
+        double[] rnd = new double[o.seeds()];
+        for (int s = 0; s < o.seeds(); s++) rnd[s] = probe(p, new CentralizedLayerwise(data, seed(o, s)).embedding(), dim).testAccuracy();
+        methods.put(RANDOM_INIT, new Method(RANDOM_INIT, rnd, new int[o.seeds()], List.of()));
+
+        Tracker central = new Tracker(CENTRALIZED, o.seeds());
+        for (int s = 0; s < o.seeds(); s++) {
+            CentralizedLayerwise cl = new CentralizedLayerwise(data, seed(o, s));
+            central.check(p, s, 0, cl.embedding(), 0, dim);
+            for (int r = 1; r <= o.ssl().epochs(); r++) {
+                cl.round();
+                tick.accept(1);
+                if (r % o.evalEvery() == 0 || r == o.ssl().epochs()) central.check(p, s, r, cl.embedding(), 0, dim);
+            }
+        }
+        methods.put(CENTRALIZED, central.method());
+
+        if (o.endToEnd()) {
+            Tracker e2e = new Tracker(END_TO_END, o.seeds());
+            for (int s = 0; s < o.seeds(); s++) {
+                EndToEnd e = new EndToEnd(data, seed(o, s));
+                e2e.check(p, s, 0, e.embedding(), 0, dim);
+                for (int r = 1; r <= o.ssl().epochs(); r++) {
+                    e.epoch();
+                    tick.accept(1);
+                    if (r % o.evalEvery() == 0 || r == o.ssl().epochs()) e2e.check(p, s, r, e.embedding(), 0, dim);
+                }
+            }
+            methods.put(END_TO_END, e2e.method());
+        }
+
+        Tracker dec = new Tracker(DECENTRALIZED, o.seeds());
+        RunInfo lossless = decentralized(p, data, o, o.dec(), dec, tick);
+        methods.put(DECENTRALIZED, dec.method());
+        RunInfo faulty = null;
+        if (o.faultChurn() > 0 || o.faultLoss() > 0) {
+            Tracker f = new Tracker(FAULTS, o.seeds());
+            faulty = decentralized(p, data, o, o.dec().withFaults(o.faultChurn(), o.faultLoss()), f, tick);
+            methods.put(FAULTS, f.method());
+        }
+        return new Result(methods, lossless, faulty, dec.bestOfFirstSeed, dim);
+    }
+
+    private static RunInfo decentralized(Planetoid p, SslGraph data, Options o, DecentralizedConfig dc, Tracker tr, IntConsumer tick) {
+        RunInfo first = null;
+        for (int s = 0; s < o.seeds(); s++) {
+            long t0 = System.nanoTime();
+            DecentralizedSsl sim = new DecentralizedSsl(data, seed(o, s), dc);
+            int seedIndex = s, rounds = sim.rounds(), every = o.evalEvery();
+            tr.check(p, s, 0, sim.embedding(), (double) sim.traffic().totalBytes() / data.n(), o.ssl().embeddingDim());
+            sim.run((r, x) -> {
+                tick.accept(1);
+                if (r % every == 0 || r == rounds)
+                    tr.check(p, seedIndex, r, x.embedding(), (double) x.traffic().totalBytes() / data.n(), o.ssl().embeddingDim());
+            });
+            if (s == 0) first = new RunInfo(sim.traffic(), sim.stats(), rounds, data.n(), (System.nanoTime() - t0) / 1e9);
+        }
+        return first;
+    }
+
+    static SslConfig seed(Options o, int s) { return o.ssl().withSeed(o.ssl().seed() + s); }
+
+    static LinearProbe.Result probe(Planetoid p, double[] emb, int dim) {
+        return LinearProbe.evaluate(emb, dim, p.labels(), p.classes(), p.train(), p.val(), p.test());
+    }
+
+    /** Probes checkpoints of every seed, keeps each seed's best-validation checkpoint and the mean curve. */
+    private static final class Tracker {
+        final String name;
+        final double[] bestVal, bestTest;
+        final int[] bestRound;
+        final Map<Integer, double[]> sums = new java.util.TreeMap<>();
+        double[] bestOfFirstSeed;
+
+        Tracker(String name, int seeds) {
+            this.name = name;
+            bestVal = new double[seeds];
+            bestTest = new double[seeds];
+            bestRound = new int[seeds];
+            Arrays.fill(bestVal, -1);
+        }
+
+        void check(Planetoid p, int s, int round, double[] emb, double bytesPerNode, int dim) {
+            LinearProbe.Result r = probe(p, emb, dim);
+            if (r.valAccuracy() > bestVal[s]) {
+                bestVal[s] = r.valAccuracy();
+                bestTest[s] = r.testAccuracy();
+                bestRound[s] = round;
+                if (s == 0) bestOfFirstSeed = emb;
+            }
+            double[] acc = sums.computeIfAbsent(round, k -> new double[4]);
+            acc[0] += r.testAccuracy();
+            acc[1] += r.valAccuracy();
+            acc[2] += bytesPerNode;
+            acc[3]++;
+        }
+
+        Method method() {
+            List<Point> curve = new ArrayList<>();
+            sums.forEach((round, a) -> curve.add(new Point(round, a[0] / a[3], a[1] / a[3], a[2] / a[3])));
+            return new Method(name, bestTest.clone(), bestRound.clone(), curve);
+        }
+    }
+}
