@@ -85,6 +85,10 @@ public record DecentralizedConfig(Schedule schedule, int stagger, int maxDelay, 
         return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, m, gossipPeriod, window);
     }
 
+    public DecentralizedConfig withWindow(int w) {
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, w);
+    }
+
     public DecentralizedConfig withNegatives(NegativeSource s) {
         return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, s, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window);
     }

@@ -330,7 +330,8 @@ public final class DecentralizedSsl {
     private void step(int v, int l) {
         stepCount++;
         aggregate(v, l);
-        for (int s = base[v]; s < base[v + 1]; s++) if (cacheVer[l - 1][s] > 0) { inputAgeSum += now - cacheSent[l - 1][s]; inputAgeCount++; }
+        if (l > 1) // layer 0 holds the features, sent once
+            for (int s = base[v]; s < base[v + 1]; s++) if (cacheVer[l - 1][s] > 0) { inputAgeSum += now - cacheSent[l - 1][s]; inputAgeCount++; }
         affine(v, l);
         double norm = 0;
         for (int j = 0; j < width; j++) { hz[j] = u[j]; norm += hz[j] * hz[j]; }

@@ -29,11 +29,13 @@ public record SslConfig(int layers, int width, double tau, int negatives, double
         if (epochs < 0) throw new IllegalArgumentException("epochs must be at least 0, got " + epochs);
     }
 
-    public static SslConfig defaults() { return new SslConfig(2, 128, 0.5, 8, 1.0, Optimizer.SGD, 1.0, 100, 1); }
+    public static SslConfig defaults() { return new SslConfig(2, 64, 0.5, 8, 1.0, Optimizer.ADAM, 0.01, 100, 1); }
 
     public SslConfig withSeed(long s) { return new SslConfig(layers, width, tau, negatives, negWeight, optimizer, lr, epochs, s); }
 
     public SslConfig withEpochs(int e) { return new SslConfig(layers, width, tau, negatives, negWeight, optimizer, lr, e, seed); }
+
+    public SslConfig withWidth(int w) { return new SslConfig(layers, w, tau, negatives, negWeight, optimizer, lr, epochs, seed); }
 
     public SslConfig withLr(double r) { return new SslConfig(layers, width, tau, negatives, negWeight, optimizer, r, epochs, seed); }
 

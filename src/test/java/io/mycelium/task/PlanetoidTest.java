@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the opcodes scipy/numpy/Python 2 emit), and on the real Cora and CiteSeer when ../shared/data has them,
  * checked against the plain-text files SOURCES.md describes (derived/ with Python from the same pickles).
  */
-class PlanetoidTest {
+public class PlanetoidTest {
     @TempDir
     Path dir;
 
@@ -114,7 +114,8 @@ class PlanetoidTest {
 
     // ---- a writer for the pickles the ind.* files hold (protocol 2, Python 2 str for bytes) ----
 
-    static void writeTiny(Path dir, String name) throws IOException {
+    /** Writes the tiny dataset (508 nodes, 5 features, 3 classes) as ind.NAME.* into dir. */
+    public static void writeTiny(Path dir, String name) throws IOException {
         int[][] xRows = new int[3][], allxRows = new int[ALLX][], txRows = new int[TEST_INDEX.length][];
         for (int v = 0; v < ALLX; v++) allxRows[v] = new int[] {v % F};
         System.arraycopy(allxRows, 0, xRows, 0, 3);

@@ -1,0 +1,223 @@
+package io.mycelium.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mycelium.ssl.DecentralizedConfig;
+import io.mycelium.ssl.SslConfig;
+import io.mycelium.ssl.SslExperiment;
+import io.mycelium.ssl.SslGraph;
+import io.mycelium.ssl.Traffic;
+import io.mycelium.task.Planetoid;
+import me.tongfei.progressbar.ProgressBar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "decentralized-ssl", mixinStandardHelpOptions = true,
+        description = {"Decentralized layer-wise self-supervised GNN training (the 'Towards Decentralized GNNs' poster) on Cora or CiteSeer:",
+                "layer-wise edge-reconstruction loss, push-based negatives, gossip learning; linear-probe accuracy next to the",
+                "centralized layer-wise twin, end-to-end training, an untrained encoder and raw features; a run with churn and loss.",
+                "Writes summary.json, curves.csv, accuracy-vs-rounds.png (and embeddings.csv) into --out. See docs/ssl.md."})
+final class DecentralizedSslCommand implements Callable<Integer> {
+    @Option(names = "--width", defaultValue = "64", description = "width of every layer; the embedding concatenates the layers (default ${DEFAULT-VALUE})")
+    int width;
+    @Option(names = "--dataset", required = true, description = "cora or citeseer")
+    String dataset;
+    @Option(names = "--data", description = "folder with the Planetoid ind.<dataset>.* files (default: Cora/ or CiteSeer/ under $MYCELIUM_DATA or ../shared/data)")
+    Path data;
+    @Option(names = "--quick", description = "one seed, 20 rounds, no faults run: a smoke test of about a minute")
+    boolean quick;
+    @Option(names = "--seeds", description = "training seeds (default 3; --quick 1)")
+    Integer seeds;
+    @Option(names = "--epochs", description = "training rounds of every method (default 100; --quick 20)")
+    Integer epochs;
+    @Option(names = "--eval-every", description = "rounds between linear-probe checkpoints (default 10; --quick 5)")
+    Integer evalEvery;
+    @Option(names = "--merge", defaultValue = "age-weighted", description = "gossip merge: uniform, age-weighted or none (default ${DEFAULT-VALUE})")
+    String merge;
+    @Option(names = "--schedule", defaultValue = "async", description = "async, progressive or lockstep (default ${DEFAULT-VALUE})")
+    String schedule;
+    @Option(names = "--churn", defaultValue = "0.1", description = "fraction of nodes offline in the faults run (default ${DEFAULT-VALUE})")
+    double churn;
+    @Option(names = "--loss", defaultValue = "0.2", description = "message loss probability in the faults run (default ${DEFAULT-VALUE})")
+    double loss;
+    @Option(names = "--seed", defaultValue = "1", description = "first seed (default ${DEFAULT-VALUE})")
+    long seed;
+    @Option(names = "--export-embeddings", description = "also write embeddings.csv: node, then the deployed embedding of the first seed's decentralized run")
+    boolean export;
+    @Option(names = "--out", description = "output directory (default results/decentralized-ssl-<dataset>)")
+    Path out;
+    @Option(names = "--force", description = "replace a non-empty output directory")
+    boolean force;
+
+    @Override
+    public Integer call() throws Exception {
+        String ds = dataset.toLowerCase(Locale.ROOT);
+        String folder = switch (ds) {
+            case "cora" -> "Cora";
+            case "citeseer" -> "CiteSeer";
+            default -> throw new Main.UserError("--dataset must be cora or citeseer, got '" + dataset + "'");
+        };
+        int nSeeds = seeds != null ? seeds : quick ? 1 : 3, rounds = epochs != null ? epochs : quick ? 20 : 100;
+        int every = evalEvery != null ? evalEvery : quick ? 5 : 10;
+        if (nSeeds < 1) throw new Main.UserError("--seeds must be at least 1, got " + nSeeds);
+        if (rounds < 1) throw new Main.UserError("--epochs must be at least 1, got " + rounds);
+        if (width < 1) throw new Main.UserError("--width must be at least 1, got " + width);
+        if (every < 1) throw new Main.UserError("--eval-every must be at least 1, got " + every);
+        if (!(churn >= 0 && churn < 1)) throw new Main.UserError("--churn must be in [0, 1), got " + churn);
+        if (!(loss >= 0 && loss < 1)) throw new Main.UserError("--loss must be in [0, 1), got " + loss);
+        DecentralizedConfig.Merge m = switch (merge.toLowerCase(Locale.ROOT)) {
+            case "uniform" -> DecentralizedConfig.Merge.UNIFORM;
+            case "age-weighted" -> DecentralizedConfig.Merge.AGE_WEIGHTED;
+            case "none" -> DecentralizedConfig.Merge.NONE;
+            default -> throw new Main.UserError("--merge must be uniform, age-weighted or none, got '" + merge + "'");
+        };
+        DecentralizedConfig.Schedule sc;
+        try {
+            sc = DecentralizedConfig.Schedule.valueOf(schedule.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new Main.UserError("--schedule must be async, progressive or lockstep, got '" + schedule + "'");
+        }
+        Path dir = data != null ? data : DataDir.find(folder).orElseThrow(() ->
+                new Main.UserError("decentralized-ssl needs the Planetoid " + folder + " files: " + DataDir.howToProvide(folder, "--data")));
+        Path target = out != null ? out : Path.of("results", "decentralized-ssl-" + ds);
+        OutputDir.validate(target, force);
+        Planetoid p;
+        try {
+            p = Planetoid.load(dir, ds);
+        } catch (IOException e) {
+            throw new Main.UserError("--data: " + e.getMessage(), e);
+        }
+        SslConfig ssl = SslConfig.defaults().withEpochs(rounds).withSeed(seed).withWidth(width);
+        DecentralizedConfig dc = DecentralizedConfig.defaults().withMerge(m).withSchedule(sc).withWindow(Math.max(1, rounds / ssl.layers()));
+        boolean faults = !quick && (churn > 0 || loss > 0);
+        SslExperiment.Options o = new SslExperiment.Options(ssl, dc, nSeeds, every, faults ? churn : 0, faults ? loss : 0, true);
+        SslGraph g = SslGraph.planetoid(p, PROJECTION, PROJECTION_SEED);
+        System.setProperty("java.awt.headless", "true");
+        long total = (long) nSeeds * rounds * (faults ? 4 : 3);
+        long t0 = System.nanoTime();
+        SslExperiment.Result r;
+        try (ProgressBar bar = Progress.bar("decentralized-ssl " + ds, total)) {
+            r = SslExperiment.run(p, g, o, bar::stepBy);
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        Map<String, Object> summary = summary(p, o, r, wall, dir);
+        try (OutputDir od = OutputDir.open(target)) {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(od.dir().resolve("summary.json").toFile(), summary);
+            writeCurves(od.dir().resolve("curves.csv"), r);
+            plot(od.dir().resolve("accuracy-vs-rounds.png"), r, ds);
+            if (export) writeEmbeddings(od.dir().resolve("embeddings.csv"), r.exportEmbedding(), r.embeddingDim());
+            od.commit();
+        }
+        for (SslExperiment.Method x : r.methods().values())
+            System.out.printf(Locale.ROOT, "%-22s %5.1f ± %.1f %%%n", x.name(), 100 * x.mean(), 100 * x.std());
+        System.out.printf(Locale.ROOT, "bytes per node per round (decentralized): %.0f (embeddings %.0f, negatives %.0f, gossip %.0f)%n",
+                r.lossless().traffic().totalBytes() / (double) p.n() / r.lossless().rounds(), r.lossless().bytesPerNodePerRound(Traffic.Kind.EMBEDDING),
+                r.lossless().bytesPerNodePerRound(Traffic.Kind.NEGATIVE), r.lossless().bytesPerNodePerRound(Traffic.Kind.GOSSIP));
+        System.out.println("-> " + target);
+        return 0;
+    }
+
+    /** Input features are projected to this many dimensions (see SslGraph.planetoid). */
+    static final int PROJECTION = 256;
+    static final long PROJECTION_SEED = 7;
+
+    static Map<String, Object> summary(Planetoid p, SslExperiment.Options o, SslExperiment.Result r, double wall, Path dir) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("dataset", p.name());
+        s.put("nodes", p.n());
+        s.put("edges", p.graph().edgeCount());
+        Map<String, String> keys = Map.of(SslExperiment.DECENTRALIZED, "decentralized", SslExperiment.CENTRALIZED, "centralized",
+                SslExperiment.END_TO_END, "end_to_end", SslExperiment.RANDOM_INIT, "random_init", SslExperiment.RAW, "raw_features",
+                SslExperiment.FAULTS, "decentralized_faults");
+        for (SslExperiment.Method m : r.methods().values()) {
+            s.put(keys.get(m.name()) + "_accuracy", m.mean());
+            s.put(keys.get(m.name()) + "_accuracy_std", m.std());
+        }
+        Map<String, Object> per = new LinkedHashMap<>();
+        for (SslExperiment.Method m : r.methods().values()) per.put(m.name(), Map.of("test_accuracy_per_seed", m.test(), "chosen_round_per_seed", m.chosenRound()));
+        s.put("per_seed", per);
+        s.put("bytes_per_node_per_epoch", traffic(r.lossless()));
+        if (r.faults() != null) s.put("faults_bytes_per_node_per_epoch", traffic(r.faults()));
+        Map<String, Object> cfg = new LinkedHashMap<>();
+        cfg.put("ssl", o.ssl());
+        cfg.put("decentralized", o.dec());
+        cfg.put("seeds", o.seeds());
+        cfg.put("eval_every", o.evalEvery());
+        cfg.put("faults", Map.of("churn", o.faultChurn(), "message_loss", o.faultLoss()));
+        cfg.put("input_projection", PROJECTION + " dims, ±1/sqrt(dim) signs from seed " + PROJECTION_SEED + ", after row normalization");
+        cfg.put("probe", "standardized embeddings, multinomial logistic regression on the train split, L2 in " + java.util.Arrays.toString(io.mycelium.ssl.LinearProbe.L2_GRID)
+                + " picked on validation; test accuracy at the checkpoint with the best validation accuracy");
+        cfg.put("departures", List.of(
+                "features projected to " + PROJECTION + " dimensions so that every node's parameter copy fits in memory",
+                "loss on the linear pre-activation; messages carry it and receivers apply the ReLU",
+                "training length chosen on validation for every method (checkpoints every eval_every rounds)",
+                "negatives drawn from an overlay: push targets are uniform over all nodes (links beyond the graph edges)"));
+        cfg.put("data", dir.toString());
+        s.put("config", cfg);
+        s.put("wall_seconds", wall);
+        return s;
+    }
+
+    static Map<String, Object> traffic(SslExperiment.RunInfo ri) {
+        Map<String, Object> t = new LinkedHashMap<>();
+        double total = 0;
+        for (Traffic.Kind k : Traffic.Kind.values()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("bytes", ri.bytesPerNodePerRound(k));
+            e.put("messages", ri.messagesPerNodePerRound(k));
+            e.put("lost_fraction", ri.traffic().messages(k) == 0 ? 0 : (double) ri.traffic().lost(k) / ri.traffic().messages(k));
+            e.put("to_offline_fraction", ri.traffic().messages(k) == 0 ? 0 : (double) ri.traffic().droppedOffline(k) / ri.traffic().messages(k));
+            t.put(k.name().toLowerCase(Locale.ROOT), e);
+            total += ri.bytesPerNodePerRound(k);
+        }
+        t.put("total_bytes", total);
+        t.put("stats", ri.stats());
+        t.put("rounds", ri.rounds());
+        t.put("seconds", ri.seconds());
+        return t;
+    }
+
+    static void writeCurves(Path f, SslExperiment.Result r) throws IOException {
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(f))) {
+            w.println("method,round,test_accuracy,val_accuracy,bytes_per_node");
+            for (SslExperiment.Method m : r.methods().values())
+                for (SslExperiment.Point pt : m.curve())
+                    w.printf(Locale.ROOT, "%s,%d,%.6f,%.6f,%.1f%n", m.name(), pt.round(), pt.test(), pt.val(), pt.bytesPerNode());
+        }
+    }
+
+    static void plot(Path f, SslExperiment.Result r, String ds) throws IOException {
+        List<Charts.Series> series = new ArrayList<>();
+        for (SslExperiment.Method m : r.methods().values()) {
+            if (m.curve().isEmpty()) continue;
+            double[] x = m.curve().stream().mapToDouble(SslExperiment.Point::round).toArray();
+            double[] y = m.curve().stream().mapToDouble(pt -> 100 * pt.test()).toArray();
+            series.add(new Charts.Series(m.name(), x, y));
+        }
+        Charts.lines(f, ds + ": linear-probe test accuracy (mean over seeds)", "round (epoch)", "test accuracy (%)", false, series);
+    }
+
+    static void writeEmbeddings(Path f, double[] e, int dim) throws IOException {
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(f))) {
+            StringBuilder h = new StringBuilder("node");
+            for (int k = 0; k < dim; k++) h.append(",d").append(k);
+            w.println(h);
+            for (int v = 0; v < e.length / dim; v++) {
+                StringBuilder b = new StringBuilder().append(v);
+                for (int k = 0; k < dim; k++) b.append(',').append(e[v * dim + k]);
+                w.println(b);
+            }
+        }
+    }
+}

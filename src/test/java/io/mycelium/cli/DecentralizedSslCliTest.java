@@ -1,0 +1,52 @@
+package io.mycelium.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mycelium.task.PlanetoidTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** reproduce decentralized-ssl on the tiny Planetoid files PlanetoidTest writes: outputs, determinism, bad input. */
+class DecentralizedSslCliTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void writesTheSummaryAndTheSameBitsForTheSameSeed() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        PlanetoidTest.writeTiny(data, "cora");
+        String[] args = {"reproduce", "decentralized-ssl", "--dataset", "cora", "--data", data.toString(), "--epochs", "4", "--eval-every", "2",
+                "--seeds", "2", "--width", "8", "--export-embeddings"};
+        assertThat(Main.execute(concat(args, "--out", tmp.resolve("a").toString()))).isZero();
+        assertThat(Main.execute(concat(args, "--out", tmp.resolve("b").toString()))).isZero();
+        JsonNode s = new ObjectMapper().readTree(tmp.resolve("a/summary.json").toFile());
+        for (String k : new String[] {"decentralized_accuracy", "centralized_accuracy", "end_to_end_accuracy", "random_init_accuracy", "raw_features_accuracy",
+                "decentralized_faults_accuracy", "decentralized_accuracy_std"})
+            assertThat(s.get(k).asDouble()).as(k).isBetween(0.0, 1.0);
+        assertThat(s.at("/bytes_per_node_per_epoch/gossip/bytes").asDouble()).isPositive();
+        assertThat(Files.exists(tmp.resolve("a/accuracy-vs-rounds.png"))).isTrue();
+        assertThat(Files.readString(tmp.resolve("a/embeddings.csv"))).isEqualTo(Files.readString(tmp.resolve("b/embeddings.csv")));
+        assertThat(Files.readString(tmp.resolve("a/curves.csv"))).isEqualTo(Files.readString(tmp.resolve("b/curves.csv")));
+        assertThat(Files.readAllLines(tmp.resolve("a/embeddings.csv"))).hasSize(509);
+    }
+
+    @Test
+    void badInputIsExitTwoAndWritesNothing() throws Exception {
+        Path out = tmp.resolve("out");
+        assertThat(Main.execute("reproduce", "decentralized-ssl", "--dataset", "pubmed", "--out", out.toString())).isEqualTo(2);
+        assertThat(Main.execute("reproduce", "decentralized-ssl", "--dataset", "cora", "--data", tmp.resolve("nowhere").toString(), "--out", out.toString())).isEqualTo(2);
+        assertThat(Main.execute("reproduce", "decentralized-ssl", "--dataset", "cora", "--epochs", "0", "--out", out.toString())).isEqualTo(2);
+        assertThat(Files.exists(out)).isFalse();
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+}
