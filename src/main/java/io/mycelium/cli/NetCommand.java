@@ -121,8 +121,8 @@ final class NetCommand implements Runnable {
             throw new Main.UserError(e.getMessage());
         }
         long t0 = System.nanoTime();
-        CoordinatorProcess.Outcome r = CoordinatorProcess.run(o, job, new CoordinatorProcess.Settings(procs, launcher, hostArgs, ckDir, resume,
-                Duration.ofSeconds(c.joinTimeout)), System.err);
+        CoordinatorProcess.Outcome r = CoordinatorProcess.run(o, job, new CoordinatorProcess.Settings(procs, launcher, launch ? procs : 0, hostArgs, ckDir, resume,
+                Duration.ofSeconds(c.joinTimeout), null), System.err);
         double wall = (System.nanoTime() - t0) / 1e9;
         if (r.failure() != null) {
             System.err.println("mycelium: net: " + r.failure() + (launcher != null ? " (host logs: " + launcher.logs() + ")" : "")

@@ -45,7 +45,14 @@ public final class CoordinatorProcess {
     public record Outcome(String failure, Map<String, List<NetTraining.Share>> shares, Tensor inferred, List<Wire.Traffic> traffic,
                           long steps, long sent, long received, double seconds) {}
 
-    public record Settings(int procs, Launcher launcher, List<String> hostArgs, Path checkpoints, boolean resume, Duration joinTimeout) {}
+    /**
+     * @param procs     hosts (= partitions) to wait for
+     * @param launcher  starts {@code children} of them on this machine (null: none)
+     * @param hostArgs  a launched host's arguments after {@code net host --join .. --run-id ..}
+     * @param listening told the coordinator's port once bound (null: print the host command)
+     */
+    public record Settings(int procs, Launcher launcher, int children, List<String> hostArgs, Path checkpoints, boolean resume, Duration joinTimeout,
+                           java.util.function.IntConsumer listening) {}
 
     public static Outcome run(NetSystem.Options o, Job job, Settings s, PrintStream err) throws Exception {
         ActorSystem<Void> system = NetSystem.start(o);
@@ -64,13 +71,14 @@ public final class CoordinatorProcess {
             Cluster.get(system).subscriptions().tell(Subscribe.create(watch.<ClusterEvent.UnreachableMember>narrow(), ClusterEvent.UnreachableMember.class));
             Cluster.get(system).subscriptions().tell(Subscribe.create(watch.<ClusterEvent.MemberRemoved>narrow(), ClusterEvent.MemberRemoved.class));
             int port = NetSystem.port(system);
+            if (s.listening() != null) s.listening().accept(port);
             if (s.launcher() != null) {
-                for (int i = 0; i < s.procs(); i++) {
+                for (int i = 0; i < s.children(); i++) {
                     List<String> args = new ArrayList<>(List.of("net", "host", "--join", o.host() + ":" + port, "--run-id", Long.toString(o.runId()), "--with-parent"));
                     args.addAll(s.hostArgs());
                     s.launcher().start(i, args, (child, code) -> events.add(new ChildExit(child, code)));
                 }
-            } else {
+            } else if (s.listening() == null) {
                 err.printf(Locale.ROOT, "net coordinator: listening on %s:%d, run id %d, config hash %s; waiting for %d hosts:%n  ./mycelium net host --join %s:%d --run-id %d %s%n",
                         o.host(), port, o.runId(), job.hash(), s.procs(), o.host(), port, o.runId(), String.join(" ", s.hostArgs()));
             }
@@ -109,7 +117,7 @@ public final class CoordinatorProcess {
         final long t0 = System.nanoTime();
         long lastPrint, steps, sent, received;
         int joined;
-        boolean rosterSent;
+        boolean rosterSent, finishing;
 
         Loop(ActorSystem<Void> system, Job job, Settings s, long run, BlockingQueue<Object> events, PrintStream err) {
             this.system = system;
@@ -180,7 +188,7 @@ public final class CoordinatorProcess {
                         NetTraining.Share[] a = shares.computeIfAbsent(d.scheme(), k -> new NetTraining.Share[Scheme.parse(k).centralized() ? 1 : procs]);
                         a[d.partition()] = new NetTraining.Share(d.train0(), d.test(), d.batches());
                         err.printf(Locale.ROOT, "net: %s done on partition %d (%.1f s)%n", d.scheme(), d.partition(), seconds());
-                        if (t.schemes().stream().allMatch(sc -> complete(shares.get(sc.id())))) for (ActorRef<Wire.ToHost> h : hosts) h.tell(new Wire.Stop(run, ""));
+                        if (t.schemes().stream().allMatch(sc -> complete(shares.get(sc.id())))) finish();
                     }
                     case Wire.Status st -> {
                         statuses.put(st.partition(), st);
@@ -209,7 +217,7 @@ public final class CoordinatorProcess {
                     }
                     case Wire.InferDone d -> {
                         rows.put(d.partition(), d.rows());
-                        if (rows.size() == procs) for (ActorRef<Wire.ToHost> h : hosts) h.tell(new Wire.Stop(run, ""));
+                        if (rows.size() == procs) finish();
                     }
                     case Wire.Traffic t -> {
                         traffic.add(t);
@@ -217,22 +225,28 @@ public final class CoordinatorProcess {
                     }
                     case Wire.Failed f -> { return stop("partition " + f.partition() + " failed: " + f.reason()); }
                     case ChildExit x -> {
-                        if (traffic.size() < procs || x.code() != 0)
+                        if (!finishing || x.code() != 0)
                             return stop(String.format(Locale.ROOT, "lost partition %d: its host process (%s) exited with code %d%s", x.child(),
                                     x.child() < pids.size() ? "pid " + pids.get(x.child()) : "child " + x.child(), x.code(),
                                     x.code() == 137 || x.code() == 9 ? " (killed)" : ""));
                     }
                     case ClusterEvent.UnreachableMember u -> {
                         int p = partitionOf(u.member());
-                        if (p >= 0) return stop("lost partition " + p + ": host " + u.member().address().hostPort() + " is unreachable (failure detector)");
+                        if (p >= 0 && !finishing) return stop("lost partition " + p + ": host " + u.member().address().hostPort() + " is unreachable (failure detector)");
                     }
                     case ClusterEvent.MemberRemoved r -> {
                         int p = partitionOf(r.member());
-                        if (p >= 0 && traffic.size() < procs) return stop("lost partition " + p + ": host " + r.member().address().hostPort() + " left the cluster");
+                        if (p >= 0 && !finishing) return stop("lost partition " + p + ": host " + r.member().address().hostPort() + " left the cluster");
                     }
                     default -> {}
                 }
             }
+        }
+
+        /** Every result is in: the hosts report their traffic and exit. */
+        private void finish() {
+            finishing = true;
+            for (ActorRef<Wire.ToHost> h : hosts) h.tell(new Wire.Stop(run, ""));
         }
 
         private boolean complete(NetTraining.Share[] a) { return a != null && java.util.Arrays.stream(a).allMatch(java.util.Objects::nonNull); }

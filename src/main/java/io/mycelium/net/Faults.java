@@ -39,19 +39,21 @@ public final class Faults {
     /** Messages dropped so far. */
     public long dropped() { return dropped.get(); }
 
-    <T> void send(ActorRef<T> to, T msg, boolean lossy) {
+    /** Sends {@code msg} (later, if delayed); false if it was dropped. */
+    <T> boolean send(ActorRef<T> to, T msg, boolean lossy) {
         if (!any()) {
             to.tell(msg);
-            return;
+            return true;
         }
         long h = mix(seed ^ mix(to.path().name().hashCode() * 0x9E3779B97F4A7C15L ^ tag(msg)));
         if (lossy && (h >>> 11) * 0x1.0p-53 < loss) {
             dropped.incrementAndGet();
-            return;
+            return false;
         }
         int delay = maxDelayMillis == 0 ? 0 : (int) Long.remainderUnsigned(mix(h), maxDelayMillis + 1L);
         if (delay == 0) to.tell(msg);
         else timer().schedule(() -> to.tell(msg), delay, TimeUnit.MILLISECONDS);
+        return true;
     }
 
     private synchronized ScheduledExecutorService timer() {

@@ -81,9 +81,11 @@ public final class HostProcess {
                 err.println("mycelium: net host: partition " + part.index() + " failed: " + why);
                 return 1;
             }
+            // the coordinator stops the run once every partition is done, so every halo sent has been
+            // read (and so written out by the sender's Artery stream, where the serializer counts it)
+            Wire.Stop stop = expect(events, Wire.Stop.class, Duration.ofSeconds(120));
             long[] tr = RowSerializer.of(system).traffic();
             coord.tell(new Wire.Traffic(run, part.index(), ProcessHandle.current().pid(), tr[0], tr[1], tr[2], tr[3]));
-            Wire.Stop stop = expect(events, Wire.Stop.class, Duration.ofSeconds(60));
             return stop.reason() == null || stop.reason().isEmpty() ? 0 : 1;
         } finally {
             system.terminate();
@@ -106,7 +108,7 @@ public final class HostProcess {
             Object m = events.poll(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (m == null) throw new NetFailure("no " + type.getSimpleName() + " from the coordinator within " + timeout.toSeconds() + " s");
             if (type.isInstance(m)) return type.cast(m);
-            if (m instanceof Wire.Stop s) throw new NetFailure("stopped by the coordinator: " + s.reason());
+            if (m instanceof Wire.Stop s && s.reason() != null && !s.reason().isEmpty()) throw new NetFailure("stopped by the coordinator: " + s.reason());
         }
     }
 

@@ -43,8 +43,8 @@ public final class NetSystem {
     public static Config config(Options o) {
         String text = String.format(Locale.ROOT, """
                 pekko {
-                  loglevel = "WARNING"
-                  stdout-loglevel = "WARNING"
+                  loglevel = "ERROR"
+                  stdout-loglevel = "ERROR"
                   log-dead-letters = off
                   log-dead-letters-during-shutdown = off
                   actor {

@@ -117,11 +117,12 @@ public final class NetTransport {
                 boolean moved = lastSent[k] == null || maxAbsDiff(rows, lastSent[k]) > sendTol;
                 boolean stale = confirmed < sentVersion[k] && now - sentAt[k] > RESEND_NANOS; // lost, or slow: send the newest again
                 if ((moved && sentVersion[k] - confirmed < WINDOW) || stale) {
-                    faults.send(refs.get(peers[k]), new Wire.Latest(run, p.index(), version, rows), true);
+                    // a dropped message counts as sent for the window and the resend timer (the sender
+                    // cannot know), but not in the counter the termination rule compares with arrivals
+                    if (faults.send(refs.get(peers[k]), new Wire.Latest(run, p.index(), version, rows), true)) sent++;
                     sentVersion[k] = version;
                     sentAt[k] = now;
                     lastSent[k] = rows;
-                    sent++;
                 }
             }
             for (int k = 0; k < peers.length; k++) {
@@ -136,7 +137,7 @@ public final class NetTransport {
             }
         }
 
-        /** Latest messages sent (not counting those the fault injector dropped). */
+        /** Latest messages that left (not counting those the fault injector dropped: the termination rule compares this with arrivals). */
         public long sent() { return sent; }
 
         /** New versions read from peers. */

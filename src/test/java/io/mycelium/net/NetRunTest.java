@@ -1,0 +1,144 @@
+package io.mycelium.net;
+
+import io.mycelium.TestGraphs;
+import io.mycelium.autodiff.Init;
+import io.mycelium.autodiff.Params;
+import io.mycelium.engine.Engine;
+import io.mycelium.graph.Graph;
+import io.mycelium.graph.ShiftOperator;
+import io.mycelium.model.Activation;
+import io.mycelium.model.Gcnn;
+import io.mycelium.train.Dataset;
+import io.mycelium.train.Scheme;
+import io.mycelium.train.TrainingRun;
+import org.apache.commons.rng.UniformRandomProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The coordinator and its hosts as actor systems in this JVM (each its own cluster member on
+ * 127.0.0.1, every message through Artery TCP and the serializers): the whole protocol, from join
+ * to results.
+ */
+@Timeout(300)
+class NetRunTest {
+    @TempDir
+    Path tmp;
+
+    /** A host to start: its run id, config hash and faults. */
+    record HostSpec(long run, String hash, Faults faults, Job job) {}
+
+    record Ran(CoordinatorProcess.Outcome outcome, List<Integer> exits, List<String> errs, String coordinatorErr) {}
+
+    static Ran run(Job job, long run, int procs, List<HostSpec> hosts, Path ck, int every, boolean resume) throws Exception {
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        ByteArrayOutputStream coordErr = new ByteArrayOutputStream();
+        try (ExecutorService ex = Executors.newCachedThreadPool()) {
+            Future<CoordinatorProcess.Outcome> coord = ex.submit(() -> CoordinatorProcess.run(
+                    new NetSystem.Options("coordinator", "127.0.0.1", 0, run, job.hash(), null), job,
+                    new CoordinatorProcess.Settings(procs, null, 0, List.of(), ck, resume, Duration.ofSeconds(240), port::complete),
+                    new PrintStream(new java.io.OutputStream() {
+                        @Override
+                        public void write(int b) {
+                            coordErr.write(b);
+                            System.out.write(b);
+                        }
+                    }, true)));
+            int p = port.get(120, TimeUnit.SECONDS);
+            List<Future<Integer>> exits = new ArrayList<>();
+            List<ByteArrayOutputStream> errs = new ArrayList<>();
+            for (HostSpec h : hosts) {
+                ByteArrayOutputStream e = new ByteArrayOutputStream();
+                errs.add(e);
+                exits.add(ex.submit(() -> HostProcess.run(new NetSystem.Options("host", "127.0.0.1", 0, h.run(), h.hash(), null),
+                        NetSystem.address("127.0.0.1", p), h.job(), new HostProcess.Checkpoints(ck, every), h.faults(), new PrintStream(e, true))));
+            }
+            CoordinatorProcess.Outcome o = coord.get(280, TimeUnit.SECONDS);
+            List<Integer> codes = new ArrayList<>();
+            for (Future<Integer> f : exits) codes.add(f.get(120, TimeUnit.SECONDS));
+            return new Ran(o, codes, errs.stream().map(ByteArrayOutputStream::toString).toList(), coordErr.toString());
+        }
+    }
+
+    static Job.Train trainJob() {
+        UniformRandomProvider r = Init.rng(21);
+        Graph g = TestGraphs.connected(14, 0.25, 4);
+        Gcnn model = new Gcnn(ShiftOperator.NORMALIZED_ADJACENCY.of(g), new int[] {2, 5, 1}, new Activation[] {Activation.TANH, Activation.SIGMOID}, Gcnn.GLOROT);
+        Params init = new Params();
+        model.init(init, r);
+        Dataset all = new Dataset(Init.normal(r, 0, 1, g.n(), 12, 2), Init.uniform(r, 0, 1, g.n(), 12));
+        TrainingRun.Setup s = new TrainingRun.Setup(g, ShiftOperator.NORMALIZED_ADJACENCY, model, init, all.range(0, 9), all.range(9, 12), 3, 0.05, 4, 1, 3);
+        return new Job.Train(s, List.of(Scheme.SGD, Scheme.D_SGD), "train-test");
+    }
+
+    @Test
+    void aTrainingRunAdmitsOnlyItsHostsAndEqualsTheInProcessRunBitForBit() throws Exception {
+        Job.Train job = trainJob();
+        Job.Train otherConfig = new Job.Train(job.setup(), job.schemes(), "another-hash");
+        List<HostSpec> hosts = List.of(new HostSpec(7, job.hash(), Faults.NONE, job), new HostSpec(8, job.hash(), Faults.NONE, job),
+                new HostSpec(7, job.hash(), Faults.NONE, job), new HostSpec(7, otherConfig.hash(), Faults.NONE, otherConfig),
+                new HostSpec(7, job.hash(), Faults.NONE, job));
+        // the join check runs inside Pekko on the coordinator's side and prints there (System.err)
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream seen = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(seen, true));
+        Ran ran;
+        try {
+            ran = run(job, 7, 3, hosts, tmp, 0, false);
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(seen.toString()).contains("refused at join: run id 8 is not this run's 7").contains("refused at join: config hash another-hash");
+        assertThat(ran.outcome().failure()).isNull();
+        assertThat(ran.exits()).containsExactly(0, 1, 0, 1, 0);
+        assertThat(ran.errs().get(1)).contains("refused at join");
+        assertThat(ran.errs().get(3)).contains("refused at join");
+
+        TrainingRun.Setup s = job.setup();
+        for (Scheme scheme : job.schemes()) {
+            TrainingRun.Result net = NetTraining.assemble(s, scheme, ran.outcome().shares().get(scheme.id()), TrainingRun.measureTraffic(s, scheme), 0);
+            Engine ref = scheme.centralized() ? Engine.synchronous(s.graph(), NetTraining.params(s, scheme))
+                    : Engine.partitioned(s.graph(), Partitioner.bfs(s.graph(), 3), NetTraining.params(s, scheme));
+            TrainingRun.Result mem = NetTraining.assemble(s, scheme, List.of(NetTraining.run(s, scheme, ref, null)), TrainingRun.measureTraffic(s, scheme), 0);
+            assertThat(net.epochs()).as(scheme.id()).isEqualTo(mem.epochs());
+            if (scheme.centralized()) assertThat(net.epochs()).as("sgd: the train command's bits").isEqualTo(TrainingRun.run(s, scheme, null).epochs());
+        }
+        long sent = ran.outcome().traffic().stream().mapToLong(Wire.Traffic::sentBytes).sum();
+        long received = ran.outcome().traffic().stream().mapToLong(Wire.Traffic::receivedBytes).sum();
+        assertThat(sent).as("every halo byte written is read by a peer").isPositive().isEqualTo(received);
+    }
+
+    @Test
+    void asynchronousInferenceReachesTheSynchronousFixedPointAlsoWithLoss() throws Exception {
+        for (double loss : new double[] {0.1, 0}) {
+            Job.Infer job = Job.Infer.of("ignn", 2000, 0.05, 4, 1, 1e-10);
+            List<HostSpec> hosts = new ArrayList<>();
+            for (int i = 0; i < 3; i++) hosts.add(new HostSpec(9, job.hash(), new Faults(i + 1, loss, 0), job));
+            Ran ran = run(job, 9, 3, hosts, tmp, 0, false);
+            assertThat(ran.outcome().failure()).isNull();
+            assertThat(ran.outcome().inferred().maxAbsDiff(job.fixedPoint())).as("loss " + loss).isLessThan(1e-6);
+            assertThat(ran.outcome().sent()).isPositive();
+        }
+        Job.Infer gsd = Job.Infer.of("gsdgnn", 300, 0.12, 3, 2, 1e-10);
+        List<HostSpec> hosts = new ArrayList<>();
+        for (int i = 0; i < 3; i++) hosts.add(new HostSpec(10, gsd.hash(), new Faults(i + 7, 0.1, 2), gsd));
+        Ran ran = run(gsd, 10, 3, hosts, tmp, 0, false);
+        assertThat(ran.outcome().failure()).isNull();
+        assertThat(ran.outcome().inferred().maxAbsDiff(gsd.fixedPoint())).as("gsdgnn, 10% loss, delays").isLessThan(1e-6);
+    }
+}
