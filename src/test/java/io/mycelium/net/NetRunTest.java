@@ -1,8 +1,8 @@
 package io.mycelium.net;
 
 import io.mycelium.TestGraphs;
-import io.mycelium.autodiff.Init;
-import io.mycelium.autodiff.Params;
+import io.mycelium.tensor.Init;
+import io.mycelium.tensor.Params;
 import io.mycelium.engine.Engine;
 import io.mycelium.graph.Graph;
 import io.mycelium.graph.ShiftOperator;
