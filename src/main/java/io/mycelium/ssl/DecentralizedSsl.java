@@ -6,9 +6,7 @@ import io.mycelium.ssl.DecentralizedConfig.NegativeSource;
 import io.mycelium.ssl.DecentralizedConfig.Schedule;
 import io.mycelium.ssl.Traffic.Kind;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Decentralized layer-wise SSL, simulated round by round on one thread. Every node holds its own copy
@@ -23,13 +21,13 @@ import java.util.List;
  * {@code fanout} uniform random peers, which keep them in a bounded buffer that refuses neighbours.
  * Gossip: every ~gossipPeriod rounds each node sends its parameters and their ages (the number of
  * local steps folded in) to one uniform random peer, which merges them into its own copy on arrival
- * and trains on (merge-then-update). Message loss, delay and churn are drawn from hashes of the seed.
+ * and trains on (merge-then-update); model messages act within the round they are sent. Message loss, delay and churn are drawn from hashes of the seed.
  *
  * <p>Round 0 is the forward wavefront of the initial parameters: features, then each layer's first
  * output, sent as EMB messages without delay.
  */
 public final class DecentralizedSsl {
-    private static final int EMB = 0, SELF = 1, NEG = 2, MODEL = 3, REC = 6;
+    private static final int EMB = 0, SELF = 1, NEG = 2, REC = 6;
     private static final int LOSS = 21, DELAY = 22, PEER = 23, TIMER = 24, CHURN = 25, NEGSAMPLE = 26;
 
     private final SslGraph data;
@@ -49,9 +47,6 @@ public final class DecentralizedSsl {
     private final boolean[] online;
     private final int[][] bucket;
     private final int[] bucketLen;
-    private final List<double[]> modelBufs = new ArrayList<>();
-    private int[] freeBufs = new int[16];
-    private int freeCount;
     private final double[] a, u, hz, dz, du, grad;
     private final int[] negSlots, negNodes;
     private final double[][] gsum;
@@ -283,11 +278,6 @@ public final class DecentralizedSsl {
                     else if (to != from && !g.hasEdge(to, from))
                         buffers[l].offer(to, from, ver, sentAt, history[l], (from * hist + ver % hist) * width);
                 }
-                case MODEL -> {
-                    if (online[to]) merge(to, modelBufs.get(l), ver);
-                    else traffic.offline[Kind.GOSSIP.ordinal()]++;
-                    release(l);
-                }
                 default -> throw new IllegalStateException("message type " + type);
             }
         }
@@ -454,57 +444,36 @@ public final class DecentralizedSsl {
         return x >= v ? x + 1 : x;
     }
 
+    /**
+     * Every node whose gossip timer fires sends its copies of the training layers and their ages to one
+     * uniform random peer, which merges them on arrival. Model messages take effect within the round
+     * they are sent (they are subject to loss and churn, not to delay), so no copy is in flight.
+     */
     private void gossip() {
         for (int v = 0; v < n; v++) {
             if (!online[v] || nextGossip[v] > now) continue;
             double jitter = 0.5 + Draw.uniform(Draw.hash(seed, TIMER, v, now, 98));
             nextGossip[v] = now + Math.max(1, (int) Math.round(jitter * d.gossipPeriod()));
-            int to = peer(v, 7), mask = 0;
+            int to = peer(v, 7);
             long payload = 0;
-            int id = acquire();
-            double[] buf = modelBufs.get(id);
-            int o = 0;
-            for (int l = 1; l <= layers; l++) {
-                if (active(l)) {
-                    mask |= 1 << l;
-                    System.arraycopy(theta[l], v * pCount[l], buf, o, pCount[l]);
-                    buf[o + pCount[l]] = age[l][v];
-                    payload += pCount[l] + 1;
-                }
-                o += pCount[l] + 1;
-            }
-            if (!send(Kind.GOSSIP, payload, MODEL, v, to, id, mask)) release(id);
+            for (int l = 1; l <= layers; l++) if (active(l)) payload += pCount[l] + 1;
+            traffic.sent(Kind.GOSSIP, payload);
+            if (lost()) traffic.lost[Kind.GOSSIP.ordinal()]++;
+            else if (!online[to]) traffic.offline[Kind.GOSSIP.ordinal()]++;
+            else for (int l = 1; l <= layers; l++) if (active(l)) merge(to, v, l);
         }
     }
 
-    private void merge(int v, double[] buf, int mask) {
-        int o = 0;
-        for (int l = 1; l <= layers; l++) {
-            int p = pCount[l];
-            if ((mask & (1 << l)) != 0) {
-                double mine = age[l][v], theirs = buf[o + p];
-                double wm = 0.5, wt = 0.5;
-                if (d.merge() == Merge.AGE_WEIGHTED && mine + theirs > 0) { wm = mine / (mine + theirs); wt = 1 - wm; }
-                double[] th = theta[l];
-                int q = v * p;
-                for (int k = 0; k < p; k++) th[q + k] = wm * th[q + k] + wt * buf[o + k];
-                age[l][v] = (long) Math.max(mine, theirs);
-            }
-            o += p + 1;
-        }
-    }
-
-    private int acquire() {
-        if (freeCount > 0) return freeBufs[--freeCount];
-        int size = 0;
-        for (int l = 1; l <= layers; l++) size += pCount[l] + 1;
-        modelBufs.add(new double[size]);
-        return modelBufs.size() - 1;
-    }
-
-    private void release(int id) {
-        if (freeCount == freeBufs.length) freeBufs = Arrays.copyOf(freeBufs, freeCount * 2);
-        freeBufs[freeCount++] = id;
+    /** Node v merges the received copy of layer l (node {@code from}'s) into its own: uniform or age-weighted; age ← max. */
+    private void merge(int v, int from, int l) {
+        int p = pCount[l];
+        double mine = age[l][v], theirs = age[l][from];
+        double wm = 0.5, wt = 0.5;
+        if (d.merge() == Merge.AGE_WEIGHTED && mine + theirs > 0) { wm = mine / (mine + theirs); wt = 1 - wm; }
+        double[] th = theta[l];
+        int q = v * p, r = from * p;
+        for (int k = 0; k < p; k++) th[q + k] = wm * th[q + k] + wt * th[r + k];
+        age[l][v] = (long) Math.max(mine, theirs);
     }
 
     /**

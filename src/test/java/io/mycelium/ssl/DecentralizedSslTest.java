@@ -1,0 +1,115 @@
+package io.mycelium.ssl;
+
+import io.mycelium.ssl.DecentralizedConfig.Merge;
+import io.mycelium.ssl.DecentralizedConfig.NegativeSource;
+import io.mycelium.ssl.DecentralizedConfig.Schedule;
+import io.mycelium.ssl.Traffic.Kind;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class DecentralizedSslTest {
+    static final SslGraph DATA = LockstepEquivalenceTest.smallGraph(60, 10, 8);
+    static final SslConfig C = new SslConfig(2, 5, 0.5, 3, 1.0, SslConfig.Optimizer.ADAM, 0.02, 12, 4);
+
+    static DecentralizedConfig lockstepPush() {
+        return DecentralizedConfig.defaults().withSchedule(Schedule.LOCKSTEP).withMerge(Merge.UNIFORM);
+    }
+
+    @Test
+    void messageCountsFollowTheProtocol() {
+        DecentralizedSsl sim = new DecentralizedSsl(DATA, C, lockstepPush().withMerge(Merge.NONE));
+        sim.run(null);
+        long twoE = DATA.graph().directedEdgeCount(), n = DATA.n(), rounds = C.epochs(), k = DecentralizedConfig.defaults().fanout();
+        Traffic t = sim.traffic();
+        // wavefront: features and every layer once along every edge; then every layer every round
+        assertThat(t.messages(Kind.EMBEDDING)).isEqualTo(twoE * (C.layers() + 1) + rounds * twoE * C.layers());
+        assertThat(t.bytes(Kind.EMBEDDING)).isEqualTo(twoE * (Traffic.HEADER_BYTES + 8L * DATA.inputDim())
+                + (twoE * C.layers() + rounds * twoE * C.layers()) * (Traffic.HEADER_BYTES + 8L * C.width()));
+        assertThat(t.messages(Kind.NEGATIVE)).isEqualTo(rounds * n * k);
+        assertThat(t.bytes(Kind.NEGATIVE)).isEqualTo(rounds * n * k * (Traffic.HEADER_BYTES + 8L * C.layers() * C.width()));
+        assertThat(t.messages(Kind.GOSSIP)).isZero();
+    }
+
+    @Test
+    void negativesComeFromTheBufferNeverFromNeighbours() {
+        DecentralizedSsl sim = new DecentralizedSsl(DATA, C, lockstepPush());
+        sim.run(null);
+        DecentralizedSsl.Stats s = sim.stats();
+        assertThat(s.negativesUsed()).isPositive();
+        assertThat(s.maxNegativeAge()).isLessThanOrEqualTo(DecentralizedConfig.defaults().maxNegAge());
+        assertThat(s.meanBufferFill()).isGreaterThan(5).isLessThanOrEqualTo(DecentralizedConfig.defaults().bufferCapacity());
+        assertThat(sim.traffic().messages(Kind.GOSSIP)).isPositive();
+    }
+
+    @Test
+    void bufferKeepsOneSlotPerOriginAndEvictsTheOldest() {
+        NegativeBuffer b = new NegativeBuffer(2, 3, 1);
+        double[] x = {1, 2, 3, 4, 5};
+        assertThat(b.offer(0, 5, 1, 10, x, 0)).isTrue();
+        assertThat(b.offer(0, 5, 1, 11, x, 1)).as("same version again").isFalse();
+        assertThat(b.offer(0, 5, 2, 12, x, 1)).isTrue();
+        assertThat(b.fill(0)).isEqualTo(1);
+        b.offer(0, 6, 1, 13, x, 2);
+        b.offer(0, 7, 1, 14, x, 3);
+        b.offer(0, 8, 1, 15, x, 4); // full: evicts origin 5 (sent at 12)
+        int[] out = new int[3];
+        int m = b.sample(0, 15, 100, 3, 99, out);
+        assertThat(m).isEqualTo(3);
+        int[] origins = Arrays.stream(out).map(b::origin).sorted().toArray();
+        assertThat(origins).containsExactly(6, 7, 8);
+        assertThat(b.sample(0, 15, 1, 3, 99, out)).as("only entries sent at 14 or 15").isEqualTo(2);
+        assertThat(b.fill(1)).isZero();
+    }
+
+    @Test
+    void churnAndLossHappenAtTheConfiguredRates() {
+        DecentralizedConfig d = DecentralizedConfig.defaults().withFaults(0.3, 0.2);
+        SslConfig c = C.withEpochs(300);
+        DecentralizedSsl sim = new DecentralizedSsl(DATA, c, d);
+        double[] online = new double[1];
+        sim.run((r, x) -> online[0] += x.stats().onlineFraction());
+        assertThat(online[0] / c.epochs()).isCloseTo(0.7, within(0.06));
+        Traffic t = sim.traffic();
+        for (Kind k : Kind.values()) assertThat((double) t.lost(k) / t.messages(k)).as(k.name()).isCloseTo(0.2, within(0.03));
+        assertThat(t.droppedOffline(Kind.NEGATIVE)).isPositive();
+    }
+
+    @Test
+    void sameSeedSameBitsOtherSeedOtherBits() {
+        DecentralizedConfig d = DecentralizedConfig.defaults().withFaults(0.1, 0.2);
+        double[] a = run(d, C), b = run(d, C), other = run(d, C.withSeed(99));
+        assertThat(Arrays.equals(a, b)).isTrue();
+        assertThat(Arrays.equals(a, other)).isFalse();
+    }
+
+    @Test
+    void progressiveFreezesEachLayerAfterItsWindow() {
+        DecentralizedConfig d = DecentralizedConfig.defaults().withSchedule(Schedule.PROGRESSIVE).withWindow(4).withMerge(Merge.NONE);
+        DecentralizedSsl sim = new DecentralizedSsl(DATA, C, d);
+        double[][] layer1At = new double[1][];
+        sim.run((r, x) -> { if (r == 4) layer1At[0] = x.parameters(0, 1); });
+        assertThat(sim.rounds()).isEqualTo(8);
+        assertThat(sim.parameters(0, 1)).as("layer 1 frozen after round 4").containsExactly(layer1At[0]);
+        assertThat(sim.parameters(0, 2)).isNotEqualTo(Encoder.init(C, 2, DATA.inputDim()));
+    }
+
+    static double[] run(DecentralizedConfig d, SslConfig c) {
+        DecentralizedSsl sim = new DecentralizedSsl(DATA, c, d);
+        sim.run(null);
+        return sim.embedding();
+    }
+
+    @Test
+    void oracleAndPushNegativesBothTrain() {
+        for (NegativeSource s : NegativeSource.values()) {
+            DecentralizedSsl sim = new DecentralizedSsl(DATA, C, lockstepPush().withNegatives(s));
+            double[] before = sim.parameters(3, 1);
+            sim.run(null);
+            assertThat(sim.parameters(3, 1)).isNotEqualTo(before);
+        }
+    }
+}
