@@ -1,9 +1,11 @@
 # D-AMSGrad in PyTorch on the node-regression benchmark, for a like-for-like timing of Mycelium's
 # `bench node-regression` d-amsgrad row. ../shared/bench/torch_node_regression.py times D-SGD with
 # per-node copies ("dsgd"); this does the same forward and backward (per-node Θ_i by einsum, the
-# same graph, sizes, batch and learning rate) and then Mycelium's D-AMSGrad step instead of D-SGD's:
-# one Metropolis-Hastings round on θ and on the second-moment tracker ũ, then per node
-#   m = β1 m + (1-β1) g,  v = β2 v + (1-β2) g²,  v̂' = max(v̂, v),  ũ = Wũ + v̂' - v̂,  θ = Wθ - α m / √max(ũ, ε).
+# same graph, sizes, batch and learning rate) and then D-AMSGrad's step in the published order (Chen et
+# al.; Mycelium's optim/DAmsGrad) instead of D-SGD's: one Metropolis-Hastings round on θ and on the
+# second-moment tracker ũ, then per node
+#   m = β1 m + (1-β1) g,  v = β2 v + (1-β2) g²,  v̂' = max(v̂, v),
+#   θ = Wθ - α m / √max(Wũ, ε),  ũ = Wũ - v̂ + v̂',  v̂ = v̂'    (v̂ and ũ start at ε).
 # Usage: python3 torch_damsgrad.py EPOCHS THREADS   (prints sec_per_epoch=...)
 import sys, time, random, torch
 
@@ -49,8 +51,8 @@ shapes = [(F, H), (F, H), (H, 1), (H, 1)]           # Θ0, Θ1 of the hidden lay
 theta = [(torch.randn(*s) * 0.1).expand(N, *s).clone().requires_grad_() for s in shapes]
 m = [torch.zeros_like(p) for p in theta]
 v = [torch.zeros_like(p) for p in theta]
-vhat = [torch.zeros_like(p) for p in theta]
-utilde = [torch.zeros_like(p) for p in theta]
+vhat = [torch.full_like(p, EPS) for p in theta]
+utilde = [torch.full_like(p, EPS) for p in theta]
 
 
 def forward(x):
@@ -75,8 +77,8 @@ for epoch in range(epochs):
                 m[q].mul_(BETA1).add_(g, alpha=1 - BETA1)
                 v[q].mul_(BETA2).addcmul_(g, g, value=1 - BETA2)
                 v_new = torch.maximum(vhat[q], v[q])
-                utilde[q] = u_mixed + v_new - vhat[q]
+                theta[q].copy_(theta_mixed - LR * m[q] / torch.sqrt(torch.clamp(u_mixed, min=EPS)))
+                utilde[q] = u_mixed - vhat[q] + v_new
                 vhat[q] = v_new
-                theta[q].copy_(theta_mixed - LR * m[q] / torch.sqrt(torch.clamp(utilde[q], min=EPS)))
 elapsed = time.time() - start
 print(f"mode=damsgrad threads={threads} epochs={epochs} sec_per_epoch={elapsed / epochs:.4f} final_loss={loss.item():.4f}")

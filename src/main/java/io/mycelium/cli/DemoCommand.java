@@ -130,7 +130,7 @@ final class DemoCommand implements Callable<Integer> {
             case D_NAIVE -> TableI.Row.D_NAIVE;
             case D_NAIVE_BATCH -> TableI.Row.PER_BATCH;
             case D_NAIVE_PB -> TableI.Row.PIGGYBACK;
-            case D_SGD, D_ADAM, D_AMSGRAD -> TableI.Row.DIST_OPT;
+            case D_SGD, D_ADAM, D_AMSGRAD, D_AMSGRAD_TRACKER_FIRST -> TableI.Row.DIST_OPT;
         };
         System.out.printf(Locale.ROOT, "training communication: %d rounds (%.1f per mini-batch; Table I: %s = %d), %d messages, %d bytes%n",
                 rounds, rounds / (double) steps, row.roundsFormula, row.rounds(2, batch, 1), messages, bytes);

@@ -30,7 +30,10 @@ public enum Scheme {
     D_NAIVE_PB("d-naive-pb", false, GradConsensus.PER_BATCH, true),
     D_SGD("d-sgd", false, GradConsensus.NONE, true),
     D_ADAM("d-adam", false, GradConsensus.NONE, true),
-    D_AMSGRAD("d-amsgrad", false, GradConsensus.NONE, true);
+    /** D-AMSGrad in the published order (Chen et al.). */
+    D_AMSGRAD("d-amsgrad", false, GradConsensus.NONE, true),
+    /** D-AMSGrad with the tracker advanced before the step (not published; {@link DAmsGrad}'s comment says when it helps). */
+    D_AMSGRAD_TRACKER_FIRST("d-amsgrad-tracker-first", false, GradConsensus.NONE, true);
 
     /** Where D-naive's K rounds of gradient consensus happen. */
     public enum GradConsensus { NONE, PER_SAMPLE, PER_BATCH }
@@ -66,6 +69,7 @@ public enum Scheme {
             case D_SGD -> new DSgd(lr);
             case D_ADAM -> Adam.distributed(lr);
             case D_AMSGRAD -> DAmsGrad.of(lr);
+            case D_AMSGRAD_TRACKER_FIRST -> DAmsGrad.trackerFirst(lr);
         };
     }
 

