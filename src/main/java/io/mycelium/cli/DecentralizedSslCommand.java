@@ -24,16 +24,14 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "decentralized-ssl", mixinStandardHelpOptions = true,
-        description = {"Decentralized layer-wise self-supervised GNN training (the 'Towards Decentralized GNNs' poster) on Cora or CiteSeer:",
-                "layer-wise edge-reconstruction loss, push-based negatives, gossip learning; linear-probe accuracy next to the",
-                "centralized layer-wise twin, end-to-end training, an untrained encoder and raw features; a run with churn and loss.",
-                "Writes summary.json, curves.csv, accuracy-vs-rounds.png (and embeddings.csv) into --out. See docs/ssl.md."})
+        description = {"Trains a GNN decentralized, layer-wise and self-supervised on Cora or CiteSeer (the 'Towards Decentralized GNNs' poster).",
+                "Layer-wise edge-reconstruction loss, push-based negatives, gossip learning; linear-probe accuracy next to the centralized layer-wise twin, end-to-end training, an untrained encoder and raw features; a run with churn and loss. Writes summary.json, curves.csv, accuracy-vs-rounds.png (and embeddings.csv) into --out. See docs/ssl.md."})
 final class DecentralizedSslCommand implements Callable<Integer> {
     @Option(names = "--width", defaultValue = "64", description = "width of every layer; the embedding concatenates the layers (default ${DEFAULT-VALUE})")
     int width;
     @Option(names = "--dataset", required = true, description = "cora or citeseer")
     String dataset;
-    @Option(names = "--data", description = "folder with the Planetoid ind.<dataset>.* files (default: Cora/ or CiteSeer/ under $MYCELIUM_DATA or ../shared/data)")
+    @Option(names = "--data", description = "folder with the Planetoid ind.<dataset>.* files (default: Cora/ or CiteSeer/ under $MYCELIUM_DATA; see docs/data.md)")
     Path data;
     @Option(names = "--quick", description = "one seed, 20 rounds, no faults run: a smoke test of about a minute")
     boolean quick;

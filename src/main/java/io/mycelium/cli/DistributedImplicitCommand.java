@@ -35,7 +35,7 @@ final class DistributedImplicitCommand implements Callable<Integer> {
     List<String> models;
     @Option(names = "--tasks", split = ",", description = "comma-separated tasks: count, sum (node regression), mutag (graph classification); default: all three, quick: count")
     List<String> tasks;
-    @Option(names = "--data", description = "directory holding MUTAG/ in the TU format (default: $MYCELIUM_DATA, else ../shared/data)")
+    @Option(names = "--data", description = "directory holding MUTAG/ in the TU format (default: $MYCELIUM_DATA; see docs/data.md)")
     Path data;
     @Option(names = "--schemes", split = ",", description = "comma-separated schemes: centralized, d-amsgrad, d-sgd (default: all)")
     List<String> schemes;
