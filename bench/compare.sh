@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Side-by-side timing of Mycelium and the PyTorch reference (../shared/bench/torch_node_regression.py, and
-# bench/torch_damsgrad.py for D-AMSGrad)
-# on the same node-regression work, run back to back so that both see the same machine load.
-# Not part of CI. Needs: apt-get install -y python3-torch python3-numpy libopenblas0-pthread; Mycelium
-# runs through ./mycelium (which builds when needed and finds a JDK 21+). ROUNDS (default 3), EPOCHS
-# (default 20) and SCALE (graph sizes, or none) are read from the environment. Without OpenBLAS, Debian's PyTorch (BLAS_INFO=generic) runs on the reference
-# BLAS and is about 8x slower than the published reference timings, which would flatter Mycelium.
+# Side-by-side timing of Mycelium and PyTorch (bench/torch_node_regression.py) on the same node-regression
+# training work, for any GCNN widths: for every shape and scheme the two run back to back, in ROUNDS
+# interleaved rounds, so both see the same machine load; each figure is the best of its rounds.
+# Not part of CI. Needs: apt-get install -y python3-torch python3-numpy libopenblas0-pthread; Mycelium runs
+# through ./mycelium (which builds when needed and finds a JDK 21+).
+# Environment: SHAPES (space-separated width lists, default "10,32,1 10,24,1 16,64,64,1"), SCHEMES (default
+# "sgd d-sgd d-amsgrad"), ROUNDS (default 3), EPOCHS (default 20), THREADS (default 1: one thread each, as
+# the reference), NODES/SAMPLES/BATCH (default 100/1000/100).
 set -euo pipefail
 blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || true)
 case "$blas" in
@@ -15,51 +16,51 @@ case "$blas" in
      [ "${ALLOW_REFERENCE_BLAS:-0}" = 1 ] || exit 2 ;;
 esac
 here="$(cd "$(dirname "$0")/.." && pwd)"
-ref="${TORCH_REF:-$here/../shared/bench/torch_node_regression.py}"
-dams="$here/bench/torch_damsgrad.py"   # D-AMSGrad in PyTorch, written here: the reference script times D-SGD only
-epochs="${EPOCHS:-20}"
+torch_script="$here/bench/torch_node_regression.py"
 mycelium="$here/mycelium"
-[ -f "$ref" ] || { echo "PyTorch reference not found: $ref (set TORCH_REF)" >&2; exit 2; }
+shapes="${SHAPES:-10,32,1 10,24,1 16,64,64,1}"
+schemes="${SCHEMES:-sgd d-sgd d-amsgrad}"
+rounds="${ROUNDS:-3}"; epochs="${EPOCHS:-20}"; threads="${THREADS:-1}"
+nodes="${NODES:-100}"; samples="${SAMPLES:-1000}"; batch="${BATCH:-100}"
+/usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "compare.sh: PyTorch not found (apt-get install -y python3-torch)" >&2; exit 2; }
 
-cores=$(nproc)
-rounds="${ROUNDS:-3}"
+torch_mode() { case "$1" in sgd) echo sgd ;; d-sgd) echo dsgd ;; d-amsgrad) echo damsgrad ;;
+  *) echo "compare.sh: no PyTorch counterpart for scheme '$1' (choose from sgd d-sgd d-amsgrad)" >&2; exit 2 ;; esac; }
 # OpenBLAS starts its own threads whatever torch.set_num_threads says; on a busy or 2-core machine they
-# fight the others and a "1 thread" run took 60-300 ms instead of 47: pin them to the same count.
-torch_ms() { OPENBLAS_NUM_THREADS="${2:-1}" OMP_NUM_THREADS="${2:-1}" /usr/bin/python3 "$ref" "$epochs" "$1" "${2:-1}" | sed -n 's/.*sec_per_epoch=\([0-9.]*\).*/\1/p' | awk '{printf "%.2f", $1 * 1000}'; }
-torch_dams_ms() { OPENBLAS_NUM_THREADS="$1" OMP_NUM_THREADS="$1" /usr/bin/python3 "$dams" "$epochs" "$1" | sed -n 's/.*sec_per_epoch=\([0-9.]*\).*/\1/p' | awk '{printf "%.2f", $1 * 1000}'; }
-min() { printf '%s\n' "$@" | sort -g | head -1; }
+# fight the others: pin them to the same count.
+torch_ms() { OPENBLAS_NUM_THREADS="$threads" OMP_NUM_THREADS="$threads" /usr/bin/python3 "$torch_script" --mode "$(torch_mode "$2")" \
+    --epochs "$epochs" --threads "$threads" --widths "$1" --nodes "$nodes" --samples "$samples" --batch "$batch" \
+  | sed -n 's/.*sec_per_epoch=\([0-9.]*\).*/\1/p' | awk '{printf "%.2f", $1 * 1000}'; }
+mycelium_threads=1; [ "$threads" = 1 ] || mycelium_threads=all
+results=$(mktemp); trap 'rm -f "$results"' EXIT
 
-# This VM's timings move a lot from run to run (the same run can take twice as long), so both sides
-# run $rounds times, interleaved, and each figure is the best of its rounds.
-echo "PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)') and Mycelium; $epochs epochs, one thread and $cores threads, best of $rounds rounds"
-tb=(); td=(); ta=(); tbn=(); tdn=(); tan=(); outs=()
+echo "PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)') and Mycelium; $epochs epochs, $threads thread(s) each,"
+echo "n=$nodes, $samples samples, B=$batch; best of $rounds interleaved rounds; load at start: $(uptime | sed 's/.*load average: //')"
 for r in $(seq "$rounds"); do
-  tb+=("$(torch_ms batched 1)"); td+=("$(torch_ms dsgd 1)"); ta+=("$(torch_dams_ms 1)")
-  if [ "$cores" -gt 1 ]; then tbn+=("$(torch_ms batched "$cores")"); tdn+=("$(torch_ms dsgd "$cores")"); tan+=("$(torch_dams_ms "$cores")"); fi
-  scale=none; [ "$r" = "$rounds" ] && scale="${SCALE:-10000,100000,1000000}"
-  err=$(mktemp)
-  out=$(MYCELIUM_JAVA_OPTS=-Xmx20g "$mycelium" bench node-regression --epochs "$epochs" --scale "$scale" 2>"$err") \
-    || { echo "compare.sh: the Mycelium benchmark failed:" >&2; cat "$err" >&2; rm -f "$err"; exit 1; }
-  rm -f "$err"
-  echo "round $r: torch batched ${tb[-1]} ms, dsgd ${td[-1]} ms, d-amsgrad ${ta[-1]} ms"; echo "$out"
-  outs+=("$out")
+  for shape in $shapes; do
+    for s in $schemes; do echo "torch $shape $s $(torch_ms "$shape" "$s")" >> "$results"; done
+    err=$(mktemp)
+    out=$("$mycelium" bench node-regression --widths "$shape" --nodes "$nodes" --samples "$samples" --batch "$batch" \
+          --epochs "$epochs" --rounds 1 --threads "$mycelium_threads" --schemes "$(echo $schemes | tr ' ' ',')" --scale none 2>"$err") \
+      || { echo "compare.sh: the Mycelium benchmark failed:" >&2; cat "$err" >&2; rm -f "$err"; exit 1; }
+    rm -f "$err"
+    for s in $schemes; do
+      line=$(echo "$out" | awk -v s="node-regression $s " 'index($0, s) == 1')
+      ms=$(echo "$line" | awk '{ for (i = 2; i <= NF; i++) if ($i == "ms/epoch") print $(i-1) }')
+      peak=$(echo "$line" | sed -n 's/.* = \([0-9]*\)% of .*FMA peak.*/\1/p')
+      echo "mycelium $shape $s $ms ${peak:-?}" >> "$results"
+    done
+    echo "round $r $shape: $(grep -c . "$results") figures so far"
+  done
 done
-# the best figure before "ms/epoch" on the benchmark's lines for a scheme and thread count
-ms() { for o in "${outs[@]}"; do echo "$o" | awk -v s="node-regression $1 " -v t="$2" 'index($0, s) == 1 && index($0, t) { for (i = 2; i <= NF; i++) if ($i == "ms/epoch") print $(i-1) }'; done | sort -g | head -1; }
-row() { printf "%-50s %10s %10s %7.1fx\n" "$1" "$2" "$3" "$(echo "$2 / $3" | bc -l)"; }
-t_batched=$(min "${tb[@]}"); t_dsgd=$(min "${td[@]}"); t_dams=$(min "${ta[@]}")
+best() { awk -v w="$1" -v sh="$2" -v s="$3" '$1 == w && $2 == sh && $3 == s { print $4 }' "$results" | sort -g | head -1; }
+peak_of_best() { awk -v sh="$1" -v s="$2" '$1 == "mycelium" && $2 == sh && $3 == s { print $4, $5 }' "$results" | sort -g | head -1 | awk '{print $2}'; }
 echo
-printf "%-50s %10s %10s %8s\n" "work (ms/epoch, best of $rounds)" "PyTorch" "Mycelium" "speedup"
-row "centralized SGD, batched (torch 'batched'), 1 thread" "$t_batched" "$(ms sgd '1 thread')"
-row "per-node copies D-SGD (torch 'dsgd'), 1 thread" "$t_dsgd" "$(ms d-sgd '1 thread')"
-row "D-AMSGrad (torch_damsgrad.py), 1 thread" "$t_dams" "$(ms d-amsgrad '1 thread')"
-row "D-AMSGrad (more work) vs torch 'dsgd', 1 thread" "$t_dsgd" "$(ms d-amsgrad '1 thread')"
-if [ "$cores" -gt 1 ]; then
-  t_batched_n=$(min "${tbn[@]}"); t_dsgd_n=$(min "${tdn[@]}"); t_dams_n=$(min "${tan[@]}")
-  row "centralized SGD, $cores threads each" "$t_batched_n" "$(ms sgd "$cores threads")"
-  row "per-node copies D-SGD, $cores threads each" "$t_dsgd_n" "$(ms d-sgd "$cores threads")"
-  row "D-AMSGrad, $cores threads each" "$t_dams_n" "$(ms d-amsgrad "$cores threads")"
-  row "centralized SGD, ours $cores threads vs torch's 1" "$t_batched" "$(ms sgd "$cores threads")"
-  row "D-SGD, ours $cores threads vs torch's 1" "$t_dsgd" "$(ms d-sgd "$cores threads")"
-  row "D-AMSGrad, ours $cores threads vs torch's 1" "$t_dams" "$(ms d-amsgrad "$cores threads")"
-fi
+printf "%-16s %-10s %12s %12s %8s %14s\n" "shape" "scheme" "PyTorch ms" "Mycelium ms" "speedup" "% FMA peak"
+for shape in $shapes; do
+  for s in $schemes; do
+    t=$(best torch "$shape" "$s"); m=$(best mycelium "$shape" "$s")
+    printf "%-16s %-10s %12s %12s %7.1fx %14s\n" "${shape//,/->}" "$s" "$t" "$m" "$(echo "$t / $m" | bc -l)" "$(peak_of_best "$shape" "$s")"
+  done
+done
+echo "load at end: $(uptime | sed 's/.*load average: //')"

@@ -21,7 +21,7 @@ import static io.mycelium.train.fused.PassState.TIED_CHUNKS;
  * for a neighbour. Written and re-read, the messages were a sixth of a node-regression epoch.
  * The slope of the layer below (eq. 12) is applied on the way out, saving a pass over Z^{l-1}.
  *
- * <p>Fused (layer 1 of a per-node model whose hidden layer is whole blocks wide): Z^0 feeds nothing
+ * <p>Fused (layer 1 of a per-node model whose layer 0 sums its gradients as {@link WideGrads} does): Z^0 feeds nothing
  * but layer 0's weight gradients, so they are taken node by node from a scratch row while X^0_i is
  * in cache, and Z^0 is never stored.
  */
@@ -32,6 +32,7 @@ final class NarrowBack implements InputGrads {
     private final String name0, name1;
     private final EdgeCoefficients coefficients;
     private final double[][] qt = new double[Math.max(TIED_CHUNKS, Parallel.MAX_CHUNKS)][];   // per chunk: Z^0_i transposed
+    private final double[][] reds = new double[Math.max(TIED_CHUNKS, Parallel.MAX_CHUNKS)][8 * LANES];   // per chunk: WideGrads' partial vector sums
     private double[][] rowScratch;    // per chunk: one node's Z^0 rows, for the fused kernel
 
     NarrowBack(PassState s, int l, boolean fused) {
@@ -46,8 +47,8 @@ final class NarrowBack implements InputGrads {
     /** Whether layer l > 0 of {@code s} is one output wide on a host that holds every node. */
     static boolean applies(PassState s, int l) { return l > 0 && s.width(l + 1) == 1 && s.whole(); }
 
-    /** Whether layer 1's kernel can also take layer 0's weight gradients (per-node weights, a hidden layer whole blocks wide). */
-    static boolean fusesLayerZero(PassState s, int l) { return l == 1 && applies(s, l) && !s.tied && s.width(1) % PassState.WIDE == 0; }
+    /** Whether layer 1's kernel also takes layer 0's weight gradients: per-node weights, and layer 0's gradients are {@link WideGrads}' kind. */
+    static boolean fusesLayerZero(PassState s, int l) { return l == 1 && applies(s, l) && !s.tied && WeightGrads.wide(s.width(1)); }
 
     @Override
     public Below write(Params params, Params grads, double[] q) {
@@ -59,6 +60,7 @@ final class NarrowBack implements InputGrads {
         int[] rowPtr = s.part.rowPtr(), cols = s.part.cols();
         double[] C = coefficients.of(W0, s.tied, W1, k);
         double[][] qt = this.qt;
+        int ts = WideGrads.stride(k);
         long perRow = (long) k * P * (1 + rowPtr[n] / Math.max(1, n));
         int chunks = Parallel.chunks(n, perRow);
         if (fused && (rowScratch == null || rowScratch.length < chunks || rowScratch[0].length < k * P + A)) rowScratch = new double[Parallel.MAX_CHUNKS][k * P + A];
@@ -73,13 +75,13 @@ final class NarrowBack implements InputGrads {
             }
             // node by node: Z^0_i into a scratch row, its slope, transposed, then layer 0's dΘ_i while X^0_i is in cache
             double[] zi = rowScratch[c];
-            if (qt[c] == null || qt[c].length < B * k + A) qt[c] = Aligned.doubles(B * k);
-            double[] t = qt[c];
+            if (qt[c] == null || qt[c].length < B * ts + A) qt[c] = Aligned.doubles(B * ts);
+            double[] t = qt[c], red = reds[c];
             for (int i = from; i < to; i++) {
                 narrowRow(i, rowPtr[i], rowPtr[i + 1], cols, C, (i + rowPtr[i]) * k, q, k, P, zi, A);
                 Pointwise.slope(below, y, i * k * P + A, zi, A, k * P);
-                WideGrads.transpose(zi, A, k, P, B, t, A);
-                WideGrads.wideBlocks(in, sin, t, i, i + 1, k0, k, P, B, g0, i * km0, g1, i * km0);
+                WideGrads.transpose(zi, A, k, P, B, t, A, ts);
+                WideGrads.wideBlocks(in, sin, t, i, i + 1, k0, k, ts, P, B, g0, i * km0, g1, i * km0, red);
             }
         });
         return fused ? Below.DONE : Below.SLOPED;

@@ -96,7 +96,7 @@ final class SampleMajorStep implements GcnnPass.OutputStep {
             for (int i = from; i < to; i++) {
                 backRows(i, rowPtr[i], rowPtr[i + 1], cols, C, (i + rowPtr[i]) * m, q, P, m, B, t, A);
                 Pointwise.slope(hiddenAct, h, i * B * m + A, t, A, B * m);
-                WideGrads.wideBlocks(in, sin, t, i, i + 1, k0, m, P, B, d0, i * km0, d1, i * km0);
+                WideGrads.wideBlocks(in, sin, t, i, i + 1, k0, m, m, P, B, d0, i * km0, d1, i * km0, null);   // m whole blocks: no partial vector
             }
         });
         return sse;

@@ -25,6 +25,7 @@ final class WideGrads implements WeightGrads {
     private final PassState s;
     private final double[][] qt = new double[Math.max(TIED_CHUNKS, Parallel.MAX_CHUNKS)][];   // per chunk: Q of a tile of nodes, [node][sample][output]
     private double[][] widePartial;     // per tied chunk: its sums of dΘ0 then dΘ1
+    private final double[][] reds = new double[Math.max(TIED_CHUNKS, Parallel.MAX_CHUNKS)][8 * LANES];   // per chunk: a partial vector's sums
 
     WideGrads(PassState s) { this.s = s; }
 
@@ -33,20 +34,21 @@ final class WideGrads implements WeightGrads {
         int k = s.width(l), m = s.width(l + 1), km = k * m, P = s.stride, n = s.n, B = s.samples;
         double[] in = s.x[l], sin = s.sx[l];
         boolean tied = s.tied;
-        double[][] qt = this.qt;
+        double[][] qt = this.qt, reds = this.reds;
+        int ts = stride(m);
         int chunks = Math.min(tied ? TIED_CHUNKS : Parallel.MAX_CHUNKS, Parallel.chunks(n, 2L * km * P));
         int tile = tied ? TIED_TILE : 1;
         if (tied && (widePartial == null || widePartial[0].length < 2 * km)) widePartial = new double[TIED_CHUNKS][2 * km];
         Parallel.forRange(n, chunks, (c, from, to) -> {
-            if (qt[c] == null || qt[c].length < tile * B * m + A) qt[c] = Aligned.doubles(tile * B * m);
+            if (qt[c] == null || qt[c].length < tile * B * ts + A) qt[c] = Aligned.doubles(tile * B * ts);
             double[] t = qt[c], p = tied ? widePartial[c] : null;
             if (tied) java.util.Arrays.fill(p, 0, 2 * km, 0);
             for (int i = from; i < to; i += tile) {
                 int last = Math.min(to, i + tile);
-                for (int v = i; v < last; v++) transpose(q, v * m * P + A, m, P, B, t, (v - i) * B * m + A);
+                for (int v = i; v < last; v++) transpose(q, v * m * P + A, m, P, B, t, (v - i) * B * ts + A, ts);
                 double[] d0 = tied ? p : g0, d1 = tied ? p : g1;
                 int o0 = tied ? 0 : i * km, o1 = tied ? km : i * km;
-                wideBlocks(in, sin, t, i, last, k, m, P, B, d0, o0, d1, o1);
+                wideBlocks(in, sin, t, i, last, k, m, ts, P, B, d0, o0, d1, o1, reds[c]);
             }
         });
         if (!tied) return;
@@ -58,30 +60,100 @@ final class WideGrads implements WeightGrads {
     }
 
 
-    /** {@code t[dst + b m + j] = q[src + j P + b]} for j < m, b < B: one node's rows, sample-major. */
-    static void transpose(double[] q, int src, int m, int P, int B, double[] t, int dst) {
-        int b = 0;
-        if (LANES == 8 && m % 8 == 0)   // 8 × 8 blocks transposed in registers, for all whole blocks of samples
-            for (; b + 8 <= B; b += 8)
-                for (int j = 0; j < m; j += 8) transpose8(q, src + j * P + b, P, t, dst + b * m + j, m);
+    /**
+     * {@code t[dst + b ts + j] = q[src + j P + b]} for j < m, b < B: one node's rows, sample-major,
+     * {@code ts} apart ({@link #stride}); columns m .. ts − 1 are never written, so in a zeroed
+     * buffer they stay zero.
+     */
+    static void transpose(double[] q, int src, int m, int P, int B, double[] t, int dst, int ts) {
+        int b = 0, whole = LANES == 8 ? m / 8 * 8 : 0;
+        // 8 × 8 blocks transposed in registers, for all whole blocks of samples and outputs; the
+        // outputs past the last whole block one by one
+        for (; b + 8 <= B && whole > 0; b += 8) {
+            for (int j = 0; j < whole; j += 8) transpose8(q, src + j * P + b, P, t, dst + b * ts + j, ts);
+            for (int c = b; c < b + 8; c++)
+                for (int j = whole; j < m; j++) t[dst + c * ts + j] = q[src + j * P + c];
+        }
         // the rest one by one: writes in order, reads across the m rows (each row's line serves eight samples from L1)
         for (; b < B; b++) {
-            int to = dst + b * m, from = src + b;
+            int to = dst + b * ts, from = src + b;
             for (int j = 0; j < m; j++) t[to + j] = q[from + j * P];
         }
     }
 
+    /** The row stride of sample-major Q for m outputs: m rounded up to whole vectors. */
+    static int stride(int m) { return (m + LANES - 1) / LANES * LANES; }
+
     /**
-     * Every entry of dΘ0 and dΘ1 (k × m, m a multiple of {@link #WIDE}) summed over nodes [first, last)
-     * by {@link #wideBlock}: input rows two at a time, then the odd one.
+     * Every entry of dΘ0 and dΘ1 (k × m, rows of the gradients m apart) summed over nodes [first, last)
+     * from Q^T in rows {@code ts} apart: {@link #wideBlock}s of four vectors of outputs, input rows
+     * two at a time, then the odd one; the outputs past the last whole block (when m is not a
+     * multiple of {@link PassState#WIDE}) one vector at a time, four input rows at a time; a last,
+     * partial vector's sums go through {@code red} (at least 8 × LANES doubles; unused when m is a
+     * multiple of LANES).
      */
-    static void wideBlocks(double[] in, double[] sin, double[] t, int first, int last, int k, int m, int P, int B,
-                                   double[] d0, int o0, double[] d1, int o1) {
-        int kk = 0;
+    static void wideBlocks(double[] in, double[] sin, double[] t, int first, int last, int k, int m, int ts, int P, int B,
+                           double[] d0, int o0, double[] d1, int o1, double[] red) {
+        int whole = m / WIDE * WIDE, kk = 0;
         for (; kk + 1 < k; kk += 2)
-            for (int j = 0; j < m; j += WIDE) wideBlock(in, sin, t, first, last, k, m, P, B, kk, 2, j, d0, o0, d1, o1);
+            for (int j = 0; j < whole; j += WIDE) wideBlock(in, sin, t, first, last, k, m, ts, P, B, kk, 2, j, d0, o0, d1, o1);
         if (kk < k)
-            for (int j = 0; j < m; j += WIDE) wideBlock(in, sin, t, first, last, k, m, P, B, kk, 1, j, d0, o0, d1, o1);
+            for (int j = 0; j < whole; j += WIDE) wideBlock(in, sin, t, first, last, k, m, ts, P, B, kk, 1, j, d0, o0, d1, o1);
+        for (int j = whole; j < m; j += LANES)
+            for (kk = 0; kk < k; kk += 4) vectorBlock(in, sin, t, first, last, k, m, ts, P, B, kk, Math.min(4, k - kk), j, d0, o0, d1, o1, red);
+    }
+
+    /**
+     * Entries (kk .. kk + rows − 1) × (j .. min(j + LANES, m) − 1) of dΘ0 and dΘ1 (rows 1 to 4):
+     * eight vector sums, one load of Q^T and eight broadcast inputs a sample. Rows past
+     * {@code rows} repeat the first and are dropped.
+     */
+    private static void vectorBlock(double[] in, double[] sin, double[] t, int first, int last, int k, int m, int ts, int P, int B,
+                                    int kk, int rows, int j, double[] d0, int o0, double[] d1, int o1, double[] red) {
+        DoubleVector x0 = DoubleVector.zero(V), x1 = x0, x2 = x0, x3 = x0, s0 = x0, s1 = x0, s2 = x0, s3 = x0;
+        int r1 = rows > 1 ? P : 0, r2 = rows > 2 ? 2 * P : 0, r3 = rows > 3 ? 3 * P : 0;
+        for (int v = first; v < last; v++) {
+            int r = (v * k + kk) * P + A, to = (v - first) * B * ts + j + A;
+            for (int b = 0; b < B; b++) {
+                DoubleVector q = DoubleVector.fromArray(V, t, to + b * ts);
+                x0 = bc(in[r + b]).fma(q, x0);
+                x1 = bc(in[r + r1 + b]).fma(q, x1);
+                x2 = bc(in[r + r2 + b]).fma(q, x2);
+                x3 = bc(in[r + r3 + b]).fma(q, x3);
+                s0 = bc(sin[r + b]).fma(q, s0);
+                s1 = bc(sin[r + r1 + b]).fma(q, s1);
+                s2 = bc(sin[r + r2 + b]).fma(q, s2);
+                s3 = bc(sin[r + r3 + b]).fma(q, s3);
+            }
+        }
+        int a = o0 + kk * m + j, c = o1 + kk * m + j;
+        if (j + LANES > m) {      // the last, partial vector: its sums through red, the columns below m added one by one
+            x0.intoArray(red, 0);
+            x1.intoArray(red, LANES);
+            x2.intoArray(red, 2 * LANES);
+            x3.intoArray(red, 3 * LANES);
+            s0.intoArray(red, 4 * LANES);
+            s1.intoArray(red, 5 * LANES);
+            s2.intoArray(red, 6 * LANES);
+            s3.intoArray(red, 7 * LANES);
+            for (int row = 0; row < rows; row++)
+                for (int col = 0; col < m - j; col++) {
+                    d0[a + row * m + col] += red[row * LANES + col];
+                    d1[c + row * m + col] += red[(4 + row) * LANES + col];
+                }
+            return;
+        }
+        DoubleVector.fromArray(V, d0, a).add(x0).intoArray(d0, a);
+        DoubleVector.fromArray(V, d1, c).add(s0).intoArray(d1, c);
+        if (rows < 2) return;
+        DoubleVector.fromArray(V, d0, a + m).add(x1).intoArray(d0, a + m);
+        DoubleVector.fromArray(V, d1, c + m).add(s1).intoArray(d1, c + m);
+        if (rows < 3) return;
+        DoubleVector.fromArray(V, d0, a + 2 * m).add(x2).intoArray(d0, a + 2 * m);
+        DoubleVector.fromArray(V, d1, c + 2 * m).add(s2).intoArray(d1, c + 2 * m);
+        if (rows < 4) return;
+        DoubleVector.fromArray(V, d0, a + 3 * m).add(x3).intoArray(d0, a + 3 * m);
+        DoubleVector.fromArray(V, d1, c + 3 * m).add(s3).intoArray(d1, c + 3 * m);
     }
 
     /**
@@ -89,15 +161,15 @@ final class WideGrads implements WeightGrads {
      * nodes [first, last) and their samples: sixteen vector sums, four loads of Q^T and four
      * broadcast inputs a sample, then added into {@code d0[o0 + ...]} and {@code d1[o1 + ...]}.
      */
-    private static void wideBlock(double[] in, double[] sin, double[] t, int first, int last, int k, int m, int P, int B,
+    private static void wideBlock(double[] in, double[] sin, double[] t, int first, int last, int k, int m, int ts, int P, int B,
                                   int kk, int rows, int j, double[] d0, int o0, double[] d1, int o1) {
         DoubleVector x00 = DoubleVector.zero(V), x01 = x00, x02 = x00, x03 = x00, x10 = x00, x11 = x00, x12 = x00, x13 = x00;
         DoubleVector s00 = x00, s01 = x00, s02 = x00, s03 = x00, s10 = x00, s11 = x00, s12 = x00, s13 = x00;
         int second = rows > 1 ? P : 0;      // one row: the second row's sums repeat the first's and are dropped
         for (int v = first; v < last; v++) {
-            int r = (v * k + kk) * P + A, to = (v - first) * B * m + j + A;
+            int r = (v * k + kk) * P + A, to = (v - first) * B * ts + j + A;
             for (int b = 0; b < B; b++) {
-                int qo = to + b * m;
+                int qo = to + b * ts;
                 DoubleVector q0 = DoubleVector.fromArray(V, t, qo), q1 = DoubleVector.fromArray(V, t, qo + LANES),
                         q2 = DoubleVector.fromArray(V, t, qo + 2 * LANES), q3 = DoubleVector.fromArray(V, t, qo + 3 * LANES);
                 DoubleVector xa = bc(in[r + b]), xb = bc(in[r + second + b]);

@@ -175,6 +175,51 @@ class GcnnPassTest {
         for (String name : params.names()) assertThat(again.get(name).data()).as(name).containsExactly(fresh.get(name).data());
     }
 
+    /**
+     * Shapes the kernels were not tuned for, each against the tape: odd widths, width 1, three
+     * layers, widths that are not a multiple of the vector lanes (so the masked one-vector weight
+     * gradient blocks run), tied and per-node weights, sample counts under and over a vector. The
+     * loss and every gradient of one squared-error step (and the plain forward) must match.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+            "10;24;1, false, 50", "10;24;1, true, 13", "7;13;5;1, false, 37", "7;13;5;1, true, 8", "16;64;64;1, false, 9",
+            "16;64;64;1, true, 21", "1;1, false, 5", "1;1;1, true, 3", "3;9;1, false, 70", "10;10;1, false, 100", "5;40;3;1, false, 17",
+            "4;33;1, false, 11", "2;8;17;1, true, 30", "6;12;1, false, 1"})
+    void unusualShapesEqualTheTape(String shape, boolean tied, int samples) {
+        int[] widths = java.util.Arrays.stream(shape.split(";")).mapToInt(Integer::parseInt).toArray();
+        UniformRandomProvider rng = Init.rng(widths.length * 1000L + widths[1] * 7L + samples);
+        int n = 9 + rng.nextInt(10), layers = widths.length - 1;
+        Graph g = TestGraphs.connected(n, 0.3, rng);
+        Activation[] acts = new Activation[layers];
+        for (int l = 0; l < layers; l++) acts[l] = Activation.values()[(samples + l) % Activation.values().length];
+        Gcnn model = new Gcnn(ShiftOperator.NORMALIZED_LAPLACIAN.of(g), widths, acts, Gcnn.GLOROT);
+        Params one = new Params();
+        model.init(one, rng);
+        Params params = tied ? one : one.perNode(n);
+        if (!tied)
+            for (String name : params.names()) {
+                double[] d = params.get(name).data();
+                for (int k = 0; k < d.length; k++) d[k] += 0.3 * (rng.nextDouble() - 0.5);
+            }
+        Tensor x = Init.normal(rng, 0, 1, n, samples, widths[0]);
+        double[] targets = Init.normal(rng, 0, 1, n, samples).data();
+        Host h = Engine.synchronous(g, params).hosts().getFirst();
+        Tape t = h.tape();
+        Var out = model.forward(t, t.constant(x));
+        Var loss = t.sumRows(t.square(t.sub(out, t.constant(Tensor.of(targets, n, samples, 1)))));
+        t.backward(loss);
+        int[] ids = new int[samples];
+        for (int q = 0; q < samples; q++) ids[q] = q;
+        GcnnPass pass = new GcnnPass(model.gcnnForm(), h.comm(), params);
+        double[] y = pass.forward(params, x, ids), ref = out.value().data();
+        for (int q = 0; q < y.length; q++) assertThat(y[q]).isCloseTo(ref[q], org.assertj.core.data.Offset.offset(1e-12 * (1 + Math.abs(ref[q]))));
+        Params grads = params.zerosLike();
+        double sse = new GcnnPass(model.gcnnForm(), h.comm(), params).squaredErrorStep(params, x, ids, targets, 2.0, grads);
+        assertThat(sse).isCloseTo(loss.value().sum(), org.assertj.core.data.Offset.offset(1e-10 * (1 + Math.abs(sse))));
+        assertThat(assertGradientsMatch(grads, t)).as(pass.kernels()).isGreaterThan(1e-6);
+    }
+
     /** Every gradient within 1e-10 (relative to 1 + |reference|) of the tape's; returns the largest |reference|. */
     private static double assertGradientsMatch(Params grads, Tape t) {
         double scale = 0;
