@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 HogwildTable3Command.class,
                 DistributedImplicitCommand.class,
                 PowerAllocationCommand.class,
+                LinkSchedulingCommand.class,
                 DecentralizedSslCommand.class,
         })
 final class ReproduceCommand implements Runnable {

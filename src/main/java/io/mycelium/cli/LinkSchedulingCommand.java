@@ -1,0 +1,207 @@
+package io.mycelium.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mycelium.comm.Comm;
+import io.mycelium.comm.Partition;
+import io.mycelium.graph.Graph;
+import io.mycelium.wireless.Lgs;
+import io.mycelium.wireless.LinkScheduling;
+import io.mycelium.wireless.SchedulingTestSet;
+import me.tongfei.progressbar.ProgressBar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+@Command(name = "link-scheduling", mixinStandardHelpOptions = true,
+        description = {"Fig. 2(c) of the training paper: GCN-LGS link scheduling on Erdős–Rényi conflict graphs, the actor trained centrally and fully distributed, the critic centrally.",
+                "Needs the 10 test graphs of data/link-scheduling (--data). Writes metrics.csv, summary.json and utility-ratio.png into --out. Details: docs/reproductions/wireless.md."})
+final class LinkSchedulingCommand implements Callable<Integer> {
+    /** Test_Ratio of the authors' logs at mini-batch 55 (wireless spec C.10). */
+    static final double AUTHORS_CENTRALIZED = 1.0631, AUTHORS_DISTRIBUTED = 1.0418, AUTHORS_START = 0.9841;
+
+    @Option(names = "--quick", description = "CI-sized run: 4 mini-batches of 20 samples")
+    boolean quick;
+    @Option(names = "--minibatches", description = "mini-batches, one conflict graph each (default 55, the paper's 5 epochs; quick 4)")
+    Integer miniBatches;
+    @Option(names = "--batch", description = "samples (weight vectors) per mini-batch (default 100; quick 20)")
+    Integer batch;
+    @Option(names = "--data", description = "directory of the link-scheduling test graphs (default: link-scheduling/ under $MYCELIUM_DATA or ../shared/data)")
+    Path data;
+    @Option(names = "--seed", defaultValue = "27", description = "seed of the graphs, weights, noise and initialization (default ${DEFAULT-VALUE}: its untrained actor starts where the authors' did, ratio 0.985)")
+    long seed;
+    @Option(names = "--out", defaultValue = "results/link-scheduling", description = "output directory (default ${DEFAULT-VALUE})")
+    Path out;
+    @Option(names = "--force", description = "replace an earlier results directory of Mycelium's")
+    boolean force;
+
+    @Override
+    public Integer call() throws Exception {
+        int k = miniBatches != null ? miniBatches : quick ? 4 : 55;
+        int b = batch != null ? batch : quick ? 20 : 100;
+        if (k < 1) throw new Main.UserError("--minibatches must be at least 1, got " + k);
+        if (b < 1) throw new Main.UserError("--batch must be at least 1, got " + b);
+        Path dir = data != null ? data : DataDir.find("link-scheduling").orElseThrow(() ->
+                new Main.UserError("the link-scheduling test graphs are needed: " + DataDir.howToProvide("link-scheduling", "--data")));
+        SchedulingTestSet test = SchedulingTestSet.read(dir);
+        OutputDir.validate(out, force);
+        System.setProperty("java.awt.headless", "true");
+        LinkScheduling.Config p = LinkScheduling.Config.paper();
+        LinkScheduling.Config cfg = new LinkScheduling.Config(k, b, p.nodes(), p.minDegree(), p.maxDegree(), p.actorLr(), p.criticLr(), seed);
+
+        long t0 = System.nanoTime();
+        List<LinkScheduling.Curve> curves = new ArrayList<>();
+        try (ProgressBar bar = Progress.bar("link-scheduling", 2L * k);
+             ExecutorService ex = Executors.newFixedThreadPool(2)) {
+            List<Future<LinkScheduling.Curve>> fs = new ArrayList<>();
+            for (LinkScheduling.Scheme s : LinkScheduling.Scheme.values()) fs.add(ex.submit(() -> LinkScheduling.train(cfg, s, test, bar::step)));
+            for (Future<LinkScheduling.Curve> f : fs) {
+                try {
+                    curves.add(f.get());
+                } catch (ExecutionException e) {
+                    ex.shutdownNow();
+                    throw e.getCause() instanceof Exception c ? c : e;
+                }
+            }
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        List<Map<String, Object>> lgs = lgsCheck(test);
+        boolean matches = lgs.stream().allMatch(m -> (Boolean) m.get("distributed_equals_greedy"));
+
+        try (OutputDir o = OutputDir.open(out)) {
+            writeMetrics(o.dir().resolve("metrics.csv"), curves);
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValue(o.dir().resolve("summary.json").toFile(), summary(cfg, curves, lgs, matches, wall, load));
+            plot(o.dir().resolve("utility-ratio.png"), curves);
+            o.commit();
+        }
+        System.out.printf(Locale.ROOT, "link scheduling, %d mini-batches x %d samples, %.0f s (load %.1f) -> %s%n", k, b, wall, load, out);
+        System.out.printf(Locale.ROOT, "%-58s %8s %8s %10s%n", "test utility ratio vs LGS (10 graphs)", "ours", "authors", "rounds/mb");
+        for (LinkScheduling.Curve c : curves)
+            System.out.printf(Locale.ROOT, "%-58s %8.4f %8.4f %10d%n", c.scheme().label(), c.last(),
+                    c.scheme() == LinkScheduling.Scheme.CENTRALIZED ? AUTHORS_CENTRALIZED : AUTHORS_DISTRIBUTED, c.traffic().rounds());
+        System.out.printf(Locale.ROOT, "%-58s %8.4f %8.4f%n", "untrained actor", curves.getFirst().testRatio()[0], AUTHORS_START);
+        System.out.println("distributed LGS picks the centralized greedy set on every test graph: " + matches);
+        return 0;
+    }
+
+    /** On each test graph with its stored weights: distributed LGS against greedy, and LGS's iterations and rounds. */
+    static List<Map<String, Object>> lgsCheck(SchedulingTestSet test) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int q = 0; q < test.size(); q++) {
+            Graph g = test.graphs().get(q);
+            double[] w = test.weights().get(q);
+            boolean[] greedy = Lgs.greedy(g, w), sim = new boolean[g.n()];
+            int iterations = Lgs.iterations(g, w, sim);
+            Comm comm = Comm.local(Partition.whole(g));
+            boolean[] dist = Lgs.distributed(comm, w);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("graph", test.names().get(q));
+            m.put("greedy_utility", Lgs.utility(greedy, w));
+            m.put("distributed_equals_greedy", java.util.Arrays.equals(dist, greedy));
+            m.put("lgs_iterations", iterations);
+            m.put("rounds", comm.counters().rounds());
+            m.put("bytes", comm.counters().bytes());
+            rows.add(m);
+        }
+        return rows;
+    }
+
+    static Map<String, Object> summary(LinkScheduling.Config cfg, List<LinkScheduling.Curve> curves, List<Map<String, Object>> lgs, boolean matches,
+                                       double wall, double load) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("experiment", "link-scheduling");
+        m.put("centralized_ratio", curves.get(0).last());
+        m.put("distributed_ratio", curves.get(1).last());
+        m.put("untrained_ratio", curves.get(0).testRatio()[0]);
+        m.put("lgs_matches_greedy", matches);
+        Map<String, Object> rounds = new LinkedHashMap<>();
+        List<Map<String, Object>> schemes = new ArrayList<>();
+        for (LinkScheduling.Curve c : curves) {
+            LinkScheduling.Traffic t = c.traffic();
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("total", t.rounds());
+            r.put("actor_forward_backward", t.actorRounds());
+            r.put("critic_forward_backward", t.criticRounds());
+            r.put("gradient_consensus", t.consensusRounds());
+            r.put("lgs", t.lgsRounds());
+            r.put("bytes", t.bytes());
+            rounds.put(c.scheme().id(), r);
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("scheme", c.scheme().id());
+            s.put("label", c.scheme().label());
+            s.put("final_test_ratio", c.last());
+            s.put("max_test_ratio", java.util.Arrays.stream(c.testRatio()).max().orElse(Double.NaN));
+            s.put("test_ratio_after_updates", c.testRatio());
+            s.put("train_ratio", c.trainRatio());
+            s.put("critic_loss", c.criticLoss());
+            s.put("actor_loss", c.actorLoss());
+            s.put("z_mean", c.zMean());
+            s.put("seconds", c.seconds());
+            schemes.add(s);
+        }
+        m.put("rounds_per_minibatch", rounds);
+        m.put("rounds_note", "counted on each part's Comm; the critic is central in the experiment, its rounds are what running it by message passing would take");
+        m.put("lgs_on_test_graphs", lgs);
+        m.put("schemes", schemes);
+        m.put("authors", Map.of("centralized_final", AUTHORS_CENTRALIZED, "centralized_max", 1.0654, "distributed_final", AUTHORS_DISTRIBUTED,
+                "distributed_max", 1.0474, "start", AUTHORS_START));
+        m.put("wall_seconds", wall);
+        m.put("load_average_at_end", load);
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("minibatches", cfg.miniBatches());
+        config.put("batch", cfg.batch());
+        config.put("nodes", cfg.nodes());
+        config.put("average_degree", cfg.minDegree() + ".." + cfg.maxDegree());
+        config.put("seed", cfg.seed());
+        config.put("choices", cfg.choices());
+        m.put("config", config);
+        return m;
+    }
+
+    private static void writeMetrics(Path file, List<LinkScheduling.Curve> curves) throws java.io.IOException {
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(file))) {
+            w.println("scheme,updates,test_ratio,train_ratio,critic_loss,actor_loss,z_mean");
+            for (LinkScheduling.Curve c : curves)
+                for (int k = 0; k < c.testRatio().length; k++) {
+                    boolean logged = k >= 1;
+                    w.printf(Locale.ROOT, "%s,%d,%.6f,%s,%s,%s,%s%n", c.scheme().id(), k, c.testRatio()[k],
+                            logged ? String.format(Locale.ROOT, "%.6f", c.trainRatio()[k - 1]) : "",
+                            logged ? String.format(Locale.ROOT, "%.6f", c.criticLoss()[k - 1]) : "",
+                            logged ? String.format(Locale.ROOT, "%.6f", c.actorLoss()[k - 1]) : "",
+                            logged ? String.format(Locale.ROOT, "%.6f", c.zMean()[k - 1]) : "");
+                }
+        }
+    }
+
+    /** The paper's figure: utility ratio against mini-batches, test and training for both schemes, plain LGS at 1. */
+    private static void plot(Path png, List<LinkScheduling.Curve> curves) throws java.io.IOException {
+        List<Charts.Series> series = new ArrayList<>();
+        for (LinkScheduling.Curve c : curves) {
+            int k = c.testRatio().length;
+            double[] x = new double[k], xt = new double[k - 1];
+            for (int q = 0; q < k; q++) x[q] = q;
+            for (int q = 0; q < k - 1; q++) xt[q] = q + 1;
+            series.add(new Charts.Series(c.scheme().label() + ", test", x, c.testRatio()));
+            series.add(new Charts.Series(c.scheme().label() + ", training", xt, c.trainRatio()));
+        }
+        int k = curves.getFirst().testRatio().length - 1;
+        series.add(new Charts.Series("LGS", new double[] {0, Math.max(1, k)}, new double[] {1, 1}));
+        Charts.lines(png, "GCN-LGS link scheduling (Fig. 2(c))", "mini-batches (updates)", "utility ratio w.r.t. LGS", false, series);
+    }
+}

@@ -1,0 +1,53 @@
+package io.mycelium.wireless;
+
+import io.mycelium.tensor.Params;
+import io.mycelium.autodiff.Tape;
+import io.mycelium.autodiff.Var;
+import io.mycelium.graph.Operator;
+import io.mycelium.tensor.Tensor;
+import org.apache.commons.rng.UniformRandomProvider;
+
+/**
+ * The actor of GCN-LGS (wireless spec C.4): a 3-layer GCNN {@code X^l = σ_l(X^{l−1} Θ0 + L X^{l−1} Θ1)}
+ * on the normalized Laplacian, no bias, widths 1 → 32 → 32 → 1, leaky ReLU (0.2) twice then ReLU,
+ * all-ones input. Its output z ≥ 0 rescales the weights LGS sees. With per-node copies node i uses
+ * its own Θ0, Θ1 (the paper's eq. 10).
+ */
+public final class SchedulingActor {
+    private SchedulingActor() {}
+
+    public static final int[] WIDTHS = {1, 32, 32, 1};
+    public static final double SLOPE = 0.2;
+
+    static String theta0(int l) { return "actor" + l + ".theta0"; }
+
+    static String theta1(int l) { return "actor" + l + ".theta1"; }
+
+    /** Tied parameters, Glorot-uniform with fan-in 2·in and fan-out 2·out (two kernels per layer). */
+    public static Params init(UniformRandomProvider rng) {
+        Params p = new Params();
+        for (int l = 0; l + 1 < WIDTHS.length; l++) {
+            p.add(theta0(l), glorot(rng, WIDTHS[l], WIDTHS[l + 1]));
+            p.add(theta1(l), glorot(rng, WIDTHS[l], WIDTHS[l + 1]));
+        }
+        return p;
+    }
+
+    static Tensor glorot(UniformRandomProvider rng, int in, int out) {
+        double a = Math.sqrt(6.0 / (2 * in + 2 * out));
+        double[] d = new double[in * out];
+        for (int k = 0; k < d.length; k++) d[k] = -a + 2 * a * rng.nextDouble();
+        return new Tensor(d, 1, in, out);
+    }
+
+    /** z [n, 1] on the graph of {@code laplacian}. */
+    public static Var forward(Tape t, Operator laplacian) {
+        int n = laplacian.graph().n();
+        Var h = t.constant(Tensor.full(1.0, n, 1));
+        for (int l = 0; l + 1 < WIDTHS.length; l++) {
+            Var pre = t.add(t.matmul(h, t.param(theta0(l))), t.matmul(t.exchange(h, laplacian), t.param(theta1(l))));
+            h = l + 2 < WIDTHS.length ? t.leakyRelu(pre, SLOPE) : t.relu(pre);
+        }
+        return h;
+    }
+}

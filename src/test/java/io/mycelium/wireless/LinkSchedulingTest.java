@@ -1,0 +1,140 @@
+package io.mycelium.wireless;
+
+import io.mycelium.tensor.Init;
+import io.mycelium.tensor.Params;
+import io.mycelium.autodiff.Tape;
+import io.mycelium.autodiff.Var;
+import io.mycelium.comm.Comm;
+import io.mycelium.comm.Partition;
+import io.mycelium.graph.Generators;
+import io.mycelium.graph.Graph;
+import io.mycelium.graph.Operator;
+import io.mycelium.graph.ShiftOperator;
+import io.mycelium.optim.Optimizer;
+import io.mycelium.tensor.Tensor;
+import org.apache.commons.rng.UniformRandomProvider;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LinkSchedulingTest {
+    private static final Path DATA = Path.of("..", "shared", "data", "link-scheduling");
+
+    /** Actor parameters scaled up so that z is positive on most vertices (Glorot's z is mostly 0 after the ReLU). */
+    private static Params actor(long seed) {
+        Params p = SchedulingActor.init(Init.rng(seed));
+        for (Tensor t : Optimizer.tensors(p)) for (int k = 0; k < t.data().length; k++) t.data()[k] = Math.abs(t.data()[k]) * 1.5;
+        return p;
+    }
+
+    private static double objective(Graph g, Params actor, Params critic, double[] noise) {
+        Operator lap = ShiftOperator.NORMALIZED_LAPLACIAN.of(g);
+        Tape at = new Tape(Comm.local(Partition.whole(g)), actor), ct = new Tape(Comm.local(Partition.whole(g)), critic);
+        Var zv = SchedulingActor.forward(at, lap);
+        return LinkScheduling.actorObjective(at, zv, ct, lap, noise, new double[g.n()], false).objective();
+    }
+
+    /** The actor's gradient through the critic and the input normalization against central differences (spec C.12). */
+    @Test
+    void actorGradientThroughTheCriticMatchesFiniteDifferences() {
+        Graph g = Generators.erdosRenyi(30, 0.2, 4);
+        Params actor = actor(7), critic = SchedulingCritic.init(Init.rng(8));
+        UniformRandomProvider r = Init.rng(9);
+        double[] noise = new double[g.n()];
+        for (int i = 0; i < noise.length; i++) noise[i] = (r.nextDouble() - 0.5) * 0.06;
+        Operator lap = ShiftOperator.NORMALIZED_LAPLACIAN.of(g);
+        Tape at = new Tape(Comm.local(Partition.whole(g)), actor), ct = new Tape(Comm.local(Partition.whole(g)), critic);
+        Var zv = SchedulingActor.forward(at, lap);
+        LinkScheduling.actorObjective(at, zv, ct, lap, noise, new double[g.n()], true);
+        Params grads = at.paramGrads();
+        double worst = 0, scale = 0;
+        int checked = 0;
+        for (String name : actor.names()) {
+            double[] p = actor.get(name).data(), gr = grads.get(name).data();
+            for (int k = 0; k < p.length; k += 7) {
+                double keep = p[k], h = 1e-6;
+                p[k] = keep + h;
+                double up = objective(g, actor, critic, noise);
+                p[k] = keep - h;
+                double down = objective(g, actor, critic, noise);
+                p[k] = keep;
+                worst = Math.max(worst, Math.abs((up - down) / (2 * h) - gr[k]));
+                scale = Math.max(scale, Math.abs(gr[k]));
+                checked++;
+            }
+        }
+        assertThat(checked).isGreaterThan(100);
+        assertThat(scale).isGreaterThan(1e-6);
+        assertThat(worst / scale).isLessThan(1e-5);
+    }
+
+    @Test
+    void normalizationBackwardMatchesFiniteDifferences() {
+        UniformRandomProvider r = Init.rng(3);
+        double[] x = new double[20], g = new double[20], gx = new double[20], out = new double[20], o2 = new double[20];
+        for (int k = 0; k < 20; k++) {
+            x[k] = k % 2 == 0 ? 1 : r.nextDouble();
+            g[k] = r.nextDouble() - 0.5;
+        }
+        double s = SchedulingCritic.normalize(x, out);
+        SchedulingCritic.normalizeBackward(x, s, g, gx);
+        for (int k = 0; k < 20; k++) {
+            double keep = x[k], h = 1e-6, up = 0, down = 0;
+            x[k] = keep + h;
+            SchedulingCritic.normalize(x, o2);
+            for (int q = 0; q < 20; q++) up += g[q] * o2[q];
+            x[k] = keep - h;
+            SchedulingCritic.normalize(x, o2);
+            for (int q = 0; q < 20; q++) down += g[q] * o2[q];
+            x[k] = keep;
+            assertThat(gx[k]).isCloseTo((up - down) / (2 * h), org.assertj.core.api.Assertions.within(1e-7));
+        }
+    }
+
+    /** Per-node copies held equal: their local gradients sum to the centralized actor gradient. */
+    @Test
+    void perNodeActorGradientsOfTiedCopiesSumToTheCentralizedGradient() {
+        Graph g = Generators.erdosRenyi(40, 0.15, 5);
+        Params tied = actor(11), copies = tied.perNode(g.n()), critic = SchedulingCritic.init(Init.rng(12));
+        double[] noise = new double[g.n()];
+        Operator lap = ShiftOperator.NORMALIZED_LAPLACIAN.of(g);
+        Params[] grads = new Params[2];
+        Params[] ps = {tied, copies};
+        for (int q = 0; q < 2; q++) {
+            Tape at = new Tape(Comm.local(Partition.whole(g)), ps[q]), ct = new Tape(Comm.local(Partition.whole(g)), critic);
+            Var zv = SchedulingActor.forward(at, lap);
+            LinkScheduling.actorObjective(at, zv, ct, lap, noise, new double[g.n()], true);
+            grads[q] = at.paramGrads();
+        }
+        for (String name : tied.names()) {
+            double[] c = grads[0].get(name).data(), d = grads[1].get(name).data();
+            int size = c.length;
+            for (int k = 0; k < size; k++) {
+                double sum = 0;
+                for (int i = 0; i < g.n(); i++) sum += d[i * size + k];
+                assertThat(sum).isCloseTo(c[k], org.assertj.core.api.Assertions.within(1e-12 * (1 + Math.abs(c[k]))));
+            }
+        }
+    }
+
+    @Test
+    void sameSeedSameBits() {
+        Assumptions.assumeTrue(Files.isDirectory(DATA), "needs ../shared/data/link-scheduling");
+        SchedulingTestSet test = SchedulingTestSet.read(DATA);
+        LinkScheduling.Config cfg = new LinkScheduling.Config(2, 2, 100, 2, 25, 5e-5, 1e-4, 27);
+        for (LinkScheduling.Scheme s : LinkScheduling.Scheme.values()) {
+            LinkScheduling.Curve a = LinkScheduling.train(cfg, s, test, () -> {}), b = LinkScheduling.train(cfg, s, test, () -> {});
+            assertThat(a.testRatio()).isEqualTo(b.testRatio());
+            assertThat(a.trainRatio()).isEqualTo(b.trainRatio());
+            assertThat(a.criticLoss()).isEqualTo(b.criticLoss());
+            assertThat(a.traffic().consensusRounds()).isEqualTo(s == LinkScheduling.Scheme.DISTRIBUTED ? 2 : 0);
+            // the first test value is the untrained actor, the same for both schemes
+            assertThat(a.testRatio()[0]).isEqualTo(LinkScheduling.testRatio(test, SchedulingActor.init(Init.rng(27))));
+        }
+    }
+}
