@@ -67,31 +67,20 @@ public final class SslExperiment {
         for (int s = 0; s < o.seeds(); s++) rnd[s] = probe(p, new CentralizedLayerwise(data, seed(o, s)).embedding(), dim).testAccuracy();
         methods.put(RANDOM_INIT, new Method(RANDOM_INIT, rnd, new int[o.seeds()], List.of()));
 
-        Tracker central = new Tracker(CENTRALIZED, o.seeds());
-        for (int s = 0; s < o.seeds(); s++) {
+        methods.put(CENTRALIZED, centrally(CENTRALIZED, p, o, dim, tick, s -> {
             CentralizedLayerwise cl = new CentralizedLayerwise(data, seed(o, s));
-            central.check(p, s, 0, cl.embedding(), 0, dim);
-            for (int r = 1; r <= o.ssl().epochs(); r++) {
-                cl.round();
-                tick.accept(1);
-                if (r % o.evalEvery() == 0 || r == o.ssl().epochs()) central.check(p, s, r, cl.embedding(), 0, dim);
-            }
-        }
-        methods.put(CENTRALIZED, central.method());
-
-        if (o.endToEnd()) {
-            Tracker e2e = new Tracker(END_TO_END, o.seeds());
-            for (int s = 0; s < o.seeds(); s++) {
-                EndToEnd e = new EndToEnd(data, seed(o, s));
-                e2e.check(p, s, 0, e.embedding(), 0, dim);
-                for (int r = 1; r <= o.ssl().epochs(); r++) {
-                    e.epoch();
-                    tick.accept(1);
-                    if (r % o.evalEvery() == 0 || r == o.ssl().epochs()) e2e.check(p, s, r, e.embedding(), 0, dim);
-                }
-            }
-            methods.put(END_TO_END, e2e.method());
-        }
+            return new Central() {
+                public void step() { cl.round(); }
+                public double[] embedding() { return cl.embedding(); }
+            };
+        }));
+        if (o.endToEnd()) methods.put(END_TO_END, centrally(END_TO_END, p, o, dim, tick, s -> {
+            EndToEnd e = new EndToEnd(data, seed(o, s));
+            return new Central() {
+                public void step() { e.epoch(); }
+                public double[] embedding() { return e.embedding(); }
+            };
+        }));
 
         Tracker dec = new Tracker(DECENTRALIZED, o.seeds());
         RunInfo lossless = decentralized(p, data, o, o.dec(), dec, tick);
@@ -103,6 +92,27 @@ public final class SslExperiment {
             methods.put(FAULTS, f.method());
         }
         return new Result(methods, lossless, faulty, dec.bestOfFirstSeed, dim);
+    }
+
+    /** A trainer with one copy of the parameters: a step per round, embeddings any time. */
+    private interface Central {
+        void step();
+
+        double[] embedding();
+    }
+
+    private static Method centrally(String name, Planetoid p, Options o, int dim, IntConsumer tick, java.util.function.IntFunction<Central> make) {
+        Tracker tr = new Tracker(name, o.seeds());
+        for (int s = 0; s < o.seeds(); s++) {
+            Central t = make.apply(s);
+            tr.check(p, s, 0, t.embedding(), 0, dim);
+            for (int r = 1; r <= o.ssl().epochs(); r++) {
+                t.step();
+                tick.accept(1);
+                if (r % o.evalEvery() == 0 || r == o.ssl().epochs()) tr.check(p, s, r, t.embedding(), 0, dim);
+            }
+        }
+        return tr.method();
     }
 
     private static RunInfo decentralized(Planetoid p, SslGraph data, Options o, DecentralizedConfig dc, Tracker tr, IntConsumer tick) {
