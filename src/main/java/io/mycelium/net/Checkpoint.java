@@ -116,6 +116,7 @@ final class Checkpoint {
     }
 
     private static void params(DataOutputStream out, Params p) throws IOException {
+        out.writeBoolean(p.isTied());
         out.writeInt(p.names().size());
         for (String n : p.names()) {
             Tensor t = p.get(n);
@@ -128,7 +129,7 @@ final class Checkpoint {
     }
 
     private static Params readParams(DataInputStream in) throws IOException {
-        Params p = new Params();
+        Params p = in.readBoolean() ? new Params() : Params.untied();
         int names = in.readInt();
         for (int q = 0; q < names; q++) {
             String n = in.readUTF();

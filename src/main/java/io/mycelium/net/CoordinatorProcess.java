@@ -39,7 +39,7 @@ public final class CoordinatorProcess {
     private CoordinatorProcess() {}
 
     /** A child JVM exited (from the launcher). */
-    record ChildExit(int child, int code) {}
+    record ChildExit(long pid, int code) {}
 
     /** What a run produced; {@code failure} is null when it finished. */
     public record Outcome(String failure, Map<String, List<NetTraining.Share>> shares, Tensor inferred, List<Wire.Traffic> traffic,
@@ -76,7 +76,7 @@ public final class CoordinatorProcess {
                 for (int i = 0; i < s.children(); i++) {
                     List<String> args = new ArrayList<>(List.of("net", "host", "--join", o.host() + ":" + port, "--run-id", Long.toString(o.runId()), "--with-parent"));
                     args.addAll(s.hostArgs());
-                    s.launcher().start(i, args, (child, code) -> events.add(new ChildExit(child, code)));
+                    s.launcher().start(i, args, (pid, code) -> events.add(new ChildExit(pid, code)));
                 }
             } else if (s.listening() == null) {
                 err.printf(Locale.ROOT, "net coordinator: listening on %s:%d, run id %d, config hash %s; waiting for %d hosts:%n  ./mycelium net host --join %s:%d --run-id %d %s%n",
@@ -225,10 +225,10 @@ public final class CoordinatorProcess {
                     }
                     case Wire.Failed f -> { return stop("partition " + f.partition() + " failed: " + f.reason()); }
                     case ChildExit x -> {
+                        int p = pids.indexOf(x.pid());
                         if (!finishing || x.code() != 0)
-                            return stop(String.format(Locale.ROOT, "lost partition %d: its host process (%s) exited with code %d%s", x.child(),
-                                    x.child() < pids.size() ? "pid " + pids.get(x.child()) : "child " + x.child(), x.code(),
-                                    x.code() == 137 || x.code() == 9 ? " (killed)" : ""));
+                            return stop(String.format(Locale.ROOT, "%s: its host process (pid %d) exited with code %d%s",
+                                    p >= 0 ? "lost partition " + p : "a host that had not joined yet", x.pid(), x.code(), x.code() == 137 ? " (killed)" : ""));
                     }
                     case ClusterEvent.UnreachableMember u -> {
                         int p = partitionOf(u.member());
@@ -270,6 +270,7 @@ public final class CoordinatorProcess {
         private double seconds() { return (System.nanoTime() - t0) / 1e9; }
 
         private Outcome stop(String why) {
+            err.printf(Locale.ROOT, "net: stopping the run after %.1f s: %s%n", seconds(), why);
             for (ActorRef<Wire.ToHost> h : hosts) h.tell(new Wire.Stop(run, why));
             if (s.launcher() != null) s.launcher().killAll();
             return failed(why);

@@ -25,8 +25,8 @@ public final class Launcher implements AutoCloseable {
     /** The host's log file. */
     public Path log(int i) { return logs.resolve("host-" + i + ".log"); }
 
-    /** Starts child {@code i} running {@code mycelium args...}; {@code onExit} gets (i, exit code). */
-    public synchronized Process start(int i, List<String> args, BiConsumer<Integer, Integer> onExit) throws IOException {
+    /** Starts child {@code i} running {@code mycelium args...}; {@code onExit} gets its (pid, exit code). */
+    public synchronized Process start(int i, List<String> args, BiConsumer<Long, Integer> onExit) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (Runtime.version().feature() >= 23) cmd.add("--sun-misc-unsafe-memory-access=allow");
@@ -35,7 +35,7 @@ public final class Launcher implements AutoCloseable {
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log(i).toFile()).start();
         children.add(p);
-        p.onExit().thenAccept(x -> onExit.accept(i, x.exitValue()));
+        p.onExit().thenAccept(x -> onExit.accept(x.pid(), x.exitValue()));
         return p;
     }
 
