@@ -5,6 +5,7 @@ import io.mycelium.task.NodeRegression;
 import io.mycelium.train.Scheme;
 import io.mycelium.train.TableI;
 import io.mycelium.train.Trainer;
+import io.mycelium.train.TrainingDiverged;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -83,9 +84,10 @@ final class DemoCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         long rounds = 0, messages = 0, bytes = 0;
         try (ProgressBar bar = Progress.bar("demo", steps)) {
-            int pos = train;
+            int pos = train, epoch = 0, perEpoch = train / batch;
             for (int s = 1; s <= steps; s++) {
                 if (pos + batch > train) {
+                    epoch++;
                     for (int q = train - 1; q > 0; q--) {
                         int r = shuffle.nextInt(q + 1), tmp = order[q];
                         order[q] = order[r];
@@ -100,8 +102,13 @@ final class DemoCommand implements Callable<Integer> {
                 rounds += st.traffic().rounds();
                 messages += st.traffic().messages();
                 bytes += st.traffic().bytes();
+                if (!Double.isFinite(st.sumSquaredError()))
+                    throw new TrainingDiverged(scheme.id(), epoch, pos / batch, perEpoch, "training loss", st.sumSquaredError(), lr);
                 double trainMse = st.sumSquaredError() / ((double) batch * p.graph().n());
-                double testMse = s % 10 == 0 || s == steps ? trainer.meanSquaredError(p.test()) : Double.NaN;
+                boolean tested = s % 10 == 0 || s == steps;
+                double testMse = tested ? trainer.meanSquaredError(p.test()) : Double.NaN;
+                if (tested && !Double.isFinite(testMse))
+                    throw new TrainingDiverged(scheme.id(), epoch, pos / batch, perEpoch, "test MSE", testMse, lr);
                 rows.add(new double[] {s, rounds, messages, bytes, trainMse, testMse});
                 bar.step();
                 if (!Double.isNaN(testMse)) bar.setExtraMessage(String.format(Locale.ROOT, " test MSE %.4f", testMse));

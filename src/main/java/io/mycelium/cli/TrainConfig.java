@@ -42,18 +42,52 @@ record TrainConfig(Path file, Graph graph, Data data, Model model, Training trai
 
     static TrainConfig load(Path file) {
         JsonNode root;
+        String text = "";
         try {
-            root = new YAMLMapper().readTree(Files.readString(file));
+            text = Files.readString(file);
+            root = new YAMLMapper().readTree(text);
         } catch (NoSuchFileException e) {
             throw new Main.UserError(file + ": no such config file");
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new Main.UserError(file + " line " + Math.max(1, io.mycelium.util.TextFiles.firstNonUtf8Line(file)) + ": not UTF-8 text (is this a YAML config?)");
         } catch (JsonProcessingException e) {
-            JsonLocation l = e.getLocation();
-            throw new Main.UserError(file + (l == null ? "" : " line " + l.getLineNr() + ", column " + l.getColumnNr())
-                    + ": not valid YAML (" + e.getOriginalMessage() + ")");
+            throw new Main.UserError(yamlError(file, text, e));
         } catch (IOException e) {
             throw new Main.UserError(file + ": cannot read (" + e.getMessage() + ")");
         }
         return new Reader(file).config(root);
+    }
+
+    /**
+     * A YAML syntax error in one line: where the parser found the problem (the last mark it names)
+     * and what it is, without the excerpts and carets of the parser's message.
+     */
+    static String yamlError(Path file, String text, JsonProcessingException e) {
+        String msg = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        JsonLocation l = e.getLocation();
+        String where = l == null ? "" : " line " + l.getLineNr() + ", column " + l.getColumnNr();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("line (\\d+), column (\\d+)").matcher(msg);
+        boolean marked = false;
+        while (m.find()) {
+            where = " line " + m.group(1) + ", column " + m.group(2);
+            marked = true;
+        }
+        String cause = e.getCause() == null ? "" : e.getCause().toString();   // a reader error gives its position only there
+        java.util.regex.Matcher pos = java.util.regex.Pattern.compile("position (\\d+)").matcher(msg + "\n" + cause);
+        if (!marked && pos.find()) {   // the reader's errors (e.g. a control character) give a character position
+            int at = (int) Math.min(Long.parseLong(pos.group(1)), text.length()), line = 1;
+            for (int q = 0; q < at; q++) if (text.charAt(q) == '\n') line++;
+            where = " line " + line;
+        }
+        List<String> what = new ArrayList<>();
+        for (String s : msg.split("\n")) {
+            String t = s.strip();
+            if (t.isEmpty() || t.startsWith("in 'reader'") || t.startsWith("in \"'reader'\"") || t.startsWith("^") || s.startsWith("    ")) continue;
+            StringBuilder b = new StringBuilder();
+            for (char c : t.toCharArray()) b.append(c < ' ' || c == 0x7f ? '?' : c);
+            what.add(b.toString());
+        }
+        return file + where + ": not valid YAML (" + String.join("; ", what) + ")";
     }
 
     /** Walks the tree, keeping the config file for error messages. */
@@ -76,7 +110,7 @@ record TrainConfig(Path file, Graph graph, Data data, Model model, Training trai
             Model m = model(object(required(r, "model", ""), "model", Set.of("widths", "activations", "shift", "init")));
             Training t = training(object(required(r, "training", ""), "training",
                     Set.of("scheme", "schemes", "lr", "batch", "epochs", "consensus", "seed")));
-            Path out = r.has("output") ? Path.of(text(r.get("output"), "output")) : null;   // null: the command's default
+            Path out = r.has("output") ? path(r.get("output"), "output", Path.of("")) : null;   // null: the command's default
             return new TrainConfig(file, g, d, m, t, out);
         }
 
@@ -84,7 +118,7 @@ record TrainConfig(Path file, Graph graph, Data data, Model model, Training trai
             int given = (g.has("file") ? 1 : 0) + (g.has("generator") ? 1 : 0) + (g.has("moving") ? 1 : 0);
             if (given != 1) throw bad("graph", "give exactly one of 'file' (an edge list), 'generator' (e.g. ba:100:2) or 'moving' (a dynamic topology)");
             long seed = g.has("seed") ? integer(g.get("seed"), "graph.seed", Long.MIN_VALUE, Long.MAX_VALUE) : 1;
-            Path f = g.has("file") ? path(g.get("file"), "graph.file") : null;
+            Path f = g.has("file") ? existing(path(g.get("file"), "graph.file"), "graph.file") : null;
             String gen = g.has("generator") ? text(g.get("generator"), "graph.generator") : null;
             Moving mv = null;
             if (g.has("moving")) {
@@ -100,8 +134,8 @@ record TrainConfig(Path file, Graph graph, Data data, Model model, Training trai
         }
 
         Data data(ObjectNode d) {
-            Path x = path(required(d, "features", "data."), "data.features");
-            Path y = path(required(d, "labels", "data."), "data.labels");
+            Path x = existing(path(required(d, "features", "data."), "data.features"), "data.features");
+            Path y = existing(path(required(d, "labels", "data."), "data.labels"), "data.labels");
             double test = d.has("test") ? real(d.get("test"), "data.test") : 0.2;
             if (!(test > 0 && test < 1)) throw bad("data.test", "the held-out fraction must be in (0, 1), got " + test);
             return new Data(x, y, test);
@@ -181,9 +215,24 @@ record TrainConfig(Path file, Graph graph, Data data, Model model, Training trai
             return n.asText().strip();
         }
 
-        Path path(JsonNode n, String field) {
-            Path p = Path.of(text(n, field));
-            return p.isAbsolute() ? p : base.resolve(p).normalize();
+        Path path(JsonNode n, String field) { return path(n, field, base); }
+
+        /** A path field, relative ones resolved against {@code against}. */
+        Path path(JsonNode n, String field, Path against) {
+            Path p;
+            try {
+                p = Path.of(text(n, field));
+            } catch (java.nio.file.InvalidPathException e) {
+                throw bad(field, "not a valid path: " + e.getReason());
+            }
+            return p.isAbsolute() ? p : against.resolve(p).normalize();
+        }
+
+        /** An input file that must be there: named with its config field when it is not. */
+        Path existing(Path p, String field) {
+            if (Files.isDirectory(p)) throw bad(field, p + " is a directory, not a file");
+            if (!Files.isRegularFile(p)) throw bad(field, p + ": no such file");
+            return p;
         }
 
         long integer(JsonNode n, String field, long min, long max) {

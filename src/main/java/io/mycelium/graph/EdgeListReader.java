@@ -1,6 +1,7 @@
 package io.mycelium.graph;
 
 import io.mycelium.util.InputException;
+import io.mycelium.util.TextFiles;
 
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -76,7 +77,7 @@ public final class EdgeListReader {
         } catch (NoSuchFileException e) {
             throw new InputException(file + ": no such edge-list file");
         } catch (CharacterCodingException e) {
-            throw error(file, lineNo + 1, "not UTF-8 text (is this an edge list?)");
+            throw error(file, Math.max(1, TextFiles.firstNonUtf8Line(file)), "not UTF-8 text (is this an edge list?)");
         } catch (IOException e) {
             throw new InputException(file + ": cannot read edge list (" + describe(e) + ")", e);
         }
@@ -126,7 +127,7 @@ public final class EdgeListReader {
     private static double weight(Path file, int line, String token) {
         double w;
         try {
-            w = Double.parseDouble(token);
+            w = TextFiles.parseDouble(token);
         } catch (NumberFormatException e) {
             throw error(file, line, "edge weight '" + printable(token) + "' is not a number");
         }

@@ -220,7 +220,7 @@ public final class Generators {
         } catch (NumberFormatException e) {
             double d;
             try {
-                d = Double.parseDouble(t);
+                d = io.mycelium.util.TextFiles.parseDouble(t);
             } catch (NumberFormatException e2) {
                 throw new NumberFormatException("'" + s + "' is not an integer");
             }
@@ -232,7 +232,7 @@ public final class Generators {
 
     private static double real(String s) {
         try {
-            double d = Double.parseDouble(s.trim());
+            double d = io.mycelium.util.TextFiles.parseDouble(s.trim());
             if (!Double.isFinite(d)) throw new NumberFormatException();
             return d;
         } catch (NumberFormatException e) {

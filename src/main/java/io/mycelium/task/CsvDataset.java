@@ -3,6 +3,7 @@ package io.mycelium.task;
 import io.mycelium.tensor.Tensor;
 import io.mycelium.train.Dataset;
 import io.mycelium.util.InputException;
+import io.mycelium.util.TextFiles;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -31,7 +32,9 @@ public final class CsvDataset {
         Table x = table(features, nodes, -1);
         Table y = table(labels, nodes, 1);
         if (x.samples != y.samples)
-            throw new InputException(labels + ": labels cover " + y.samples + " samples, " + features + " covers " + x.samples);
+            throw x.samples < y.samples
+                    ? new InputException(features + ": covers only " + x.samples + " samples, but " + labels + " covers " + y.samples)
+                    : new InputException(labels + ": covers only " + y.samples + " samples, but " + features + " covers " + x.samples);
         return new Dataset(x.values, y.values.reshape(nodes, y.samples));
     }
 
@@ -101,7 +104,7 @@ public final class CsvDataset {
         } catch (NoSuchFileException e) {
             throw new InputException(file + ": no such file");
         } catch (CharacterCodingException e) {
-            throw new InputException(file + " line " + (number + 1) + ": not UTF-8 text (is this a CSV file?)");
+            throw new InputException(file + " line " + Math.max(1, TextFiles.firstNonUtf8Line(file)) + ": not UTF-8 text (is this a CSV file?)");
         } catch (IOException e) {
             throw new InputException(file + ": cannot read (" + e.getMessage() + ")", e);
         }
@@ -116,7 +119,7 @@ public final class CsvDataset {
 
     private static boolean isNumber(String s) {
         try {
-            Double.parseDouble(s.strip());
+            TextFiles.parseDouble(s.strip());
             return true;
         } catch (NumberFormatException e) {
             return false;
@@ -135,7 +138,7 @@ public final class CsvDataset {
 
     private static double value(Path file, int line, String s, int column) {
         try {
-            double d = Double.parseDouble(s.strip());
+            double d = TextFiles.parseDouble(s.strip());
             if (!Double.isFinite(d)) throw new NumberFormatException();
             return d;
         } catch (NumberFormatException e) {
