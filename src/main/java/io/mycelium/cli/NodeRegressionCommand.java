@@ -74,18 +74,13 @@ final class NodeRegressionCommand implements Callable<Integer> {
              ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
             // virtual threads keep each scheme's kernels on one core; the semaphore bounds how many run at once
             Semaphore slots = new Semaphore(par);
-            // D-naive-PB does D-naive's arithmetic and only sends differently: train once, measure both
-            boolean shareNaive = chosen.contains(Scheme.D_NAIVE) && chosen.contains(Scheme.D_NAIVE_PB);
+            // every scheme trains on its own (D-naive-PB too: its own counters and time)
             List<Future<TrainingRun.Result>> fs = new ArrayList<>();
             for (Scheme s : chosen) {
-                if (shareNaive && s == Scheme.D_NAIVE_PB) {
-                    fs.add(null);
-                    continue;
-                }
                 fs.add(ex.submit(() -> {
                     slots.acquire();
                     try {
-                        return NodeRegressionRun.run(problem, s, shareNaive && s == Scheme.D_NAIVE ? () -> bar.stepBy(2) : bar::step);
+                        return NodeRegressionRun.run(problem, s, bar::step);
                     } finally {
                         slots.release();
                     }
@@ -93,18 +88,12 @@ final class NodeRegressionCommand implements Callable<Integer> {
             }
             for (Future<TrainingRun.Result> f : fs) {
                 try {
-                    if (f == null) continue;
                     results.add(f.get());
                 } catch (ExecutionException e) {
                     ex.shutdownNow();
                     throw e.getCause() instanceof Exception c ? c : e;
                 }
             }
-        }
-        if (chosen.contains(Scheme.D_NAIVE) && chosen.contains(Scheme.D_NAIVE_PB)) {
-            TrainingRun.Result naive = results.stream().filter(r -> r.scheme() == Scheme.D_NAIVE).findFirst().orElseThrow();
-            results.add(chosen.indexOf(Scheme.D_NAIVE_PB),
-                    naive.as(Scheme.D_NAIVE_PB, NodeRegressionRun.measureTraffic(problem, Scheme.D_NAIVE_PB)));
         }
         double wall = (System.nanoTime() - t0) / 1e9;
 

@@ -2,7 +2,6 @@ package io.mycelium.task;
 
 import io.mycelium.graph.ShiftOperator;
 import io.mycelium.train.Scheme;
-import io.mycelium.train.Traffic;
 import io.mycelium.train.TrainingRun;
 
 /** Trains the node-regression student with one scheme: {@link TrainingRun} on the problem of {@link NodeRegression}. */
@@ -18,7 +17,4 @@ public final class NodeRegressionRun {
     public static TrainingRun.Result run(NodeRegression.Problem p, Scheme scheme, Runnable afterEpoch) {
         return TrainingRun.run(setup(p), scheme, afterEpoch);
     }
-
-    /** Rounds and bytes of one mini-batch of the paper's per-sample schedule, measured on a throwaway copy. */
-    public static Traffic measureTraffic(NodeRegression.Problem p, Scheme s) { return TrainingRun.measureTraffic(setup(p), s); }
 }

@@ -19,8 +19,10 @@ import java.util.List;
  * after every epoch, and the communication charged. A NaN or infinite loss stops the run with
  * {@link TrainingDiverged}. Updates use the batched schedule (the same
  * arithmetic as the paper's per-sample one, see {@link Trainer}); the rounds and bytes of a
- * mini-batch are measured by running the per-sample schedule on a throwaway copy, once for a
- * static graph and again for every new graph of a dynamic topology.
+ * mini-batch are not counted on that path but measured by running the per-sample schedule on a
+ * throwaway copy, for a full mini-batch and, when B does not divide the samples, for the short
+ * last one (counted as short), once for a static graph and again for every new graph of a dynamic
+ * topology.
  */
 public final class TrainingRun {
     private TrainingRun() {}
@@ -44,19 +46,12 @@ public final class TrainingRun {
     /** One row of metrics.csv: cumulative mini-batches, rounds and bytes after {@code epoch}, and the MSEs. */
     public record Epoch(int epoch, long minibatches, long rounds, long bytes, double trainMse, double testMse) {}
 
-    /** A finished run; {@code perMinibatch} is the mean over mini-batches (exact for a static graph). */
+    /**
+     * A finished run. {@code perMinibatch}: a full mini-batch's traffic on a static graph, the mean
+     * over mini-batches (rounded down) on a dynamic topology; the epochs' totals are exact.
+     */
     public record Result(Scheme scheme, List<Epoch> epochs, Traffic perMinibatch, double seconds, int topologies) {
         public Epoch last() { return epochs.getLast(); }
-
-        /**
-         * The same parameter trajectory under another scheme that does the same arithmetic and
-         * only sends differently (D-naive and D-naive-PB): its own measured traffic, same MSEs.
-         */
-        public Result as(Scheme other, Traffic traffic) {
-            List<Epoch> es = epochs.stream().map(e -> new Epoch(e.epoch(), e.minibatches(), e.minibatches() * traffic.rounds(),
-                    e.minibatches() * traffic.bytes(), e.trainMse(), e.testMse())).toList();
-            return new Result(other, es, traffic, seconds, topologies);
-        }
     }
 
     /** A static run. */
@@ -70,7 +65,8 @@ public final class TrainingRun {
         Graph current = s.graph();
         Operator w = ShiftOperator.metropolisHastings(current);
         Trainer trainer = new Trainer(Engine.synchronous(current, params(s, scheme)), s.model(), scheme, s.lr(), w, s.consensusRounds());
-        Traffic perBatch = measureTraffic(s, scheme, s.model(), w);
+        Gcnn onGraph = s.model();
+        Traffic perBatch = measureTraffic(s, scheme, onGraph, w, s.batch()), first = perBatch, shortBatch = null;
         // every scheme sees the same sequence of mini-batches
         UniformRandomProvider shuffle = Init.rng(s.seed() * 31 + 7);
         int n = s.train().samples();
@@ -95,10 +91,11 @@ public final class TrainingRun {
                     if (g != current) {
                         // Algorithm 1, lines 3–4: a new graph, its shift operator and its W
                         current = g;
-                        Gcnn model = s.model().on(s.shift().of(g));
+                        onGraph = s.model().on(s.shift().of(g));
                         w = ShiftOperator.metropolisHastings(g);
-                        trainer.topology(model, w);
-                        perBatch = measureTraffic(s, scheme, model, w);
+                        trainer.topology(onGraph, w);
+                        perBatch = measureTraffic(s, scheme, onGraph, w, s.batch());
+                        shortBatch = null;
                         topologies++;
                     }
                 }
@@ -107,16 +104,21 @@ public final class TrainingRun {
                 if (!Double.isFinite(loss)) throw new TrainingDiverged(scheme.id(), e, b + 1, batches, "training loss", loss, s.lr());
                 sse += loss;
                 mb++;
-                rounds += perBatch.rounds();
-                messages += perBatch.messages();
-                floats += perBatch.floats();
+                Traffic t = perBatch;
+                if (batch.length < s.batch()) {
+                    if (shortBatch == null) shortBatch = measureTraffic(s, scheme, onGraph, w, batch.length);
+                    t = shortBatch;
+                }
+                rounds += t.rounds();
+                messages += t.messages();
+                floats += t.floats();
             }
             double test = trainer.meanSquaredError(s.test());
             if (!Double.isFinite(test)) throw new TrainingDiverged(scheme.id(), e, 0, batches, "test MSE", test, s.lr());
             out.add(new Epoch(e, mb, rounds, floats * Double.BYTES, sse / (n * nodes), test));
             if (afterEpoch != null) afterEpoch.run();
         }
-        Traffic mean = mb == 0 ? perBatch : new Traffic(rounds / mb, messages / mb, floats / mb, List.of());
+        Traffic mean = topology == null || mb == 0 ? first : new Traffic(rounds / mb, messages / mb, floats / mb, List.of());
         return new Result(scheme, out, mean, (System.nanoTime() - t0) / 1e9, topologies);
     }
 
@@ -124,10 +126,13 @@ public final class TrainingRun {
         return scheme.centralized() ? s.init().copy() : s.init().perNode(s.graph().n());
     }
 
-    /** Rounds and bytes of one mini-batch of the paper's per-sample schedule on {@code w}'s graph, measured on a throwaway copy. */
-    public static Traffic measureTraffic(Setup s, Scheme scheme, Gcnn model, Operator w) {
+    /** Rounds and bytes of one full mini-batch of the paper's per-sample schedule on {@code w}'s graph, measured on a throwaway copy. */
+    public static Traffic measureTraffic(Setup s, Scheme scheme, Gcnn model, Operator w) { return measureTraffic(s, scheme, model, w, s.batch()); }
+
+    /** The same for a mini-batch of {@code size} samples (a short last one). */
+    public static Traffic measureTraffic(Setup s, Scheme scheme, Gcnn model, Operator w, int size) {
         Trainer t = new Trainer(Engine.synchronous(w.graph(), params(s, scheme)), model, scheme, s.lr(), w, s.consensusRounds());
-        int[] first = new int[s.batch()];
+        int[] first = new int[size];
         for (int q = 0; q < first.length; q++) first[q] = q;
         return t.perSample(s.train(), first).traffic();
     }
