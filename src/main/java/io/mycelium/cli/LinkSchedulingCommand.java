@@ -28,8 +28,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 @Command(name = "link-scheduling", mixinStandardHelpOptions = true,
-        description = {"Fig. 2(c) of the training paper: GCN-LGS link scheduling on Erdős–Rényi conflict graphs, the actor trained centrally and fully distributed, the critic centrally.",
-                "Needs the 10 test graphs of data/link-scheduling (--data). Writes metrics.csv, summary.json and utility-ratio.png into --out. Details: docs/reproductions/wireless.md."})
+        description = {"Reproduces Fig. 2(c) of the training paper: GCN-LGS link scheduling, centralized and fully distributed.",
+                "Erdős–Rényi conflict graphs; the actor is trained centrally and fully distributed, the critic centrally. Needs the 10 test graphs of link-scheduling/ (--data). Writes metrics.csv, summary.json and utility-ratio.png into --out. Details: docs/reproductions/wireless.md."})
 final class LinkSchedulingCommand implements Callable<Integer> {
     /** Test_Ratio of the authors' logs at mini-batch 55 (wireless spec C.10). */
     static final double AUTHORS_CENTRALIZED = 1.0631, AUTHORS_DISTRIBUTED = 1.0418, AUTHORS_START = 0.9841;
@@ -40,7 +40,7 @@ final class LinkSchedulingCommand implements Callable<Integer> {
     Integer miniBatches;
     @Option(names = "--batch", description = "samples (weight vectors) per mini-batch (default 100; quick 20)")
     Integer batch;
-    @Option(names = "--data", description = "directory of the link-scheduling test graphs (default: link-scheduling/ under $MYCELIUM_DATA or ../shared/data)")
+    @Option(names = "--data", description = "directory of the link-scheduling test graphs (default: link-scheduling/ under $MYCELIUM_DATA; see docs/data.md)")
     Path data;
     @Option(names = "--seed", defaultValue = "27", description = "seed of the graphs, weights, noise and initialization (default ${DEFAULT-VALUE}: its untrained actor starts where the authors' did, ratio 0.985)")
     long seed;
