@@ -112,7 +112,7 @@ final class PowerAllocationCommand implements Callable<Integer> {
             s.put("label", cv.scheme().label());
             s.put("final_test_sum_rate", cv.last());
             s.put("test_sum_rate_by_epoch", cv.test());
-            s.put("train_average_by_epoch", cv.trainAverage());
+            s.put("train_average_by_epoch", java.util.Arrays.stream(cv.trainAverage()).mapToObj(x -> Double.isNaN(x) ? null : x).toList());
             s.put("rounds_per_minibatch", cv.traffic().rounds());
             s.put("bytes_per_minibatch", cv.traffic().bytes());
             schemes.add(s);
