@@ -120,6 +120,23 @@ class PackageGraphTest {
         assertThat(code("x /* io.mycelium.a.B */ y // io.mycelium.c.D\n\"io.mycelium.e.F\" z")).isEqualTo("x  y \n z");
     }
 
+    /**
+     * Every package is a decision: exported by the module descriptor (what a user needs: models,
+     * engines, training, tasks, the command line), or one of the few internal ones (kernels, helpers).
+     */
+    @Test
+    void everyPackageIsExportedOrDeclaredInternal() throws IOException {
+        Set<String> internal = Set.of("train.fused", "util");
+        String descriptor = code(Files.readString(MAIN.resolve("module-info.java")));
+        Set<String> exported = new TreeSet<>();
+        Matcher m = Pattern.compile("\\bexports\\s+io\\.mycelium\\.([a-z0-9.]+)\\s*;").matcher(descriptor);
+        while (m.find()) exported.add(m.group(1));
+        for (String pkg : graph().keySet()) {
+            if (internal.contains(pkg)) assertThat(exported).as(pkg + " is internal").doesNotContain(pkg);
+            else assertThat(exported).as(pkg + " must be exported in module-info.java, or declared internal here").contains(pkg);
+        }
+    }
+
     /** Engines run any model through its interfaces (Model, LayeredModel, ImplicitModel, LinearFixedPoint). */
     @Test
     void enginesNameNoConcreteModel() throws IOException {
