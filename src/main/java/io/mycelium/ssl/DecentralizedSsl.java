@@ -491,6 +491,25 @@ public final class DecentralizedSsl {
         return e;
     }
 
+    /**
+     * The consensus embeddings (spec §5.3): the mean of all nodes' copies of each layer, applied centrally
+     * to the whole graph. Not something a node can compute; it separates what the copies learned from how
+     * far apart they are.
+     */
+    public double[] consensusEmbedding() {
+        double[][] pre = new double[layers + 1][];
+        double[] in = data.inputs();
+        for (int l = 1; l <= layers; l++) {
+            double[] mean = new double[pCount[l]];
+            for (int v = 0; v < n; v++) for (int k = 0; k < pCount[l]; k++) mean[k] += theta[l][v * pCount[l] + k];
+            for (int k = 0; k < mean.length; k++) mean[k] /= n;
+            int w = l == 1 ? inDim : width;
+            pre[l] = Encoder.affine(Encoder.aggregate(g, in, w), n, w, width, mean);
+            in = CentralizedLayerwise.relu(pre[l]);
+        }
+        return CentralizedLayerwise.relu(CentralizedLayerwise.concat(pre, n, width));
+    }
+
     /** Node v's copy of layer l's parameters (W then b). */
     public double[] parameters(int v, int l) { return Arrays.copyOfRange(theta[l], v * pCount[l], (v + 1) * pCount[l]); }
 
