@@ -55,12 +55,8 @@ final class HogwildTable3Command implements Callable<Integer> {
     double tol;
     @Option(names = "--max-iter", defaultValue = "3000", description = "fixed-point iteration budget (default ${DEFAULT-VALUE})")
     int maxIter;
-    @Option(names = "--stagger", defaultValue = "4", description = "S of the asynchronous inference (default ${DEFAULT-VALUE})")
-    int stagger;
-    @Option(names = "--history", defaultValue = "3", description = "D of the asynchronous inference (default ${DEFAULT-VALUE})")
-    int history;
-    @Option(names = "--runs", description = "asynchronous runs per trained model (default 5; quick 2)")
-    Integer runs;
+    @picocli.CommandLine.Mixin
+    AsyncInferenceOptions async;
     @Option(names = "--threads", description = "runs trained at once (default: available processors)")
     Integer threads;
     @Option(names = "--out", defaultValue = "results/hogwild-table3", description = "output directory (default ${DEFAULT-VALUE})")
@@ -87,26 +83,21 @@ final class HogwildTable3Command implements Callable<Integer> {
         }
         if (ms.isEmpty() || ds.isEmpty()) throw new Main.UserError("choose at least one model and one data set");
         int e = epochs != null ? epochs : quick ? 3 : 200, ee = explicitEpochs != null ? explicitEpochs : e;
-        int fr = foldsRun != null ? foldsRun : quick ? 1 : folds, sd = seeds != null ? seeds : quick ? 1 : 5, r = runs != null ? runs : quick ? 2 : 5;
+        int fr = foldsRun != null ? foldsRun : quick ? 1 : folds, sd = seeds != null ? seeds : quick ? 1 : 5;
         if (folds < 2) throw new Main.UserError("--folds must be at least 2, got " + folds);
         if (fr < 1 || fr > folds) throw new Main.UserError("--folds-run must be between 1 and --folds (" + folds + "), got " + fr);
-        if (sd < 1 || e < 1 || ee < 1 || batchSize < 1 || r < 1)
-            throw new Main.UserError("--seeds, --epochs, --explicit-epochs, --batch-size and --runs must be at least 1");
+        if (sd < 1 || e < 1 || ee < 1 || batchSize < 1)
+            throw new Main.UserError("--seeds, --epochs, --explicit-epochs and --batch-size must be at least 1");
         if (!(lr > 0) || !(tol > 0) || maxIter < 1) throw new Main.UserError("--lr and --tol must be positive and --max-iter at least 1");
-        if (stagger < 1 || history < 1) throw new Main.UserError("--stagger and --history must be at least 1");
         if (threads != null && threads < 1) throw new Main.UserError("--threads must be at least 1");
         Path root = dataRoot(data, "--data");
         List<TuDataset> sets = new ArrayList<>();
         for (String d : ds) {
             String name = d.toUpperCase(Locale.ROOT);
-            try {
-                sets.add(TuDataset.load(root.resolve(name), name, false));
-            } catch (IllegalArgumentException x) {
-                throw new Main.UserError(x.getMessage());
-            }
+            sets.add(TuDataset.load(root.resolve(name), name, false));
         }
         Table3.Settings s = new Table3.Settings(folds, fr, sd, e, ee, batchSize, lr, tol, maxIter,
-                new Table2.Settings(stagger, history, r, Integer.MAX_VALUE, quick ? 1e-6 : 1e-7, 10 * maxIter));
+                async.settings(quick, quick ? 1e-6 : 1e-7, 10 * maxIter));
         OutputDir.Target target = OutputDir.Target.of(spec, out);
         OutputDir.validate(target, force);
         long t0 = System.nanoTime();

@@ -1,5 +1,6 @@
 package io.mycelium.data;
 
+import io.mycelium.util.InputException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mycelium.graph.Graph;
@@ -34,7 +35,7 @@ import java.util.Map;
 public record PpiDataset(List<GraphSample> train, List<GraphSample> validation, List<GraphSample> test, int featureWidth, int labelWidth) {
 
     public static PpiDataset load(Path dir, String prefix) {
-        if (!Files.isDirectory(dir)) throw new IllegalArgumentException(dir + ": not a directory (GraphSAGE PPI files " + prefix + "-G.json, ...)");
+        if (!Files.isDirectory(dir)) throw new InputException(dir + ": not a directory (GraphSAGE PPI files " + prefix + "-G.json, ...)");
         ObjectMapper json = new ObjectMapper();
         JsonNode g = read(json, dir.resolve(prefix + "-G.json"));
         JsonNode idMap = read(json, dir.resolve(prefix + "-id_map.json"));
@@ -43,16 +44,16 @@ public record PpiDataset(List<GraphSample> train, List<GraphSample> validation, 
         Path gf = dir.resolve(prefix + "-G.json");
         JsonNode nodes = g.get("nodes"), links = g.get("links");
         if (nodes == null || !nodes.isArray() || links == null || !links.isArray())
-            throw new IllegalArgumentException(gf + ": expected a node-link graph with 'nodes' and 'links' arrays");
+            throw new InputException(gf + ": expected a node-link graph with 'nodes' and 'links' arrays");
         int n = nodes.size();
         Map<String, Integer> index = new HashMap<>();
         String[] ids = new String[n];
         byte[] split = new byte[n]; // 0 train, 1 validation, 2 test
         for (int i = 0; i < n; i++) {
             JsonNode v = nodes.get(i);
-            if (!v.has("id")) throw new IllegalArgumentException(gf + ": node " + i + " has no 'id'");
+            if (!v.has("id")) throw new InputException(gf + ": node " + i + " has no 'id'");
             ids[i] = v.get("id").asText();
-            if (index.put(ids[i], i) != null) throw new IllegalArgumentException(gf + ": node id " + ids[i] + " appears twice");
+            if (index.put(ids[i], i) != null) throw new InputException(gf + ": node id " + ids[i] + " appears twice");
             split[i] = (byte) (v.path("test").asBoolean(false) ? 2 : v.path("val").asBoolean(false) ? 1 : 0);
         }
         int[] u = new int[links.size()], w = new int[links.size()];
@@ -60,7 +61,7 @@ public record PpiDataset(List<GraphSample> train, List<GraphSample> validation, 
         for (int k = 0; k < links.size(); k++) {
             JsonNode l = links.get(k);
             Integer a = index.get(l.path("source").asText(null)), b = index.get(l.path("target").asText(null));
-            if (a == null || b == null) throw new IllegalArgumentException(gf + ": link " + k + " names a node that is not in 'nodes'");
+            if (a == null || b == null) throw new InputException(gf + ": link " + k + " names a node that is not in 'nodes'");
             if (a.intValue() == b.intValue()) continue;
             u[m] = a;
             w[m++] = b;
@@ -72,27 +73,27 @@ public record PpiDataset(List<GraphSample> train, List<GraphSample> validation, 
         int labelWidth = -1;
         for (int i = 0; i < n; i++) {
             JsonNode row = idMap.get(ids[i]);
-            if (row == null || !row.canConvertToInt()) throw new IllegalArgumentException(dir.resolve(prefix + "-id_map.json") + ": no row for node " + ids[i]);
+            if (row == null || !row.canConvertToInt()) throw new InputException(dir.resolve(prefix + "-id_map.json") + ": no row for node " + ids[i]);
             int r = row.asInt();
-            if (r < 0 || r >= feats.length) throw new IllegalArgumentException(dir.resolve(prefix + "-id_map.json") + ": node " + ids[i] + " maps to row " + r
+            if (r < 0 || r >= feats.length) throw new InputException(dir.resolve(prefix + "-id_map.json") + ": node " + ids[i] + " maps to row " + r
                     + ", the features have " + feats.length);
             x[i] = feats[r];
             JsonNode lab = classMap.get(ids[i]);
             Path cf = dir.resolve(prefix + "-class_map.json");
-            if (lab == null || !lab.isArray()) throw new IllegalArgumentException(cf + ": no label list for node " + ids[i]);
+            if (lab == null || !lab.isArray()) throw new InputException(cf + ": no label list for node " + ids[i]);
             if (labelWidth < 0) labelWidth = lab.size();
-            if (lab.size() != labelWidth) throw new IllegalArgumentException(cf + ": node " + ids[i] + " has " + lab.size() + " labels, others " + labelWidth);
+            if (lab.size() != labelWidth) throw new InputException(cf + ": node " + ids[i] + " has " + lab.size() + " labels, others " + labelWidth);
             y[i] = new double[labelWidth];
             for (int k = 0; k < labelWidth; k++) {
                 double v = lab.get(k).asDouble(Double.NaN);
-                if (v != 0 && v != 1) throw new IllegalArgumentException(cf + ": node " + ids[i] + " label " + k + " is not 0 or 1");
+                if (v != 0 && v != 1) throw new InputException(cf + ": node " + ids[i] + " label " + k + " is not 0 or 1");
                 y[i][k] = v;
             }
         }
         List<GraphSample> tr = new ArrayList<>(), va = new ArrayList<>(), te = new ArrayList<>();
         for (int[] comp : components(whole)) {
             byte s = split[comp[0]];
-            for (int i : comp) if (split[i] != s) throw new IllegalArgumentException(gf + ": a connected graph mixes splits (node " + ids[i] + ")");
+            for (int i : comp) if (split[i] != s) throw new InputException(gf + ": a connected graph mixes splits (node " + ids[i] + ")");
             (s == 0 ? tr : s == 1 ? va : te).add(sample(whole, comp, x, y, featureWidth, labelWidth));
         }
         return new PpiDataset(List.copyOf(tr), List.copyOf(va), List.copyOf(te), featureWidth, labelWidth);
@@ -144,11 +145,11 @@ public record PpiDataset(List<GraphSample> train, List<GraphSample> validation, 
     }
 
     private static JsonNode read(ObjectMapper json, Path f) {
-        if (!Files.isRegularFile(f)) throw new IllegalArgumentException(f + ": missing (GraphSAGE PPI needs -G.json, -id_map.json, -class_map.json, -feats.npy)");
+        if (!Files.isRegularFile(f)) throw new InputException(f + ": missing (GraphSAGE PPI needs -G.json, -id_map.json, -class_map.json, -feats.npy)");
         try {
             return json.readTree(f.toFile());
         } catch (IOException e) {
-            throw new IllegalArgumentException(f + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+            throw new InputException(f + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
         }
     }
 
@@ -161,11 +162,11 @@ public record PpiDataset(List<GraphSample> train, List<GraphSample> validation, 
         try {
             all = Files.readAllBytes(f);
         } catch (IOException e) {
-            throw new IllegalArgumentException(f + ": cannot read (" + e.getMessage() + ")", e);
+            throw new InputException(f + ": cannot read (" + e.getMessage() + ")", e);
         }
         ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
         if (all.length < 10 || (all[0] & 0xff) != 0x93 || !new String(all, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY"))
-            throw new IllegalArgumentException(f + ": not a NumPy .npy file (no \\x93NUMPY magic)");
+            throw new InputException(f + ": not a NumPy .npy file (no \\x93NUMPY magic)");
         int major = all[6];
         int headerLen, start;
         if (major == 1) {
@@ -174,23 +175,23 @@ public record PpiDataset(List<GraphSample> train, List<GraphSample> validation, 
         } else if (major == 2 || major == 3) {
             headerLen = b.getInt(8);
             start = 12;
-        } else throw new IllegalArgumentException(f + ": .npy version " + major + " is not supported");
-        if (start + headerLen > all.length) throw new IllegalArgumentException(f + ": truncated header");
+        } else throw new InputException(f + ": .npy version " + major + " is not supported");
+        if (start + headerLen > all.length) throw new InputException(f + ": truncated header");
         String header = new String(all, start, headerLen, StandardCharsets.ISO_8859_1);
         String descr = field(f, header, "descr").replace("'", "").trim();
-        if (field(f, header, "fortran_order").trim().equals("True")) throw new IllegalArgumentException(f + ": Fortran-order arrays are not supported");
+        if (field(f, header, "fortran_order").trim().equals("True")) throw new InputException(f + ": Fortran-order arrays are not supported");
         String shape = field(f, header, "shape").replaceAll("[()\\s]", "");
         String[] dims = shape.split(",");
-        if (dims.length != 2) throw new IllegalArgumentException(f + ": expected a 2-dimensional array, shape (" + shape + ")");
+        if (dims.length != 2) throw new InputException(f + ": expected a 2-dimensional array, shape (" + shape + ")");
         int rows = Integer.parseInt(dims[0]), cols = Integer.parseInt(dims[1]);
         int size = switch (descr) {
             case "<f8", "<i8" -> 8;
             case "<f4" -> 4;
-            default -> throw new IllegalArgumentException(f + ": dtype " + descr + " is not supported (float64, float32 or int64)");
+            default -> throw new InputException(f + ": dtype " + descr + " is not supported (float64, float32 or int64)");
         };
         long need = (long) rows * cols * size;
         int data = start + headerLen;
-        if (all.length - data < need) throw new IllegalArgumentException(f + ": truncated data: " + (all.length - data) + " bytes for " + need);
+        if (all.length - data < need) throw new InputException(f + ": truncated data: " + (all.length - data) + " bytes for " + need);
         double[][] out = new double[rows][cols];
         b.position(data);
         for (int r = 0; r < rows; r++)
@@ -204,10 +205,10 @@ public record PpiDataset(List<GraphSample> train, List<GraphSample> validation, 
 
     private static String field(Path f, String header, String key) {
         int k = header.indexOf("'" + key + "'");
-        if (k < 0) throw new IllegalArgumentException(f + ": header has no '" + key + "'");
+        if (k < 0) throw new InputException(f + ": header has no '" + key + "'");
         int colon = header.indexOf(':', k);
         int end = key.equals("shape") ? header.indexOf(')', colon) + 1 : header.indexOf(',', colon);
-        if (colon < 0 || end <= colon) throw new IllegalArgumentException(f + ": malformed header near '" + key + "'");
+        if (colon < 0 || end <= colon) throw new InputException(f + ": malformed header near '" + key + "'");
         return header.substring(colon + 1, end);
     }
 }

@@ -1,5 +1,6 @@
 package io.mycelium.data;
 
+import io.mycelium.util.InputException;
 import io.mycelium.graph.Graph;
 import io.mycelium.tensor.Tensor;
 import io.mycelium.train.GraphSample;
@@ -36,20 +37,20 @@ public record TuDataset(String name, List<GraphSample> graphs, int[] labels, Str
 
     /** Reads {@code dir/NAME_*.txt}, with node attributes appended to the one-hot labels when {@code attributes}. */
     public static TuDataset load(Path dir, String name, boolean attributes) {
-        if (!Files.isDirectory(dir)) throw new IllegalArgumentException(dir + ": not a directory (a TU data set such as MUTAG/ or PROTEINS/)");
+        if (!Files.isDirectory(dir)) throw new InputException(dir + ": not a directory (a TU data set such as MUTAG/ or PROTEINS/)");
         int[] graphOf = ints(file(dir, name, "graph_indicator"), 1);
         int n = graphOf.length;
-        if (n == 0) throw new IllegalArgumentException(file(dir, name, "graph_indicator") + ": no nodes");
+        if (n == 0) throw new InputException(file(dir, name, "graph_indicator") + ": no nodes");
         int graphs = 0;
         for (int i = 0; i < n; i++) {
-            if (graphOf[i] < graphs) throw new IllegalArgumentException(file(dir, name, "graph_indicator") + ":" + (i + 1)
+            if (graphOf[i] < graphs) throw new InputException(file(dir, name, "graph_indicator") + ":" + (i + 1)
                     + ": graph " + graphOf[i] + " after graph " + graphs + " (nodes must be grouped by graph, in order)");
-            if (graphOf[i] > graphs + 1) throw new IllegalArgumentException(file(dir, name, "graph_indicator") + ":" + (i + 1)
+            if (graphOf[i] > graphs + 1) throw new InputException(file(dir, name, "graph_indicator") + ":" + (i + 1)
                     + ": graph " + graphOf[i] + " skips graph " + (graphs + 1));
             graphs = graphOf[i];
         }
         String[] rawLabels = tokens(file(dir, name, "graph_labels"));
-        if (rawLabels.length != graphs) throw new IllegalArgumentException(file(dir, name, "graph_labels") + ": " + rawLabels.length
+        if (rawLabels.length != graphs) throw new InputException(file(dir, name, "graph_labels") + ": " + rawLabels.length
                 + " labels for " + graphs + " graphs");
         TreeSet<Integer> distinct = new TreeSet<>();
         int[] rawInt = new int[graphs];
@@ -57,13 +58,13 @@ public record TuDataset(String name, List<GraphSample> graphs, int[] labels, Str
             rawInt[g] = parseInt(file(dir, name, "graph_labels"), g + 1, rawLabels[g]);
             distinct.add(rawInt[g]);
         }
-        if (distinct.size() < 2) throw new IllegalArgumentException(file(dir, name, "graph_labels") + ": only one class " + distinct);
+        if (distinct.size() < 2) throw new InputException(file(dir, name, "graph_labels") + ": only one class " + distinct);
         List<Integer> order = new ArrayList<>(distinct);
         int[] labels = new int[graphs];
         for (int g = 0; g < graphs; g++) labels[g] = order.indexOf(rawInt[g]);
 
         int[] nodeLabel = ints(file(dir, name, "node_labels"), 0);
-        if (nodeLabel.length != n) throw new IllegalArgumentException(file(dir, name, "node_labels") + ": " + nodeLabel.length
+        if (nodeLabel.length != n) throw new InputException(file(dir, name, "node_labels") + ": " + nodeLabel.length
                 + " lines for " + n + " nodes");
         int kinds = Arrays.stream(nodeLabel).max().orElse(0) + 1;
         double[][] attr = attributes ? attributes(file(dir, name, "node_attributes"), n) : new double[0][];
@@ -87,7 +88,7 @@ public record TuDataset(String name, List<GraphSample> graphs, int[] labels, Str
                 List<int[]> e = edges.get(g);
                 gr = Graph.fromEdges(size, e.stream().mapToInt(p -> p[0]).toArray(), e.stream().mapToInt(p -> p[1]).toArray());
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(a + ": graph " + (g + 1) + ": " + e.getMessage(), e);
+                throw new InputException(a + ": graph " + (g + 1) + ": " + e.getMessage(), e);
             }
             Tensor x = Tensor.zeros(size, width);
             for (int i = 0; i < size; i++) {
@@ -120,38 +121,38 @@ public record TuDataset(String name, List<GraphSample> graphs, int[] labels, Str
                 String s = line.strip();
                 if (s.isEmpty()) continue;
                 String[] t = s.split("\\s*,\\s*|\\s+");
-                if (t.length != 2) throw new IllegalArgumentException(a + ":" + lineNo + ": expected 'row, col', got '" + clip(s) + "'");
+                if (t.length != 2) throw new InputException(a + ":" + lineNo + ": expected 'row, col', got '" + clip(s) + "'");
                 int u = parseInt(a, lineNo, t[0]) - 1, v = parseInt(a, lineNo, t[1]) - 1;
                 if (u < 0 || u >= n || v < 0 || v >= n)
-                    throw new IllegalArgumentException(a + ":" + lineNo + ": node id out of range 1.." + n + ": '" + clip(s) + "'");
+                    throw new InputException(a + ":" + lineNo + ": node id out of range 1.." + n + ": '" + clip(s) + "'");
                 if (u == v) continue; // TU graphs have none; a self-loop carries no message
                 int g = graphOf[u] - 1;
                 if (graphOf[v] - 1 != g)
-                    throw new IllegalArgumentException(a + ":" + lineNo + ": edge between graphs " + graphOf[u] + " and " + graphOf[v]);
+                    throw new InputException(a + ":" + lineNo + ": edge between graphs " + graphOf[u] + " and " + graphOf[v]);
                 int lo = Math.min(u, v), hi = Math.max(u, v);
                 if (seen.add((long) lo * n + hi)) edges.get(g).add(new int[] {lo - first[g], hi - first[g]});
             }
         } catch (IOException e) {
-            throw new IllegalArgumentException(a + ": cannot read (" + e.getMessage() + ")", e);
+            throw new InputException(a + ": cannot read (" + e.getMessage() + ")", e);
         }
     }
 
     private static double[][] attributes(Path f, int n) {
         String[] lines = lines(f);
-        if (lines.length != n) throw new IllegalArgumentException(f + ": " + lines.length + " lines for " + n + " nodes");
+        if (lines.length != n) throw new InputException(f + ": " + lines.length + " lines for " + n + " nodes");
         double[][] a = new double[n][];
         for (int i = 0; i < n; i++) {
             String[] t = lines[i].strip().split("\\s*,\\s*");
             a[i] = new double[t.length];
             if (i > 0 && t.length != a[0].length)
-                throw new IllegalArgumentException(f + ":" + (i + 1) + ": " + t.length + " attributes, line 1 has " + a[0].length);
+                throw new InputException(f + ":" + (i + 1) + ": " + t.length + " attributes, line 1 has " + a[0].length);
             for (int k = 0; k < t.length; k++) {
                 try {
                     a[i][k] = Double.parseDouble(t[k]);
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException(f + ":" + (i + 1) + ": not a number: '" + clip(t[k]) + "'");
+                    throw new InputException(f + ":" + (i + 1) + ": not a number: '" + clip(t[k]) + "'");
                 }
-                if (!Double.isFinite(a[i][k])) throw new IllegalArgumentException(f + ":" + (i + 1) + ": not finite: '" + clip(t[k]) + "'");
+                if (!Double.isFinite(a[i][k])) throw new InputException(f + ":" + (i + 1) + ": not finite: '" + clip(t[k]) + "'");
             }
         }
         return a;
@@ -163,7 +164,7 @@ public record TuDataset(String name, List<GraphSample> graphs, int[] labels, Str
         int[] v = new int[t.length];
         for (int i = 0; i < t.length; i++) {
             v[i] = parseInt(f, i + 1, t[i]);
-            if (v[i] < min) throw new IllegalArgumentException(f + ":" + (i + 1) + ": expected an integer ≥ " + min + ", got " + v[i]);
+            if (v[i] < min) throw new InputException(f + ":" + (i + 1) + ": expected an integer ≥ " + min + ", got " + v[i]);
         }
         return v;
     }
@@ -172,7 +173,7 @@ public record TuDataset(String name, List<GraphSample> graphs, int[] labels, Str
         String[] l = lines(f);
         for (int i = 0; i < l.length; i++) {
             l[i] = l[i].strip();
-            if (l[i].isEmpty()) throw new IllegalArgumentException(f + ":" + (i + 1) + ": empty line");
+            if (l[i].isEmpty()) throw new InputException(f + ":" + (i + 1) + ": empty line");
         }
         return l;
     }
@@ -183,14 +184,14 @@ public record TuDataset(String name, List<GraphSample> graphs, int[] labels, Str
             String line;
             while ((line = in.readLine()) != null) out.add(line);
         } catch (IOException e) {
-            throw new IllegalArgumentException(f + ": cannot read (" + e.getMessage() + ")", e);
+            throw new InputException(f + ": cannot read (" + e.getMessage() + ")", e);
         }
         while (!out.isEmpty() && out.getLast().isBlank()) out.removeLast();
         return out.toArray(String[]::new);
     }
 
     private static BufferedReader reader(Path f) throws IOException {
-        if (!Files.isRegularFile(f)) throw new IllegalArgumentException(f + ": missing (a TU data set needs _A, _graph_indicator, _graph_labels and _node_labels files)");
+        if (!Files.isRegularFile(f)) throw new InputException(f + ": missing (a TU data set needs _A, _graph_indicator, _graph_labels and _node_labels files)");
         return Files.newBufferedReader(f, StandardCharsets.UTF_8);
     }
 
@@ -198,7 +199,7 @@ public record TuDataset(String name, List<GraphSample> graphs, int[] labels, Str
         try {
             return Integer.parseInt(s.strip());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(f + ":" + line + ": not an integer: '" + clip(s) + "'");
+            throw new InputException(f + ":" + line + ": not an integer: '" + clip(s) + "'");
         }
     }
 

@@ -33,13 +33,7 @@ class DistributedImplicitTest {
                 DistributedImplicit.Method.CENTRALIZED, g, 4, 1e-13, 20_000, 3);
         DistributedImplicit dist = new DistributedImplicit(model(id, t.nodeFeatures()), obj, new DSgd(0.01),
                 DistributedImplicit.Method.DISTRIBUTED, g, 4, 1e-13, 20_000, 3);
-        // move off the initialization (zero biases, where ReLU units sit at their kinks), then tie every device to it
-        jitter(central.params(), 11);
-        central.model().project(central.params());
-        for (String n : central.params().names()) {
-            double[] c = central.params().get(n).data(), d = dist.params().get(n).data();
-            for (int i = 0; i < dist.devices(); i++) System.arraycopy(c, 0, d, i * c.length, c.length);
-        }
+        tie(central, dist, 11);
         Params gc = central.params().emptyLike(), gd = dist.params().emptyLike();
         double lc = central.lossAndGradient(g, gc), ld = dist.lossAndGradient(g, gd);
         assertThat(ld).isCloseTo(lc, org.assertj.core.data.Offset.offset(1e-12));
@@ -111,12 +105,7 @@ class DistributedImplicitTest {
                 1e-13, 20_000, 3);
         DistributedImplicit dist = new DistributedImplicit(Ignn.paper(3, 1), obj, new DSgd(0.01), DistributedImplicit.Method.DISTRIBUTED, g, 8,
                 1e-13, 20_000, 3);
-        jitter(central.params(), 5);
-        central.model().project(central.params());
-        for (String n : central.params().names()) {
-            double[] c = central.params().get(n).data(), d = dist.params().get(n).data();
-            for (int i = 0; i < dist.devices(); i++) System.arraycopy(c, 0, d, i * c.length, c.length);
-        }
+        tie(central, dist, 5);
         Params gc = central.params().emptyLike(), gd = dist.params().emptyLike();
         double lc = central.lossAndGradient(g, gc), ld = dist.lossAndGradient(g, gd);
         // the centralized graph-level loss written independently: mean over graphs of BCE(readout(mean of node outputs))
@@ -141,6 +130,19 @@ class DistributedImplicitTest {
         assertThat(err).isLessThan(1e-8 * Math.max(1, scale));
     }
 
+    /**
+     * Moves the centralized parameters off their initialization (zero biases put ReLU units at their
+     * kinks, where gradients are one-sided) and gives every device of {@code dist} the same copy.
+     */
+    static void tie(DistributedImplicit central, DistributedImplicit dist, long seed) {
+        jitter(central.params(), seed);
+        central.model().project(central.params());
+        for (String n : central.params().names()) {
+            double[] c = central.params().get(n).data(), d = dist.params().get(n).data();
+            for (int i = 0; i < dist.devices(); i++) System.arraycopy(c, 0, d, i * c.length, c.length);
+        }
+    }
+
     /** Adds U(-0.1, 0.1) to every entry. */
     static void jitter(Params p, long seed) {
         org.apache.commons.rng.UniformRandomProvider r = io.mycelium.tensor.Init.rng(seed);
@@ -152,7 +154,7 @@ class DistributedImplicitTest {
         HogwildTask t = count();
         List<GraphSample> g = t.pool();
         Objective obj = t.objective().fitTo(g);
-        DistributedImplicit dist = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), obj, DAmsGrad.of(0.01),
+        DistributedImplicit dist = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), obj, DAmsGrad.trackerFirst(0.01),
                 DistributedImplicit.Method.DISTRIBUTED, g, 4, 1e-6, 3000, 1);
         DistributedImplicit.EpochStats first = dist.epoch(), last = first;
         for (int e = 0; e < 30; e++) last = dist.epoch();
