@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Locale;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Timing benchmarks of training and of asynchronous inference.",
-        subcommands = {BenchCommand.NodeRegressionBench.class, AsyncBenchCommand.class})
+        subcommands = {BenchCommand.NodeRegressionBench.class, AsyncBenchCommand.class, NetBenchCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -31,7 +31,8 @@ import java.util.concurrent.Callable;
 @Command(name = "net", mixinStandardHelpOptions = true,
         description = {"Runs the same programs with graph partitions in separate JVMs, here or on other machines.",
                 "The networked engine talks over Pekko Cluster / Artery TCP. See docs/networked.md."},
-        subcommands = {NetCommand.Run.class, NetCommand.Infer.class, NetCommand.Coordinator.class, NetCommand.HostCmd.class, NetCommand.Keys.class})
+        subcommands = {NetCommand.Run.class, NetCommand.Infer.class, NetCommand.Coordinator.class, NetCommand.HostCmd.class, NetCommand.Keys.class,
+                NetCommand.BenchPeer.class})
 final class NetCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -41,6 +42,13 @@ final class NetCommand implements Runnable {
 
     /** A job's words on a host's command line: a train config, or infer:MODEL:NODES:RADIUS:FEATURES:SEED:TOL. */
     static Job job(String words) {
+        if (words.startsWith("nodereg:")) { // bench net: Section IV-A's node regression, D-SGD
+            String[] f = words.split(":");
+            var c = io.mycelium.task.NodeRegression.Config.paper().withEpochs(Integer.parseInt(f[1])).withSeed(Long.parseLong(f[2]));
+            var p = io.mycelium.task.NodeRegression.build(c);
+            return new Job.Train(new TrainingRun.Setup(p.graph(), io.mycelium.graph.ShiftOperator.NORMALIZED_LAPLACIAN, p.student(), p.init(), p.train(),
+                    p.test(), c.batch(), c.lr(), c.epochs(), c.consensusRounds(), c.seed()), List.of(Scheme.D_SGD), words);
+        }
         if (words.startsWith("infer:")) {
             String[] f = words.split(":");
             if (f.length != 7) throw new Main.UserError("JOB: expected infer:MODEL:NODES:RADIUS:FEATURES:SEED:TOL, got '" + words + "'");
@@ -341,6 +349,32 @@ final class NetCommand implements Runnable {
             TlsKeys.make(out, days);
             System.out.println("TLS material in " + out + " (the CA's key is in " + out.resolve("ca") + ": keep it off the hosts)");
             return 0;
+        }
+    }
+
+    @Command(name = "bench-peer", hidden = true, description = "The sending JVM of 'bench net'.")
+    static final class BenchPeer implements Callable<Integer> {
+        @Option(names = "--join", required = true)
+        String join;
+        @Option(names = "--widths", split = ",", required = true)
+        List<Integer> widths;
+        @Option(names = "--seconds", required = true)
+        double seconds;
+
+        @Override
+        public Integer call() throws Exception {
+            Launcher.exitWithParent();
+            String[] hp = hostPort(join, "--join");
+            var system = NetSystem.start(new NetSystem.Options("host", "127.0.0.1", 0, io.mycelium.net.NetBench.RUN_ID, "bench", null));
+            try {
+                NetSystem.join(system, NetSystem.address(hp[0], Integer.parseInt(hp[1])));
+                if (!NetSystem.awaitUp(system, Duration.ofSeconds(120))) return 1;
+                io.mycelium.net.NetBench.stream(system, NetSystem.address(hp[0], Integer.parseInt(hp[1])), widths, seconds);
+                Thread.sleep(1000);
+                return 0;
+            } finally {
+                system.terminate();
+            }
         }
     }
 

@@ -42,8 +42,9 @@ public final class CoordinatorProcess {
     record ChildExit(long pid, int code) {}
 
     /** What a run produced; {@code failure} is null when it finished. */
+    /** What a run produced; {@code failure} is null when it finished. {@code epochTimes}: when partition 0 reported each epoch (s). */
     public record Outcome(String failure, Map<String, List<NetTraining.Share>> shares, Tensor inferred, List<Wire.Traffic> traffic,
-                          long steps, long sent, long received, double seconds) {}
+                          long steps, long sent, long received, double seconds, List<Double> epochTimes) {}
 
     /**
      * @param procs     hosts (= partitions) to wait for
@@ -94,7 +95,7 @@ public final class CoordinatorProcess {
         }
     }
 
-    private static Outcome failed(String why) { return new Outcome(why, Map.of(), null, List.of(), 0, 0, 0, 0); }
+    private static Outcome failed(String why) { return new Outcome(why, Map.of(), null, List.of(), 0, 0, 0, 0, List.of()); }
 
     /** The coordinator's event loop (on the calling thread). */
     private static final class Loop {
@@ -113,6 +114,7 @@ public final class CoordinatorProcess {
         final Map<String, Integer> progress = new HashMap<>();
         final Map<String, Integer> checkpointCounts = new HashMap<>();
         final List<Wire.Traffic> traffic = new ArrayList<>();
+        final List<Double> epochTimes = new ArrayList<>();
         final Map<Integer, double[]> rows = new HashMap<>();
         final long t0 = System.nanoTime();
         long lastPrint, steps, sent, received;
@@ -172,6 +174,7 @@ public final class CoordinatorProcess {
                         }
                     }
                     case Wire.Progress p -> {
+                        if (p.partition() == 0 && p.scheme().equals(((Job.Train) job).schemes().getFirst().id())) epochTimes.add(seconds());
                         progress.merge(p.scheme(), p.epoch(), Math::max);
                         if (System.nanoTime() - lastPrint > 1_000_000_000L) {
                             lastPrint = System.nanoTime();
@@ -289,7 +292,7 @@ public final class CoordinatorProcess {
                     for (int i = 0; i < p.size(); i++) System.arraycopy(r, i * w, h.data(), p.nodes()[i] * w, w);
                 }
             }
-            return new Outcome(null, out, h, List.copyOf(traffic), steps, sent, received, seconds());
+            return new Outcome(null, out, h, List.copyOf(traffic), steps, sent, received, seconds(), List.copyOf(epochTimes));
         }
     }
 }

@@ -1,0 +1,106 @@
+package io.mycelium.cli;
+
+import io.mycelium.engine.Engine;
+import io.mycelium.net.CoordinatorProcess;
+import io.mycelium.net.Job;
+import io.mycelium.net.Launcher;
+import io.mycelium.net.NetBench;
+import io.mycelium.net.NetSystem;
+import io.mycelium.net.NetTraining;
+import io.mycelium.net.Partitioner;
+import io.mycelium.train.Scheme;
+import org.apache.pekko.actor.typed.ActorSystem;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "net", mixinStandardHelpOptions = true,
+        description = {"The networked engine between two JVMs on 127.0.0.1: one-way messages/s and MB/s for rows of 32 and 1000 doubles",
+                "(credit window 2048), and a D-SGD epoch of Section IV-A's node regression on 2 host JVMs against the same epoch",
+                "in process. Prints the machine's load: timings on a shared machine are noisy."})
+final class NetBenchCommand implements Callable<Integer> {
+    @Option(names = "--seconds", description = "seconds per stream (default 5)")
+    double seconds = 5;
+    @Option(names = "--epochs", description = "D-SGD epochs; the first is warm-up (default 6)")
+    int epochs = 6;
+
+    static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim() + " (1/5/15-min load, running/total, last pid) on "
+                    + Runtime.getRuntime().availableProcessors() + " cores";
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (!(seconds > 0)) throw new Main.UserError("--seconds: must be positive");
+        if (epochs < 2) throw new Main.UserError("--epochs: must be at least 2 (the first is warm-up)");
+        System.out.println("load before: " + load());
+        ActorSystem<Void> system = NetSystem.start(new NetSystem.Options("coordinator", "127.0.0.1", 0, NetBench.RUN_ID, "bench", null));
+        Launcher launcher = new Launcher(Files.createTempDirectory("mycelium-bench-net-"));
+        try {
+            NetSystem.joinSelf(system);
+            NetSystem.awaitUp(system, Duration.ofSeconds(60));
+            NetBench.Sink sink = new NetBench.Sink(system);
+            launcher.start(0, List.of("net", "bench-peer", "--join", "127.0.0.1:" + NetSystem.port(system), "--widths", "32,1000",
+                    "--seconds", Double.toString(seconds)), (pid, code) -> {});
+            System.out.printf("%-8s %12s %14s %10s %10s%n", "doubles", "messages", "payload MB", "msgs/s", "MB/s");
+            for (int w : new int[] {32, 1000}) {
+                NetBench.Stream s = sink.result(w, Duration.ofSeconds(300));
+                System.out.printf(Locale.ROOT, "%-8d %12d %14.1f %10.0f %10.1f%n", w, s.messages(), s.bytes() / 1e6, s.messagesPerSecond(), s.megabytesPerSecond());
+            }
+        } finally {
+            system.terminate();
+            launcher.close();
+        }
+        System.out.println("load after streams: " + load());
+
+        String words = "nodereg:" + epochs + ":1";
+        Job.Train job = (Job.Train) NetCommand.job(words);
+        var s = job.setup();
+        double[] inProcess = epochTimes(s, Engine.synchronous(s.graph(), NetTraining.params(s, Scheme.D_SGD)));
+        double[] partitioned = epochTimes(s, Engine.partitioned(s.graph(), Partitioner.bfs(s.graph(), 2), NetTraining.params(s, Scheme.D_SGD)));
+        Launcher hosts = new Launcher(Files.createTempDirectory("mycelium-bench-net-"));
+        CoordinatorProcess.Outcome o = CoordinatorProcess.run(new NetSystem.Options("coordinator", "127.0.0.1", 0, 77, job.hash(), null), job,
+                new CoordinatorProcess.Settings(2, hosts, 2, List.of(words), Path.of("."), false, Duration.ofSeconds(300), p -> {}), System.err);
+        if (o.failure() != null) {
+            System.err.println("mycelium: bench net: the networked run failed: " + o.failure());
+            return 1;
+        }
+        double[] net = new double[o.epochTimes().size() - 1];
+        for (int e = 1; e < o.epochTimes().size(); e++) net[e - 1] = o.epochTimes().get(e) - o.epochTimes().get(e - 1);
+        double a = median(inProcess), b = median(partitioned), c = median(net);
+        System.out.printf(Locale.ROOT, "D-SGD epoch, node regression (BA-%d, %d->%d->1, %d samples, batch %d), median of %d epochs after the first:%n",
+                s.graph().n(), 10, io.mycelium.task.NodeRegression.Config.paper().hidden(), s.train().samples(), s.batch(), epochs - 1);
+        System.out.printf(Locale.ROOT, "  in process, synchronous engine:     %8.1f ms%n", 1e3 * a);
+        System.out.printf(Locale.ROOT, "  in process, 2 partitions:           %8.1f ms%n", 1e3 * b);
+        System.out.printf(Locale.ROOT, "  2 host JVMs over Artery TCP:        %8.1f ms  (%.2fx the synchronous engine)%n", 1e3 * c, c / a);
+        System.out.println("load after: " + load());
+        return 0;
+    }
+
+    /** Seconds of each epoch after the first, on {@code engine}. */
+    private static double[] epochTimes(io.mycelium.train.TrainingRun.Setup s, Engine engine) {
+        List<Double> at = new ArrayList<>();
+        NetTraining.run(s, Scheme.D_SGD, engine, (e, so) -> at.add(System.nanoTime() / 1e9));
+        double[] d = new double[at.size() - 1];
+        for (int e = 1; e < at.size(); e++) d[e - 1] = at.get(e) - at.get(e - 1);
+        return d;
+    }
+
+    private static double median(double[] d) {
+        double[] c = d.clone();
+        Arrays.sort(c);
+        return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
+    }
+}
