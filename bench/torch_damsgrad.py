@@ -1,5 +1,5 @@
 # D-AMSGrad in PyTorch on the node-regression benchmark, for a like-for-like timing of Mycelium's
-# `bench node-regression` d-amsgrad row. ../shared/bench/torch_node_regression.py times D-SGD with
+# `bench node-regression` d-amsgrad row. bench/torch_node_regression.py times D-SGD with
 # per-node copies ("dsgd"); this does the same forward and backward (per-node Θ_i by einsum, the
 # same graph, sizes, batch and learning rate) and then D-AMSGrad's step in the published order (Chen et
 # al.; Mycelium's optim/DAmsGrad) instead of D-SGD's: one Metropolis-Hastings round on θ and on the
