@@ -23,9 +23,8 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "net", mixinStandardHelpOptions = true,
-        description = {"The networked engine between two JVMs on 127.0.0.1: one-way messages/s and MB/s for rows of 32 and 1000 doubles",
-                "(credit window 2048), and a D-SGD epoch of Section IV-A's node regression on 2 host JVMs against the same epoch",
-                "in process. Prints the machine's load: timings on a shared machine are noisy."})
+        description = {"Measures the networked engine between two JVMs on 127.0.0.1.",
+                "One-way messages/s and MB/s for rows of 32 and 1000 doubles (credit window 2048), and a D-SGD epoch of Section IV-A's node regression on 2 host JVMs against the same epoch in process. Prints the machine's load: timings on a shared machine are noisy."})
 final class NetBenchCommand implements Callable<Integer> {
     @Option(names = "--seconds", description = "seconds per stream (default 5)")
     double seconds = 5;

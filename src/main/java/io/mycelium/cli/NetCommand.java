@@ -354,11 +354,11 @@ final class NetCommand implements Runnable {
 
     @Command(name = "bench-peer", hidden = true, description = "The sending JVM of 'bench net'.")
     static final class BenchPeer implements Callable<Integer> {
-        @Option(names = "--join", required = true)
+        @Option(names = "--join", required = true, description = "HOST:PORT of the measuring JVM")
         String join;
-        @Option(names = "--widths", split = ",", required = true)
+        @Option(names = "--widths", split = ",", required = true, description = "row widths to send, in doubles")
         List<Integer> widths;
-        @Option(names = "--seconds", required = true)
+        @Option(names = "--seconds", required = true, description = "seconds per stream")
         double seconds;
 
         @Override
