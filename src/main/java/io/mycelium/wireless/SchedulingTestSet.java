@@ -20,14 +20,7 @@ public record SchedulingTestSet(List<String> names, List<Graph> graphs, List<dou
 
     public static SchedulingTestSet read(Path dir) {
         Path index = dir.resolve("index.tsv");
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(index);
-        } catch (NoSuchFileException e) {
-            throw new InputException(index + ": no such file (the link-scheduling test graphs; see docs/data.md)");
-        } catch (IOException e) {
-            throw new InputException(index + ": cannot read (" + e.getMessage() + ")", e);
-        }
+        List<String> lines = lines(index, "index of the link-scheduling test graphs; see docs/data.md");
         List<String> names = new ArrayList<>();
         List<Graph> graphs = new ArrayList<>();
         List<double[]> weights = new ArrayList<>();
@@ -46,15 +39,18 @@ public record SchedulingTestSet(List<String> names, List<Graph> graphs, List<dou
         return new SchedulingTestSet(List.copyOf(names), List.copyOf(graphs), List.copyOf(weights));
     }
 
-    private static double[] readWeights(Path file, int n) {
-        List<String> lines;
+    private static List<String> lines(Path file, String what) {
         try {
-            lines = Files.readAllLines(file);
+            return Files.readAllLines(file);
         } catch (NoSuchFileException e) {
-            throw new InputException(file + ": no such weights file");
+            throw new InputException(file + ": no such file (" + what + ")");
         } catch (IOException e) {
             throw new InputException(file + ": cannot read (" + e.getMessage() + ")", e);
         }
+    }
+
+    private static double[] readWeights(Path file, int n) {
+        List<String> lines = lines(file, "vertex weights, one a line");
         double[] w = new double[n];
         int i = 0;
         for (int k = 0; k < lines.size(); k++) {
