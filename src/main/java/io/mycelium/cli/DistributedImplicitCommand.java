@@ -29,6 +29,8 @@ import java.util.concurrent.Callable;
         description = {"Trains implicit GNNs fully distributed, then infers asynchronously with the trained per-device copies.",
                 "Each model is trained centrally (AMSGrad) and with per-device copies (D-AMSGrad, D-SGD), forward and adjoint solves as counted message passing; reports test error, rounds and bytes per mini-batch, and the change under asynchrony. Writes results.csv, results.md and config.json into --out."})
 final class DistributedImplicitCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
     @Option(names = "--quick", description = "CI-sized run: IGNN on count (chains up to 20 nodes), 5 epochs, 2 asynchronous runs")
     boolean quick;
     @Option(names = "--models", split = ",", description = "comma-separated implicit models (default: ignn,gsdgnn; quick: ignn)")
@@ -106,7 +108,8 @@ final class DistributedImplicitCommand implements Callable<Integer> {
         if (!(lr > 0) || !(sgdLr > 0) || !(tol > 0)) throw new Main.UserError("--lr, --sgd-lr and --tol must be positive");
         DistributedImplicitRun.Settings s = new DistributedImplicitRun.Settings(e, batchSize, lr, sgdLr, tol, maxIter, seed,
                 async.settings(quick, 1e-8, 10 * maxIter));
-        OutputDir.validate(out, force);
+        OutputDir.Target target = OutputDir.Target.of(spec, out);
+        OutputDir.validate(target, force);
         List<HogwildTask> taskList = new ArrayList<>();
         for (String t : ts) {
             if (!t.equals("mutag")) {
@@ -122,7 +125,7 @@ final class DistributedImplicitCommand implements Callable<Integer> {
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         String md = markdown(rows, s, scl, wall);
-        try (OutputDir dir = OutputDir.open(out)) {
+        try (OutputDir dir = OutputDir.open(target, force)) {
             try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(dir.dir().resolve("results.csv")))) {
                 w.println("model,task,scheme,devices,test_error,first_loss,final_loss,solve_rounds_per_batch,solve_bytes_per_batch,"
                         + "consensus_rounds_per_batch,consensus_bytes_per_batch,sync_error,async_change_mean,max_output_change,max_staleness,converged,seconds");

@@ -31,6 +31,8 @@ import java.util.concurrent.Future;
         description = {"Reproduces Fig. 2(c) of the training paper: GCN-LGS link scheduling, centralized and fully distributed.",
                 "Erdős–Rényi conflict graphs; the actor is trained centrally and fully distributed, the critic centrally. Needs the 10 test graphs of link-scheduling/ (--data). Writes metrics.csv, summary.json and utility-ratio.png into --out. Details: docs/reproductions/wireless.md."})
 final class LinkSchedulingCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
     /** Test_Ratio of the authors' logs at mini-batch 55 (wireless spec C.10). */
     static final double AUTHORS_CENTRALIZED = 1.0631, AUTHORS_DISTRIBUTED = 1.0418, AUTHORS_START = 0.9841;
 
@@ -58,7 +60,8 @@ final class LinkSchedulingCommand implements Callable<Integer> {
         Path dir = data != null ? data : DataDir.find("link-scheduling").orElseThrow(() ->
                 new Main.UserError("the link-scheduling test graphs are needed: " + DataDir.howToProvide("link-scheduling", "--data")));
         SchedulingTestSet test = SchedulingTestSet.read(dir);
-        OutputDir.validate(out, force);
+        OutputDir.Target target = OutputDir.Target.of(spec, out);
+        OutputDir.validate(target, force);
         System.setProperty("java.awt.headless", "true");
         LinkScheduling.Config p = LinkScheduling.Config.paper();
         LinkScheduling.Config cfg = new LinkScheduling.Config(k, b, p.nodes(), p.minDegree(), p.maxDegree(), p.actorLr(), p.criticLr(), seed);
@@ -83,7 +86,7 @@ final class LinkSchedulingCommand implements Callable<Integer> {
         List<Map<String, Object>> lgs = lgsCheck(test);
         boolean matches = lgs.stream().allMatch(m -> (Boolean) m.get("distributed_equals_greedy"));
 
-        try (OutputDir o = OutputDir.open(out)) {
+        try (OutputDir o = OutputDir.open(target, force)) {
             writeMetrics(o.dir().resolve("metrics.csv"), curves);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValue(o.dir().resolve("summary.json").toFile(), summary(cfg, curves, lgs, matches, wall, load));

@@ -25,6 +25,8 @@ import java.util.concurrent.Callable;
                 "UWMMSE (25 links) is trained without labels and compared against WMMSE and WMMSE-Tr on the authors' channels.",
                 "Writes metrics.csv, summary.json and sum-rate-vs-epochs.png into --out. Details: docs/reproductions/wireless.md."})
 final class PowerAllocationCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
     /** Test sum rates of the authors' logs (bit/s/Hz), wireless spec B.9. */
     static final double AUTHORS_WMMSE = 20.471, AUTHORS_TRUNCATED = 16.469, AUTHORS_UNTRAINED = 15.684;
     static final Map<Integer, double[]> AUTHORS_UWMMSE = Map.of(1, new double[] {17.464, 17.859}, 10, new double[] {19.039, 19.207},
@@ -61,7 +63,8 @@ final class PowerAllocationCommand implements Callable<Integer> {
         } catch (IllegalArgumentException ex) {
             throw new Main.UserError("--schemes: " + ex.getMessage());
         }
-        OutputDir.validate(out, force);
+        OutputDir.Target target = OutputDir.Target.of(spec, out);
+        OutputDir.validate(target, force);
         System.setProperty("java.awt.headless", "true");
         PowerAllocation.Config cfg = new PowerAllocation.Config(e, r, 100, 1e-2, seed, chosen);
         long t0 = System.nanoTime();
@@ -75,7 +78,7 @@ final class PowerAllocationCommand implements Callable<Integer> {
         double wall = (System.nanoTime() - t0) / 1e9;
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
 
-        try (OutputDir dir = OutputDir.open(out)) {
+        try (OutputDir dir = OutputDir.open(target, force)) {
             writeMetrics(dir.dir().resolve("metrics.csv"), res);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.dir().resolve("summary.json").toFile(), summary(res, wall, load));
             plot(dir.dir().resolve("sum-rate-vs-epochs.png"), res);

@@ -46,7 +46,7 @@ public final class EdgeListReader {
                     continue;
                 }
                 if (t.length < 2 || t.length > 3)
-                    throw error(file, lineNo, "expected 'u v' or 'u v weight', got '" + printable(s) + "'");
+                    throw error(file, lineNo, "expected 'u v' or 'u v weight', got '" + TextFiles.printable(s) + "'");
                 int a = id(file, lineNo, t[0], "node id");
                 int b = id(file, lineNo, t[1], "node id");
                 if (declared >= 0 && (a >= declared || b >= declared))
@@ -117,7 +117,7 @@ public final class EdgeListReader {
         try {
             x = Long.parseLong(token);
         } catch (NumberFormatException e) {
-            throw error(file, line, what + " '" + printable(token) + "' is not an integer");
+            throw error(file, line, what + " '" + TextFiles.printable(token) + "' is not an integer");
         }
         if (x < 0) throw error(file, line, what + " " + x + " is negative");
         if (x > Integer.MAX_VALUE - 1) throw error(file, line, what + " " + x + " is too large");
@@ -129,22 +129,12 @@ public final class EdgeListReader {
         try {
             w = TextFiles.parseDouble(token);
         } catch (NumberFormatException e) {
-            throw error(file, line, "edge weight '" + printable(token) + "' is not a number");
+            throw error(file, line, "edge weight '" + TextFiles.printable(token) + "' is not a number");
         }
         if (!(w > 0) || w == Double.POSITIVE_INFINITY) throw error(file, line, "edge weight " + w + " must be positive and finite");
         return w;
     }
 
-    /** The token or line as it can be shown in one line of a message (control characters escaped, long text cut). */
-    private static String printable(String s) {
-        StringBuilder b = new StringBuilder();
-        for (int q = 0; q < s.length() && b.length() < 60; q++) {
-            char c = s.charAt(q);
-            if (c < 0x20 || c == 0x7f || c == 0xfffd) b.append(String.format("\\x%02x", (int) c & 0xff));
-            else b.append(c);
-        }
-        return b.length() < s.length() ? b + "..." : b.toString();
-    }
 
     private static InputException error(Path file, int line, String message) {
         return new InputException(file + ":" + line + ": " + message);

@@ -51,7 +51,7 @@ public final class CsvDataset {
         int cols = width, widest = 0;
         for (Line l : lines) {
             String[] f = l.fields();
-            if (f.length < 3) throw error(file, l.number(), "expected 'sample,node,value...', got '" + printable(String.join(",", f)) + "'");
+            if (f.length < 3) throw error(file, l.number(), "expected 'sample,node,value...', got '" + TextFiles.printable(String.join(",", f)) + "'");
             if (cols < 0) cols = f.length - 2;
             if (f.length - 2 != cols)
                 throw error(file, l.number(), (f.length - 2) + " values where " + (width < 0 ? "earlier lines have " : "the file needs ") + cols);
@@ -132,7 +132,7 @@ public final class CsvDataset {
             if (v < 0) throw error(file, line, what + " id " + v + " is negative");
             return v;
         } catch (NumberFormatException e) {
-            throw error(file, line, what + " id '" + printable(s) + "' is not a non-negative integer");
+            throw error(file, line, what + " id '" + TextFiles.printable(s) + "' is not a non-negative integer");
         }
     }
 
@@ -142,7 +142,7 @@ public final class CsvDataset {
             if (!Double.isFinite(d)) throw new NumberFormatException();
             return d;
         } catch (NumberFormatException e) {
-            throw error(file, line, "value " + column + " '" + printable(s) + "' is not a finite number");
+            throw error(file, line, "value " + column + " '" + TextFiles.printable(s) + "' is not a finite number");
         }
     }
 
@@ -150,16 +150,6 @@ public final class CsvDataset {
         return new InputException(file + " line " + line + ": " + why);
     }
 
-    /** A field as it can be shown in a one-line message (control characters escaped, long text cut). */
-    private static String printable(String s) {
-        StringBuilder b = new StringBuilder();
-        for (int q = 0; q < s.length() && b.length() < 40; q++) {
-            char c = s.charAt(q);
-            if (c < 0x20 || c == 0x7f || c == 0xfffd) b.append(String.format("\\x%02x", (int) c & 0xff));
-            else b.append(c);
-        }
-        return b.length() < s.length() ? b + "..." : b.toString();
-    }
 
     /** Writes a dataset in the format {@link #read} reads (features and labels files). */
     public static void write(Dataset d, Path features, Path labels) throws IOException {

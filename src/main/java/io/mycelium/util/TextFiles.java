@@ -14,6 +14,17 @@ import java.nio.file.Path;
 public final class TextFiles {
     private TextFiles() {}
 
+    /** Text from a user's file as it can be shown in one line of a message: control characters escaped, long text cut. */
+    public static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int q = 0; q < s.length() && b.length() < 60; q++) {
+            char c = s.charAt(q);
+            if (c < 0x20 || c == 0x7f || c == 0xfffd) b.append(String.format("\\x%02x", (int) c & 0xff));
+            else b.append(c);
+        }
+        return b.length() < s.length() ? b + "..." : b.toString();
+    }
+
     /**
      * {@link Double#parseDouble} without its leniency: it trims every character up to the space,
      * so a number with control characters around it would pass for a number.

@@ -5,8 +5,6 @@ import io.mycelium.util.InputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -53,29 +51,16 @@ class ExitCodeTest {
         assertThat(r[1]).startsWith("mycelium: out/metrics.csv: No space left on device");
     }
 
-    private record Run(int code, String err) {}
 
-    private static Run run(String... args) {
-        PrintStream o = System.out, e = System.err;
-        ByteArrayOutputStream bo = new ByteArrayOutputStream(), be = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(bo, true));
-        System.setErr(new PrintStream(be, true));
-        try {
-            return new Run(Main.execute(args), be.toString());
-        } finally {
-            System.setOut(o);
-            System.setErr(e);
-        }
-    }
 
     @Test
     void debugIsAGlobalOptionBeforeOrAfterTheSubcommand() {
         String missing = tmp.resolve("nope.yaml").toString();
-        Run plain = run("train", missing);
+        CliRun plain = CliRun.of("train", missing);
         assertThat(plain.code()).isEqualTo(2);
         assertThat(plain.err()).contains("nope.yaml: no such config file").doesNotContain("\tat ");
         for (List<String> args : List.of(List.of("--debug", "train", missing), List.of("train", "--debug", missing))) {
-            Run r = run(args.toArray(String[]::new));
+            CliRun r = CliRun.of(args.toArray(String[]::new));
             assertThat(r.code()).as(args.toString()).isEqualTo(2);
             assertThat(r.err()).as(args.toString()).contains("nope.yaml: no such config file").contains("\tat io.mycelium.cli.TrainConfig");
         }
@@ -95,7 +80,7 @@ class ExitCodeTest {
                 .replaceFirst("schemes: \\[[^]]*\\]", "schemes: [sgd]").replaceFirst("lr: 0\\.01", "lr: 1.0e3");
         assertThat(changed).contains("activations: [relu, identity]").contains("schemes: [sgd]").contains("lr: 1.0e3");
         Path cfg = Files.writeString(tmp.resolve("diverge.yaml"), changed), out = tmp.resolve("out");
-        Run r = run("train", cfg.toString(), "--out", out.toString());
+        CliRun r = CliRun.of("train", cfg.toString(), "--out", out.toString());
         assertThat(r.code()).as(r.err()).isEqualTo(1);
         assertThat(r.err()).containsPattern("mycelium: sgd diverged at epoch 1, mini-batch \\d+ of 12: the training loss is (NaN|Infinity|-Infinity)")
                 .contains("no results were written").doesNotContain("\tat ");
@@ -105,7 +90,7 @@ class ExitCodeTest {
         }
         // the same config at the example's own rate trains (so the divergence is the rate's doing)
         Path ok = Files.writeString(tmp.resolve("ok.yaml"), changed.replace("lr: 1.0e3", "lr: 0.01").replaceFirst("epochs: \\d+", "epochs: 2"));
-        Run fine = run("train", ok.toString(), "--out", out.toString());
+        CliRun fine = CliRun.of("train", ok.toString(), "--out", out.toString());
         assertThat(fine.code()).as(fine.err()).isZero();
     }
 }

@@ -8,8 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,27 +76,14 @@ class InputFuzzTest {
 
     static IntStream cases() { return IntStream.range(0, CASES); }
 
-    private record Run(int code, String out, String err) {}
 
-    private static Run run(String... args) {
-        PrintStream o = System.out, e = System.err;
-        ByteArrayOutputStream bo = new ByteArrayOutputStream(), be = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(bo, true));
-        System.setErr(new PrintStream(be, true));
-        try {
-            return new Run(Main.execute(args), bo.toString(), be.toString());
-        } finally {
-            System.setOut(o);
-            System.setErr(e);
-        }
-    }
 
     /** The uncorrupted input trains (exit 0): so every failure below is the corruption's doing. */
     @Test
     void theUncorruptedInputTrains() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("valid"));
         write(dir, new byte[][] {bytes(CONFIG), bytes(edges), bytes(features), bytes(labels)});
-        Run r = run("train", dir.resolve("cfg.yaml").toString(), "--out", dir.resolve("out").toString());
+        CliRun r = CliRun.of("train", dir.resolve("cfg.yaml").toString(), "--out", dir.resolve("out").toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(dir.resolve("out").resolve(OutputDir.MARKER)).exists();
     }
@@ -118,7 +103,7 @@ class InputFuzzTest {
         Path dir = Files.createDirectories(tmp.resolve("case" + seed));
         write(dir, content);
         Path out = dir.resolve("out");
-        Run r = run("train", dir.resolve("cfg.yaml").toString(), "--out", out.toString());
+        CliRun r = CliRun.of("train", dir.resolve("cfg.yaml").toString(), "--out", out.toString());
         String about = "case " + seed + ", " + FILES[file] + ", " + KINDS[kind] + " (" + what[0] + "):\n" + r.err();
         assertThat(r.code()).as(about).isEqualTo(2);
         String name = Pattern.quote(FILES[file]);
@@ -218,13 +203,7 @@ class InputFuzzTest {
                 what[0] = lines[f.line()].strip();
             }
             default -> {   // bytes that are not text, inserted into a line
-                int at = rng.nextInt(lines.length - 1);
-                int pos = rng.nextInt(lines[at].length() + 1);
-                byte[] junk = junk(rng);
-                what[0] = "junk " + Arrays.toString(junk) + " in line " + (at + 1) + " at " + pos;
-                byte[] head = bytes(String.join("\n", Arrays.copyOfRange(lines, 0, at)) + (at > 0 ? "\n" : "") + lines[at].substring(0, pos));
-                byte[] tail = bytes(lines[at].substring(pos) + "\n" + String.join("\n", Arrays.copyOfRange(lines, at + 1, lines.length)));
-                return concat(head, junk, tail);
+                return withJunk(lines, rng.nextInt(lines.length - 1), rng, what);
             }
         }
         return bytes(String.join("\n", lines));
@@ -270,11 +249,7 @@ class InputFuzzTest {
                 else lines[at] = t[0] + " " + h;
             }
             default -> {   // bytes that are not text, inserted into a line
-                int pos = rng.nextInt(lines[at].length() + 1);
-                byte[] junk = junk(rng);
-                what[0] = "junk " + Arrays.toString(junk) + " in line " + (at + 1) + " at " + pos;
-                return concat(bytes(String.join("\n", Arrays.copyOfRange(lines, 0, at)) + "\n" + lines[at].substring(0, pos)), junk,
-                        bytes(lines[at].substring(pos) + "\n" + String.join("\n", Arrays.copyOfRange(lines, at + 1, lines.length))));
+                return withJunk(lines, at, rng, what);
             }
         }
         if (what[0] == null) what[0] = "line " + (at + 1) + " is now '" + lines[at] + "', line 1 '" + lines[header] + "'";
@@ -339,15 +314,21 @@ class InputFuzzTest {
                 lines[at] = String.join(",", f);
             }
             default -> {   // bytes that are not text, inserted into a line
-                int pos = rng.nextInt(lines[at].length() + 1);
-                byte[] junk = junk(rng);
-                what[0] = "junk " + Arrays.toString(junk) + " in line " + (at + 1) + " at " + pos;
-                return concat(bytes(String.join("\n", Arrays.copyOfRange(lines, 0, at)) + "\n" + lines[at].substring(0, pos)), junk,
-                        bytes(lines[at].substring(pos) + "\n" + String.join("\n", Arrays.copyOfRange(lines, at + 1, lines.length))));
+                return withJunk(lines, at, rng, what);
             }
         }
         if (what[0] == null) what[0] = "line " + (at + 1) + " is now '" + lines[at] + "'";
         return bytes(String.join("\n", lines));
+    }
+
+    /** The lines with {@link #junk} inserted at a random place of line {@code at}. */
+    private static byte[] withJunk(String[] lines, int at, UniformRandomProvider rng, String[] what) {
+        int pos = rng.nextInt(lines[at].length() + 1);
+        byte[] junk = junk(rng);
+        what[0] = "junk " + Arrays.toString(junk) + " in line " + (at + 1) + " at " + pos;
+        byte[] head = bytes(String.join("\n", Arrays.copyOfRange(lines, 0, at)) + (at > 0 ? "\n" : "") + lines[at].substring(0, pos));
+        byte[] tail = bytes(lines[at].substring(pos) + "\n" + String.join("\n", Arrays.copyOfRange(lines, at + 1, lines.length)));
+        return concat(head, junk, tail);
     }
 
     /**

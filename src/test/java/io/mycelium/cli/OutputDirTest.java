@@ -4,8 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,20 +20,7 @@ class OutputDirTest {
     @TempDir
     Path tmp;
 
-    private record Run(int code, String err) {}
 
-    private static Run run(String... args) {
-        PrintStream o = System.out, e = System.err;
-        ByteArrayOutputStream bo = new ByteArrayOutputStream(), be = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(bo, true));
-        System.setErr(new PrintStream(be, true));
-        try {
-            return new Run(Main.execute(args), be.toString());
-        } finally {
-            System.setOut(o);
-            System.setErr(e);
-        }
-    }
 
     private Path usersDir() throws Exception {
         Path d = Files.createDirectories(tmp.resolve("mine"));
@@ -63,7 +48,7 @@ class OutputDirTest {
                 new String[] {"reproduce", "hogwild-table1", "--quick", "--out", d.toString(), "--force"},
                 new String[] {"reproduce", "hogwild-table2", "--quick", "--out", d.toString(), "--force"});
         for (String[] c : commands) {
-            Run r = run(c);
+            CliRun r = CliRun.of(c);
             assertThat(r.code()).as(String.join(" ", c) + ": " + r.err()).isEqualTo(2);
             assertThat(r.err()).as(String.join(" ", c)).contains("--out " + d + " holds files Mycelium did not write").doesNotContain("\tat ");
             assertThat(Files.readString(d.resolve("notes.txt"))).isEqualTo("the user's own file");
@@ -79,15 +64,15 @@ class OutputDirTest {
     @Test
     void demoTwiceIntoItsOwnDirectoryAndTrainWithForceReplaceTheirResults() throws Exception {
         Path demo = tmp.resolve("demo");
-        assertThat(run("demo", "--steps", "3", "--out", demo.toString()).code()).isZero();
+        assertThat(CliRun.of("demo", "--steps", "3", "--out", demo.toString()).code()).isZero();
         assertThat(Files.readAllLines(demo.resolve(OutputDir.MARKER))).contains("loss.png", "metrics.csv");
-        Run again = run("demo", "--steps", "4", "--out", demo.toString());
+        CliRun again = CliRun.of("demo", "--steps", "4", "--out", demo.toString());
         assertThat(again.code()).as(again.err()).isZero();
         assertThat(Files.readAllLines(demo.resolve("metrics.csv"))).hasSize(6);   // header, step 0 and 4 steps: the new run's
 
         // a user's file put into Mycelium's results makes the directory the user's
         Files.writeString(demo.resolve("my-notes.txt"), "keep");
-        Run refused = run("demo", "--steps", "2", "--out", demo.toString());
+        CliRun refused = CliRun.of("demo", "--steps", "2", "--out", demo.toString());
         assertThat(refused.code()).isEqualTo(2);
         assertThat(refused.err()).contains("holds my-notes.txt, which Mycelium did not write");
         assertThat(Files.readAllLines(demo.resolve("metrics.csv"))).hasSize(6);
@@ -96,13 +81,13 @@ class OutputDirTest {
         // train writes subdirectories; a second run needs --force and then replaces them all
         String cfg = trainConfig().toString();
         Path out = tmp.resolve("train-out");
-        assertThat(run("train", cfg, "--out", out.toString()).code()).isZero();
+        assertThat(CliRun.of("train", cfg, "--out", out.toString()).code()).isZero();
         assertThat(Files.readAllLines(out.resolve(OutputDir.MARKER))).contains("sgd/metrics.csv", "summary.json", "config.yaml");
-        Run noForce = run("train", cfg, "--out", out.toString());
+        CliRun noForce = CliRun.of("train", cfg, "--out", out.toString());
         assertThat(noForce.code()).isEqualTo(2);
         assertThat(noForce.err()).contains("--out " + out + " holds earlier results; pass --force to replace them");
         Files.writeString(out.resolve("sgd").resolve("metrics.csv"), "stale");
-        Run forced = run("train", cfg, "--out", out.toString(), "--force");
+        CliRun forced = CliRun.of("train", cfg, "--out", out.toString(), "--force");
         assertThat(forced.code()).as(forced.err()).isZero();
         assertThat(Files.readString(out.resolve("sgd").resolve("metrics.csv"))).startsWith("epoch,");
         try (var s = Files.list(tmp)) {
@@ -114,7 +99,7 @@ class OutputDirTest {
     void theWorkingDirectoryItsAncestorsTheHomeDirectoryAndFilesAreRefused() throws Exception {
         Path cwd = Path.of("").toAbsolutePath();
         for (String o : List.of(".", "..", cwd.toString(), cwd.getParent().toString(), "/")) {
-            Run r = run("demo", "--steps", "2", "--out", o);
+            CliRun r = CliRun.of("demo", "--steps", "2", "--out", o);
             assertThat(r.code()).as(o).isEqualTo(2);
             assertThat(r.err()).as(o).containsAnyOf("is the working directory", "contains the working directory", "is the root directory");
         }
@@ -122,15 +107,15 @@ class OutputDirTest {
         Path fakeHome = Files.createDirectories(tmp.resolve("home").resolve("someone"));
         System.setProperty("user.home", fakeHome.toString());
         try {
-            Run r = run("demo", "--steps", "2", "--out", fakeHome.toString(), "--nodes", "5");
+            CliRun r = CliRun.of("demo", "--steps", "2", "--out", fakeHome.toString(), "--nodes", "5");
             assertThat(r.code()).isEqualTo(2);
             assertThat(r.err()).contains("is the home directory");
-            assertThat(run("demo", "--steps", "2", "--out", fakeHome.getParent().toString()).err()).contains("contains the home directory");
+            assertThat(CliRun.of("demo", "--steps", "2", "--out", fakeHome.getParent().toString()).err()).contains("contains the home directory");
         } finally {
             System.setProperty("user.home", home);
         }
         Path file = Files.writeString(tmp.resolve("a-file"), "x");
-        Run r = run("demo", "--steps", "2", "--out", file.toString());
+        CliRun r = CliRun.of("demo", "--steps", "2", "--out", file.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("is a file, not a directory");
         assertThat(Files.readString(file)).isEqualTo("x");
