@@ -118,7 +118,7 @@ class NetTransportTest {
         TrainingRun.Setup s = new TrainingRun.Setup(g, ShiftOperator.NORMALIZED_LAPLACIAN, model, init, all.range(0, 10), all.range(10, 14), 4, 0.05, 3, 1, 7);
         int[] partOf = TestGraphs.randomParts(g.n(), 3, 3);
         long run = RUN;
-        for (Scheme scheme : List.of(Scheme.D_SGD, Scheme.D_AMSGRAD, Scheme.D_NAIVE_BATCH)) {
+        for (Scheme scheme : List.of(Scheme.D_AMSGRAD, Scheme.D_NAIVE_BATCH)) {
             Engine ref = Engine.partitioned(g, partOf, NetTraining.params(s, scheme));
             NetTraining.Share inProcess = NetTraining.run(s, scheme, ref, null);
 
