@@ -91,7 +91,11 @@ public final class NetTraining {
             test0 += sh.test()[0];
         }
         out.add(new TrainingRun.Epoch(0, 0, 0, 0, train0 / ((double) s.train().nodes() * n), test0 / ((double) s.test().nodes() * s.test().samples())));
-        long mb = 0;
+        // as TrainingRun charges them: full mini-batches at perBatch, a short last one at its own measured traffic
+        int shortSize = n % s.batch();
+        Traffic last = shortSize == 0 ? perBatch
+                : TrainingRun.measureTraffic(s, scheme, s.model(), ShiftOperator.metropolisHastings(s.graph()), shortSize);
+        long mb = 0, rounds = 0, floats = 0;
         for (int e = 1; e <= s.epochs(); e++) {
             double sse = 0;
             for (int b = 0; b < batches; b++) {
@@ -99,10 +103,13 @@ public final class NetTraining {
                 for (Share sh : shares) step += sh.batches()[(e - 1) * batches + b];
                 sse += step;
                 mb++;
+                Traffic t = b == batches - 1 ? last : perBatch;
+                rounds += t.rounds();
+                floats += t.floats();
             }
             double test = 0;
             for (Share sh : shares) test += sh.test()[e];
-            out.add(new TrainingRun.Epoch(e, mb, mb * perBatch.rounds(), mb * perBatch.floats() * Double.BYTES, sse / (n * nodes),
+            out.add(new TrainingRun.Epoch(e, mb, rounds, floats * Double.BYTES, sse / (n * nodes),
                     test / ((double) s.test().nodes() * s.test().samples())));
         }
         return new TrainingRun.Result(scheme, out, new Traffic(perBatch.rounds(), perBatch.messages(), perBatch.floats(), List.of()), seconds, 1);
