@@ -16,6 +16,7 @@ import io.mycelium.tensor.Params;
 import io.mycelium.train.Dataset;
 import io.mycelium.train.Scheme;
 import io.mycelium.train.Trainer;
+import io.mycelium.train.TrainingRun;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -120,6 +121,29 @@ class UserFusedGcnnTest {
         double mse = onTape.meanSquaredError(data);
         assertThat(mse).isFinite();
         assertThat(onFused.meanSquaredError(data)).isCloseTo(mse, org.assertj.core.data.Offset.offset(1e-10 * mse));
+    }
+
+    /**
+     * TrainingRun runs the user's model too (it knows no concrete model): epochs of the fused pass
+     * reduce the test MSE below the untrained one; a dynamic topology (a new graph each mini-batch) needs {@code Rewirable},
+     * which this model does not implement, and is refused with a message that says so.
+     */
+    @org.junit.jupiter.api.Test
+    void trainingRunRunsTheUsersModel() {
+        Graph g = TaskGraphs.barabasiAlbert(23, 2, 5);
+        FusedThreeLayerFilter model = new FusedThreeLayerFilter(ShiftOperator.NORMALIZED_LAPLACIAN.of(g));
+        UniformRandomProvider rng = Init.rng(4);
+        Params init = new Params();
+        model.init(init, rng);
+        Dataset train = new Dataset(Init.normal(rng, 0, 1, g.n(), 60, 7), Init.normal(rng, 0.5, 0.1, g.n(), 60));
+        Dataset test = new Dataset(Init.normal(rng, 0, 1, g.n(), 20, 7), Init.normal(rng, 0.5, 0.1, g.n(), 20));
+        TrainingRun.Setup setup = new TrainingRun.Setup(g, ShiftOperator.NORMALIZED_LAPLACIAN, model, init, train, test, 10, 0.01, 8, 1, 3);
+        TrainingRun.Result r = TrainingRun.run(setup, Scheme.D_SGD, null);
+        assertThat(r.epochs()).hasSize(9);
+        assertThat(r.last().testMse()).isFinite().isLessThan(0.8 * r.epochs().getFirst().testMse());
+        assertThat(model.asked.get()).isPositive();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TrainingRun.run(setup, Scheme.D_SGD, () -> TaskGraphs.barabasiAlbert(23, 2, 6), null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Rewirable");
     }
 
     private static Trainer trainer(Graph g, Model m, Params init, Scheme scheme) {

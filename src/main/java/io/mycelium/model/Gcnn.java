@@ -16,7 +16,7 @@ import java.util.Arrays;
  * of shape {@code [copies, g_l, g_{l+1}]}. Each layer is one round of message passing (the exchange
  * of X^{l-1}); the backward of the first layer needs none because the input features need no gradient.
  */
-public final class Gcnn implements Model, FusedGcnnTraining {
+public final class Gcnn implements Model, FusedGcnnTraining, Rewirable {
     /** Draws one {@code [1, fanIn, fanOut]} weight. */
     public interface WeightInit {
         Tensor draw(UniformRandomProvider rng, int fanIn, int fanOut);
@@ -73,6 +73,7 @@ public final class Gcnn implements Model, FusedGcnnTraining {
     public Activation activation(int layer) { return activations[layer]; }
 
     /** The same architecture on another shift operator (another graph). */
+    @Override
     public Gcnn on(Operator otherShift) { return new Gcnn(otherShift, widths, activations, init); }
 
     /** |θ|: scalars in one copy. */

@@ -6,7 +6,8 @@ import io.mycelium.engine.Engine;
 import io.mycelium.graph.Graph;
 import io.mycelium.graph.Operator;
 import io.mycelium.graph.ShiftOperator;
-import io.mycelium.model.Gcnn;
+import io.mycelium.model.Model;
+import io.mycelium.model.Rewirable;
 import io.mycelium.util.Checks;
 import org.apache.commons.rng.UniformRandomProvider;
 
@@ -31,7 +32,7 @@ public final class TrainingRun {
      * Everything a run needs. {@code model} lives on {@code graph}; for a dynamic topology the same
      * architecture is rebuilt on each new graph with {@code shift}, and W with Metropolis–Hastings.
      */
-    public record Setup(Graph graph, ShiftOperator shift, Gcnn model, Params init, Dataset train, Dataset test,
+    public record Setup(Graph graph, ShiftOperator shift, Model model, Params init, Dataset train, Dataset test,
                         int batch, double lr, int epochs, int consensusRounds, long seed) {
         public Setup {
             if (train.nodes() != graph.n() || test.nodes() != graph.n())
@@ -65,7 +66,7 @@ public final class TrainingRun {
         Graph current = s.graph();
         Operator w = ShiftOperator.metropolisHastings(current);
         Trainer trainer = new Trainer(Engine.synchronous(current, params(s, scheme)), s.model(), scheme, s.lr(), w, s.consensusRounds());
-        Gcnn onGraph = s.model();
+        Model onGraph = s.model();
         Traffic perBatch = measureTraffic(s, scheme, onGraph, w, s.batch()), first = perBatch, shortBatch = null;
         // every scheme sees the same sequence of mini-batches
         UniformRandomProvider shuffle = Init.rng(s.seed() * 31 + 7);
@@ -91,7 +92,7 @@ public final class TrainingRun {
                     if (g != current) {
                         // Algorithm 1, lines 3–4: a new graph, its shift operator and its W
                         current = g;
-                        onGraph = s.model().on(s.shift().of(g));
+                        onGraph = rewired(s.model()).on(s.shift().of(g));
                         w = ShiftOperator.metropolisHastings(g);
                         trainer.topology(onGraph, w);
                         perBatch = measureTraffic(s, scheme, onGraph, w, s.batch());
@@ -122,15 +123,22 @@ public final class TrainingRun {
         return new Result(scheme, out, mean, (System.nanoTime() - t0) / 1e9, topologies);
     }
 
+    /** The model as one that can move to another graph, or a clear refusal. */
+    private static Rewirable rewired(Model m) {
+        if (m instanceof Rewirable r) return r;
+        throw new IllegalArgumentException("a dynamic topology needs a model that can be rebuilt on another graph ("
+                + m.getClass().getSimpleName() + " does not implement Rewirable)");
+    }
+
     static Params params(Setup s, Scheme scheme) {
         return scheme.centralized() ? s.init().copy() : s.init().perNode(s.graph().n());
     }
 
     /** Rounds and bytes of one full mini-batch of the paper's per-sample schedule on {@code w}'s graph, measured on a throwaway copy. */
-    public static Traffic measureTraffic(Setup s, Scheme scheme, Gcnn model, Operator w) { return measureTraffic(s, scheme, model, w, s.batch()); }
+    public static Traffic measureTraffic(Setup s, Scheme scheme, Model model, Operator w) { return measureTraffic(s, scheme, model, w, s.batch()); }
 
     /** The same for a mini-batch of {@code size} samples (a short last one). */
-    public static Traffic measureTraffic(Setup s, Scheme scheme, Gcnn model, Operator w, int size) {
+    public static Traffic measureTraffic(Setup s, Scheme scheme, Model model, Operator w, int size) {
         Trainer t = new Trainer(Engine.synchronous(w.graph(), params(s, scheme)), model, scheme, s.lr(), w, s.consensusRounds());
         int[] first = new int[size];
         for (int q = 0; q < first.length; q++) first[q] = q;
