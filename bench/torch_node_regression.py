@@ -7,10 +7,10 @@
 #   sgd       one tied copy of the weights, the mini-batch at once, torch.optim.SGD
 #   dsgd      one copy of the weights per node (leading node axis, einsum), one Metropolis-Hastings
 #             consensus round on the weights per mini-batch, then the local gradient step
-#   damsgrad  the per-node forward and backward of dsgd, then Mycelium's D-AMSGrad step: a consensus
-#             round on θ and on the second-moment tracker ũ, and per node
-#             m = β1 m + (1-β1) g, v = β2 v + (1-β2) g², v̂' = max(v̂, v), ũ = Wũ + v̂' - v̂,
-#             θ = Wθ - α m / √max(ũ, ε)
+#   damsgrad  the per-node forward and backward of dsgd, then D-AMSGrad in the published order (Mycelium's
+#             default): a consensus round on θ and on the second-moment tracker ũ, and per node
+#             m = β1 m + (1-β1) g, v = β2 v + (1-β2) g², v̂' = max(v̂, v),
+#             θ = Wθ - α m / √max(Wũ, ε), then ũ = Wũ + v̂' - v̂; v̂ and ũ start at ε
 # Targets come from a random teacher GCNN (input -> 20 -> 1) in one pass over all samples; besides
 # giving the data, that one large pass raises glibc's mmap threshold, after which the mini-batches'
 # temporaries come from the heap (without it the same epoch took about twice as long).
@@ -97,7 +97,7 @@ def mix(t):
 
 
 opt = torch.optim.SGD(theta, lr=LR) if tied else None
-moments = [[torch.zeros_like(p) for p in theta] for _ in range(4)]   # m, v, v̂, ũ
+moments = [[torch.zeros_like(p) if i < 2 else torch.full_like(p, EPS) for p in theta] for i in range(4)]   # m, v, v̂, ũ
 start = time.time()
 for epoch in range(args.epochs):
     order = torch.randperm(args.samples)
@@ -120,9 +120,9 @@ for epoch in range(args.epochs):
                 m.mul_(BETA1).add_(g, alpha=1 - BETA1)
                 v.mul_(BETA2).addcmul_(g, g, value=1 - BETA2)
                 v_new = torch.maximum(vhat, v)
+                theta[q].copy_(theta_mixed - LR * m / torch.sqrt(torch.clamp(u_mixed, min=EPS)))
                 moments[3][q] = u_mixed + v_new - vhat
                 moments[2][q] = v_new
-                theta[q].copy_(theta_mixed - LR * m / torch.sqrt(torch.clamp(moments[3][q], min=EPS)))
 elapsed = time.time() - start
 print(f"mode={args.mode} widths={args.widths} threads={args.threads} epochs={args.epochs} "
       f"sec_per_epoch={elapsed / args.epochs:.4f} final_loss={loss.item():.4f}")
