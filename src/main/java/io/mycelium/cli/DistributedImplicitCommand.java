@@ -66,17 +66,10 @@ final class DistributedImplicitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<String> ms = new ArrayList<>();
-        for (String m : models == null ? (quick ? List.of("ignn") : List.of("ignn", "gsdgnn")) : models) {
-            Models.Entry e;
-            try {
-                e = Models.get(m);
-            } catch (IllegalArgumentException x) {
-                throw new Main.UserError("--models: " + x.getMessage());
-            }
-            if (!(e.factory().create(1, 0, 1) instanceof ImplicitModel)) throw new Main.UserError("--models: " + e.id() + " is explicit; choose implicit models");
-            if (!ms.contains(e.id())) ms.add(e.id());
-        }
+        List<String> ms = HogwildOptions.modelIds(models, quick ? List.of("ignn") : List.of("ignn", "gsdgnn"));
+        for (String m : ms)
+            if (!(Models.get(m).factory().create(1, 0, 1) instanceof ImplicitModel))
+                throw new Main.UserError("--models: " + m + " is explicit; choose implicit models");
         List<String> ts = new ArrayList<>();
         for (String t : tasks == null ? (quick ? List.of("count") : List.of("count", "sum", "mutag")) : tasks) {
             String k = t.trim().toLowerCase(Locale.ROOT);

@@ -57,17 +57,24 @@ final class HogwildOptions {
      */
     record Defaults(boolean standardize, int quickExplicitEpochs) {}
 
+    /** The registered ids of the models {@code given} (or of {@code defaults}), each once, in order; an unknown one is a user error. */
+    static List<String> modelIds(List<String> given, List<String> defaults) {
+        List<String> ms = new ArrayList<>();
+        for (String m : given == null ? defaults : given) {
+            String id;
+            try {
+                id = Models.get(m).id();
+            } catch (IllegalArgumentException e) {
+                throw new Main.UserError("--models: " + e.getMessage());
+            }
+            if (!ms.contains(id)) ms.add(id);
+        }
+        return ms;
+    }
+
     /** Validates everything the user gave; throws {@link Main.UserError} before any work. */
     HogwildConfig config(Defaults d) {
-        List<String> ms = new ArrayList<>();
-        try {
-            for (String m : models == null ? Models.all().stream().map(Models.Entry::id).toList() : models) {
-                String id = Models.get(m).id();
-                if (!ms.contains(id)) ms.add(id);
-            }
-        } catch (IllegalArgumentException e) {
-            throw new Main.UserError(e.getMessage());
-        }
+        List<String> ms = modelIds(models, Models.all().stream().map(Models.Entry::id).toList());
         List<String> ts = new ArrayList<>();
         try {
             for (String t : tasks == null ? HogwildTasks.IDS : tasks) {

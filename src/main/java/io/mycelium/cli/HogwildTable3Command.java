@@ -66,15 +66,7 @@ final class HogwildTable3Command implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<String> ms = new ArrayList<>();
-        try {
-            for (String m : models == null ? Models.all().stream().map(Models.Entry::id).toList() : models) {
-                String id = Models.get(m).id();
-                if (!ms.contains(id)) ms.add(id);
-            }
-        } catch (IllegalArgumentException e) {
-            throw new Main.UserError("--models: " + e.getMessage());
-        }
+        List<String> ms = HogwildOptions.modelIds(models, Models.all().stream().map(Models.Entry::id).toList());
         List<String> ds = new ArrayList<>();
         for (String d : datasets == null ? (quick ? List.of("mutag") : DATASETS) : datasets) {
             String k = d.trim().toLowerCase(Locale.ROOT);
