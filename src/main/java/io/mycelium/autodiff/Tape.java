@@ -1,13 +1,9 @@
 package io.mycelium.autodiff;
 
 import io.mycelium.tensor.Params;
-import io.mycelium.comm.Accounting;
 import io.mycelium.comm.Comm;
-import io.mycelium.comm.Exchange;
 import io.mycelium.comm.Partition;
-import io.mycelium.comm.Transfer;
 import io.mycelium.graph.Operator;
-import io.mycelium.tensor.Parallel;
 import io.mycelium.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -99,7 +95,7 @@ public final class Tape {
         return v;
     }
 
-    private Var op(Tensor out, Var.Backward bw, Var... in) {
+    Var op(Tensor out, Var.Backward bw, Var... in) {
         boolean rg = false;
         for (Var x : in) {
             if (x == null) continue;
@@ -116,12 +112,12 @@ public final class Tape {
         if (x.id >= vars.size() || vars.get(x.id) != x) throw new IllegalArgumentException(x + " was recorded on another tape or before reset()");
     }
 
-    private Tensor alloc(int... shape) { return new Tensor(values.take(Tensor.sizeOf(shape), false), shape); }
+    Tensor alloc(int... shape) { return new Tensor(values.take(Tensor.sizeOf(shape), false), shape); }
 
-    private Tensor allocZero(int... shape) { return new Tensor(values.take(Tensor.sizeOf(shape), true), shape); }
+    Tensor allocZero(int... shape) { return new Tensor(values.take(Tensor.sizeOf(shape), true), shape); }
 
     /** Gradient buffer of v (zeroed on first use), or null if v needs none. */
-    private double[] g(Var v) {
+    double[] g(Var v) {
         if (!v.requiresGrad) return null;
         if (v.grad == null) v.grad = new Tensor(grads.take(v.value.size(), true), v.value.shape());
         return v.grad.data();
@@ -251,112 +247,17 @@ public final class Tape {
         return op(o, gy -> plan.backward(k, a.value.data(), b.value.data(), gy.data(), g(a), g(b)), a, b);
     }
 
-    // ---------------------------------------------------------------- linear algebra
+    // ---------------------------------------------------------------- linear algebra ({@link LinearOps})
 
     /**
      * {@code x · w} over the last axis of x. {@code w} is {@code [copies, k, m]}: one tied copy
      * (a single large product over all rows) or one copy per node of x (θ_i applied to node i's rows).
      * A rank-2 {@code [k, m]} w is tied.
      */
-    public Var matmul(Var x, Var w) {
-        int[] xs = x.value.shape(), ws = w.value.shape();
-        int k = xs[xs.length - 1];
-        int wk = ws[ws.length - 2], m = ws[ws.length - 1];
-        int copies = ws.length == 2 ? 1 : ws[0];
-        if (ws.length < 2 || ws.length > 3 || wk != k)
-            throw new IllegalArgumentException("matmul: x " + Arrays.toString(xs) + " and w " + Arrays.toString(ws) + " do not fit");
-        int n = xs[0];
-        boolean tied = copies == 1;
-        if (!tied && copies != n) throw new IllegalArgumentException("matmul: " + copies + " weight copies for " + n + " nodes");
-        int rows = x.value.size() / k;
-        int perNode = n == 0 ? 0 : rows / n;
-        int[] os = xs.clone();
-        os[os.length - 1] = m;
-        Tensor o = alloc(os);
-        double[] X = x.value.data(), W = w.value.data(), O = o.data();
-        int km = k * m;
-        Parallel.forRange(rows, Parallel.chunks(rows, km), (c, from, to) -> {
-            for (int r = from; r < to; r++) {
-                int wo = tied ? 0 : (r / perNode) * km, xo = r * k, oo = r * m;
-                Arrays.fill(O, oo, oo + m, 0);
-                for (int kk = 0; kk < k; kk++) {
-                    double xv = X[xo + kk];
-                    int wr = wo + kk * m;
-                    for (int j = 0; j < m; j++) O[oo + j] += xv * W[wr + j];
-                }
-            }
-        });
-        return op(o, gy -> {
-            double[] G = gy.data();
-            double[] gx = g(x);
-            if (gx != null) {
-                Parallel.forRange(rows, Parallel.chunks(rows, km), (c, from, to) -> {
-                    for (int r = from; r < to; r++) {
-                        int wo = tied ? 0 : (r / perNode) * km, xo = r * k, oo = r * m;
-                        for (int kk = 0; kk < k; kk++) {
-                            int wr = wo + kk * m;
-                            double s = 0;
-                            for (int j = 0; j < m; j++) s += G[oo + j] * W[wr + j];
-                            gx[xo + kk] += s;
-                        }
-                    }
-                });
-            }
-            double[] gw = g(w);
-            if (gw == null) return;
-            if (!tied) {
-                Parallel.forRange(n, Parallel.chunks(n, (long) perNode * km), (c, from, to) -> {
-                    for (int i = from; i < to; i++) outerAcc(X, G, gw, i * perNode, (i + 1) * perNode, k, m, i * km);
-                });
-            } else {
-                int chunks = Parallel.chunks(rows, km);
-                if (chunks == 1) {
-                    outerAcc(X, G, gw, 0, rows, k, m, 0);
-                } else {
-                    double[][] partial = new double[chunks][km];
-                    Parallel.forRange(rows, chunks, (c, from, to) -> outerAcc(X, G, partial[c], from, to, k, m, 0));
-                    for (double[] p : partial) for (int q = 0; q < km; q++) gw[q] += p[q];
-                }
-            }
-        }, x, w);
-    }
-
-    /**
-     * acc[off + kk*m + j] += Σ_{r in [from,to)} X[r,kk] G[r,j]. A zero X[r,kk] (ReLU's many zeros) is
-     * skipped only when row r of G is finite, so 0·NaN and 0·Inf still reach the sum as IEEE has them.
-     */
-    private static void outerAcc(double[] X, double[] G, double[] acc, int from, int to, int k, int m, int off) {
-        for (int r = from; r < to; r++) {
-            int xo = r * k, go = r * m;
-            boolean finite = true;
-            for (int j = 0; j < m && finite; j++) finite = Double.isFinite(G[go + j]);
-            for (int kk = 0; kk < k; kk++) {
-                double xv = X[xo + kk];
-                if (xv == 0 && finite) continue;
-                int ao = off + kk * m;
-                for (int j = 0; j < m; j++) acc[ao + j] += xv * G[go + j];
-            }
-        }
-    }
+    public Var matmul(Var x, Var w) { return LinearOps.matmul(this, x, w); }
 
     /** Swaps the last two axes (e.g. to use a weight as W^T). */
-    public Var transpose(Var x) {
-        int[] s = x.value.shape();
-        if (s.length < 3) throw new IllegalArgumentException("transpose needs the node axis plus two more");
-        int r = s[s.length - 2], c = s[s.length - 1], blocks = x.value.size() / (r * c);
-        int[] os = s.clone();
-        os[s.length - 2] = c;
-        os[s.length - 1] = r;
-        Tensor o = alloc(os);
-        double[] a = x.value.data(), y = o.data();
-        for (int b = 0; b < blocks; b++)
-            for (int i = 0; i < r; i++) for (int j = 0; j < c; j++) y[b * r * c + j * r + i] = a[b * r * c + i * c + j];
-        return op(o, gy -> {
-            double[] gx = g(x), gg = gy.data();
-            for (int b = 0; b < blocks; b++)
-                for (int i = 0; i < r; i++) for (int j = 0; j < c; j++) gx[b * r * c + i * c + j] += gg[b * r * c + j * r + i];
-        }, x);
-    }
+    public Var transpose(Var x) { return LinearOps.transpose(this, x); }
 
     // ---------------------------------------------------------------- shape
 
@@ -522,7 +423,7 @@ public final class Tape {
         }, x);
     }
 
-    // ---------------------------------------------------------------- message passing
+    // ---------------------------------------------------------------- message passing ({@link MessageOps})
 
     /**
      * One round of message passing: node i receives every neighbour's row and computes
@@ -530,161 +431,32 @@ public final class Tape {
      * broadcast of the gradient rows when S is symmetric (each receiver applies its own S_ji, the
      * message Θ1 Q of eq. 14), otherwise per-edge messages S_ij g_i.
      */
-    public Var exchange(Var x, Operator op) {
-        int w = x.value.rowSize();
-        checkRows(x, "exchange");
-        double[] halo = Exchange.pull(comm, x.value.data(), w);
-        Tensor o = alloc(x.value.shape());
-        Exchange.apply(part, op, x.value.data(), halo, w, o.data(), false);
-        Var.Exchanging adjoint;
-        if (op.symmetric()) {
-            adjoint = new Var.Exchanging() {
-                double[] gh;
-                Tensor gy;
-
-                @Override
-                public Transfer prepare(Tensor grad) {
-                    gy = grad;
-                    gh = new double[part.haloSize() * w];
-                    return new Transfer.Pull(grad.data(), gh, w, Accounting.BROADCAST);
-                }
-
-                @Override
-                public void finish() { Exchange.apply(part, op, gy.data(), gh, w, g(x), true); }
-            };
-        } else {
-            adjoint = grad -> {
-                double[] gg = grad.data(), gx = g(x), hs = new double[part.haloSize() * w];
-                double[] self = part.selfWeights(op), ew = part.edgeWeights(op);
-                int n = part.size();
-                int[] rp = part.rowPtr(), cols = part.cols();
-                for (int i = 0; i < n; i++) {
-                    for (int k = 0; k < w; k++) gx[i * w + k] += self[i] * gg[i * w + k];
-                    for (int e = rp[i]; e < rp[i + 1]; e++) {
-                        int c = cols[e];
-                        double[] dst = c < n ? gx : hs;
-                        int d = (c < n ? c : c - n) * w;
-                        for (int k = 0; k < w; k++) dst[d + k] += ew[e] * gg[i * w + k];
-                    }
-                }
-                return new Transfer.Push(hs, gx, w, Accounting.UNICAST);
-            };
-        }
-        return op(o, adjoint, x);
-    }
+    public Var exchange(Var x, Operator op) { return MessageOps.exchange(this, x, op); }
 
     /**
      * One round of message passing that keeps messages apart: an edge tensor
      * {@code [edges, ...]} whose row for the incoming edge (i ← j) is x_j. Its adjoint sends each
      * edge's gradient back to the edge's source (per-edge messages).
      */
-    public Var neighbours(Var x) {
-        checkRows(x, "neighbours");
-        int w = x.value.rowSize(), n = part.size();
-        double[] halo = Exchange.pull(comm, x.value.data(), w);
-        int[] s = x.value.shape();
-        s[0] = part.edgeCount();
-        Tensor o = alloc(s);
-        double[] a = x.value.data(), y = o.data();
-        int[] cols = part.cols();
-        for (int e = 0; e < cols.length && e < s[0]; e++) {
-            int c = cols[e];
-            if (c < n) System.arraycopy(a, c * w, y, e * w, w);
-            else System.arraycopy(halo, (c - n) * w, y, e * w, w);
-        }
-        Var.Exchanging adjoint = grad -> {
-            double[] gg = grad.data(), gx = g(x), hs = new double[part.haloSize() * w];
-            for (int e = 0; e < part.edgeCount(); e++) {
-                int c = cols[e];
-                double[] dst = c < n ? gx : hs;
-                int d = (c < n ? c : c - n) * w;
-                for (int k = 0; k < w; k++) dst[d + k] += gg[e * w + k];
-            }
-            return new Transfer.Push(hs, gx, w, Accounting.UNICAST);
-        };
-        return op(o, adjoint, x);
-    }
+    public Var neighbours(Var x) { return MessageOps.neighbours(this, x); }
 
     /** Edge tensor whose row for the incoming edge (i ← j) is x_i: a node's own value, no message. */
-    public Var atDestination(Var x) {
-        checkRows(x, "atDestination");
-        int w = x.value.rowSize();
-        int[] s = x.value.shape();
-        s[0] = part.edgeCount();
-        Tensor o = alloc(s);
-        double[] a = x.value.data(), y = o.data();
-        int[] rp = part.rowPtr();
-        for (int i = 0; i < part.size(); i++)
-            for (int e = rp[i]; e < rp[i + 1]; e++) System.arraycopy(a, i * w, y, e * w, w);
-        return op(o, gy -> {
-            double[] gx = g(x), gg = gy.data();
-            for (int i = 0; i < part.size(); i++)
-                for (int e = rp[i]; e < rp[i + 1]; e++) for (int k = 0; k < w; k++) gx[i * w + k] += gg[e * w + k];
-        }, x);
-    }
+    public Var atDestination(Var x) { return MessageOps.atDestination(this, x); }
 
     /** Sums each node's incoming-edge rows: {@code [edges, ...] -> [nodes, ...]}. */
-    public Var edgeSum(Var e) {
-        checkEdges(e, "edgeSum");
-        int w = e.value.rowSize();
-        int[] s = e.value.shape();
-        s[0] = part.size();
-        Tensor o = allocZero(s);
-        double[] a = e.value.data(), y = o.data();
-        int[] rp = part.rowPtr();
-        for (int i = 0; i < part.size(); i++)
-            for (int q = rp[i]; q < rp[i + 1]; q++) for (int k = 0; k < w; k++) y[i * w + k] += a[q * w + k];
-        return op(o, gy -> {
-            double[] ge = g(e), gg = gy.data();
-            for (int i = 0; i < part.size(); i++)
-                for (int q = rp[i]; q < rp[i + 1]; q++) for (int k = 0; k < w; k++) ge[q * w + k] += gg[i * w + k];
-        }, e);
-    }
+    public Var edgeSum(Var e) { return MessageOps.edgeSum(this, e); }
 
     /**
      * Softmax over each node's incoming edges (attention), separately for every column of the
      * edge rows. A node without neighbours gets no weights.
      */
-    public Var edgeSoftmax(Var e) {
-        checkEdges(e, "edgeSoftmax");
-        int w = e.value.rowSize();
-        Tensor o = alloc(e.value.shape());
-        double[] a = e.value.data(), y = o.data();
-        int[] rp = part.rowPtr();
-        for (int i = 0; i < part.size(); i++)
-            for (int k = 0; k < w; k++) {
-                double mx = Double.NEGATIVE_INFINITY;
-                for (int q = rp[i]; q < rp[i + 1]; q++) mx = Math.max(mx, a[q * w + k]);
-                double z = 0;
-                for (int q = rp[i]; q < rp[i + 1]; q++) z += Math.exp(a[q * w + k] - mx);
-                for (int q = rp[i]; q < rp[i + 1]; q++) y[q * w + k] = Math.exp(a[q * w + k] - mx) / z;
-            }
-        return op(o, gy -> {
-            double[] ge = g(e), gg = gy.data();
-            for (int i = 0; i < part.size(); i++)
-                for (int k = 0; k < w; k++) {
-                    double dot = 0;
-                    for (int q = rp[i]; q < rp[i + 1]; q++) dot += gg[q * w + k] * y[q * w + k];
-                    for (int q = rp[i]; q < rp[i + 1]; q++) ge[q * w + k] += y[q * w + k] * (gg[q * w + k] - dot);
-                }
-        }, e);
-    }
+    public Var edgeSoftmax(Var e) { return MessageOps.edgeSoftmax(this, e); }
 
     /** The operator's weights on this partition's incoming edges, as a constant {@code [edges]}. */
     public Var edgeWeights(Operator op) { return constant(new Tensor(part.edgeWeights(op).clone(), part.edgeCount())); }
 
     /** The operator's self weights of this partition's nodes, as a constant {@code [nodes]}. */
     public Var selfWeights(Operator op) { return constant(new Tensor(part.selfWeights(op).clone(), part.size())); }
-
-    private void checkRows(Var x, String what) {
-        if (x.value.rows() != part.size())
-            throw new IllegalArgumentException(what + " needs one row per local node (" + part.size() + "), got " + x.value.rows());
-    }
-
-    private void checkEdges(Var x, String what) {
-        if (x.value.rows() != part.edgeCount())
-            throw new IllegalArgumentException(what + " needs one row per local edge (" + part.edgeCount() + "), got " + x.value.rows());
-    }
 
     /** Recycled arrays, handed out in the order of the previous recording. */
     private static final class Pool {

@@ -39,6 +39,8 @@ public final class Trainer {
     private Model model;
     private final Scheme scheme;
     private final Optimizer optimizer;
+    /** The step size α: D-naive's local update θ_i − α g_i is taken here, whatever the optimizer. */
+    private final double lr;
     private Operator consensus;
     private final int k;
     private boolean recordWidths;
@@ -66,6 +68,7 @@ public final class Trainer {
         this.model = model;
         this.scheme = scheme;
         this.optimizer = scheme.optimizer(lr);
+        this.lr = lr;
         this.consensus = consensus;
         this.k = k;
     }
@@ -196,7 +199,6 @@ public final class Trainer {
 
     /** θ_i / parts − α g_i per copy: D-naive's local update (parts = 1) or one sample's share of it. */
     Params naiveShare(Params theta, Params g, int parts) {
-        double lr = ((io.mycelium.optim.Sgd) optimizer).lr();
         Params out = g.zerosLike();
         for (String n : g.names()) {
             double[] o = out.get(n).data(), p = theta.get(n).data(), d = g.get(n).data();
