@@ -63,11 +63,13 @@ final class TrainCommand implements Callable<Integer> {
     record Prepared(TrainConfig cfg, Graph graph, Dataset train, Dataset test, TrainingRun.Setup setup) {}
 
     static Prepared prepare(TrainConfig cfg) {
+        if (!cfg.gcnnPath())
+            throw new Main.UserError(cfg.file() + ": the per-node schemes run the GCNN regressing CSV samples (task node-regression, model type gcnn); this config trains "
+                    + cfg.modelName() + " on " + cfg.task().id + " data");
         Graph g = graph(cfg);
         Dataset all = data(cfg, g.n());
-        int samples = all.samples(), test = (int) Math.ceil(cfg.data().testFraction() * samples);
-        if (test >= samples) throw new Main.UserError(cfg.file() + ": data.test: holds out all " + samples + " samples; nothing is left to train on");
-        Dataset train = all.range(0, samples - test), held = all.range(samples - test, samples);
+        TrainSplit.Parts parts = TrainSplit.of(cfg.data(), all.samples(), cfg.file());
+        Dataset train = TrainSplit.select(all, parts.train()), held = TrainSplit.select(all, parts.test());
         TrainConfig.Training t = cfg.training();
         if (t.batch() > train.samples())
             throw new Main.UserError(cfg.file() + ": training.batch: " + t.batch() + " is more than the " + train.samples() + " training samples");

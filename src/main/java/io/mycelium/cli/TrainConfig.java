@@ -26,19 +26,58 @@ import java.util.Set;
  * errors with their line and column. Relative file paths are resolved against the config's
  * directory. See {@code examples/train-example.yaml} for every field.
  */
-record TrainConfig(Path file, Graph graph, Data data, Model model, Training training, Path output) {
+record TrainConfig(Path file, Task task, Graph graph, Data data, Model model, Training training, Path output) {
 
-    /** Exactly one of {@code file}, {@code generator} or {@code moving}. */
+    /** What is predicted and how it is scored. */
+    enum Task {
+        /** One number per node and sample, mean squared error (the training paper's task). */
+        NODE_REGRESSION("node-regression"),
+        /** A class per node, cross-entropy of the softmax over the output width, accuracy. */
+        NODE_CLASSIFICATION("node-classification"),
+        /** A class per graph: mean of the node outputs, an MLP readout, cross-entropy, accuracy. */
+        GRAPH_CLASSIFICATION("graph-classification");
+
+        final String id;
+
+        Task(String id) { this.id = id; }
+
+        boolean classification() { return this != NODE_REGRESSION; }
+    }
+
+    /** Exactly one of {@code file}, {@code generator} or {@code moving} (CSV data only; the other sources bring their graphs). */
     record Graph(Path file, String generator, Moving moving, long seed) {}
 
     /** Dynamic topology: nodes walking in the unit square, an RGG of radius {@code radius} every mini-batch. */
     record Moving(int nodes, double radius, double step) {}
 
-    record Data(Path features, Path labels, double testFraction) {}
+    /**
+     * Where samples come from: CSV files ({@code features}, {@code labels}, with {@code graph}), a
+     * Planetoid citation graph ({@code planetoid}: Cora, CiteSeer, PubMed) or a TU graph set
+     * ({@code tu}: MUTAG, PROTEINS), the last two from {@code dir} or the data directory. The split:
+     * {@code shuffle} (seeded, the default), {@code last} (the last {@code test} fraction, in file
+     * order), {@code file} (one line {@code sample,train|test} each, in {@code splitFile}) or
+     * {@code public} (Planetoid's 140/500/1000 nodes).
+     */
+    record Data(Path features, Path labels, String planetoid, String tu, Path dir, Split split, Path splitFile, double testFraction, long seed) {
+        boolean csv() { return features != null; }
+    }
 
-    record Model(int[] widths, Activation[] activations, ShiftOperator shift, String init) {}
+    enum Split { SHUFFLE, LAST, FILE, PUBLIC }
 
-    record Training(List<Scheme> schemes, double lr, int batch, int epochs, int consensus, long seed) {}
+    /**
+     * {@code type} gcnn: the training paper's GCNN ({@code widths}, {@code activations}, {@code shift},
+     * {@code init}); any other type is a registered model built from {@code spec}.
+     */
+    record Model(String type, int[] widths, Activation[] activations, ShiftOperator shift, String init, TrainModel spec) {
+        boolean gcnn() { return type.equals("gcnn"); }
+    }
+
+    /**
+     * @param weightDecay L2 penalty (λ/2)·‖θ‖² added to the loss of the registered models' training
+     * @param tol         fixed-point tolerance of the implicit models (max-abs change per iteration)
+     * @param maxIter     fixed-point iteration budget
+     */
+    record Training(List<Scheme> schemes, double lr, int batch, int epochs, int consensus, long seed, double weightDecay, double tol, int maxIter) {}
 
     static TrainConfig load(Path file) {
         JsonNode root;
@@ -91,7 +130,7 @@ record TrainConfig(Path file, Graph graph, Data data, Model model, Training trai
     }
 
     /** Walks the tree, keeping the config file for error messages. */
-    private static final class Reader {
+    static final class Reader {
         private final Path file, base;
 
         Reader(Path file) {
@@ -100,18 +139,38 @@ record TrainConfig(Path file, Graph graph, Data data, Model model, Training trai
             this.base = parent == null ? Path.of(".") : parent;
         }
 
+        /** A config error: {@code FILE: field: why}. */
         Main.UserError bad(String field, String why) { return new Main.UserError(file + ": " + field + ": " + why); }
 
         TrainConfig config(JsonNode root) {
             if (root == null || root.isMissingNode() || root.isNull()) throw new Main.UserError(file + ": the config is empty");
-            ObjectNode r = object(root, "(top level)", Set.of("graph", "data", "model", "training", "output"));
-            Graph g = graph(object(required(r, "graph", ""), "graph", Set.of("file", "generator", "moving", "seed")));
-            Data d = data(object(required(r, "data", ""), "data", Set.of("features", "labels", "test")));
-            Model m = model(object(required(r, "model", ""), "model", Set.of("widths", "activations", "shift", "init")));
+            ObjectNode r = object(root, "(top level)", Set.of("task", "graph", "data", "model", "training", "output"));
+            Task task = r.has("task") ? task(r.get("task")) : Task.NODE_REGRESSION;
+            Data d = data(object(required(r, "data", ""), "data",
+                    Set.of("features", "labels", "planetoid", "tu", "dir", "split", "split-file", "test", "seed")), task);
+            Graph g = null;
+            if (d.csv()) g = graph(object(required(r, "graph", ""), "graph", Set.of("file", "generator", "moving", "seed")));
+            else if (r.has("graph")) throw bad("graph", "the " + (d.planetoid() != null ? "Planetoid" : "TU") + " data bring their own graph; remove this section");
+            Model m = model(object(required(r, "model", ""), "model", Set.of("type", "widths", "activations", "shift", "init", "width", "layers", "heads",
+                    "head-width", "state", "encoder", "readout", "kappa", "phi", "lambda", "gamma", "beta")), task);
             Training t = training(object(required(r, "training", ""), "training",
-                    Set.of("scheme", "schemes", "lr", "batch", "epochs", "consensus", "seed")));
-            Path out = r.has("output") ? path(r.get("output"), "output", Path.of("")) : null;   // null: the command's default
-            return new TrainConfig(file, g, d, m, t, out);
+                    Set.of("scheme", "schemes", "lr", "batch", "epochs", "consensus", "seed", "weight-decay", "tol", "max-iter")));
+            TrainConfig cfg = new TrainConfig(file, task, g, d, m, t, r.has("output") ? path(r.get("output"), "output", Path.of("")) : null);
+            List<Scheme> ok = cfg.applicableSchemes();
+            for (int i = 0; i < t.schemes().size(); i++)
+                if (!ok.contains(t.schemes().get(i)))
+                    throw bad(t.schemes().size() == 1 ? "training.scheme" : "training.schemes[" + i + "]", "'" + t.schemes().get(i).id() + "' does not apply to "
+                            + cfg.modelName() + " on " + task.id + " data" + (d.csv() ? "" : " from " + (d.planetoid() != null ? "Planetoid" : "TU"))
+                            + "; what applies: " + ok.stream().map(Scheme::id).toList());
+            if (g != null && g.moving() != null && !cfg.gcnnPath())
+                throw bad("graph.moving", "a dynamic topology is trained by the GCNN node-regression path only (Rewirable models)");
+            return cfg;
+        }
+
+        Task task(JsonNode n) {
+            String s = text(n, "task");
+            for (Task t : Task.values()) if (t.id.equals(s)) return t;
+            throw bad("task", "unknown task '" + s + "'; choose one of " + java.util.Arrays.stream(Task.values()).map(t -> t.id).toList());
         }
 
         Graph graph(ObjectNode g) {
@@ -133,20 +192,68 @@ record TrainConfig(Path file, Graph graph, Data data, Model model, Training trai
             return new Graph(f, gen, mv, seed);
         }
 
-        Data data(ObjectNode d) {
-            Path x = existing(path(required(d, "features", "data."), "data.features"), "data.features");
-            Path y = existing(path(required(d, "labels", "data."), "data.labels"), "data.labels");
+        Data data(ObjectNode d, Task task) {
+            int sources = (d.has("features") || d.has("labels") ? 1 : 0) + (d.has("planetoid") ? 1 : 0) + (d.has("tu") ? 1 : 0);
+            if (sources != 1) throw bad("data", "give exactly one source: 'features' and 'labels' (CSV files), 'planetoid' (e.g. Cora) or 'tu' (e.g. MUTAG)");
+            Path x = null, y = null, dir = null;
+            String planetoid = null, tu = null;
+            if (d.has("features") || d.has("labels")) {
+                x = existing(path(required(d, "features", "data."), "data.features"), "data.features");
+                y = existing(path(required(d, "labels", "data."), "data.labels"), "data.labels");
+                if (d.has("dir")) throw bad("data.dir", "only for 'planetoid' and 'tu' data; CSV files are named by 'features' and 'labels'");
+                if (task == Task.GRAPH_CLASSIFICATION) throw bad("task", "graph-classification needs a set of graphs: data.tu (e.g. MUTAG)");
+            } else {
+                if (d.has("planetoid")) {
+                    planetoid = text(d.get("planetoid"), "data.planetoid");
+                    if (task != Task.NODE_CLASSIFICATION) throw bad("task", "Planetoid data are node-classification, not " + task.id);
+                } else {
+                    tu = text(d.get("tu"), "data.tu");
+                    if (task != Task.GRAPH_CLASSIFICATION) throw bad("task", "TU data are graph-classification, not " + task.id);
+                }
+                if (d.has("dir")) {
+                    dir = path(d.get("dir"), "data.dir");
+                    if (!Files.isDirectory(dir)) throw bad("data.dir", dir + ": no such directory");
+                }
+            }
+            Split split = planetoid != null ? Split.PUBLIC : Split.SHUFFLE;
+            if (d.has("split")) {
+                String s = text(d.get("split"), "data.split");
+                split = switch (s) {
+                    case "shuffle" -> Split.SHUFFLE;
+                    case "last" -> Split.LAST;
+                    case "file" -> Split.FILE;
+                    case "public" -> Split.PUBLIC;
+                    default -> throw bad("data.split", "unknown split '" + s + "'; choose shuffle (seeded, the default), last (the last 'test' fraction in file order), file (data.split-file) or public (Planetoid)");
+                };
+            }
+            if ((split == Split.PUBLIC) != (planetoid != null))
+                throw bad("data.split", planetoid != null ? "Planetoid data use their public split (140 train / 500 validation / 1000 test nodes)" : "'public' is the split of the Planetoid data only");
+            Path splitFile = null;
+            if (split == Split.FILE) splitFile = existing(path(required(d, "split-file", "data."), "data.split-file"), "data.split-file");
+            else if (d.has("split-file")) throw bad("data.split-file", "only with 'split: file'");
+            if (d.has("test") && (split == Split.FILE || split == Split.PUBLIC)) throw bad("data.test", "the " + split.name().toLowerCase(java.util.Locale.ROOT) + " split fixes the test set; remove 'test'");
             double test = d.has("test") ? real(d.get("test"), "data.test") : 0.2;
             if (!(test > 0 && test < 1)) throw bad("data.test", "the held-out fraction must be in (0, 1), got " + test);
-            return new Data(x, y, test);
+            if (d.has("seed") && split != Split.SHUFFLE) throw bad("data.seed", "only the shuffle split takes a seed");
+            long seed = d.has("seed") ? integer(d.get("seed"), "data.seed", Long.MIN_VALUE, Long.MAX_VALUE) : 1;
+            return new Data(x, y, planetoid, tu, dir, split, splitFile, test, seed);
         }
 
-        Model model(ObjectNode m) {
+        Model model(ObjectNode m, Task task) {
+            String type = m.has("type") ? text(m.get("type"), "model.type").toLowerCase(java.util.Locale.ROOT) : "gcnn";
+            if (!type.equals("gcnn")) {
+                for (String k : List.of("widths", "activations", "init"))
+                    if (m.has(k)) throw bad("model." + k, "a field of the GCNN (type gcnn), not of " + type);
+                return new Model(type, null, null, null, null, TrainModel.read(m, type, this));
+            }
+            for (String k : List.of("width", "layers", "heads", "head-width", "state", "encoder", "readout", "kappa", "phi", "lambda", "gamma", "beta"))
+                if (m.has(k)) throw bad("model." + k, "not a field of the GCNN (type gcnn); its fields are widths, activations, shift, init");
             JsonNode w = required(m, "widths", "model.");
             if (!w.isArray() || w.size() < 2) throw bad("model.widths", "a list of at least two layer widths, e.g. [3, 8, 1]");
-            int[] widths = new int[w.size()];
-            for (int i = 0; i < widths.length; i++) widths[i] = (int) integer(w.get(i), "model.widths[" + i + "]", 1, 100_000);
-            if (widths[widths.length - 1] != 1) throw bad("model.widths", "the last width must be 1 (one label per node), got " + widths[widths.length - 1]);
+            int[] widths = ints(w, "model.widths", 1);
+            int last = widths[widths.length - 1];
+            if (task == Task.NODE_REGRESSION && last != 1) throw bad("model.widths", "the last width must be 1 (one label per node), got " + last);
+            if (task.classification() && last < 2) throw bad("model.widths", "the last width is the number of classes (at least 2), got " + last);
             int layers = widths.length - 1;
             Activation[] acts = new Activation[layers];
             JsonNode a = m.get("activations");
@@ -156,18 +263,27 @@ record TrainConfig(Path file, Graph graph, Data data, Model model, Training trai
                 if (a.size() != layers) throw bad("model.activations", a.size() + " activations for " + layers + " layers");
                 for (int i = 0; i < layers; i++) acts[i] = activation(a.get(i), "model.activations[" + i + "]");
             } else throw bad("model.activations", "one activation name or a list of one per layer");
-            ShiftOperator shift = ShiftOperator.NORMALIZED_LAPLACIAN;
-            if (m.has("shift")) {
-                try {
-                    shift = ShiftOperator.parse(text(m.get("shift"), "model.shift"));
-                } catch (IllegalArgumentException e) {
-                    throw bad("model.shift", e.getMessage());
-                }
-                // the training paper's layers need a symmetric S; every operator here is symmetric
-            }
+            ShiftOperator shift = m.has("shift") ? shift(m.get("shift"), "model.shift") : ShiftOperator.NORMALIZED_LAPLACIAN;
+            // the training paper's layers need a symmetric S; every operator here is symmetric
             String init = m.has("init") ? text(m.get("init"), "model.init") : "glorot";
             if (!init.equals("glorot") && !init.equals("uniform01")) throw bad("model.init", "choose glorot or uniform01, got '" + init + "'");
-            return new Model(widths, acts, shift, init);
+            return new Model(type, widths, acts, shift, init, null);
+        }
+
+        ShiftOperator shift(JsonNode n, String field) {
+            try {
+                return ShiftOperator.parse(text(n, field));
+            } catch (IllegalArgumentException e) {
+                throw bad(field, e.getMessage());
+            }
+        }
+
+        /** A list of integers, each at least {@code min}. */
+        int[] ints(JsonNode w, String field, int min) {
+            if (!w.isArray()) throw bad(field, "expected a list of integers, got " + w);
+            int[] r = new int[w.size()];
+            for (int i = 0; i < r.length; i++) r[i] = (int) integer(w.get(i), field + "[" + i + "]", min, 100_000);
+            return r;
         }
 
         Training training(ObjectNode t) {
@@ -189,7 +305,12 @@ record TrainConfig(Path file, Graph graph, Data data, Model model, Training trai
             int epochs = (int) integer(required(t, "epochs", "training."), "training.epochs", 1, 10_000_000);
             int k = t.has("consensus") ? (int) integer(t.get("consensus"), "training.consensus", 1, 1_000_000) : 1;
             long seed = t.has("seed") ? integer(t.get("seed"), "training.seed", Long.MIN_VALUE, Long.MAX_VALUE) : 1;
-            return new Training(List.copyOf(schemes), lr, batch, epochs, k, seed);
+            double wd = t.has("weight-decay") ? real(t.get("weight-decay"), "training.weight-decay") : 0;
+            if (!(wd >= 0)) throw bad("training.weight-decay", "must be >= 0, got " + wd);
+            double tol = t.has("tol") ? real(t.get("tol"), "training.tol") : 1e-6;
+            if (!(tol > 0)) throw bad("training.tol", "must be positive, got " + tol);
+            int maxIter = t.has("max-iter") ? (int) integer(t.get("max-iter"), "training.max-iter", 1, 10_000_000) : 1000;
+            return new Training(List.copyOf(schemes), lr, batch, epochs, k, seed, wd, tol, maxIter);
         }
 
         // ---------------------------------------------------------------- typed reads
@@ -266,21 +387,59 @@ record TrainConfig(Path file, Graph graph, Data data, Model model, Training trai
         }
     }
 
+    /**
+     * Whether this config runs on the training paper's path (the GCNN regressing CSV samples, every
+     * scheme of {@link Scheme}, rounds and bytes counted) rather than the registered models' trainer.
+     */
+    boolean gcnnPath() { return model.gcnn() && task == Task.NODE_REGRESSION && data.csv(); }
+
+    String modelName() { return model.gcnn() ? "the GCNN" : model.spec().type(); }
+
+    /**
+     * The schemes this model and task can train with: every scheme on the GCNN path; sgd and adam
+     * (centralized) for every model; d-sgd and d-amsgrad (train.DistributedImplicit) for the implicit
+     * models on CSV samples or TU graphs, whose devices are the graph's nodes.
+     */
+    List<Scheme> applicableSchemes() {
+        if (gcnnPath()) return List.of(Scheme.values());
+        if (!model.gcnn() && model.spec().implicit() && data.planetoid() == null && task != Task.NODE_CLASSIFICATION)
+            return List.of(Scheme.SGD, Scheme.ADAM, Scheme.D_SGD, Scheme.D_AMSGRAD);
+        return List.of(Scheme.SGD, Scheme.ADAM);
+    }
+
     /** The configuration as written to summary.json (paths as given, resolved). */
     Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
-        Map<String, Object> g = new LinkedHashMap<>();
-        if (graph.file() != null) g.put("file", graph.file().toString());
-        if (graph.generator() != null) g.put("generator", graph.generator());
-        if (graph.moving() != null) g.put("moving", graph.moving());
-        g.put("seed", graph.seed());
-        m.put("graph", g);
-        m.put("data", Map.of("features", data.features().toString(), "labels", data.labels().toString(), "test", data.testFraction()));
+        m.put("task", task.id);
+        if (graph != null) {
+            Map<String, Object> g = new LinkedHashMap<>();
+            if (graph.file() != null) g.put("file", graph.file().toString());
+            if (graph.generator() != null) g.put("generator", graph.generator());
+            if (graph.moving() != null) g.put("moving", graph.moving());
+            g.put("seed", graph.seed());
+            m.put("graph", g);
+        }
+        Map<String, Object> d = new LinkedHashMap<>();
+        if (data.csv()) {
+            d.put("features", data.features().toString());
+            d.put("labels", data.labels().toString());
+        }
+        if (data.planetoid() != null) d.put("planetoid", data.planetoid());
+        if (data.tu() != null) d.put("tu", data.tu());
+        if (data.dir() != null) d.put("dir", data.dir().toString());
+        d.put("split", data.split().name().toLowerCase(java.util.Locale.ROOT));
+        if (data.splitFile() != null) d.put("splitFile", data.splitFile().toString());
+        if (data.split() == Split.SHUFFLE || data.split() == Split.LAST) d.put("test", data.testFraction());
+        if (data.split() == Split.SHUFFLE) d.put("seed", data.seed());
+        m.put("data", d);
         Map<String, Object> mo = new LinkedHashMap<>();
-        mo.put("widths", model.widths());
-        mo.put("activations", java.util.Arrays.stream(model.activations()).map(a -> a.name().toLowerCase(java.util.Locale.ROOT)).toList());
-        mo.put("shift", model.shift().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
-        mo.put("init", model.init());
+        if (model.gcnn()) {
+            mo.put("type", "gcnn");
+            mo.put("widths", model.widths());
+            mo.put("activations", java.util.Arrays.stream(model.activations()).map(a -> a.name().toLowerCase(java.util.Locale.ROOT)).toList());
+            mo.put("shift", model.shift().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+            mo.put("init", model.init());
+        } else mo.putAll(model.spec().fields());
         m.put("model", mo);
         Map<String, Object> t = new LinkedHashMap<>();
         t.put("schemes", training.schemes().stream().map(Scheme::id).toList());
@@ -289,6 +448,11 @@ record TrainConfig(Path file, Graph graph, Data data, Model model, Training trai
         t.put("epochs", training.epochs());
         t.put("consensus", training.consensus());
         t.put("seed", training.seed());
+        if (!gcnnPath()) {
+            t.put("weightDecay", training.weightDecay());
+            t.put("tol", training.tol());
+            t.put("maxIter", training.maxIter());
+        }
         m.put("training", t);
         return m;
     }
