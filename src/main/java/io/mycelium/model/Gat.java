@@ -65,6 +65,13 @@ public final class Gat implements LayeredModel {
 
     public int heads() { return heads; }
 
+    /** The width q of each head. */
+    public int headWidth() { return q; }
+
+    public int inWidth() { return inWidth; }
+
+    public Mlp readout() { return readout; }
+
     public static String weight(int l) { return "gat.l" + l + ".w"; }
 
     public static String attSrc(int l) { return "gat.l" + l + ".asrc"; }

@@ -62,6 +62,8 @@ public final class Gcn implements LayeredModel {
 
     public Mlp readout() { return readout; }
 
+    public ShiftOperator shiftKind() { return shift.kind(); }
+
     public static String weight(int l) { return "gcn.l" + l + ".w"; }
 
     public static String bias(int l) { return "gcn.l" + l + ".b"; }

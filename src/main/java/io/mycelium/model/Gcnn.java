@@ -72,6 +72,9 @@ public final class Gcnn implements Model, FusedGcnnTraining, Rewirable {
 
     public Activation activation(int layer) { return activations[layer]; }
 
+    /** How fresh weights are drawn ({@link #GLOROT}, {@link #UNIFORM01} or the caller's own). */
+    public WeightInit weightInit() { return init; }
+
     /** The same architecture on another shift operator (another graph). */
     @Override
     public Gcnn on(Operator otherShift) { return new Gcnn(otherShift, widths, activations, init); }

@@ -45,6 +45,9 @@ public final class Mlp {
 
     public int inWidth() { return widths[0]; }
 
+    /** The input width, then every layer's output width. */
+    public int[] widths() { return widths.clone(); }
+
     public int outWidth() { return widths[widths.length - 1]; }
 
     public int layers() { return widths.length - 1; }

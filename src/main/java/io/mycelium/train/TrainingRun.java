@@ -48,10 +48,16 @@ public final class TrainingRun {
     public record Epoch(int epoch, long minibatches, long rounds, long bytes, double trainMse, double testMse) {}
 
     /**
-     * A finished run. {@code perMinibatch}: a full mini-batch's traffic on a static graph, the mean
+     * A finished run and its trained model: {@code model} (on the last graph) with {@code params}
+     * (tied or per node as the scheme keeps them). {@code perMinibatch}: a full mini-batch's traffic on a static graph, the mean
      * over mini-batches (rounded down) on a dynamic topology; the epochs' totals are exact.
      */
-    public record Result(Scheme scheme, List<Epoch> epochs, Traffic perMinibatch, double seconds, int topologies) {
+    public record Result(Scheme scheme, List<Epoch> epochs, Traffic perMinibatch, double seconds, int topologies, Model model, Params params) {
+        /** A result without the trained model (a run whose parameters stay on its hosts). */
+        public Result(Scheme scheme, List<Epoch> epochs, Traffic perMinibatch, double seconds, int topologies) {
+            this(scheme, epochs, perMinibatch, seconds, topologies, null, null);
+        }
+
         public Epoch last() { return epochs.getLast(); }
     }
 
@@ -120,7 +126,7 @@ public final class TrainingRun {
             if (afterEpoch != null) afterEpoch.run();
         }
         Traffic mean = topology == null || mb == 0 ? first : new Traffic(rounds / mb, messages / mb, floats / mb, List.of());
-        return new Result(scheme, out, mean, (System.nanoTime() - t0) / 1e9, topologies);
+        return new Result(scheme, out, mean, (System.nanoTime() - t0) / 1e9, topologies, onGraph, trainer.engine().params().copy());
     }
 
     /** The model as one that can move to another graph, or a clear refusal. */

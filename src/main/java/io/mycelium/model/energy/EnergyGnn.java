@@ -182,6 +182,15 @@ public final class EnergyGnn implements ImplicitModel {
 
     public Config config() { return cfg; }
 
+    /** p: node features per node. */
+    public int nodeFeatures() { return p; }
+
+    /** r: edge features per edge (0 for the node-wise variant, which reads none). */
+    public int edgeFeatures() { return r; }
+
+    /** J: outputs per node. */
+    public int outWidth() { return readout.outWidth(); }
+
     /** Width of the embedding h (the first columns of the state). */
     public int embeddingWidth() { return k; }
 
