@@ -28,6 +28,7 @@ module io.mycelium {
     requires pekko.actor;
     requires pekko.actor.typed;
     requires pekko.cluster;
+    requires pekko.remote; // the TLS engine provider (net.TlsEngineProvider)
     requires pekko.cluster.typed;
     requires scala.library;
     requires typesafe.config;

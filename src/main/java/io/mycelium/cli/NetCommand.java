@@ -91,7 +91,7 @@ final class NetCommand implements Runnable {
         int delayMs;
         @Option(names = "--fault-seed", description = "seed of the injected loss and delay (default 1)")
         long faultSeed = 1;
-        @Option(names = "--join-timeout", description = "seconds to wait for the hosts to join (default 180)")
+        @Option(names = "--join-timeout", description = "seconds to wait for the hosts to join, and a host for its admission (default 180)")
         int joinTimeout = 180;
 
         Faults faults() {
@@ -103,7 +103,8 @@ final class NetCommand implements Runnable {
         }
 
         List<String> words() {
-            return List.of("--loss", Double.toString(loss), "--delay-ms", Integer.toString(delayMs), "--fault-seed", Long.toString(faultSeed));
+            return List.of("--loss", Double.toString(loss), "--delay-ms", Integer.toString(delayMs), "--fault-seed", Long.toString(faultSeed),
+                    "--join-timeout", Integer.toString(joinTimeout));
         }
     }
 
@@ -328,7 +329,8 @@ final class NetCommand implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw new Main.UserError(e.getMessage());
             }
-            return HostProcess.run(o, NetSystem.address(hp[0], Integer.parseInt(hp[1])), j, new HostProcess.Checkpoints(ckDir, every), common.faults(), System.err);
+            return HostProcess.run(o, NetSystem.address(hp[0], Integer.parseInt(hp[1])), j, new HostProcess.Checkpoints(ckDir, every), common.faults(),
+                    Duration.ofSeconds(common.joinTimeout), System.err);
         }
     }
 

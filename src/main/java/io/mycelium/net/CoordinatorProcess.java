@@ -7,6 +7,7 @@ import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
@@ -33,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  * partitions in order of arrival, sends the one roster, prints progress and liveness, commits
  * checkpoints, ends asynchronous inference by the counter rule (no clock), collects the results,
  * and stops the run naming the partition it lost when a host dies (its launcher sees the child
- * exit at once; across machines the failure detector marks it unreachable).
+ * exit at once; across machines the failure detector marks it unreachable). It prints every
+ * connection refused at the TLS handshake ({@link TlsEngineProvider}).
  */
 public final class CoordinatorProcess {
     private CoordinatorProcess() {}
@@ -118,7 +120,8 @@ public final class CoordinatorProcess {
         final Map<Integer, double[]> rows = new HashMap<>();
         final long t0 = System.nanoTime();
         long lastPrint, steps, sent, received;
-        int joined;
+        final Set<String> tlsSaid = new java.util.HashSet<>();
+        int joined, tlsReported;
         boolean rosterSent, finishing;
 
         Loop(ActorSystem<Void> system, Job job, Settings s, long run, BlockingQueue<Object> events, PrintStream err) {
@@ -148,6 +151,9 @@ public final class CoordinatorProcess {
                     for (ActorRef<Wire.ToHost> h : hosts) h.tell(new Wire.Poll(run, pollSeq));
                     nextPoll = System.nanoTime() + 100_000_000L;
                 }
+                List<String> tls = TlsEngineProvider.failures(Adapter.toClassic(system)).all();
+                for (; tlsReported < tls.size(); tlsReported++) // Artery retries a refused connection: say each reason once
+                    if (tlsSaid.add(tls.get(tlsReported))) err.println("mycelium: net: " + tls.get(tlsReported));
                 Object m = events.poll(100, TimeUnit.MILLISECONDS);
                 if (m == null) continue;
                 switch (m) {

@@ -35,18 +35,21 @@ public final class HostProcess {
     /** Where checkpoints go and how often ({@code every} 0: never). */
     public record Checkpoints(Path dir, int every) {}
 
-    static final Duration JOIN = Duration.ofSeconds(90);
-
-    /** Runs the host until the coordinator stops it; returns the exit code. */
-    public static int run(NetSystem.Options o, Address coordinator, Job job, Checkpoints ck, Faults faults, PrintStream err) throws Exception {
+    /**
+     * Runs the host until the coordinator stops it; returns the exit code.
+     *
+     * @param join how long to wait for the cluster to admit this host, and then for the coordinator's assignment and roster
+     */
+    public static int run(NetSystem.Options o, Address coordinator, Job job, Checkpoints ck, Faults faults, Duration join, PrintStream err) throws Exception {
         ActorSystem<Void> system = NetSystem.start(o);
         try {
             NetSystem.join(system, coordinator);
-            if (!NetSystem.awaitUp(system, JOIN)) {
-                err.println("mycelium: net host: could not join " + coordinator.hostPort() + " within " + JOIN.toSeconds() + " s: "
-                        + (system.getWhenTerminated().toCompletableFuture().isDone()
-                        ? "refused at join (another run id or config hash: see the messages above)"
-                        : "is the coordinator up, and do both sides use the same TLS material (--tls)?"));
+            if (!NetSystem.awaitUp(system, join)) {
+                List<String> tls = TlsEngineProvider.failures(Adapter.toClassic(system)).all();
+                err.println("mycelium: net host: could not join " + coordinator.hostPort() + ": "
+                        + (!tls.isEmpty() ? tls.getFirst()
+                        : system.getWhenTerminated().toCompletableFuture().isDone() ? "refused at join (another run id or config hash: see the messages above)"
+                        : "no answer within " + join.toSeconds() + " s: is the coordinator up, and do both sides use the same TLS material (--tls)?"));
                 return 1;
             }
             BlockingQueue<Object> events = new LinkedBlockingQueue<>();
@@ -56,7 +59,7 @@ public final class HostProcess {
                     .actorSelection(coordinator + "/system/coordinator").resolveOne(Duration.ofSeconds(30)).toCompletableFuture().get(60, TimeUnit.SECONDS));
             long run = o.runId();
             coord.tell(new Wire.Hello(run, job.hash(), me, ProcessHandle.current().pid()));
-            Wire.Assign a = expect(events, Wire.Assign.class, JOIN);
+            Wire.Assign a = expect(events, Wire.Assign.class, join);
             if (a.partition() < 0) {
                 err.println("mycelium: net host: refused by the coordinator: " + a.refused());
                 return 1;
@@ -68,7 +71,7 @@ public final class HostProcess {
             inboxRef.set(inbox);
             ActorRef<Wire.ToPartition> partRef = PartitionActor.spawn(system, inbox);
             coord.tell(new Wire.Joined(run, part.index(), partRef, Partitioner.hash(job.graph(), partOf)));
-            Wire.Roster roster = expect(events, Wire.Roster.class, JOIN);
+            Wire.Roster roster = expect(events, Wire.Roster.class, join);
             NetTransport transport = new NetTransport(run, roster.partitions(), faults);
             try {
                 switch (job) {

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -106,12 +107,13 @@ public final class NetSystem {
     /** Joins the cluster whose first member is at {@code seed}. */
     public static void join(ActorSystem<?> system, Address seed) { Cluster.get(system).manager().tell(new JoinSeedNodes(List.of(seed))); }
 
-    /** Waits until this member is Up; false at the deadline. */
+    /** Waits until this member is Up; false at the deadline, when refused, or when a TLS handshake failed. */
     public static boolean awaitUp(ActorSystem<?> system, Duration timeout) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
             if (Cluster.get(system).selfMember().status() == MemberStatus.up()) return true;
             if (system.getWhenTerminated().toCompletableFuture().isDone()) return false;
+            if (!TlsEngineProvider.failures(Adapter.toClassic(system)).all().isEmpty()) return false;
             Thread.sleep(50);
         }
         return false;

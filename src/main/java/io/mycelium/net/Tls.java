@@ -10,7 +10,8 @@ import java.util.Locale;
 /**
  * Mutual TLS for Artery ({@code tls-tcp}): a key store and a trust store made by {@code net keys}
  * (one run CA; every process presents a certificate it signed and accepts only certificates it
- * signed). TLSv1.3, mutual authentication required.
+ * signed). TLSv1.3, mutual authentication required; failed handshakes are reported on both sides
+ * ({@link TlsEngineProvider}).
  */
 public final class Tls {
     private Tls() {}
@@ -28,6 +29,7 @@ public final class Tls {
             throw new IllegalArgumentException("--tls " + dir + ": cannot read " + PASSWORD_FILE + ": " + e.getMessage());
         }
         return ConfigFactory.parseString(String.format(Locale.ROOT, """
+                pekko.remote.artery.ssl.ssl-engine-provider = "io.mycelium.net.TlsEngineProvider"
                 pekko.remote.artery.ssl.config-ssl-engine {
                   key-store = "%s"
                   trust-store = "%s"

@@ -1,18 +1,24 @@
 package io.mycelium.net;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.Key;
+import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Makes the TLS material of {@link Tls} with the JDK's {@code keytool}: a run CA (EC P-256), one
- * node certificate it signs (client and server use), {@code node.p12} holding that key with its
- * chain, {@code trust.p12} holding only the CA, and a random password (file mode 600).
+ * Makes the TLS material of {@link Tls}: a run CA (EC P-256) and one node certificate it signs
+ * (client and server use), both made by the JDK's {@code keytool} in {@code ca/ca.p12}; then, with
+ * the JDK's {@link KeyStore}, {@code node.p12} holding the node's key with its chain (not the CA's
+ * key) and {@code trust.p12} holding only the CA's certificate; and a random password (mode 600).
  */
 public final class TlsKeys {
     private TlsKeys() {}
@@ -29,27 +35,46 @@ public final class TlsKeys {
         } catch (UnsupportedOperationException ignored) {
             // not a POSIX file system
         }
-        String v = Integer.toString(days);
-        String caStore = ca.resolve("ca.p12").toString(), node = dir.resolve(Tls.KEYSTORE).toString(), trust = dir.resolve(Tls.TRUSTSTORE).toString();
-        String csr = ca.resolve("node.csr").toString(), crt = ca.resolve("node.crt").toString(), caCrt = ca.resolve("ca.crt").toString();
+        String v = Integer.toString(days), caStore = ca.resolve("ca.p12").toString();
         keytool(pw, "-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=mycelium-run-ca", "-ext", "bc:c",
                 "-validity", v, "-keystore", caStore, "-storetype", "PKCS12");
-        keytool(pw, "-genkeypair", "-alias", "node", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=mycelium-node", "-validity", v,
-                "-keystore", node, "-storetype", "PKCS12");
-        keytool(pw, "-certreq", "-alias", "node", "-keystore", node, "-file", csr);
-        keytool(pw, "-gencert", "-alias", "ca", "-keystore", caStore, "-infile", csr, "-outfile", crt, "-validity", v,
-                "-ext", "ku:c=digitalSignature,keyAgreement", "-ext", "eku=serverAuth,clientAuth");
-        keytool(pw, "-exportcert", "-alias", "ca", "-keystore", caStore, "-file", caCrt);
-        keytool(pw, "-importcert", "-alias", "ca", "-file", caCrt, "-keystore", node, "-noprompt");
-        keytool(pw, "-importcert", "-alias", "node", "-file", crt, "-keystore", node);
-        keytool(pw, "-importcert", "-alias", "ca", "-file", caCrt, "-keystore", trust, "-storetype", "PKCS12", "-noprompt");
+        keytool(pw, "-genkeypair", "-alias", "node", "-signer", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=mycelium-node",
+                "-validity", v, "-ext", "ku:c=digitalSignature,keyAgreement", "-ext", "eku=serverAuth,clientAuth", "-keystore", caStore, "-storetype", "PKCS12");
+        try {
+            char[] p = pw.toCharArray();
+            KeyStore all = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(ca.resolve("ca.p12"))) {
+                all.load(in, p);
+            }
+            KeyStore node = empty(), trust = empty();
+            Key key = all.getKey("node", p);
+            node.setKeyEntry("node", key, p, all.getCertificateChain("node"));
+            trust.setCertificateEntry("ca", all.getCertificate("ca"));
+            store(node, dir.resolve(Tls.KEYSTORE), p);
+            store(trust, dir.resolve(Tls.TRUSTSTORE), p);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot write the key stores: " + e.getMessage(), e);
+        }
     }
 
+    private static KeyStore empty() throws GeneralSecurityException, IOException {
+        KeyStore k = KeyStore.getInstance("PKCS12");
+        k.load(null, null);
+        return k;
+    }
+
+    private static void store(KeyStore k, Path file, char[] pw) throws GeneralSecurityException, IOException {
+        try (OutputStream out = Files.newOutputStream(file)) {
+            k.store(out, pw);
+        }
+    }
+
+    /** A short-lived keytool JVM: the C1 compiler and the serial collector start it in half the CPU time. */
     private static void keytool(String pw, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC"));
         cmd.addAll(List.of(args));
-        cmd.addAll(List.of("-storepass", pw));
-        if (List.of(args).contains("-genkeypair")) cmd.addAll(List.of("-keypass", pw));
+        cmd.addAll(List.of("-storepass", pw, "-keypass", pw));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) throw new IOException("keytool " + args[0] + " failed: " + out.strip());

@@ -84,7 +84,7 @@ class NetFailureTest {
                     new CoordinatorProcess.Settings(2, launcher, 1, hostArgs, ck, false, Duration.ofSeconds(200), port::complete), new PrintStream(err, true)));
             int p = port.get(120, TimeUnit.SECONDS);
             Future<Integer> local = ex.submit(() -> HostProcess.run(opts("host", 5, job), NetSystem.address("127.0.0.1", p), job,
-                    new HostProcess.Checkpoints(ck, 3), Faults.NONE, new PrintStream(new ByteArrayOutputStream(), true)));
+                    new HostProcess.Checkpoints(ck, 3), Faults.NONE, Duration.ofSeconds(120), new PrintStream(new ByteArrayOutputStream(), true)));
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(200);
             while (!Files.exists(ck.resolve("committed")) && System.nanoTime() < end && !coord.isDone()) Thread.sleep(20);
             assertThat(Files.exists(ck.resolve("committed"))).as("a checkpoint was committed; coordinator said: " + err).isTrue();
@@ -108,7 +108,7 @@ class NetFailureTest {
             int p2 = port2.get(120, TimeUnit.SECONDS);
             for (int h = 0; h < 2; h++)
                 ex.submit(() -> HostProcess.run(opts("host", 6, job), NetSystem.address("127.0.0.1", p2), job, new HostProcess.Checkpoints(ck, 3), Faults.NONE,
-                        new PrintStream(new ByteArrayOutputStream(), true)));
+                        Duration.ofSeconds(120), new PrintStream(new ByteArrayOutputStream(), true)));
             CoordinatorProcess.Outcome r = again.get(200, TimeUnit.SECONDS);
             assertThat(r.failure()).as("resumed run: " + err).isNull();
             TrainingRun.Setup s = job.setup();

@@ -40,17 +40,21 @@ class NetRunTest {
     @TempDir
     Path tmp;
 
-    /** A host to start: its run id, config hash and faults. */
-    record HostSpec(long run, String hash, Faults faults, Job job) {}
+    /** A host to start: its run id, config hash, faults, TLS material (null: plain TCP) and how long it waits to be admitted. */
+    record HostSpec(long run, String hash, Faults faults, Job job, Path tls, Duration join) {
+        HostSpec(long run, String hash, Faults faults, Job job) { this(run, hash, faults, job, null, Duration.ofSeconds(120)); }
+
+        HostSpec tls(Path dir, Duration wait) { return new HostSpec(run, hash, faults, job, dir, wait); }
+    }
 
     record Ran(CoordinatorProcess.Outcome outcome, List<Integer> exits, List<String> errs, String coordinatorErr) {}
 
-    static Ran run(Job job, long run, int procs, List<HostSpec> hosts, Path ck, int every, boolean resume) throws Exception {
+    static Ran run(Job job, long run, int procs, Path tls, List<HostSpec> hosts, Path ck, int every, boolean resume) throws Exception {
         CompletableFuture<Integer> port = new CompletableFuture<>();
         ByteArrayOutputStream coordErr = new ByteArrayOutputStream();
         try (ExecutorService ex = Executors.newCachedThreadPool()) {
             Future<CoordinatorProcess.Outcome> coord = ex.submit(() -> CoordinatorProcess.run(
-                    new NetSystem.Options("coordinator", "127.0.0.1", 0, run, job.hash(), null), job,
+                    new NetSystem.Options("coordinator", "127.0.0.1", 0, run, job.hash(), tls), job,
                     new CoordinatorProcess.Settings(procs, null, 0, List.of(), ck, resume, Duration.ofSeconds(240), port::complete),
                     new PrintStream(new java.io.OutputStream() {
                         @Override
@@ -65,8 +69,8 @@ class NetRunTest {
             for (HostSpec h : hosts) {
                 ByteArrayOutputStream e = new ByteArrayOutputStream();
                 errs.add(e);
-                exits.add(ex.submit(() -> HostProcess.run(new NetSystem.Options("host", "127.0.0.1", 0, h.run(), h.hash(), null),
-                        NetSystem.address("127.0.0.1", p), h.job(), new HostProcess.Checkpoints(ck, every), h.faults(), new PrintStream(e, true))));
+                exits.add(ex.submit(() -> HostProcess.run(new NetSystem.Options("host", "127.0.0.1", 0, h.run(), h.hash(), h.tls()),
+                        NetSystem.address("127.0.0.1", p), h.job(), new HostProcess.Checkpoints(ck, every), h.faults(), h.join(), new PrintStream(e, true))));
             }
             CoordinatorProcess.Outcome o = coord.get(280, TimeUnit.SECONDS);
             List<Integer> codes = new ArrayList<>();
@@ -86,28 +90,47 @@ class NetRunTest {
         return new Job.Train(s, List.of(Scheme.SGD, Scheme.D_SGD), "train-test");
     }
 
+    /**
+     * Under mutual TLS with material made by {@code net keys}: the run's hosts are admitted; a host
+     * with another run id, another config hash, a certificate from another CA, or no TLS at all is
+     * refused at join with a message on both sides; the run's numbers are the in-process run's.
+     */
     @Test
-    void aTrainingRunAdmitsOnlyItsHostsAndEqualsTheInProcessRunBitForBit() throws Exception {
+    void aTlsRunAdmitsOnlyItsHostsAndEqualsTheInProcessRunBitForBit() throws Exception {
+        Path keys = tmp.resolve("tls"), otherCa = tmp.resolve("other-ca");
+        assertThat(io.mycelium.cli.Main.execute("net", "keys", "--out", keys.toString())).isZero();
+        TlsKeys.make(otherCa, 1);
         Job.Train job = trainJob();
         Job.Train otherConfig = new Job.Train(job.setup(), job.schemes(), "another-hash");
-        List<HostSpec> hosts = List.of(new HostSpec(7, job.hash(), Faults.NONE, job), new HostSpec(8, job.hash(), Faults.NONE, job),
-                new HostSpec(7, job.hash(), Faults.NONE, job), new HostSpec(7, otherConfig.hash(), Faults.NONE, otherConfig),
-                new HostSpec(7, job.hash(), Faults.NONE, job));
+        Duration quick = Duration.ofSeconds(20);
+        List<HostSpec> hosts = List.of(new HostSpec(7, job.hash(), Faults.NONE, job).tls(keys, Duration.ofSeconds(120)),
+                new HostSpec(8, job.hash(), Faults.NONE, job).tls(keys, quick),
+                new HostSpec(7, job.hash(), Faults.NONE, job).tls(keys, Duration.ofSeconds(120)),
+                new HostSpec(7, otherConfig.hash(), Faults.NONE, otherConfig).tls(keys, quick),
+                new HostSpec(7, job.hash(), Faults.NONE, job).tls(otherCa, quick),
+                new HostSpec(7, job.hash(), Faults.NONE, job).tls(null, Duration.ofSeconds(8)),
+                new HostSpec(7, job.hash(), Faults.NONE, job).tls(keys, Duration.ofSeconds(120)));
         // the join check runs inside Pekko on the coordinator's side and prints there (System.err)
         PrintStream stderr = System.err;
         ByteArrayOutputStream seen = new ByteArrayOutputStream();
         System.setErr(new PrintStream(seen, true));
         Ran ran;
         try {
-            ran = run(job, 7, 3, hosts, tmp, 0, false);
+            ran = run(job, 7, 3, keys, hosts, tmp, 0, false);
         } finally {
             System.setErr(stderr);
         }
         assertThat(seen.toString()).contains("refused at join: run id 8 is not this run's 7").contains("refused at join: config hash another-hash");
         assertThat(ran.outcome().failure()).isNull();
-        assertThat(ran.exits()).containsExactly(0, 1, 0, 1, 0);
+        assertThat(ran.exits()).containsExactly(0, 1, 0, 1, 1, 1, 0);
         assertThat(ran.errs().get(1)).contains("refused at join");
         assertThat(ran.errs().get(3)).contains("refused at join");
+        assertThat(ran.errs().get(4)).as("host with another CA's certificate").contains("could not join", "the TLS handshake with 127.0.0.1:", "failed",
+                "same 'net keys' material");
+        assertThat(ran.errs().get(5)).as("host without TLS").contains("could not join", "no answer within 8 s");
+        assertThat(ran.coordinatorErr()).as("coordinator").contains("refused a connection at the TLS handshake", "without --tls");
+        assertThat(ran.coordinatorErr().lines().filter(l -> l.contains("refused a connection at the TLS handshake"))
+                .anyMatch(l -> l.contains("certificate"))).as("coordinator names the bad certificate: " + ran.coordinatorErr()).isTrue();
 
         TrainingRun.Setup s = job.setup();
         for (Scheme scheme : job.schemes()) {
@@ -129,7 +152,7 @@ class NetRunTest {
             Job.Infer job = Job.Infer.of("ignn", 2000, 0.05, 4, 1, 1e-10);
             List<HostSpec> hosts = new ArrayList<>();
             for (int i = 0; i < 3; i++) hosts.add(new HostSpec(9, job.hash(), new Faults(i + 1, loss, 0), job));
-            Ran ran = run(job, 9, 3, hosts, tmp, 0, false);
+            Ran ran = run(job, 9, 3, null, hosts, tmp, 0, false);
             assertThat(ran.outcome().failure()).isNull();
             assertThat(ran.outcome().inferred().maxAbsDiff(job.fixedPoint())).as("loss " + loss).isLessThan(1e-6);
             assertThat(ran.outcome().sent()).isPositive();
@@ -137,7 +160,7 @@ class NetRunTest {
         Job.Infer gsd = Job.Infer.of("gsdgnn", 300, 0.12, 3, 2, 1e-10);
         List<HostSpec> hosts = new ArrayList<>();
         for (int i = 0; i < 3; i++) hosts.add(new HostSpec(10, gsd.hash(), new Faults(i + 7, 0.1, 2), gsd));
-        Ran ran = run(gsd, 10, 3, hosts, tmp, 0, false);
+        Ran ran = run(gsd, 10, 3, null, hosts, tmp, 0, false);
         assertThat(ran.outcome().failure()).isNull();
         assertThat(ran.outcome().inferred().maxAbsDiff(gsd.fixedPoint())).as("gsdgnn, 10% loss, delays").isLessThan(1e-6);
     }
