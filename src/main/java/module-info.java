@@ -40,6 +40,7 @@ module io.mycelium {
     exports io.mycelium.model;
     exports io.mycelium.model.energy;
     exports io.mycelium.model.spec;
+    exports io.mycelium.artifact;
     exports io.mycelium.optim;
     exports io.mycelium.engine;
     exports io.mycelium.train;
@@ -54,6 +55,7 @@ module io.mycelium {
     // picocli fills the commands' annotated fields; Jackson writes summaries and binds the net's control messages
     opens io.mycelium.cli to info.picocli, com.fasterxml.jackson.databind;
     opens io.mycelium.net to com.fasterxml.jackson.databind;
+    opens io.mycelium.artifact to com.fasterxml.jackson.databind;
     opens io.mycelium.model.spec to com.fasterxml.jackson.databind;
     opens io.mycelium.train to com.fasterxml.jackson.databind;
     opens io.mycelium.task to com.fasterxml.jackson.databind;
