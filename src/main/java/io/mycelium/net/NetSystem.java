@@ -38,6 +38,7 @@ public final class NetSystem {
         public Options {
             if (tls == null && !host.equals("127.0.0.1"))
                 throw new IllegalArgumentException("plain TCP is for 127.0.0.1 only; any other address needs mutual TLS (--tls DIR, made by 'net keys')");
+            if (tls != null) Tls.check(tls);
         }
     }
 
@@ -89,7 +90,7 @@ public final class NetSystem {
                 mycelium.net { run-id = "%d", config-hash = "%s" }
                 """, o.tls() == null ? "tcp" : "tls-tcp", o.host(), o.port(), o.role(), o.runId(), o.configHash());
         Config c = ConfigFactory.parseString(text);
-        if (o.tls() != null) c = Tls.config(o.tls(), o.host()).withFallback(c);
+        if (o.tls() != null) c = Tls.config(o.tls()).withFallback(c);
         return c.withFallback(ConfigFactory.load());
     }
 
