@@ -94,7 +94,13 @@ public final class NetSystem {
         return c.withFallback(ConfigFactory.load());
     }
 
-    public static ActorSystem<Void> start(Options o) { return ActorSystem.create(Behaviors.empty(), NAME, config(o)); }
+    public static ActorSystem<Void> start(Options o) {
+        // Pekko logs through SLF4J (slf4j-simple, on standard error): warnings and errors only, and SLF4J set up
+        // here, before Pekko's threads race to do it (which makes SLF4J print a "replayed" notice)
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        org.slf4j.LoggerFactory.getILoggerFactory();
+        return ActorSystem.create(Behaviors.empty(), NAME, config(o));
+    }
 
     /** The address others join: {@code pekko://Mycelium@host:port}. */
     public static Address address(String host, int port) { return new Address("pekko", NAME, host, port); }
