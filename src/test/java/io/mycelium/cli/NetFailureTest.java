@@ -120,6 +120,7 @@ class NetFailureTest {
             CoordinatorProcess.Outcome o = a.coordinator().get(60, TimeUnit.SECONDS);
             assertThat(o.failure()).as("coordinator: " + a.err()).matches("lost partition [01]: its host process \\(pid " + pid + "\\) exited with code 137 \\(killed\\)");
             assertThat(seconds).as("reported after").isLessThan(10);
+            System.out.printf(java.util.Locale.ROOT, "NetFailureTest: the coordinator named the killed host's partition %.1f s after SIGKILL%n", seconds);
             assertThat(a.local().get(60, TimeUnit.SECONDS)).as("the surviving host stops too").isEqualTo(1);
             int from = Checkpoint_committed(ck);
             assertThat(from).isLessThan(60);
@@ -164,6 +165,7 @@ class NetFailureTest {
                 double seconds = (System.nanoTime() - paused) / 1e9;
                 assertThat(o.failure()).as("coordinator: " + a.err()).matches("lost partition [01]: host Mycelium@127\\.0\\.0\\.1:\\d+ is unreachable \\(failure detector\\)");
                 assertThat(seconds).as("detected after").isLessThan(20);
+                System.out.printf(java.util.Locale.ROOT, "NetFailureTest: the coordinator named the paused host's partition %.1f s after SIGSTOP%n", seconds);
                 assertThat(a.local().get(60, TimeUnit.SECONDS)).as("the other host stops too").isEqualTo(1);
                 int lost = Integer.parseInt(o.failure().substring("lost partition ".length(), "lost partition ".length() + 1));
                 assertThat(a.localErr().toString()).as("the paused host's partition is the one named").contains("partition " + (1 - lost) + " failed");
