@@ -164,7 +164,7 @@ class NetFailureTest {
                 CoordinatorProcess.Outcome o = a.coordinator().get(60, TimeUnit.SECONDS);
                 double seconds = (System.nanoTime() - paused) / 1e9;
                 assertThat(o.failure()).as("coordinator: " + a.err()).matches("lost partition [01]: host Mycelium@127\\.0\\.0\\.1:\\d+ is unreachable \\(failure detector\\)");
-                assertThat(seconds).as("detected after").isLessThan(20);
+                assertThat(seconds).as("detected after").isLessThan(45); // about 5 s; more on a loaded machine, where heartbeats are late too
                 System.out.printf(java.util.Locale.ROOT, "NetFailureTest: the coordinator named the paused host's partition %.1f s after SIGSTOP%n", seconds);
                 assertThat(a.local().get(60, TimeUnit.SECONDS)).as("the other host stops too").isEqualTo(1);
                 int lost = Integer.parseInt(o.failure().substring("lost partition ".length(), "lost partition ".length() + 1));
