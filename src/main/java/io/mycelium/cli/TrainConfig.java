@@ -74,10 +74,12 @@ record TrainConfig(Path file, Task task, Graph graph, Data data, Model model, Tr
 
     /**
      * @param weightDecay L2 penalty (λ/2)·‖θ‖² added to the loss of the registered models' training
+     * @param dropout     probability of zeroing an input feature in training (sgd, adam of the registered models)
      * @param tol         fixed-point tolerance of the implicit models (max-abs change per iteration)
      * @param maxIter     fixed-point iteration budget
      */
-    record Training(List<Scheme> schemes, double lr, int batch, int epochs, int consensus, long seed, double weightDecay, double tol, int maxIter) {}
+    record Training(List<Scheme> schemes, double lr, int batch, int epochs, int consensus, long seed, double weightDecay, double dropout, double tol,
+                    int maxIter) {}
 
     static TrainConfig load(Path file) {
         JsonNode root;
@@ -139,6 +141,8 @@ record TrainConfig(Path file, Task task, Graph graph, Data data, Model model, Tr
             this.base = parent == null ? Path.of(".") : parent;
         }
 
+        Path file() { return file; }
+
         /** A config error: {@code FILE: field: why}. */
         Main.UserError bad(String field, String why) { return new Main.UserError(file + ": " + field + ": " + why); }
 
@@ -151,10 +155,10 @@ record TrainConfig(Path file, Task task, Graph graph, Data data, Model model, Tr
             Graph g = null;
             if (d.csv()) g = graph(object(required(r, "graph", ""), "graph", Set.of("file", "generator", "moving", "seed")));
             else if (r.has("graph")) throw bad("graph", "the " + (d.planetoid() != null ? "Planetoid" : "TU") + " data bring their own graph; remove this section");
-            Model m = model(object(required(r, "model", ""), "model", Set.of("type", "widths", "activations", "shift", "init", "width", "layers", "heads",
-                    "head-width", "state", "encoder", "readout", "kappa", "phi", "lambda", "gamma", "beta")), task);
+            if (!(required(r, "model", "") instanceof ObjectNode mo)) throw bad("model", "expected a mapping with 'type' and the model's fields");
+            Model m = model(mo, task);
             Training t = training(object(required(r, "training", ""), "training",
-                    Set.of("scheme", "schemes", "lr", "batch", "epochs", "consensus", "seed", "weight-decay", "tol", "max-iter")));
+                    Set.of("scheme", "schemes", "lr", "batch", "epochs", "consensus", "seed", "weight-decay", "dropout", "tol", "max-iter")));
             TrainConfig cfg = new TrainConfig(file, task, g, d, m, t, r.has("output") ? path(r.get("output"), "output", Path.of("")) : null);
             List<Scheme> ok = cfg.applicableSchemes();
             for (int i = 0; i < t.schemes().size(); i++)
@@ -241,13 +245,8 @@ record TrainConfig(Path file, Task task, Graph graph, Data data, Model model, Tr
 
         Model model(ObjectNode m, Task task) {
             String type = m.has("type") ? text(m.get("type"), "model.type").toLowerCase(java.util.Locale.ROOT) : "gcnn";
-            if (!type.equals("gcnn")) {
-                for (String k : List.of("widths", "activations", "init"))
-                    if (m.has(k)) throw bad("model." + k, "a field of the GCNN (type gcnn), not of " + type);
-                return new Model(type, null, null, null, null, TrainModel.read(m, type, this));
-            }
-            for (String k : List.of("width", "layers", "heads", "head-width", "state", "encoder", "readout", "kappa", "phi", "lambda", "gamma", "beta"))
-                if (m.has(k)) throw bad("model." + k, "not a field of the GCNN (type gcnn); its fields are widths, activations, shift, init");
+            if (!type.equals("gcnn")) return new Model(type, null, null, null, null, TrainModel.read(m, type, this));
+            object(m, "model", Set.of("type", "widths", "activations", "shift", "init"));
             JsonNode w = required(m, "widths", "model.");
             if (!w.isArray() || w.size() < 2) throw bad("model.widths", "a list of at least two layer widths, e.g. [3, 8, 1]");
             int[] widths = ints(w, "model.widths", 1);
@@ -307,10 +306,12 @@ record TrainConfig(Path file, Task task, Graph graph, Data data, Model model, Tr
             long seed = t.has("seed") ? integer(t.get("seed"), "training.seed", Long.MIN_VALUE, Long.MAX_VALUE) : 1;
             double wd = t.has("weight-decay") ? real(t.get("weight-decay"), "training.weight-decay") : 0;
             if (!(wd >= 0)) throw bad("training.weight-decay", "must be >= 0, got " + wd);
+            double dropout = t.has("dropout") ? real(t.get("dropout"), "training.dropout") : 0;
+            if (!(dropout >= 0 && dropout < 1)) throw bad("training.dropout", "a probability in [0, 1), got " + dropout);
             double tol = t.has("tol") ? real(t.get("tol"), "training.tol") : 1e-6;
             if (!(tol > 0)) throw bad("training.tol", "must be positive, got " + tol);
             int maxIter = t.has("max-iter") ? (int) integer(t.get("max-iter"), "training.max-iter", 1, 10_000_000) : 1000;
-            return new Training(List.copyOf(schemes), lr, batch, epochs, k, seed, wd, tol, maxIter);
+            return new Training(List.copyOf(schemes), lr, batch, epochs, k, seed, wd, dropout, tol, maxIter);
         }
 
         // ---------------------------------------------------------------- typed reads
@@ -397,13 +398,13 @@ record TrainConfig(Path file, Task task, Graph graph, Data data, Model model, Tr
 
     /**
      * The schemes this model and task can train with: every scheme on the GCNN path; sgd and adam
-     * (centralized) for every model; d-sgd and d-amsgrad (train.DistributedImplicit) for the implicit
+     * (centralized) for every model; d-sgd and d-amsgrad (either order; train.DistributedImplicit) for the implicit
      * models on CSV samples or TU graphs, whose devices are the graph's nodes.
      */
     List<Scheme> applicableSchemes() {
         if (gcnnPath()) return List.of(Scheme.values());
         if (!model.gcnn() && model.spec().implicit() && data.planetoid() == null && task != Task.NODE_CLASSIFICATION)
-            return List.of(Scheme.SGD, Scheme.ADAM, Scheme.D_SGD, Scheme.D_AMSGRAD);
+            return List.of(Scheme.SGD, Scheme.ADAM, Scheme.D_SGD, Scheme.D_AMSGRAD, Scheme.D_AMSGRAD_TRACKER_FIRST);
         return List.of(Scheme.SGD, Scheme.ADAM);
     }
 
@@ -450,6 +451,7 @@ record TrainConfig(Path file, Task task, Graph graph, Data data, Model model, Tr
         t.put("seed", training.seed());
         if (!gcnnPath()) {
             t.put("weightDecay", training.weightDecay());
+            t.put("dropout", training.dropout());
             t.put("tol", training.tol());
             t.put("maxIter", training.maxIter());
         }

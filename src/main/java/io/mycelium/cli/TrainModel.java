@@ -1,8 +1,9 @@
 package io.mycelium.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mycelium.graph.ShiftOperator;
-import io.mycelium.model.Activation;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.mycelium.graph.Graph;
 import io.mycelium.model.Gat;
 import io.mycelium.model.Gcn;
 import io.mycelium.model.GsdGnn;
@@ -11,78 +12,89 @@ import io.mycelium.model.ImplicitModel;
 import io.mycelium.model.Model;
 import io.mycelium.model.Trainable;
 import io.mycelium.model.energy.EnergyGnn;
+import io.mycelium.model.spec.ModelSpec;
 
+import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * A registered model of a {@code train} config's {@code model:} section (every type but the GCNN),
- * with its fields checked at load; {@link #build} makes it once the data fix the input and output
- * widths. Missing fields take the hogwild paper's configuration (Appendix F.1).
+ * A registered model in a {@code train} config's {@code model:} section: a {@link ModelSpec} (the
+ * description model files use) whose input and output widths come from the data. Fields left out
+ * take the hogwild paper's configuration of that model (Appendix F.1); enum values may be written
+ * as in the rest of the config ({@code relu}, {@code renormalized-adjacency}, {@code node-wise}).
+ * The section is checked at load by building the model with placeholder widths.
  *
- * @param fields the section as given, for summary.json
+ * @param given the section as written (without {@code type}), for summary.json
  */
-record TrainModel(String type, int width, int layers, int heads, int headWidth, int state, int[] encoder, int[] readout,
-                  ShiftOperator shift, Activation phi, double kappa, double lambda, double gamma, double beta, Map<String, Object> fields) {
+record TrainModel(String type, ObjectNode given, String where) {
 
-    static final List<String> TYPES = List.of("gcn", "gat", "ignn", "gsdgnn", "energy-node", "energy-edge", "energy-attention");
-
-    /** Fields each type takes besides {@code type}. */
-    private static final Map<String, List<String>> FIELDS = Map.of(
-            "gcn", List.of("width", "layers", "readout", "shift"),
-            "gat", List.of("layers", "heads", "head-width", "readout"),
-            "ignn", List.of("state", "encoder", "readout", "phi", "kappa", "lambda", "shift"),
-            "gsdgnn", List.of("state", "encoder", "readout", "gamma", "beta"),
-            "energy-node", List.of(), "energy-edge", List.of(), "energy-attention", List.of());
+    /** The spec fields the data fix: they may be given, but must then match the data. */
+    private static final Set<String> WIDTHS = Set.of("inWidth", "outWidth", "nodeFeatures", "edgeFeatures");
+    /** Fields holding enum values (written in capitals in a spec). */
+    private static final Set<String> ENUMS = Set.of("activations", "phi", "shift", "variant");
 
     static TrainModel read(ObjectNode m, String type, TrainConfig.Reader r) {
-        if (!FIELDS.containsKey(type)) throw r.bad("model.type", "unknown model '" + type + "'; choose gcnn or one of " + TYPES);
-        List<String> allowed = FIELDS.get(type);
-        for (var it = m.fieldNames(); it.hasNext(); ) {
-            String k = it.next();
-            if (!k.equals("type") && !allowed.contains(k))
-                throw r.bad("model." + k, "not a field of " + type + (allowed.isEmpty() ? " (it takes none: the paper's configuration)" : "; its fields are " + allowed));
+        if (type.equals("gcnn") || !ModelSpec.TYPES.contains(type))
+            throw r.bad("model.type", "unknown model '" + type + "'; choose one of " + ModelSpec.TYPES);
+        ObjectNode given = m.deepCopy();
+        given.remove("type");
+        for (Iterator<Map.Entry<String, JsonNode>> it = given.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (ENUMS.contains(e.getKey())) e.setValue(capitals(e.getValue()));
         }
-        int width = m.has("width") ? (int) r.integer(m.get("width"), "model.width", 1, 100_000) : 10;
-        int layers = m.has("layers") ? (int) r.integer(m.get("layers"), "model.layers", 1, 1000) : 5;
-        int heads = m.has("heads") ? (int) r.integer(m.get("heads"), "model.heads", 1, 1000) : 3;
-        int headWidth = m.has("head-width") ? (int) r.integer(m.get("head-width"), "model.head-width", 1, 100_000) : 3;
-        int state = m.has("state") ? (int) r.integer(m.get("state"), "model.state", 1, 100_000) : 2;
-        int[] encoder = m.has("encoder") ? r.ints(m.get("encoder"), "model.encoder", 1) : new int[] {16, 16, 16};
-        int[] readout = m.has("readout") ? r.ints(m.get("readout"), "model.readout", 1) : new int[] {4, 4};
-        ShiftOperator shift = m.has("shift") ? r.shift(m.get("shift"), "model.shift") : ShiftOperator.RENORMALIZED_ADJACENCY;
-        Activation phi = m.has("phi") ? r.activation(m.get("phi"), "model.phi") : Activation.RELU;
-        if (phi != Activation.RELU && phi != Activation.TANH && phi != Activation.IDENTITY)
-            throw r.bad("model.phi", "must be non-expansive: relu, tanh or identity");
-        double kappa = m.has("kappa") ? r.real(m.get("kappa"), "model.kappa") : 0.95;
-        if (!(kappa > 0 && kappa < 1)) throw r.bad("model.kappa", "the contraction factor must be in (0, 1), got " + kappa);
-        double lambda = m.has("lambda") ? r.real(m.get("lambda"), "model.lambda") : 1.0;
-        if (!(lambda > 0)) throw r.bad("model.lambda", "a bound on the shift operator's largest eigenvalue, must be positive, got " + lambda);
-        double gamma = m.has("gamma") ? r.real(m.get("gamma"), "model.gamma") : 1.0;
-        if (!(gamma > 0)) throw r.bad("model.gamma", "must be positive, got " + gamma);
-        double beta = m.has("beta") ? r.real(m.get("beta"), "model.beta") : 5.0;
-        if (!(beta >= 0)) throw r.bad("model.beta", "must be >= 0, got " + beta);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> fields = new com.fasterxml.jackson.databind.ObjectMapper().convertValue(m, Map.class);
-        return new TrainModel(type, width, layers, heads, headWidth, state, encoder, readout, shift, phi, kappa, lambda, gamma, beta, fields);
+        TrainModel t = new TrainModel(type, given, r.file() + ": model");
+        try {
+            t.spec(1, 0, 1);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UserError(e.getMessage().replace(r.file() + ": model: model spec: ", r.file() + ": model: "), e);
+        }
+        return t;
     }
 
-    /** Whether the type is an implicit model (a fixed point, trained by implicit differentiation). */
-    boolean implicit() { return !type.equals("gcn") && !type.equals("gat"); }
+    private static JsonNode capitals(JsonNode v) {
+        if (v.isTextual()) return new TextNode(v.asText().strip().toUpperCase(Locale.ROOT).replace('-', '_'));
+        if (v.isArray()) {
+            var a = v.deepCopy();
+            for (int i = 0; i < a.size(); i++) ((com.fasterxml.jackson.databind.node.ArrayNode) a).set(i, capitals(a.get(i)));
+            return a;
+        }
+        return v;
+    }
 
-    /** A new instance for inputs of {@code in} node and {@code edges} edge features (0: none) and {@code out} outputs per node. */
-    Trainable build(int in, int edges, int out) {
-        return switch (type) {
-            case "gcn" -> new Gcn(in, width, layers, readout, out, shift);
-            case "gat" -> new Gat(in, layers, heads, headWidth, readout, out);
-            case "ignn" -> new Ignn(in, state, encoder, readout, out, phi, kappa, shift, lambda);
-            case "gsdgnn" -> new GsdGnn(in, state, encoder, readout, out, gamma, beta);
-            case "energy-node" -> new EnergyGnn(EnergyGnn.Variant.NODE_WISE, in, edges, out);
-            case "energy-edge" -> new EnergyGnn(EnergyGnn.Variant.EDGE_WISE, in, edges, out);
-            case "energy-attention" -> new EnergyGnn(EnergyGnn.Variant.ATTENTION, in, edges, out);
+    /** The spec for inputs of {@code in} node and {@code edges} edge features and {@code out} outputs per node: the paper's model overlaid with the given fields. */
+    ModelSpec spec(int in, int edges, int out) {
+        ObjectNode json = (ObjectNode) paper(in, edges, out).toJson();
+        for (Iterator<Map.Entry<String, JsonNode>> it = given.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (WIDTHS.contains(e.getKey()) && json.has(e.getKey()) && !json.get(e.getKey()).equals(e.getValue()))
+                throw new Main.UserError(where + "." + e.getKey() + ": is " + e.getValue() + " but the data need " + json.get(e.getKey())
+                        + " (leave it out: the data fix it)");
+            json.set(e.getKey(), e.getValue());
+        }
+        return ModelSpec.fromJson(json, where);
+    }
+
+    /** The hogwild paper's configuration of this type (Appendix F.1), as a spec. */
+    private ModelSpec paper(int in, int edges, int out) {
+        Trainable m = switch (type) {
+            case "gcn" -> Gcn.paper(in, out);
+            case "gat" -> Gat.paper(in, out);
+            case "ignn" -> Ignn.paper(in, out);
+            case "gsdgnn" -> GsdGnn.paper(in, out);
+            case "energy" -> new EnergyGnn(EnergyGnn.Variant.NODE_WISE, in, edges, out);
             default -> throw new IllegalStateException(type);
         };
+        return ModelSpec.of(m);
     }
+
+    /** A new instance (on {@code g}; only the GCNN keeps its graph's operator). */
+    Trainable build(int in, int edges, int out, Graph g) { return spec(in, edges, out).build(g); }
+
+    /** Whether the type is an implicit model (a fixed point, trained by implicit differentiation). */
+    boolean implicit() { return implicit(build(1, 0, 1, io.mycelium.train.GraphNet.ONE_NODE)); }
 
     static boolean implicit(Trainable t) {
         return switch (t) {
@@ -90,4 +102,14 @@ record TrainModel(String type, int width, int layers, int heads, int headWidth, 
             case Model m -> false;
         };
     }
+
+    /** The given fields, for summary.json. */
+    Map<String, Object> fields() {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = new java.util.LinkedHashMap<>(new com.fasterxml.jackson.databind.ObjectMapper().convertValue(given, Map.class));
+        m.put("type", type);
+        return m;
+    }
+
+    static List<String> types() { return ModelSpec.TYPES; }
 }

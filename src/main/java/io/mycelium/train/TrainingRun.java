@@ -2,6 +2,7 @@ package io.mycelium.train;
 
 import io.mycelium.tensor.Init;
 import io.mycelium.tensor.Params;
+import io.mycelium.tensor.Tensor;
 import io.mycelium.engine.Engine;
 import io.mycelium.graph.Graph;
 import io.mycelium.graph.Operator;
@@ -13,7 +14,9 @@ import org.apache.commons.rng.UniformRandomProvider;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Algorithm 1 end to end for one scheme: epochs of shuffled mini-batches, the training and test MSE
@@ -61,13 +64,33 @@ public final class TrainingRun {
         public Epoch last() { return epochs.getLast(); }
     }
 
+    /**
+     * The state of a static run after {@code epoch} epochs, all a continued run needs to end with the
+     * same bits: the parameters of every copy, the optimizer's state (the synchronous host's state
+     * without its {@code train.*} caches), the metrics so far and the cumulative counters. The
+     * shuffle's position is the epoch count (the continued run replays the shuffles).
+     */
+    public record Snapshot(int epoch, Params params, Map<String, Object> optimizerState, List<Epoch> epochs, long minibatches, long rounds,
+                           long messages, long floats) {}
+
+    /** Where a run continues from ({@code resume}, null: the start) and where its state goes after every epoch. */
+    public interface Checkpoints {
+        Snapshot resume();
+
+        void save(Snapshot s);
+    }
+
     /** A static run. */
     public static Result run(Setup s, Scheme scheme, Runnable afterEpoch) { return run(s, scheme, null, afterEpoch); }
 
     /**
      * @param topology where each mini-batch's graph comes from; {@code null} for the static graph
      */
-    public static Result run(Setup s, Scheme scheme, Topology topology, Runnable afterEpoch) {
+    public static Result run(Setup s, Scheme scheme, Topology topology, Runnable afterEpoch) { return run(s, scheme, topology, afterEpoch, null); }
+
+    /** A run that continues from and saves checkpoints ({@code ck} may be null; static graphs only). */
+    public static Result run(Setup s, Scheme scheme, Topology topology, Runnable afterEpoch, Checkpoints ck) {
+        if (ck != null && topology != null) throw new IllegalArgumentException("checkpoints cover static graphs only");
         long t0 = System.nanoTime();
         Graph current = s.graph();
         Operator w = ShiftOperator.metropolisHastings(current);
@@ -81,16 +104,29 @@ public final class TrainingRun {
         for (int q = 0; q < n; q++) order[q] = q;
         int batches = (n + s.batch() - 1) / s.batch();
         List<Epoch> out = new ArrayList<>(s.epochs() + 1);
-        out.add(new Epoch(0, 0, 0, 0, trainer.meanSquaredError(s.train()), trainer.meanSquaredError(s.test())));
         long mb = 0, rounds = 0, messages = 0, floats = 0;
+        Snapshot from = ck == null ? null : ck.resume();
+        Map<String, Object> hostState = trainer.engine().hosts().getFirst().state();
+        if (from != null) {
+            Params live = trainer.engine().params();
+            if (!live.names().equals(from.params().names())) throw new IllegalArgumentException("the checkpoint's parameters are " + from.params().names());
+            for (String name : live.names()) {
+                Tensor to = live.get(name), saved = from.params().get(name);
+                if (!Arrays.equals(to.shape(), saved.shape())) throw new IllegalArgumentException("parameter " + name + " has another shape in the checkpoint");
+                System.arraycopy(saved.data(), 0, to.data(), 0, to.size());
+            }
+            hostState.putAll(from.optimizerState());
+            out.addAll(from.epochs());
+            mb = from.minibatches();
+            rounds = from.rounds();
+            messages = from.messages();
+            floats = from.floats();
+            for (int e = 1; e <= from.epoch(); e++) shuffle(order, shuffle);   // the shuffle where the run stopped
+        } else out.add(new Epoch(0, 0, 0, 0, trainer.meanSquaredError(s.train()), trainer.meanSquaredError(s.test())));
         int topologies = 1;
         double nodes = s.graph().n();
-        for (int e = 1; e <= s.epochs(); e++) {
-            for (int q = n - 1; q > 0; q--) {
-                int r = shuffle.nextInt(q + 1), tmp = order[q];
-                order[q] = order[r];
-                order[r] = tmp;
-            }
+        for (int e = from == null ? 1 : from.epoch() + 1; e <= s.epochs(); e++) {
+            shuffle(order, shuffle);
             double sse = 0;
             for (int b = 0; b < batches; b++) {
                 if (topology != null) {
@@ -123,10 +159,24 @@ public final class TrainingRun {
             double test = trainer.meanSquaredError(s.test());
             if (!Double.isFinite(test)) throw new TrainingDiverged(scheme.id(), e, 0, batches, "test MSE", test, s.lr());
             out.add(new Epoch(e, mb, rounds, floats * Double.BYTES, sse / (n * nodes), test));
+            if (ck != null) {
+                Map<String, Object> opt = new LinkedHashMap<>();
+                for (Map.Entry<String, Object> en : hostState.entrySet()) if (!en.getKey().startsWith("train.")) opt.put(en.getKey(), en.getValue());
+                ck.save(new Snapshot(e, trainer.engine().params(), opt, List.copyOf(out), mb, rounds, messages, floats));
+            }
             if (afterEpoch != null) afterEpoch.run();
         }
         Traffic mean = topology == null || mb == 0 ? first : new Traffic(rounds / mb, messages / mb, floats / mb, List.of());
         return new Result(scheme, out, mean, (System.nanoTime() - t0) / 1e9, topologies, onGraph, trainer.engine().params().copy());
+    }
+
+    /** One epoch's Fisher–Yates pass over the sample order (every scheme draws the same sequence). */
+    private static void shuffle(int[] order, UniformRandomProvider rng) {
+        for (int q = order.length - 1; q > 0; q--) {
+            int r = rng.nextInt(q + 1), tmp = order[q];
+            order[q] = order[r];
+            order[r] = tmp;
+        }
     }
 
     /** The model as one that can move to another graph, or a clear refusal. */

@@ -1,0 +1,254 @@
+package io.mycelium.cli;
+
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mycelium.tensor.Params;
+import io.mycelium.tensor.Tensor;
+import io.mycelium.train.Scheme;
+import io.mycelium.train.TrainingRun;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code train --checkpoint-every K} and {@code --resume DIR}: after every K-th epoch (and the last)
+ * each scheme's state goes to {@code <out>/checkpoint/<scheme>.json}, written to a temporary file
+ * and renamed over the previous one, in the output directory itself (created if needed and marked
+ * as Mycelium's, so an interrupted run leaves it behind and a later run may replace it). The
+ * finished results keep the last checkpoints, so a run can also be continued to more epochs.
+ *
+ * <p>The state is what the rest of the run depends on: the parameters of every copy, the
+ * optimizer's state (moments, trackers, step counts, per copy), the epochs done, the metrics so
+ * far, and the position of the mini-batch shuffle (the epochs done: the trainers draw each epoch's
+ * order from it), so a resumed run ends with the same bits as an uninterrupted one. Arrays are
+ * stored exactly (little-endian IEEE 754, base64); the configuration is stored too, and a checkpoint
+ * of another configuration (other than its epoch count) is refused.
+ */
+final class TrainCheckpoints {
+    static final String DIR = "checkpoint";
+    private static final int FORMAT = 1;
+    private final Path target;
+    private final int every;
+    private final Map<String, JsonNode> resumed = new LinkedHashMap<>();
+    private final JsonNode config;
+    private final ObjectMapper json = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+
+    /** The state of one scheme after {@code epoch} epochs. */
+    record State(int epoch, Params params, Map<String, Object> optimizerState, JsonNode rows, JsonNode extra) {}
+
+    /** The metrics rows of a state, as the trainer's records. */
+    <T> List<T> rows(State s, Class<T> type) {
+        List<T> out = new ArrayList<>();
+        try {
+            for (JsonNode r : s.rows()) out.add(json.treeToValue(r, type));
+        } catch (IOException e) {
+            throw new Main.UserError("--resume: a checkpoint's metrics are damaged (" + e.getMessage() + ")");
+        }
+        return out;
+    }
+
+    /**
+     * @param target output directory (already validated)
+     * @param every  K, 0 for no checkpoints
+     * @param resume directory holding a {@code checkpoint/} to continue from, or null
+     */
+    TrainCheckpoints(Path target, int every, Path resume, TrainConfig cfg) {
+        this.target = target;
+        this.every = every;
+        this.config = configKey(cfg);
+        if (resume == null) return;
+        Path dir = resume.resolve(DIR);
+        if (!Files.isDirectory(dir))
+            throw new Main.UserError("--resume " + resume + ": no " + DIR + "/ in it (a run with --checkpoint-every K writes one)");
+        for (Scheme s : cfg.training().schemes()) {
+            Path f = dir.resolve(s.id() + ".json");
+            if (!Files.isRegularFile(f)) continue;   // this scheme starts afresh
+            JsonNode n;
+            try {
+                n = json.readTree(f.toFile());
+            } catch (IOException e) {
+                throw new Main.UserError("--resume " + resume + ": " + f + " is not a readable checkpoint (" + e.getMessage() + ")");
+            }
+            if (n == null || n.path("format").asInt() != FORMAT)
+                throw new Main.UserError("--resume " + resume + ": " + f + " is not a checkpoint of format " + FORMAT);
+            String differs = differs(n.path("config"), config, "");
+            if (differs != null)
+                throw new Main.UserError("--resume " + resume + ": " + f + " was written for another configuration (" + differs
+                        + " differs); only training.epochs may change");
+            if (n.path("epoch").asInt() > cfg.training().epochs())
+                throw new Main.UserError("--resume " + resume + ": the checkpoint of " + s.id() + " is at epoch " + n.path("epoch").asInt()
+                        + ", beyond training.epochs " + cfg.training().epochs());
+            resumed.put(s.id(), n);
+        }
+        if (resumed.isEmpty()) throw new Main.UserError("--resume " + resume + ": " + dir + " holds no checkpoint of the schemes " + cfg.training().schemes());
+    }
+
+    /** The saved state of a scheme, or null when it starts afresh. */
+    State load(Scheme s) {
+        JsonNode n = resumed.get(s.id());
+        if (n == null) return null;
+        try {
+            Map<String, Object> st = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.get("optimizer").fields(); it.hasNext(); ) {
+                var e = it.next();
+                st.put(e.getKey(), e.getValue().has("long") ? (Object) e.getValue().get("long").asLong() : params(e.getValue()));
+            }
+            return new State(n.get("epoch").asInt(), params(n.get("params")), st, n.get("rows"), n.get("extra"));
+        } catch (RuntimeException e) {
+            throw new Main.UserError("--resume: the checkpoint of " + s.id() + " is damaged (" + e.getMessage() + ")");
+        }
+    }
+
+    /** After epoch {@code epoch} of {@code epochs}: writes the state when K divides the epoch or it is the last. */
+    void after(Scheme s, int epoch, int epochs, Params params, Map<String, Object> optimizerState, List<?> rows) throws IOException {
+        after(s, epoch, epochs, params, optimizerState, rows, null);
+    }
+
+    void after(Scheme s, int epoch, int epochs, Params params, Map<String, Object> optimizerState, List<?> rows, JsonNode extra) throws IOException {
+        if (every <= 0 || (epoch % every != 0 && epoch != epochs)) return;
+        ObjectNode n = json.createObjectNode();
+        n.put("format", FORMAT);
+        n.put("scheme", s.id());
+        n.put("epoch", epoch);
+        n.set("config", config);
+        n.set("params", tree(params));
+        ObjectNode opt = n.putObject("optimizer");
+        for (Map.Entry<String, Object> e : optimizerState.entrySet()) {
+            switch (e.getValue()) {
+                case Params p -> opt.set(e.getKey(), tree(p));
+                case Long l -> opt.putObject(e.getKey()).put("long", l);
+                default -> throw new IllegalStateException("cannot checkpoint optimizer state '" + e.getKey() + "' of type " + e.getValue().getClass().getName());
+            }
+        }
+        n.set("rows", json.valueToTree(rows));
+        if (extra != null) n.set("extra", extra);
+        write(s, n);
+    }
+
+    /** A static GCNN run's checkpoints, through {@link TrainingRun.Checkpoints}. */
+    TrainingRun.Checkpoints of(Scheme s, int epochs) {
+        return new TrainingRun.Checkpoints() {
+            @Override
+            public TrainingRun.Snapshot resume() {
+                State st = load(s);
+                if (st == null) return null;
+                JsonNode x = st.extra();
+                return new TrainingRun.Snapshot(st.epoch(), st.params(), st.optimizerState(), rows(st, TrainingRun.Epoch.class), x.get("minibatches").asLong(),
+                        x.get("rounds").asLong(), x.get("messages").asLong(), x.get("floats").asLong());
+            }
+
+            @Override
+            public void save(TrainingRun.Snapshot r) {
+                ObjectNode x = json.createObjectNode().put("minibatches", r.minibatches()).put("rounds", r.rounds()).put("messages", r.messages()).put("floats", r.floats());
+                try {
+                    after(s, r.epoch(), epochs, r.params(), r.optimizerState(), r.epochs(), x);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException("cannot write the checkpoint of " + s.id() + ": " + e.getMessage(), e);
+                }
+            }
+        };
+    }
+
+    private void write(Scheme s, ObjectNode n) throws IOException {
+        Path dir = Files.createDirectories(target.resolve(DIR));
+        mark(DIR + "/" + s.id() + ".json");
+        Path tmp = Files.createTempFile(dir, "." + s.id() + "-", ".tmp");
+        json.writeValue(tmp.toFile(), n);
+        Files.move(tmp, dir.resolve(s.id() + ".json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Copies the last checkpoints into the finished results. */
+    void copyInto(Path staging) throws IOException {
+        Path dir = target.resolve(DIR);
+        if (every <= 0 || !Files.isDirectory(dir)) return;
+        Path to = Files.createDirectories(staging.resolve(DIR));
+        try (var files = Files.list(dir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".json")).toList()) Files.copy(f, to.resolve(f.getFileName()));
+        }
+    }
+
+    /** Lists {@code file} in the output directory's marker (creating both), so the directory stays one Mycelium may replace. */
+    private void mark(String file) throws IOException {
+        Path m = target.resolve(OutputDir.MARKER);
+        Set<String> lines = new LinkedHashSet<>();
+        if (Files.isRegularFile(m)) lines.addAll(Files.readAllLines(m, StandardCharsets.UTF_8));
+        else lines.add("# Written by 'mycelium train' (checkpoints of a run in progress). Mycelium replaces this directory only while it holds\n"
+                + "# nothing but the files listed below (see docs/cli.md, output directories).");
+        if (lines.add(file)) Files.writeString(m, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+    }
+
+    /** The configuration a checkpoint must match: everything but the epoch count. */
+    private JsonNode configKey(TrainConfig cfg) {
+        ObjectNode c = json.valueToTree(cfg.describe());
+        ((ObjectNode) c.get("training")).remove("epochs");
+        return c;
+    }
+
+    /** The first field where two configurations differ, or null. */
+    private static String differs(JsonNode a, JsonNode b, String path) {
+        if (a.isObject() && b.isObject()) {
+            Set<String> keys = new LinkedHashSet<>();
+            a.fieldNames().forEachRemaining(keys::add);
+            b.fieldNames().forEachRemaining(keys::add);
+            for (String k : keys) {
+                String d = differs(a.path(k), b.path(k), path.isEmpty() ? k : path + "." + k);
+                if (d != null) return d;
+            }
+            return null;
+        }
+        if (a.isArray() && b.isArray() && a.size() == b.size()) {
+            for (int i = 0; i < a.size(); i++) {
+                String d = differs(a.get(i), b.get(i), path + "[" + i + "]");
+                if (d != null) return d;
+            }
+            return null;
+        }
+        return a.toString().equals(b.toString()) ? null : path;   // numbers as written: 1 read back equals 1L
+    }
+
+    private ObjectNode tree(Params p) {
+        ObjectNode n = json.createObjectNode();
+        n.put("tied", p.isTied());
+        ObjectNode ts = n.putObject("tensors");
+        for (String name : p.names()) {
+            Tensor t = p.get(name);
+            ObjectNode o = ts.putObject(name);
+            o.set("shape", json.valueToTree(t.shape()));
+            ByteBuffer b = ByteBuffer.allocate(t.size() * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            b.asDoubleBuffer().put(t.data(), 0, t.size());
+            o.put("data", Base64.getEncoder().encodeToString(b.array()));
+        }
+        return n;
+    }
+
+    private static Params params(JsonNode n) {
+        Params p = n.get("tied").asBoolean() ? new Params() : Params.untied();
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.get("tensors").fields(); it.hasNext(); ) {
+            var e = it.next();
+            JsonNode s = e.getValue().get("shape");
+            int[] shape = new int[s.size()];
+            for (int i = 0; i < shape.length; i++) shape[i] = s.get(i).asInt();
+            byte[] bytes = Base64.getDecoder().decode(e.getValue().get("data").asText());
+            double[] d = new double[bytes.length / Double.BYTES];
+            ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(d);
+            p.add(e.getKey(), new Tensor(d, shape));
+        }
+        return p;
+    }
+}
