@@ -32,6 +32,7 @@ module io.mycelium {
     requires pekko.cluster.typed;
     requires scala.library;
     requires typesafe.config;
+    requires org.slf4j; // set up before Pekko's threads use it (net.NetSystem)
 
     exports io.mycelium.tensor;
     exports io.mycelium.graph;

@@ -78,7 +78,7 @@ public record ModelFile(ModelSpec spec, Params params, GraphIdentity graph, Trai
 
     // ------------------------------------------------------------------ writing
 
-    /** Writes the file atomically (a temporary file in the same directory, then a move). */
+    /** Writes the file atomically (a hidden file in the same directory, then a move). */
     public void write(Path file) throws IOException {
         byte[] header = JSON.writeValueAsBytes(header());
         long payload = 0;
@@ -93,7 +93,7 @@ public record ModelFile(ModelSpec spec, Params params, GraphIdentity graph, Trai
         b.put(sha.digest());
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".part");
+        Path tmp = dir.resolve("." + file.getFileName() + ".partial");   // not createTempFile: that one is private to the owner
         try {
             Files.write(tmp, b.array());
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mycelium.comm.Comm;
 import io.mycelium.comm.Partition;
 import io.mycelium.graph.Graph;
+import io.mycelium.wireless.ConflictGraphs;
 import io.mycelium.wireless.Lgs;
 import io.mycelium.wireless.LinkScheduling;
 import io.mycelium.wireless.SchedulingTestSet;
@@ -38,10 +39,12 @@ final class LinkSchedulingCommand implements Callable<Integer> {
 
     @Option(names = "--quick", description = "CI-sized run: 4 mini-batches of 20 samples")
     boolean quick;
-    @Option(names = "--minibatches", description = "mini-batches, one conflict graph each (default 55, the paper's 5 epochs; quick 4)")
+    @Option(names = "--minibatches", description = "mini-batches (default 55, the paper's 5 epochs; quick 4)")
     Integer miniBatches;
     @Option(names = "--batch", description = "samples (weight vectors) per mini-batch (default 100; quick 20)")
     Integer batch;
+    @Option(names = "--graphs", defaultValue = "pool", description = "training graphs: pool (the authors' code, whose logs the figure shows: 1,140 fixed G(100, p), a different one per sample) or per-minibatch (the paper's text: one G(100, d/99) per mini-batch, d in 2..25) (default ${DEFAULT-VALUE})")
+    String graphs;
     @Option(names = "--data", description = "directory of the link-scheduling test graphs (default: link-scheduling/ under $MYCELIUM_DATA; see docs/data.md)")
     Path data;
     @Option(names = "--seed", defaultValue = "27", description = "seed of the graphs, weights, noise and initialization (default ${DEFAULT-VALUE}: its untrained actor starts where the authors' did, ratio 0.985)")
@@ -64,7 +67,13 @@ final class LinkSchedulingCommand implements Callable<Integer> {
         OutputDir.validate(target, force);
         System.setProperty("java.awt.headless", "true");
         LinkScheduling.Config p = LinkScheduling.Config.paper();
-        LinkScheduling.Config cfg = new LinkScheduling.Config(k, b, p.nodes(), p.minDegree(), p.maxDegree(), p.actorLr(), p.criticLr(), seed);
+        ConflictGraphs.Protocol protocol;
+        try {
+            protocol = ConflictGraphs.Protocol.parse(graphs);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UserError("--graphs: " + e.getMessage());
+        }
+        LinkScheduling.Config cfg = new LinkScheduling.Config(k, b, p.nodes(), protocol, p.minDegree(), p.maxDegree(), p.actorLr(), p.criticLr(), seed);
 
         long t0 = System.nanoTime();
         List<LinkScheduling.Curve> curves = new ArrayList<>();
@@ -170,7 +179,8 @@ final class LinkSchedulingCommand implements Callable<Integer> {
         config.put("minibatches", cfg.miniBatches());
         config.put("batch", cfg.batch());
         config.put("nodes", cfg.nodes());
-        config.put("average_degree", cfg.minDegree() + ".." + cfg.maxDegree());
+        config.put("graphs", cfg.graphs().id());
+        if (cfg.graphs() == ConflictGraphs.Protocol.PER_MINIBATCH) config.put("average_degree", cfg.minDegree() + ".." + cfg.maxDegree());
         config.put("seed", cfg.seed());
         config.put("choices", cfg.choices());
         m.put("config", config);

@@ -17,7 +17,7 @@ import java.io.UncheckedIOException;
  */
 @Command(name = "mycelium", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Graph neural networks that train and infer inside networked systems.",
-        subcommands = {DemoCommand.class, TrainCommand.class, NetCommand.class, TableICommand.class, ReproduceCommand.class, BenchCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, PredictCommand.class, InferCommand.class, NetCommand.class, TableICommand.class, ReproduceCommand.class, BenchCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

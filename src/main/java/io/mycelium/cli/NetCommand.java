@@ -83,7 +83,7 @@ final class NetCommand implements Runnable {
         }
     }
 
-    /** Fault injection, checkpoints and timeouts shared by the commands. */
+    /** Fault injection and the join timeout (every command that runs a job). */
     static final class Common {
         @Option(names = "--loss", description = "probability that an asynchronous message is dropped (seeded; default 0)")
         double loss;
@@ -95,6 +95,7 @@ final class NetCommand implements Runnable {
         int joinTimeout = 180;
 
         Faults faults() {
+            if (joinTimeout < 1) throw new Main.UserError("--join-timeout: must be at least 1 s, got " + joinTimeout);
             try {
                 return new Faults(faultSeed, loss, delayMs);
             } catch (IllegalArgumentException e) {
@@ -108,9 +109,48 @@ final class NetCommand implements Runnable {
         }
     }
 
+    /** Where results go (net run, net infer, net coordinator). */
+    static final class Output {
+        @Option(names = "--out", description = "output directory ('net run': default the config's 'output'; 'net infer': summary.json only)")
+        Path out;
+        @Option(names = "--force", description = "replace a non-empty output directory")
+        boolean force;
+    }
+
+    /** Where a host writes its checkpoints and how often (net run, net coordinator, net host). */
+    static final class Checkpoints {
+        @Option(names = "--checkpoint-every", description = "epochs between checkpoints (default 0: none)")
+        int every;
+        @Option(names = "--checkpoint-dir", description = "where checkpoints go, on every machine (default: 'net run' <out>.checkpoints, else net-checkpoints)")
+        Path dir;
+
+        Path dir(Path otherwise) { return dir != null ? dir : otherwise; }
+    }
+
+    /** Checkpoints, and continuing from them (net run, net coordinator). */
+    static final class Restart {
+        @Mixin
+        Checkpoints ck;
+        @Option(names = "--resume", description = "continue from the last committed checkpoint")
+        boolean resume;
+    }
+
+    /** The address a process binds and announces, and its TLS material (net coordinator, net host). */
+    static final class Endpoint {
+        @Option(names = "--listen", paramLabel = "HOST[:PORT]", description = "address to bind and announce (default 127.0.0.1; port: coordinator 25520, host any free one)")
+        String listen = "127.0.0.1";
+        @Option(names = "--tls", paramLabel = "DIR", description = "directory made by 'net keys' (mutual TLS; required beyond 127.0.0.1)")
+        Path tls;
+
+        /** {@code [host, port]}, the port {@code otherwise} when not given. */
+        String[] hostPort(int otherwise) { return listen.contains(":") ? NetCommand.hostPort(listen, "--listen") : new String[] {listen, Integer.toString(otherwise)}; }
+    }
+
     /** Runs a job as coordinator (with local children when {@code launch}) and writes/prints its results. */
     static int coordinate(Job job, String jobWords, int procs, boolean launch, String host, int port, Path tls, Common c, Path out, boolean force,
-                          Path ckDir, int ckEvery, boolean resume) throws Exception {
+                          Path ckDir, Restart restart) throws Exception {
+        int ckEvery = restart == null ? 0 : restart.ck.every;
+        boolean resume = restart != null && restart.resume;
         if (procs < 1 || procs > job.graph().n()) throw new Main.UserError("--procs: must be in 1.." + job.graph().n() + ", got " + procs);
         if (ckEvery < 0) throw new Main.UserError("--checkpoint-every: must be >= 0, got " + ckEvery);
         if (resume && !Files.isRegularFile(ckDir.resolve("committed")))
@@ -202,25 +242,19 @@ final class NetCommand implements Runnable {
         Path config;
         @Option(names = "--procs", required = true, description = "host processes (= partitions)")
         int procs;
-        @Option(names = "--out", description = "output directory (default: the config's 'output')")
-        Path out;
-        @Option(names = "--force", description = "replace a non-empty output directory")
-        boolean force;
-        @Option(names = "--checkpoint-every", description = "epochs between checkpoints (0: none)")
-        int every;
-        @Option(names = "--checkpoint-dir", description = "where checkpoints go (default: <out>.checkpoints)")
-        Path ckDir;
-        @Option(names = "--resume", description = "continue from the last committed checkpoint")
-        boolean resume;
+        @Mixin
+        Output output;
+        @Mixin
+        Restart restart;
         @Mixin
         Common common;
 
         @Override
         public Integer call() throws Exception {
             Job job = job(config.toString());
-            Path target = out != null ? out : TrainConfig.load(config).output();
-            Path ck = ckDir != null ? ckDir : target.toAbsolutePath().resolveSibling(target.getFileName() + ".checkpoints");
-            return coordinate(job, config.toAbsolutePath().toString(), procs, true, "127.0.0.1", 0, null, common, target, force, ck, every, resume);
+            Path target = output.out != null ? output.out : TrainConfig.load(config).output();
+            Path ck = restart.ck.dir(target.toAbsolutePath().resolveSibling(target.getFileName() + ".checkpoints"));
+            return coordinate(job, config.toAbsolutePath().toString(), procs, true, "127.0.0.1", 0, null, common, target, output.force, ck, restart);
         }
     }
 
@@ -242,10 +276,8 @@ final class NetCommand implements Runnable {
         long seed = 1;
         @Option(names = "--tol", description = "a partition is quiet once its steps change no entry by more than this (default 1e-10)")
         double tol = 1e-10;
-        @Option(names = "--out", description = "write summary.json here")
-        Path out;
-        @Option(names = "--force", description = "replace a non-empty output directory")
-        boolean force;
+        @Mixin
+        Output output;
         @Mixin
         Common common;
 
@@ -257,7 +289,7 @@ final class NetCommand implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw new Main.UserError(e.getMessage());
             }
-            return coordinate(j, inferWords(j), procs, true, "127.0.0.1", 0, null, common, out, force, Path.of("."), 0, false);
+            return coordinate(j, inferWords(j), procs, true, "127.0.0.1", 0, null, common, output.out, output.force, Path.of("."), null);
         }
     }
 
@@ -269,29 +301,22 @@ final class NetCommand implements Runnable {
         String job;
         @Option(names = "--expect", required = true, description = "host processes to wait for (= partitions)")
         int expect;
-        @Option(names = "--listen", description = "HOST:PORT to bind and announce (default 127.0.0.1:25520)")
-        String listen = "127.0.0.1:25520";
-        @Option(names = "--tls", description = "directory made by 'net keys' (mutual TLS)")
-        Path tls;
-        @Option(names = "--out", description = "output directory")
-        Path out;
-        @Option(names = "--force", description = "replace a non-empty output directory")
-        boolean force;
-        @Option(names = "--checkpoint-every", description = "epochs between checkpoints (0: none)")
-        int every;
-        @Option(names = "--checkpoint-dir", description = "where checkpoints go, on every machine (default: net-checkpoints)")
-        Path ckDir = Path.of("net-checkpoints");
-        @Option(names = "--resume", description = "continue from the last committed checkpoint")
-        boolean resume;
+        @Mixin
+        Endpoint endpoint;
+        @Mixin
+        Output output;
+        @Mixin
+        Restart restart;
         @Mixin
         Common common;
 
         @Override
         public Integer call() throws Exception {
             Job j = job(job);
-            String[] hp = hostPort(listen, "--listen");
+            String[] hp = endpoint.hostPort(25520);
             String words = j instanceof Job.Infer inf ? inferWords(inf) : Path.of(job).toAbsolutePath().toString();
-            return coordinate(j, words, expect, false, hp[0], Integer.parseInt(hp[1]), tls, common, out, force, ckDir, every, resume);
+            return coordinate(j, words, expect, false, hp[0], Integer.parseInt(hp[1]), endpoint.tls, common, output.out, output.force,
+                    restart.ck.dir(Path.of("net-checkpoints")), restart);
         }
     }
 
@@ -305,14 +330,10 @@ final class NetCommand implements Runnable {
         String join;
         @Option(names = "--run-id", required = true, description = "the run id the coordinator printed")
         long runId;
-        @Option(names = "--listen", description = "address to bind and announce (default 127.0.0.1)")
-        String listen = "127.0.0.1";
-        @Option(names = "--tls", description = "directory made by 'net keys' (mutual TLS)")
-        Path tls;
-        @Option(names = "--checkpoint-dir", description = "where checkpoints go (default: net-checkpoints)")
-        Path ckDir = Path.of("net-checkpoints");
-        @Option(names = "--checkpoint-every", description = "epochs between checkpoints (0: none)")
-        int every;
+        @Mixin
+        Endpoint endpoint;
+        @Mixin
+        Checkpoints ck;
         @Option(names = "--with-parent", hidden = true, description = "exit when stdin closes (set by the local launcher)")
         boolean withParent;
         @Mixin
@@ -321,15 +342,16 @@ final class NetCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             if (withParent) Launcher.exitWithParent();
+            if (ck.every < 0) throw new Main.UserError("--checkpoint-every: must be >= 0, got " + ck.every);
             Job j = job(job);
-            String[] hp = hostPort(join, "--join");
+            String[] hp = hostPort(join, "--join"), me = endpoint.hostPort(0);
             NetSystem.Options o;
             try {
-                o = new NetSystem.Options("host", listen, 0, runId, j.hash(), tls);
+                o = new NetSystem.Options("host", me[0], Integer.parseInt(me[1]), runId, j.hash(), endpoint.tls);
             } catch (IllegalArgumentException e) {
                 throw new Main.UserError(e.getMessage());
             }
-            return HostProcess.run(o, NetSystem.address(hp[0], Integer.parseInt(hp[1])), j, new HostProcess.Checkpoints(ckDir, every), common.faults(),
+            return HostProcess.run(o, NetSystem.address(hp[0], Integer.parseInt(hp[1])), j, new HostProcess.Checkpoints(ck.dir(Path.of("net-checkpoints")), ck.every), common.faults(),
                     Duration.ofSeconds(common.joinTimeout), System.err);
         }
     }

@@ -26,7 +26,7 @@ import java.util.concurrent.Semaphore;
 
 @Command(name = "node-regression", mixinStandardHelpOptions = true,
         description = {"Reproduces Fig. 2(a) of the training paper: node regression with the seven training schemes.",
-                "A GCNN learns a teacher's outputs on BA(100, m = 2). Writes <out>/<scheme>/metrics.csv and summary.json, <out>/summary.json and PNG plots of MSE against epochs and against message-passing rounds."})
+                "A GCNN learns a teacher's outputs on BA(100, m = 2). Writes <out>/<scheme>/metrics.csv, summary.json and the trained model.myc, <out>/summary.json, graph.txt and test-features.csv / test-labels.csv (for predict and infer), and PNG plots of MSE against epochs and against message-passing rounds."})
 final class NodeRegressionCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -108,6 +108,7 @@ final class NodeRegressionCommand implements Callable<Integer> {
             for (TrainingRun.Result r : results) {
                 Path d = Files.createDirectories(dir.dir().resolve(r.scheme().id()));
                 RunFiles.writeMetrics(d.resolve("metrics.csv"), r);
+                RunFiles.writeModel(d, r, problem.graph(), cfg.seed(), cfg.epochs());
                 Map<String, Object> sum = summary(r, cfg);
                 json.writeValue(d.resolve("summary.json").toFile(), sum);
                 all.add(sum);
@@ -119,6 +120,9 @@ final class NodeRegressionCommand implements Callable<Integer> {
             top.put("departuresFromThePaper", DEPARTURES);
             top.put("schemes", all);
             json.writeValue(dir.dir().resolve("summary.json").toFile(), top);
+            // what predict and infer need to run the saved models: the graph and the held-out samples
+            io.mycelium.graph.EdgeListReader.write(problem.graph(), dir.dir().resolve("graph.txt"));
+            io.mycelium.task.CsvDataset.write(problem.test(), dir.dir().resolve("test-features.csv"), dir.dir().resolve("test-labels.csv"));
             RunFiles.plots(results, dir.dir(), "Node regression, BA(100, m=2)");
             dir.commit();
         }

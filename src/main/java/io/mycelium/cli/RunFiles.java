@@ -1,5 +1,7 @@
 package io.mycelium.cli;
 
+import io.mycelium.artifact.ModelFile;
+import io.mycelium.graph.Graph;
 import io.mycelium.train.TrainingRun;
 
 import java.io.IOException;
@@ -11,7 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The files every training command writes: per-scheme metrics.csv and summary fields, and the two MSE charts. */
+/** The files every training command writes: per-scheme metrics.csv, summary fields and model.myc, and the two MSE charts. */
 final class RunFiles {
     private RunFiles() {}
 
@@ -21,6 +23,16 @@ final class RunFiles {
             for (TrainingRun.Epoch e : r.epochs())
                 w.printf(Locale.ROOT, "%d,%d,%d,%d,%.8g,%.8g%n", e.epoch(), e.minibatches(), e.rounds(), e.bytes(), e.trainMse(), e.testMse());
         }
+    }
+
+    /**
+     * {@code <dir>/model.myc}: the run's trained model (docs/model-files.md), trained on {@code g}.
+     * Nothing is written for a run that did not keep its model (a networked run's parameters stay on its hosts).
+     */
+    static void writeModel(Path dir, TrainingRun.Result r, Graph g, long seed, int epochs) throws IOException {
+        if (r.model() == null) return;
+        ModelFile.of(r.model(), r.params(), g, new ModelFile.Training(r.scheme().id(), seed, epochs, "test MSE", r.last().testMse()))
+                .write(dir.resolve("model.myc"));
     }
 
     /** The summary fields of one scheme's run; callers add their configuration. */

@@ -38,6 +38,7 @@ public final class NetSystem {
         public Options {
             if (tls == null && !host.equals("127.0.0.1"))
                 throw new IllegalArgumentException("plain TCP is for 127.0.0.1 only; any other address needs mutual TLS (--tls DIR, made by 'net keys')");
+            if (tls != null) Tls.check(tls);
         }
     }
 
@@ -89,11 +90,17 @@ public final class NetSystem {
                 mycelium.net { run-id = "%d", config-hash = "%s" }
                 """, o.tls() == null ? "tcp" : "tls-tcp", o.host(), o.port(), o.role(), o.runId(), o.configHash());
         Config c = ConfigFactory.parseString(text);
-        if (o.tls() != null) c = Tls.config(o.tls(), o.host()).withFallback(c);
+        if (o.tls() != null) c = Tls.config(o.tls()).withFallback(c);
         return c.withFallback(ConfigFactory.load());
     }
 
-    public static ActorSystem<Void> start(Options o) { return ActorSystem.create(Behaviors.empty(), NAME, config(o)); }
+    public static ActorSystem<Void> start(Options o) {
+        // Pekko logs through SLF4J (slf4j-simple, on standard error): warnings and errors only, and SLF4J set up
+        // here, before Pekko's threads race to do it (which makes SLF4J print a "replayed" notice)
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        org.slf4j.LoggerFactory.getILoggerFactory();
+        return ActorSystem.create(Behaviors.empty(), NAME, config(o));
+    }
 
     /** The address others join: {@code pekko://Mycelium@host:port}. */
     public static Address address(String host, int port) { return new Address("pekko", NAME, host, port); }

@@ -18,10 +18,15 @@ public final class Tls {
 
     public static final String KEYSTORE = "node.p12", TRUSTSTORE = "trust.p12", PASSWORD_FILE = "password";
 
-    static Config config(Path dir, String host) {
+    /** Throws {@link IllegalArgumentException} naming the first file {@code net keys} makes that {@code dir} lacks. */
+    static void check(Path dir) {
         for (String f : new String[] {KEYSTORE, TRUSTSTORE, PASSWORD_FILE})
             if (!Files.isRegularFile(dir.resolve(f)))
                 throw new IllegalArgumentException("--tls " + dir + ": missing " + f + " (make the directory with './mycelium net keys --out DIR')");
+    }
+
+    static Config config(Path dir) {
+        check(dir);
         String pw;
         try {
             pw = Files.readString(dir.resolve(PASSWORD_FILE)).strip();

@@ -38,6 +38,9 @@ public final class CsvDataset {
         return new Dataset(x.values, y.values.reshape(nodes, y.samples));
     }
 
+    /** Node features alone ({@code [nodes, samples, columns]}), for running a trained model. */
+    public static Tensor readFeatures(Path features, int nodes) { return table(features, nodes, -1).values; }
+
     private record Table(Tensor values, int samples) {}
 
     /** A data line: its fields and its line number in the file. */

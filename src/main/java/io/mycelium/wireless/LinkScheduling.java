@@ -7,7 +7,6 @@ import io.mycelium.autodiff.Var;
 import io.mycelium.comm.Comm;
 import io.mycelium.comm.Exchange;
 import io.mycelium.comm.Partition;
-import io.mycelium.graph.Generators;
 import io.mycelium.graph.Graph;
 import io.mycelium.graph.Operator;
 import io.mycelium.graph.ShiftOperator;
@@ -51,14 +50,22 @@ public final class LinkScheduling {
         public String label() { return label; }
     }
 
-    public record Config(int miniBatches, int batch, int nodes, int minDegree, int maxDegree, double actorLr, double criticLr, long seed) {
+    public record Config(int miniBatches, int batch, int nodes, ConflictGraphs.Protocol graphs, int minDegree, int maxDegree, double actorLr, double criticLr,
+                         long seed) {
         /** The paper's protocol: 55 mini-batches of 100 samples on G(100, d̄/99), d̄ uniform in 2..25. */
-        public static Config paper() { return new Config(55, 100, 100, 2, 25, 5e-5, 1e-4, 27); }
+        public static Config paper() { return new Config(55, 100, 100, ConflictGraphs.Protocol.PER_MINIBATCH, 2, 25, 5e-5, 1e-4, 27); }
+
+        public Config withGraphs(ConflictGraphs.Protocol g) { return new Config(miniBatches, batch, nodes, g, minDegree, maxDegree, actorLr, criticLr, seed); }
 
         public Map<String, Object> choices() {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("graphs", "one new Erdős–Rényi G(" + nodes + ", d/" + (nodes - 1) + ") per mini-batch, d uniform in " + minDegree + ".." + maxDegree
-                    + " (the paper's protocol; the authors' code uses a fixed pool of 1,140 graphs, one per sample)");
+            m.put("graphs", graphs == ConflictGraphs.Protocol.PER_MINIBATCH
+                    ? "per-minibatch: one new Erdős–Rényi G(" + nodes + ", d/" + (nodes - 1) + ") per mini-batch, d uniform in " + minDegree + ".." + maxDegree
+                      + " (the paper's text; the authors' code uses a fixed pool, one graph per sample)"
+                    : "pool: the authors' code's protocol, a fixed pool of " + ConflictGraphs.POOL_SIZE + " G(" + nodes + ", p), 200 each for p = 0.02, 0.05, 0.075,"
+                      + " 0.1, 0.15 and 20 each for p = 0.3..0.9 (our own draws of their recipe), a different graph for every sample, the pool in a fresh"
+                      + " random order each epoch; mini-batches of " + batch + " run on across epochs (the authors restart the count each epoch and"
+                      + " drop 40 of 140 gradients in the first batch)");
             m.put("weights", "U(0,1), redrawn for every sample; the critic's rollout uses a second fresh draw");
             m.put("updates", "one Adam step per sample (" + batch + " per mini-batch) from gradients taken at the mini-batch's starting parameters, as the authors' code");
             m.put("distributed_optimizer", "GC-Adam: per sample one Metropolis-Hastings round on the actor's local gradients, times n, local Adam (the authors' D-Adam; not eq. 17)");
@@ -105,19 +112,30 @@ public final class LinkScheduling {
         int K = cfg.miniBatches();
         double[] testRatio = new double[K + 1], trainRatio = new double[K], criticLoss = new double[K], actorLoss = new double[K], zMean = new double[K];
         testRatio[0] = testRatio(test, actor);
-        long actorRounds = 0, criticRounds = 0, consensusRounds = 0, lgsRounds = 0, floats = 0;
+        long[] rounds = new long[4], floats = new long[1];   // actor, critic, consensus, LGS; all floats sent
         double[] w = new double[n], w2 = new double[n], z = new double[n], zw = new double[n], noise = new double[n],
                 seed = new double[2 * n], target = new double[2 * n];
+        ConflictGraphs graphs = new ConflictGraphs(cfg.graphs(), n, cfg.minDegree(), cfg.maxDegree(), data, cfg.seed() + 2);
         for (int k = 0; k < K; k++) {
-            int degree = cfg.minDegree() + data.nextInt(cfg.maxDegree() - cfg.minDegree() + 1);
-            Graph g = Generators.erdosRenyi(n, (double) degree / (n - 1), data.nextLong());
-            Operator lap = ShiftOperator.NORMALIZED_LAPLACIAN.of(g), mh = ShiftOperator.metropolisHastings(g);
-            Partition part = Partition.whole(g);
-            Comm actorComm = Comm.local(part), criticComm = Comm.local(part), consensusComm = Comm.local(part), lgsComm = Comm.local(part);
-            Tape at = new Tape(actorComm, actor), ct = new Tape(criticComm, critic);
             Params actorNext = actor.copy(), criticNext = critic.copy();
             double ratioSum = 0, lossSum = 0, jSum = 0, zSum = 0;
+            ConflictGraphs.Sample sg = null;
+            Comm actorComm = null, criticComm = null, consensusComm = null, lgsComm = null;
+            Tape at = null, ct = null;
             for (int s = 0; s < b; s++) {
+                ConflictGraphs.Sample next = graphs.next(s == 0);
+                if (next != sg) {
+                    if (sg != null) count(rounds, floats, actorComm, criticComm, consensusComm, lgsComm);
+                    sg = next;
+                    actorComm = Comm.local(sg.partition());
+                    criticComm = Comm.local(sg.partition());
+                    consensusComm = Comm.local(sg.partition());
+                    lgsComm = Comm.local(sg.partition());
+                    at = new Tape(actorComm, actor);
+                    ct = new Tape(criticComm, critic);
+                }
+                Graph g = sg.graph();
+                Operator lap = sg.laplacian();
                 for (int i = 0; i < n; i++) w[i] = data.nextDouble();
                 at.reset();
                 Var zv = SchedulingActor.forward(at, lap);
@@ -136,7 +154,7 @@ public final class LinkScheduling {
                 double[] cv = c.value().data();
                 Params ga = at.paramGrads();
                 if (dist) {
-                    Exchange.consensus(consensusComm, mh, Optimizer.tensors(ga).toArray(Tensor[]::new));
+                    Exchange.consensus(consensusComm, sg.mh(), Optimizer.tensors(ga).toArray(Tensor[]::new));
                     for (Tensor t : Optimizer.tensors(ga)) for (int q = 0; q < t.data().length; q++) t.data()[q] *= n;
                 }
                 actorOpt.step(actorNext, actorState, ga, List.of());
@@ -160,6 +178,7 @@ public final class LinkScheduling {
                 lossSum += rmse + SchedulingCritic.addPenalty(critic, gc);
                 criticOpt.step(criticNext, criticState, gc, List.of());
             }
+            count(rounds, floats, actorComm, criticComm, consensusComm, lgsComm);
             actor = actorNext;
             critic = criticNext;
             trainRatio[k] = ratioSum / b;
@@ -167,15 +186,18 @@ public final class LinkScheduling {
             actorLoss[k] = jSum / b;
             zMean[k] = zSum / ((double) b * n);
             testRatio[k + 1] = testRatio(test, actor);
-            actorRounds += actorComm.counters().rounds();
-            criticRounds += criticComm.counters().rounds();
-            consensusRounds += consensusComm.counters().rounds();
-            lgsRounds += lgsComm.counters().rounds();
-            floats += actorComm.counters().floats() + criticComm.counters().floats() + consensusComm.counters().floats() + lgsComm.counters().floats();
             progress.step();
         }
-        Traffic perBatch = new Traffic(actorRounds / K, criticRounds / K, consensusRounds / K, lgsRounds / K, floats * Double.BYTES / K);
+        Traffic perBatch = new Traffic(rounds[0] / K, rounds[1] / K, rounds[2] / K, rounds[3] / K, floats[0] * Double.BYTES / K);
         return new Curve(scheme, testRatio, trainRatio, criticLoss, actorLoss, zMean, perBatch, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Adds the rounds and floats of the comms (actor, critic, consensus, LGS) of one graph's samples; they ran one after another. */
+    private static void count(long[] rounds, long[] floats, Comm... comms) {
+        for (int q = 0; q < comms.length; q++) {
+            rounds[q] += comms[q].counters().rounds();
+            floats[0] += comms[q].counters().floats();
+        }
     }
 
     /**

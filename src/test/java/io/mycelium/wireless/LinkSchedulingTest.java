@@ -15,6 +15,8 @@ import io.mycelium.tensor.Tensor;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,11 +124,12 @@ class LinkSchedulingTest {
         }
     }
 
-    @Test
-    void sameSeedSameBits() {
+    @ParameterizedTest
+    @EnumSource(ConflictGraphs.Protocol.class)
+    void sameSeedSameBits(ConflictGraphs.Protocol graphs) {
         Assumptions.assumeTrue(Files.isDirectory(DATA), "needs ../shared/data/link-scheduling");
         SchedulingTestSet test = SchedulingTestSet.read(DATA);
-        LinkScheduling.Config cfg = new LinkScheduling.Config(2, 2, 100, 2, 25, 5e-5, 1e-4, 27);
+        LinkScheduling.Config cfg = new LinkScheduling.Config(2, 2, 100, graphs, 2, 25, 5e-5, 1e-4, 27);
         for (LinkScheduling.Scheme s : LinkScheduling.Scheme.values()) {
             LinkScheduling.Curve a = LinkScheduling.train(cfg, s, test, () -> {}), b = LinkScheduling.train(cfg, s, test, () -> {});
             assertThat(a.testRatio()).isEqualTo(b.testRatio());

@@ -55,6 +55,12 @@ public sealed interface ModelSpec {
      */
     Trainable build(Graph graph);
 
+    /** Input features per node. */
+    int inputWidth();
+
+    /** Outputs per node. */
+    int outputWidth();
+
     /** The training paper's GCNN (eq. 9); {@code init}: glorot or uniform01, null when the model drew its weights another way. */
     record GcnnSpec(int[] widths, Activation[] activations, ShiftOperator shift, String init) implements ModelSpec {
         public GcnnSpec {
@@ -67,18 +73,36 @@ public sealed interface ModelSpec {
             Gcnn.WeightInit w = "uniform01".equals(init) ? Gcnn.UNIFORM01 : Gcnn.GLOROT;
             return new Gcnn(shift.of(graph), widths, activations, w);
         }
+
+        @Override
+        public int inputWidth() { return widths[0]; }
+
+        @Override
+        public int outputWidth() { return widths[widths.length - 1]; }
     }
 
     /** Kipf and Welling's GCN: encoder to {@code width}, {@code layers} layers, readout MLP. */
     record GcnSpec(int inWidth, int width, int layers, int[] readoutHidden, int outWidth, ShiftOperator shift) implements ModelSpec {
         @Override
         public Gcn build(Graph graph) { return new Gcn(inWidth, width, layers, readoutHidden, outWidth, shift); }
+
+        @Override
+        public int inputWidth() { return inWidth; }
+
+        @Override
+        public int outputWidth() { return outWidth; }
     }
 
     /** The graph attention network: {@code heads} heads of width {@code headWidth} per layer, readout MLP. */
     record GatSpec(int inWidth, int layers, int heads, int headWidth, int[] readoutHidden, int outWidth) implements ModelSpec {
         @Override
         public Gat build(Graph graph) { return new Gat(inWidth, layers, heads, headWidth, readoutHidden, outWidth); }
+
+        @Override
+        public int inputWidth() { return inWidth; }
+
+        @Override
+        public int outputWidth() { return outWidth; }
     }
 
     /** The implicit GNN: state width k, MLP encoder and readout, φ, contraction κ on a shift with λ_max ≤ λ. */
@@ -86,18 +110,36 @@ public sealed interface ModelSpec {
                     ShiftOperator shift, double lambda) implements ModelSpec {
         @Override
         public Ignn build(Graph graph) { return new Ignn(inWidth, k, encoderHidden, readoutHidden, outWidth, phi, kappa, shift, lambda); }
+
+        @Override
+        public int inputWidth() { return inWidth; }
+
+        @Override
+        public int outputWidth() { return outWidth; }
     }
 
     /** The graph-signal-denoising GNN: state width k, MLP encoder and readout, γ and β of its energy. */
     record GsdGnnSpec(int inWidth, int k, int[] encoderHidden, int[] readoutHidden, int outWidth, double gamma, double beta) implements ModelSpec {
         @Override
         public GsdGnn build(Graph graph) { return new GsdGnn(inWidth, k, encoderHidden, readoutHidden, outWidth, gamma, beta); }
+
+        @Override
+        public int inputWidth() { return inWidth; }
+
+        @Override
+        public int outputWidth() { return outWidth; }
     }
 
     /** An energy GNN of one variant with its sizes and constants. */
     record EnergySpec(EnergyGnn.Variant variant, int nodeFeatures, int edgeFeatures, int outWidth, EnergyGnn.Config config) implements ModelSpec {
         @Override
         public EnergyGnn build(Graph graph) { return new EnergyGnn(variant, nodeFeatures, edgeFeatures, outWidth, config); }
+
+        @Override
+        public int inputWidth() { return nodeFeatures; }
+
+        @Override
+        public int outputWidth() { return outWidth; }
     }
 
     /**

@@ -58,8 +58,26 @@ class Table3Test {
         assertThat(ignn.asyncChange()).isZero();
         assertThat(ignn.testAccuracy()).isEqualTo(ignn.syncAccuracy());  // the engine's synchronous run is the trainer's forward
         assertThat(ignn.maxStaleness()).isPositive();
+        assertThat(ignn.bestTestAccuracy()).isGreaterThanOrEqualTo(ignn.testAccuracy());
         Table3.Run gcn = Table3.run(Models.get("gcn"), d, folds, 1, 0, s, null);
         assertThat(gcn.maxOutputChange()).isGreaterThan(1e-3);  // an explicit GNN's output moves under stale reads
         assertThat(gcn.testAccuracy()).isEqualTo(gcn.syncAccuracy());
+    }
+
+    @Test
+    void cellsSummarizeRunsOverFoldsAndOverSeeds() {
+        // seed 1: folds 60, 80 (mean 70); seed 2: folds 90, 70 (mean 80); best epochs 70, 80, 95, 75
+        List<Table3.Run> runs = List.of(run(1, 0, 60, 70, true), run(1, 1, 80, 80, false), run(2, 0, 90, 95, false), run(2, 1, 70, 75, false));
+        Table3.Cell c = Table3.cells(runs, List.of("ignn"), List.of(synthetic(4))).getFirst();
+        assertThat(c.mean()).isCloseTo(75, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(c.std()).isCloseTo(Math.sqrt((225 + 25 + 225 + 25) / 3.0), org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(c.seedStd()).isCloseTo(Math.sqrt(50), org.assertj.core.data.Offset.offset(1e-12));  // std of {70, 80}
+        assertThat(c.bestMean()).isCloseTo(80, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(c.constantRuns()).isEqualTo(1);
+        assertThat(c.runs()).isEqualTo(4);
+    }
+
+    private static Table3.Run run(long seed, int fold, double test, double best, boolean constant) {
+        return new Table3.Run("ignn", "syn", seed, fold, test, best, 70, constant, test, new double[] {test}, 0, 0, true, 1);
     }
 }

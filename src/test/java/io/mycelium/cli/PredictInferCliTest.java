@@ -1,0 +1,180 @@
+package io.mycelium.cli;
+
+import io.mycelium.artifact.ModelFile;
+import io.mycelium.autodiff.Tape;
+import io.mycelium.engine.Engine;
+import io.mycelium.graph.EdgeListReader;
+import io.mycelium.graph.Generators;
+import io.mycelium.graph.Graph;
+import io.mycelium.graph.ShiftOperator;
+import io.mycelium.model.Activation;
+import io.mycelium.model.Ignn;
+import io.mycelium.model.Model;
+import io.mycelium.task.CsvDataset;
+import io.mycelium.task.NodeRegression;
+import io.mycelium.task.NodeRegressionRun;
+import io.mycelium.tensor.Init;
+import io.mycelium.tensor.Params;
+import io.mycelium.tensor.Tensor;
+import io.mycelium.train.Dataset;
+import io.mycelium.train.GraphNet;
+import io.mycelium.train.GraphSample;
+import io.mycelium.train.GraphTrainer;
+import io.mycelium.train.Objective;
+import io.mycelium.train.Scheme;
+import io.mycelium.train.TrainingRun;
+import org.apache.commons.rng.UniformRandomProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code mycelium predict} and {@code mycelium infer} on models saved from small training runs in this JVM. */
+class PredictInferCliTest {
+    @TempDir
+    Path tmp;
+
+    /** Parses predict's CSV into {@code [nodes, samples, k]}. */
+    static Tensor outputs(List<String> lines, int nodes, int samples, int k) {
+        assertThat(lines.get(0)).startsWith(ModelRun.MARKER);
+        assertThat(lines.get(1)).isEqualTo("sample,node" + (k == 1 ? ",y1" : ",y1,y2"));
+        assertThat(lines).hasSize(2 + nodes * samples);
+        Tensor y = Tensor.zeros(nodes, samples, k);
+        for (String l : lines.subList(2, lines.size())) {
+            String[] f = l.split(",");
+            int s = Integer.parseInt(f[0]), i = Integer.parseInt(f[1]);
+            for (int c = 0; c < k; c++) y.data()[(i * samples + s) * k + c] = Double.parseDouble(f[2 + c]);
+        }
+        return y;
+    }
+
+    /** The trained per-node GCNN's outputs in memory, on the reference synchronous engine (as its trainer evaluates it). */
+    static Tensor inMemory(Model m, Graph g, Params p, Tensor x) {
+        return Engine.synchronous(g, p).run(h -> {
+            Tape t = h.newTape();
+            return m.forward(t, t.constant(x)).value().copy();
+        }).getFirst();
+    }
+
+    record Saved(Path model, Path graph, Path features, Path labels, Tensor expected, TrainingRun.Result result) {}
+
+    /** A small node-regression run with per-node copies (D-SGD), saved as reproduce node-regression saves it. */
+    Saved trainedGcnn() throws Exception {
+        NodeRegression.Config c = NodeRegression.Config.paper().withSize(20, 40, 6, 10).withEpochs(3).withSeed(2);
+        NodeRegression.Problem p = NodeRegression.build(c);
+        TrainingRun.Result r = NodeRegressionRun.run(p, Scheme.D_SGD, null);
+        assertThat(r.params().isTied()).isFalse();
+        Path dir = Files.createDirectories(tmp.resolve("d-sgd"));
+        RunFiles.writeModel(dir, r, p.graph(), c.seed(), c.epochs());
+        Path graph = tmp.resolve("graph.txt"), f = tmp.resolve("x.csv"), l = tmp.resolve("y.csv");
+        EdgeListReader.write(p.graph(), graph);
+        CsvDataset.write(p.test(), f, l);
+        return new Saved(dir.resolve("model.myc"), graph, f, l, inMemory(r.model(), p.graph(), r.params(), p.test().x()), r);
+    }
+
+    @Test
+    void predictReproducesTheTrainedPerNodeGcnnBitForBit() throws Exception {
+        Saved s = trainedGcnn();
+        Path out = tmp.resolve("pred.csv");
+        CliRun run = CliRun.of("predict", s.model().toString(), "--graph", s.graph().toString(), "--features", s.features().toString(), "--out", out.toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        Tensor y = outputs(Files.readAllLines(out), 20, 6, 1);
+        for (int q = 0; q < y.size(); q++)
+            assertThat(Double.doubleToRawLongBits(y.data()[q])).as("output " + q).isEqualTo(Double.doubleToRawLongBits(s.expected().data()[q]));
+        // and the outputs are the trained model's: their MSE is the run's last test MSE
+        Tensor t = CsvDataset.read(s.features(), s.labels(), 20).y();
+        double mse = 0;
+        for (int q = 0; q < y.size(); q++) mse += Math.pow(y.data()[q] - t.data()[q], 2) / y.size();
+        assertThat(mse).isCloseTo(s.result().last().testMse(), org.assertj.core.data.Offset.offset(1e-12));
+        // standard output when --out is not given: the same lines
+        CliRun toStdout = CliRun.of("predict", s.model().toString(), "--graph", s.graph().toString(), "--features", s.features().toString());
+        assertThat(toStdout.code()).isZero();
+        assertThat(toStdout.out().lines().toList()).isEqualTo(Files.readAllLines(out));
+    }
+
+    @Test
+    void aCorruptedOrMismatchedModelIsRefusedAndNothingIsWritten() throws Exception {
+        Saved s = trainedGcnn();
+        Path out = tmp.resolve("pred.csv");
+        byte[] b = Files.readAllBytes(s.model());
+        b[b.length / 2] ^= 1;
+        Path bad = tmp.resolve("bad.myc");
+        Files.write(bad, b);
+        for (String cmd : List.of("predict", "infer")) {
+            CliRun run = CliRun.of(cmd, bad.toString(), "--graph", s.graph().toString(), "--features", s.features().toString(), "--out", out.toString());
+            assertThat(run.code()).isEqualTo(2);
+            assertThat(run.err()).contains(bad.toString()).contains("corrupted");
+            assertThat(out).doesNotExist();
+        }
+        Path other = tmp.resolve("other.txt");
+        EdgeListReader.write(Generators.parse("ba:20:2", 99), other);
+        CliRun run = CliRun.of("predict", s.model().toString(), "--graph", other.toString(), "--features", s.features().toString(), "--out", out.toString());
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("one parameter copy per node").contains("--graph " + other);
+        assertThat(out).doesNotExist();
+        Files.writeString(out, "not ours\n");
+        run = CliRun.of("predict", s.model().toString(), "--graph", s.graph().toString(), "--features", s.features().toString(), "--out", out.toString(), "--force");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(Files.readString(out)).isEqualTo("not ours\n");
+    }
+
+    /** An IGNN trained for a few epochs on a 16-node graph (tied parameters), saved with its graph and features. */
+    Saved trainedIgnn() throws Exception {
+        Graph g = Generators.parse("ba:16:2", 3);
+        UniformRandomProvider rng = Init.rng(4);
+        int samples = 8;
+        List<GraphSample> train = new ArrayList<>();
+        double[][][] xs = new double[samples][][];
+        double[][] ys = new double[samples][];
+        for (int s = 0; s < samples; s++) {
+            double[] x = new double[g.n() * 3], y = new double[g.n()];
+            for (int q = 0; q < x.length; q++) x[q] = rng.nextDouble();
+            for (int i = 0; i < g.n(); i++) {   // target: node i's first feature plus its neighbours' mean
+                double m = 0;
+                for (int p = g.offsets()[i]; p < g.offsets()[i + 1]; p++) m += x[g.neighbours()[p] * 3] / g.degree(i);
+                y[i] = x[i * 3] + m;
+            }
+            train.add(new GraphSample(g, new Tensor(x, g.n(), 3), null, new Tensor(y, g.n(), 1)));
+            xs[s] = new double[g.n()][];
+            for (int i = 0; i < g.n(); i++) xs[s][i] = java.util.Arrays.copyOfRange(x, i * 3, i * 3 + 3);
+            ys[s] = y;
+        }
+        // tanh, k = 4: the paper's ReLU IGNN trained this briefly can sit with every state at zero (a constant output)
+        java.util.function.Supplier<Ignn> ignn = () -> new Ignn(3, 4, new int[] {8}, new int[] {4}, 1, Activation.TANH, 0.95, ShiftOperator.RENORMALIZED_ADJACENCY, 1.0);
+        GraphTrainer tr = new GraphTrainer(GraphNet.of(gr -> ignn.get(), GraphNet.Solver.of(1e-9, 5000)), Objective.regression(1, false), null, train,
+                new GraphTrainer.Config(4, 4, 0.01, 1, 1, 0, 1));
+        tr.train(e -> {});
+        Path model = tmp.resolve("ignn.myc"), graph = tmp.resolve("g.txt"), f = tmp.resolve("gx.csv"), l = tmp.resolve("gy.csv");
+        ModelFile.of(ignn.get(), tr.params(), g, new ModelFile.Training("amsgrad", 1, 4, null, Double.NaN)).write(model);
+        EdgeListReader.write(g, graph);
+        CsvDataset.write(Dataset.of(xs, ys), f, l);
+        return new Saved(model, graph, f, l, null, null);
+    }
+
+    @Test
+    void inferOnATrainedIgnnConvergesToPredictsOutputs() throws Exception {
+        Saved s = trainedIgnn();
+        Path pred = tmp.resolve("pred.csv"), async = tmp.resolve("async.csv");
+        CliRun p = CliRun.of("predict", s.model().toString(), "--graph", s.graph().toString(), "--features", s.features().toString(), "--out", pred.toString());
+        assertThat(p.code()).as(p.err()).isZero();
+        CliRun i = CliRun.of("infer", s.model().toString(), "--graph", s.graph().toString(), "--features", s.features().toString(),
+                "--stagger", "4", "--history", "3", "--loss", "0.1", "--seed", "5", "--labels", s.labels().toString(), "--out", async.toString());
+        assertThat(i.code()).as(i.err()).isZero();
+        assertThat(i.out()).contains("ignn model (implicit").contains("asynchronous").contains("MSE: synchronous");
+        Tensor sync = outputs(Files.readAllLines(pred), 16, 8, 1), hog = outputs(Files.readAllLines(async), 16, 8, 1);
+        double max = 0;
+        for (int q = 0; q < sync.size(); q++) max = Math.max(max, Math.abs(sync.data()[q] - hog.data()[q]));
+        assertThat(max).isLessThan(1e-6);
+        double lo = Double.MAX_VALUE, hi = -Double.MAX_VALUE;
+        for (double v : sync.data()) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+        assertThat(hi - lo).as("a model whose state collapsed to a constant would pass trivially").isGreaterThan(0.05);
+        assertThat(i.out()).doesNotContain("without converging");
+        // the asynchronous schedule really was asynchronous: values older than one tick were read
+        assertThat(i.out()).containsPattern("staleness of the values read: mean [1-9]");
+    }
+}
