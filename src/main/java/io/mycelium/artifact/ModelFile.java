@@ -10,6 +10,7 @@ import io.mycelium.model.Trainable;
 import io.mycelium.model.spec.ModelSpec;
 import io.mycelium.tensor.Params;
 import io.mycelium.tensor.Tensor;
+import io.mycelium.train.GraphReadout;
 import io.mycelium.util.InputException;
 
 import java.io.IOException;
@@ -34,14 +35,14 @@ import java.util.Map;
  *   8 bytes   magic "MYCMODEL"
  *   4 bytes   format version (uint32)
  *   4 bytes   header length H in bytes (uint32)
- *   H bytes   header, UTF-8 JSON: model spec, parameters (name, shape), tied, graph, training
+ *   H bytes   header, UTF-8 JSON: model spec, graph readout, parameters (name, shape), tied, graph, training
  *   ...       the parameters in header order, each row-major, as IEEE-754 doubles
  *   32 bytes  SHA-256 of every byte before it
  * </pre>
  * {@link #read} refuses, with an {@link InputException} naming the file, anything that is not such a
  * file of a version it reads, or whose bytes do not add up.
  */
-public record ModelFile(ModelSpec spec, Params params, GraphIdentity graph, Training training) {
+public record ModelFile(ModelSpec spec, GraphReadout graphReadout, Params params, GraphIdentity graph, Training training) {
     public static final byte[] MAGIC = "MYCMODEL".getBytes(StandardCharsets.US_ASCII);
     /** The format version this code writes and the newest it reads. */
     public static final int VERSION = 1;
@@ -54,9 +55,14 @@ public record ModelFile(ModelSpec spec, Params params, GraphIdentity graph, Trai
      */
     public record Training(String scheme, long seed, int epochs, String metric, double value) {}
 
-    /** The model's parameters with the spec of {@code model}, trained on {@code graph}. */
+    /** A node-level model: the parameters of {@code model}, trained on {@code graph}. */
     public static ModelFile of(Trainable model, Params params, Graph graph, Training training) {
-        return new ModelFile(ModelSpec.of(model), params, GraphIdentity.of(graph), training);
+        return new ModelFile(ModelSpec.of(model), null, params, GraphIdentity.of(graph), training);
+    }
+
+    /** A graph-level model: {@code model} followed by the graph readout {@code head}; {@code params} holds both. */
+    public static ModelFile of(Trainable model, GraphReadout head, Params params, Graph graph, Training training) {
+        return new ModelFile(ModelSpec.of(model), head, params, GraphIdentity.of(graph), training);
     }
 
     public boolean tied() { return params.isTied(); }
@@ -107,6 +113,10 @@ public record ModelFile(ModelSpec spec, Params params, GraphIdentity graph, Trai
         h.put("format", "mycelium-model");
         h.put("version", VERSION);
         h.set("model", spec.toJson());
+        if (graphReadout != null) {
+            ArrayNode w = h.putArray("graphReadout");
+            for (int d : graphReadout.widths()) w.add(d);
+        }
         h.put("tied", tied());
         h.put("copies", params.copies());
         ArrayNode ps = h.putArray("parameters");
@@ -232,7 +242,20 @@ public record ModelFile(ModelSpec spec, Params params, GraphIdentity graph, Trai
                 throw bad(file, "parameters[" + i + "]", e.getMessage());
             }
         }
-        checkAgainstSpec(file, spec, params);
+        GraphReadout head = null;
+        if (h.has("graphReadout")) {
+            JsonNode w = h.get("graphReadout");
+            if (!w.isArray() || w.size() < 2) throw bad(file, "graphReadout", "a list of at least two widths");
+            int[] widths = new int[w.size()];
+            for (int i = 0; i < widths.length; i++) {
+                if (!w.get(i).canConvertToInt() || w.get(i).asInt() < 1) throw bad(file, "graphReadout", "not a list of positive widths: " + w);
+                widths[i] = w.get(i).asInt();
+            }
+            if (widths[0] != spec.outputWidth())
+                throw bad(file, "graphReadout", "reads " + widths[0] + " node outputs, the model has " + spec.outputWidth());
+            head = new GraphReadout(widths);
+        }
+        checkAgainstSpec(file, spec, head, params);
         GraphIdentity graph;
         try {
             graph = JSON.treeToValue(h.path("graph"), GraphIdentity.class);
@@ -245,12 +268,13 @@ public record ModelFile(ModelSpec spec, Params params, GraphIdentity graph, Trai
         JsonNode t = h.path("training");
         Training training = t.isObject() ? new Training(t.path("scheme").asText(null), t.path("seed").asLong(), t.path("epochs").asInt(),
                 t.path("metric").asText(null), t.has("value") ? t.get("value").asDouble() : Double.NaN) : null;
-        return new ModelFile(spec, params, graph, training);
+        return new ModelFile(spec, head, params, graph, training);
     }
 
-    /** The spec's model must have exactly these parameters, with these shapes past the copies axis. */
-    private static void checkAgainstSpec(Path file, ModelSpec spec, Params params) {
+    /** The spec's model (and graph readout) must have exactly these parameters, with these shapes past the copies axis. */
+    private static void checkAgainstSpec(Path file, ModelSpec spec, GraphReadout head, Params params) {
         Params fresh = spec.build(Graph.fromEdges(1, new int[0], new int[0])).init(io.mycelium.tensor.Init.rng(0));
+        if (head != null) head.init(fresh, io.mycelium.tensor.Init.rng(0));
         Map<String, String> want = new LinkedHashMap<>(), got = new LinkedHashMap<>();
         fresh.asMap().forEach((n, t) -> want.put(n, Arrays.toString(Arrays.copyOfRange(t.shape(), 1, t.rank()))));
         params.asMap().forEach((n, t) -> got.put(n, Arrays.toString(Arrays.copyOfRange(t.shape(), 1, t.rank()))));

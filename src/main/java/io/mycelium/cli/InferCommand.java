@@ -51,6 +51,8 @@ final class InferCommand implements Callable<Integer> {
         if (!(loss >= 0 && loss < 1)) throw new Main.UserError("--loss must be in [0, 1), got " + loss);
         ModelRun.checkOut(out, force);
         ModelRun run = ModelRun.load(model, graph, features);
+        if (labels != null && run.model().graphReadout() != null)
+            throw new Main.UserError("--labels: " + model + " predicts one row per graph (a graph readout); --labels takes node labels");
         Tensor y = labels == null ? null : CsvDataset.read(features, labels, run.graph().n()).y();
         boolean implicit = run.trainable() instanceof ImplicitModel;
         String mode = implicit ? "implicit: iterated to its fixed point"
@@ -59,7 +61,8 @@ final class InferCommand implements Callable<Integer> {
         AsyncSchedule async = AsyncSchedule.of(stagger, history, seed).withLoss(loss);
         Inference.Result sync = Inference.run(run.trainable(), run.graph(), run.model().params(), run.features(), AsyncSchedule.synchronous(), tol, maxTicks);
         Inference.Result hog = Inference.run(run.trainable(), run.graph(), run.model().params(), run.features(), async, tol, maxTicks);
-        if (out != null) run.write(hog.outputs(), out, "infer");
+        Tensor syncOut = run.outputs(sync), hogOut = run.outputs(hog);
+        if (out != null) run.write(hogOut, out, "infer");
 
         int samples = run.features().dim(1);
         System.out.printf(Locale.ROOT, "%s: %s model (%s), %d samples x %d nodes; S = %d, D = %d, loss %.3g, seed %d%n", model,
@@ -70,12 +73,12 @@ final class InferCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%-13s %12.1f %12d %12d %13s%n", row[0], r.meanTicks(), r.maxTicks(), r.unconverged(),
                     implicit ? String.format(Locale.ROOT, "%.3e", r.maxResidual()) : "");
         }
-        double[] d = absDiff(hog.outputs(), sync.outputs());
-        System.out.printf(Locale.ROOT, "change of the outputs from synchronous: max |diff| %.3e, mean |diff| %.3e%n", d[0], d[1]);
+        double[] d = absDiff(hogOut, syncOut);
+        System.out.printf(Locale.ROOT, (run.model().graphReadout() == null ? "" : "graph-level ") + "change of the outputs from synchronous: max |diff| %.3e, mean |diff| %.3e%n", d[0], d[1]);
         System.out.printf(Locale.ROOT, "staleness of the values read: mean %.2f ticks, max %d%n", hog.meanStaleness(), hog.maxStaleness());
         if (y != null) {
-            String name = sync.outputs().dim(2) == 1 ? "MSE" : "error rate";
-            double ms = metric(sync.outputs(), y), ma = metric(hog.outputs(), y);
+            String name = syncOut.dim(2) == 1 ? "MSE" : "error rate";
+            double ms = metric(syncOut, y), ma = metric(hogOut, y);
             System.out.printf(Locale.ROOT, "%s: synchronous %.6g, asynchronous %.6g, change %+.3g%n", name, ms, ma, ma - ms);
         }
         if (hog.unconverged() > 0 && implicit)

@@ -5,6 +5,8 @@ import io.mycelium.graph.EdgeListReader;
 import io.mycelium.graph.Graph;
 import io.mycelium.model.Trainable;
 import io.mycelium.task.CsvDataset;
+import io.mycelium.task.Inference;
+import io.mycelium.train.GraphReadout;
 import io.mycelium.tensor.Tensor;
 
 import java.io.IOException;
@@ -32,6 +34,15 @@ record ModelRun(Path file, ModelFile model, Graph graph, Tensor features, Traina
         return new ModelRun(modelFile, m, g, x, m.model(g));
     }
 
+    /**
+     * What the commands print for an inference: the node outputs {@code [nodes, samples, k]}, or for a
+     * graph-level model (a graph readout in the file) one row per sample, {@code [samples, J]}.
+     */
+    Tensor outputs(Inference.Result r) {
+        GraphReadout head = model.graphReadout();
+        return head == null ? r.outputs() : Inference.graphLevel(head, graph, model.params(), r.outputs());
+    }
+
     /** The first line of every CSV file these commands write; only such a file is replaced (with --force). */
     static final String MARKER = "# mycelium model outputs";
 
@@ -51,7 +62,7 @@ record ModelRun(Path file, ModelFile model, Graph graph, Tensor features, Traina
         if (!force) throw new Main.UserError("--out " + out + " holds earlier outputs; pass --force to replace them");
     }
 
-    /** Writes {@code y} ({@code [nodes, samples, k]}) as CSV to {@code out} (atomically) or, when null, to standard output. */
+    /** Writes {@link #outputs} as CSV to {@code out} (atomically) or, when null, to standard output. */
     void write(Tensor y, Path out, String command) throws IOException {
         if (out == null) {
             Writer w = new java.io.PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), false);
@@ -72,18 +83,20 @@ record ModelRun(Path file, ModelFile model, Graph graph, Tensor features, Traina
         }
     }
 
-    /** Lines {@code sample,node,y1,...,yk} in sample order; values in Java's shortest round-trip form, so they parse back to the same bits. */
+    /** Lines {@code sample,node,y1,...,yk} (graph-level: {@code sample,y1,...}) in sample order; values in Java's shortest round-trip form, so they parse back to the same bits. */
     private void csv(Tensor y, Writer w, String command) throws IOException {
-        int n = y.dim(0), samples = y.dim(1), k = y.dim(2);
+        boolean graphs = y.rank() == 2;
+        int n = graphs ? 1 : y.dim(0), samples = graphs ? y.dim(0) : y.dim(1), k = y.dim(-1);
         w.write(MARKER + " (" + command + " " + file.getFileName() + ")\n");
-        StringBuilder b = new StringBuilder("sample,node");
+        StringBuilder b = new StringBuilder(graphs ? "sample" : "sample,node");
         for (int c = 1; c <= k; c++) b.append(",y").append(c);
         w.write(b.append('\n').toString());
         double[] v = y.data();
         for (int s = 0; s < samples; s++)
             for (int i = 0; i < n; i++) {
                 b.setLength(0);
-                b.append(s).append(',').append(i);
+                b.append(s);
+                if (!graphs) b.append(',').append(i);
                 for (int c = 0; c < k; c++) b.append(',').append(v[(i * samples + s) * k + c]);
                 w.write(b.append('\n').toString());
             }

@@ -9,6 +9,9 @@ import io.mycelium.model.Model;
 import io.mycelium.model.Trainable;
 import io.mycelium.tensor.Params;
 import io.mycelium.tensor.Tensor;
+import io.mycelium.train.GraphBatch;
+import io.mycelium.train.GraphReadout;
+import io.mycelium.train.GraphSample;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -76,6 +79,22 @@ public final class Inference {
             for (int i = 0; i < n; i++) System.arraycopy(r.output().data(), i * k, out.data(), (i * samples + s) * k, k);
         }
         return new Result(out, runs, residuals);
+    }
+
+    /**
+     * A graph-level model's predictions {@code [samples, J]}: {@code head} (the mean of each sample's
+     * node outputs, then an MLP) over {@code nodeOut} ({@code [nodes, samples, k]}).
+     */
+    public static Tensor graphLevel(GraphReadout head, Graph g, Params params, Tensor nodeOut) {
+        if (!params.isTied()) throw new IllegalArgumentException("a graph readout runs on tied parameters");
+        int samples = nodeOut.dim(1), j = head.outputWidth();
+        double[] out = new double[samples * j];
+        for (int s = 0; s < samples; s++) {
+            Tensor ys = sample(nodeOut, s);
+            GraphBatch b = GraphBatch.of(List.of(new GraphSample(g, ys, null, Tensor.zeros(1, j))));
+            System.arraycopy(head.forward(b, ys, params).data(), 0, out, s * j, j);
+        }
+        return new Tensor(out, samples, j);
     }
 
     /** Sample {@code s} of {@code [nodes, samples, f]} as {@code [nodes, f]}. */

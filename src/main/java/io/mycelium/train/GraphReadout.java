@@ -40,6 +40,9 @@ public final class GraphReadout {
 
     public int outputWidth() { return widths[widths.length - 1]; }
 
+    /** The input width, hidden widths and output width. */
+    public int[] widths() { return widths.clone(); }
+
     public void init(Params p, UniformRandomProvider rng) {
         for (int l = 0; l + 1 < widths.length; l++) {
             p.add(PREFIX + "w" + l, Init.glorot(rng, widths[l], widths[l + 1]));

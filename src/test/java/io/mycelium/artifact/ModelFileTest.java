@@ -11,6 +11,7 @@ import io.mycelium.model.Ignn;
 import io.mycelium.tensor.Init;
 import io.mycelium.tensor.Params;
 import io.mycelium.tensor.Tensor;
+import io.mycelium.train.GraphReadout;
 import io.mycelium.util.InputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +48,15 @@ class ModelFileTest {
         return ModelFile.of(m, m.init(Init.rng(3)), G, null);
     }
 
+    /** A graph-level model: an IGNN with two outputs per node, then a graph readout (mean, MLP 2 → 3 → 1). */
+    static ModelFile graphLevel() {
+        Ignn m = Ignn.paper(3, 2);
+        GraphReadout head = new GraphReadout(2, 3, 1);
+        Params p = m.init(Init.rng(3));
+        head.init(p, Init.rng(4));
+        return ModelFile.of(m, head, p, G, new ModelFile.Training("amsgrad", 1, 5, "test accuracy", 80.5));
+    }
+
     Path written(ModelFile f, String name) throws Exception {
         Path p = dir.resolve(name);
         f.write(p);
@@ -55,7 +65,7 @@ class ModelFileTest {
 
     @Test
     void roundTripsBitForBit() throws Exception {
-        for (ModelFile f : new ModelFile[] {perNode(), tied()}) {
+        for (ModelFile f : new ModelFile[] {perNode(), tied(), graphLevel()}) {
             Path p = written(f, "m.myc");
             ModelFile back = ModelFile.read(p);
             assertThat(back.tied()).isEqualTo(f.tied());
@@ -69,6 +79,8 @@ class ModelFileTest {
             assertThat(back.spec().toJson()).isEqualTo(f.spec().toJson());
             assertThat(back.graph()).isEqualTo(f.graph());
             assertThat(back.training()).isEqualTo(f.training());
+            assertThat(back.graphReadout() == null ? null : back.graphReadout().widths())
+                    .isEqualTo(f.graphReadout() == null ? null : f.graphReadout().widths());
             byte[] first = Files.readAllBytes(p);
             back.write(p);
             assertThat(Files.readAllBytes(p)).isEqualTo(first);
@@ -146,6 +158,17 @@ class ModelFileTest {
         refused(magic, "not a Mycelium model file");
         refused("sample,node,x\n0,0,1\n".getBytes(StandardCharsets.UTF_8), "not a Mycelium model file");
         assertThatThrownBy(() -> ModelFile.read(dir.resolve("none.myc"))).isInstanceOf(InputException.class).hasMessageContaining("no such model file");
+    }
+
+    /** A header whose parameters do not fit its spec (here: a graph readout's parameters without the readout) is refused. */
+    @Test
+    void parametersThatDoNotFitTheSpecAreRefused() throws Exception {
+        ModelFile g = graphLevel();
+        Path p = written(new ModelFile(g.spec(), null, g.params(), g.graph(), g.training()), "nohead.myc");
+        assertThatThrownBy(() -> ModelFile.read(p)).isInstanceOf(InputException.class)
+                .hasMessageContaining("do not fit the model spec").hasMessageContaining("graph-readout.w0");
+        Path q = written(new ModelFile(g.spec(), new GraphReadout(3, 1), g.params(), g.graph(), g.training()), "wronghead.myc");
+        assertThatThrownBy(() -> ModelFile.read(q)).isInstanceOf(InputException.class).hasMessageContaining("graphReadout").hasMessageContaining("reads 3 node outputs");
     }
 
     @Test

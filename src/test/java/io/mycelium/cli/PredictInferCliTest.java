@@ -18,6 +18,7 @@ import io.mycelium.tensor.Params;
 import io.mycelium.tensor.Tensor;
 import io.mycelium.train.Dataset;
 import io.mycelium.train.GraphNet;
+import io.mycelium.train.GraphReadout;
 import io.mycelium.train.GraphSample;
 import io.mycelium.train.GraphTrainer;
 import io.mycelium.train.Objective;
@@ -174,7 +175,37 @@ class PredictInferCliTest {
         for (double v : sync.data()) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
         assertThat(hi - lo).as("a model whose state collapsed to a constant would pass trivially").isGreaterThan(0.05);
         assertThat(i.out()).doesNotContain("without converging");
+        graphLevelPredictIsTheMeanThenTheReadoutMlp(s);
         // the asynchronous schedule really was asynchronous: values older than one tick were read
         assertThat(i.out()).containsPattern("staleness of the values read: mean [1-9]");
+    }
+
+    /**
+     * The same IGNN saved with a graph readout (mean of the node outputs, then an MLP with tanh between
+     * layers): predict writes one row per sample, equal to that computed here from predict's node outputs.
+     */
+    void graphLevelPredictIsTheMeanThenTheReadoutMlp(Saved nodeLevel) throws Exception {
+        ModelFile m = ModelFile.read(nodeLevel.model());
+        Params p = m.params().copy();
+        GraphReadout head = new GraphReadout(1, 3, 1);
+        head.init(p, Init.rng(9));
+        Path gm = tmp.resolve("graph-level.myc"), out = tmp.resolve("graphs.csv");
+        new ModelFile(m.spec(), head, p, m.graph(), m.training()).write(gm);
+        CliRun r = CliRun.of("predict", gm.toString(), "--graph", nodeLevel.graph().toString(), "--features", nodeLevel.features().toString(), "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        List<String> lines = Files.readAllLines(out);
+        assertThat(lines.get(1)).isEqualTo("sample,y1");
+        assertThat(lines).hasSize(2 + 8);
+        Tensor nodes = outputs(Files.readAllLines(tmp.resolve("pred.csv")), 16, 8, 1);
+        double[] w0 = p.get("graph-readout.w0").data(), b0 = p.get("graph-readout.b0").data(), w1 = p.get("graph-readout.w1").data(), b1 = p.get("graph-readout.b1").data();
+        for (int s = 0; s < 8; s++) {
+            double mean = 0;
+            for (int i = 0; i < 16; i++) mean += nodes.data()[i * 8 + s] / 16;
+            double y = b1[0];
+            for (int h = 0; h < 3; h++) y += Math.tanh(mean * w0[h] + b0[h]) * w1[h];
+            String[] f = lines.get(2 + s).split(",");
+            assertThat(Integer.parseInt(f[0])).isEqualTo(s);
+            assertThat(Double.parseDouble(f[1])).isCloseTo(y, org.assertj.core.data.Offset.offset(1e-12));
+        }
     }
 }
