@@ -141,7 +141,7 @@ public final class Table3 {
         GraphTrainer.Config cfg = GraphTrainer.Config.paper().withEpochs(epochs).withBatchSize(s.batchSize()).withLr(s.lr()).withSeed(seed);
         GraphTrainer tr = new GraphTrainer(net, task.objective(), new GraphReadout(task.outputWidth(), 4, 4, 1), train, cfg);
         boolean[] conv = {true};
-        List<BatchContext> testCtx = tr.contexts(test), trainCtx = tr.contexts(train);
+        List<BatchContext> testCtx = tr.contexts(test), trainCtx = tr.trainingBatches();
         double[] best = {0};
         tr.train(e -> {
             conv[0] &= e.converged();
