@@ -36,6 +36,9 @@ final class LinkSchedulingCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
     /** Test_Ratio of the authors' logs at mini-batch 55 (wireless spec C.10). */
     static final double AUTHORS_CENTRALIZED = 1.0631, AUTHORS_DISTRIBUTED = 1.0418, AUTHORS_START = 0.9841;
+    /** The held-out graphs drawn like the test set: 100 per density, 500 in all, from their own seed. */
+    static final int HELD_OUT_PER_DENSITY = 100;
+    static final long HELD_OUT_SEED = 2021;
 
     @Option(names = "--quick", description = "CI-sized run: 4 mini-batches of 20 samples")
     boolean quick;
@@ -60,6 +63,12 @@ final class LinkSchedulingCommand implements Callable<Integer> {
         int b = batch != null ? batch : quick ? 20 : 100;
         if (k < 1) throw new Main.UserError("--minibatches must be at least 1, got " + k);
         if (b < 1) throw new Main.UserError("--batch must be at least 1, got " + b);
+        ConflictGraphs.Protocol protocol;
+        try {
+            protocol = ConflictGraphs.Protocol.parse(graphs);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UserError("--graphs: " + e.getMessage());
+        }
         Path dir = data != null ? data : DataDir.find("link-scheduling").orElseThrow(() ->
                 new Main.UserError("the link-scheduling test graphs are needed: " + DataDir.howToProvide("link-scheduling", "--data")));
         SchedulingTestSet test = SchedulingTestSet.read(dir);
@@ -67,12 +76,6 @@ final class LinkSchedulingCommand implements Callable<Integer> {
         OutputDir.validate(target, force);
         System.setProperty("java.awt.headless", "true");
         LinkScheduling.Config p = LinkScheduling.Config.paper();
-        ConflictGraphs.Protocol protocol;
-        try {
-            protocol = ConflictGraphs.Protocol.parse(graphs);
-        } catch (IllegalArgumentException e) {
-            throw new Main.UserError("--graphs: " + e.getMessage());
-        }
         LinkScheduling.Config cfg = new LinkScheduling.Config(k, b, p.nodes(), protocol, p.minDegree(), p.maxDegree(), p.actorLr(), p.criticLr(), seed);
 
         long t0 = System.nanoTime();
@@ -90,6 +93,8 @@ final class LinkSchedulingCommand implements Callable<Integer> {
                 }
             }
         }
+        SchedulingTestSet heldOut = SchedulingTestSet.drawnLikeTheTestSet(test.graphs().getFirst().n(), HELD_OUT_PER_DENSITY, HELD_OUT_SEED);
+        double[] heldOutRatio = curves.stream().mapToDouble(c -> LinkScheduling.testRatio(heldOut, c.actor())).toArray();
         double wall = (System.nanoTime() - t0) / 1e9;
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         List<Map<String, Object>> lgs = lgsCheck(test);
@@ -98,7 +103,7 @@ final class LinkSchedulingCommand implements Callable<Integer> {
         try (OutputDir o = OutputDir.open(target, force)) {
             writeMetrics(o.dir().resolve("metrics.csv"), curves);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValue(o.dir().resolve("summary.json").toFile(), summary(cfg, curves, lgs, matches, wall, load));
+                    .writeValue(o.dir().resolve("summary.json").toFile(), summary(cfg, curves, heldOutRatio, lgs, matches, wall, load));
             plot(o.dir().resolve("utility-ratio.png"), curves);
             o.commit();
         }
@@ -108,6 +113,8 @@ final class LinkSchedulingCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%-58s %8.4f %8.4f %10d%n", c.scheme().label(), c.last(),
                     c.scheme() == LinkScheduling.Scheme.CENTRALIZED ? AUTHORS_CENTRALIZED : AUTHORS_DISTRIBUTED, c.traffic().rounds());
         System.out.printf(Locale.ROOT, "%-58s %8.4f %8.4f%n", "untrained actor", curves.getFirst().testRatio()[0], AUTHORS_START);
+        System.out.printf(Locale.ROOT, "held-out ratio (%d graphs drawn like the test set): centralized %.4f, distributed %.4f%n",
+                SchedulingTestSet.TEST_P.length * HELD_OUT_PER_DENSITY, heldOutRatio[0], heldOutRatio[1]);
         System.out.println("distributed LGS picks the centralized greedy set on every test graph: " + matches);
         return 0;
     }
@@ -134,13 +141,17 @@ final class LinkSchedulingCommand implements Callable<Integer> {
         return rows;
     }
 
-    static Map<String, Object> summary(LinkScheduling.Config cfg, List<LinkScheduling.Curve> curves, List<Map<String, Object>> lgs, boolean matches,
+    static Map<String, Object> summary(LinkScheduling.Config cfg, List<LinkScheduling.Curve> curves, double[] heldOut, List<Map<String, Object>> lgs, boolean matches,
                                        double wall, double load) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("experiment", "link-scheduling");
         m.put("centralized_ratio", curves.get(0).last());
         m.put("distributed_ratio", curves.get(1).last());
         m.put("untrained_ratio", curves.get(0).testRatio()[0]);
+        m.put("centralized_held_out_ratio", heldOut[0]);
+        m.put("distributed_held_out_ratio", heldOut[1]);
+        m.put("held_out_note", "final actors on " + SchedulingTestSet.TEST_P.length * HELD_OUT_PER_DENSITY + " graphs drawn like the 10 test graphs (G(n, p), p = 0.02, 0.05, 0.1, 0.15, 0.2, "
+                + HELD_OUT_PER_DENSITY + " each, weights U(0,1), seed " + HELD_OUT_SEED + "); the authors report only the 10");
         m.put("lgs_matches_greedy", matches);
         Map<String, Object> rounds = new LinkedHashMap<>();
         List<Map<String, Object>> schemes = new ArrayList<>();

@@ -87,9 +87,12 @@ public final class LinkScheduling {
         public long rounds() { return actorRounds + criticRounds + consensusRounds + lgsRounds; }
     }
 
-    /** Per mini-batch: test ratio after k updates (k = 0..K), and the training logs of mini-batch k (1..K, index k−1). */
+    /**
+     * Per mini-batch: test ratio after k updates (k = 0..K), and the training logs of mini-batch k (1..K, index k−1);
+     * {@code actor} is the trained actor (per-node copies for the distributed scheme).
+     */
     public record Curve(Scheme scheme, double[] testRatio, double[] trainRatio, double[] criticLoss, double[] actorLoss, double[] zMean,
-                        Traffic traffic, double seconds) {
+                        Traffic traffic, double seconds, Params actor) {
         public double last() { return testRatio[testRatio.length - 1]; }
     }
 
@@ -189,7 +192,7 @@ public final class LinkScheduling {
             progress.step();
         }
         Traffic perBatch = new Traffic(rounds[0] / K, rounds[1] / K, rounds[2] / K, rounds[3] / K, floats[0] * Double.BYTES / K);
-        return new Curve(scheme, testRatio, trainRatio, criticLoss, actorLoss, zMean, perBatch, (System.nanoTime() - t0) / 1e9);
+        return new Curve(scheme, testRatio, trainRatio, criticLoss, actorLoss, zMean, perBatch, (System.nanoTime() - t0) / 1e9, actor);
     }
 
     /** Adds the rounds and floats of the comms (actor, critic, consensus, LGS) of one graph's samples; they ran one after another. */

@@ -80,9 +80,12 @@ public final class PowerAllocation {
         void advance(String phase, long units);
     }
 
-    public static Result run(Config cfg, Progress progress) {
+    public static Result run(Config cfg, Progress progress) { return run(cfg, 10_000, progress); }
+
+    /** {@link #run(Config, Progress)} with the test locations starting at {@code testOffset} (10,000 for the authors' test set). */
+    static Result run(Config cfg, int testOffset, Progress progress) {
         long t0 = System.nanoTime();
-        ChannelSet set = new ChannelSet(0, cfg.trainLocations(), 10_000, cfg.testLocations(), () -> progress.advance("channels", 1));
+        ChannelSet set = new ChannelSet(0, cfg.trainLocations(), testOffset, cfg.testLocations(), () -> progress.advance("channels", 1));
         PowerBaselines.Result full = PowerBaselines.testSumRate(set, Wmmse.FULL);
         progress.advance("wmmse", 1);
         PowerBaselines.Result tr = PowerBaselines.testSumRate(set, Wmmse.TRUNCATED);

@@ -1,8 +1,11 @@
 package io.mycelium.wireless;
 
 import io.mycelium.graph.EdgeListReader;
+import io.mycelium.graph.Generators;
 import io.mycelium.graph.Graph;
+import io.mycelium.tensor.Init;
 import io.mycelium.util.InputException;
+import org.apache.commons.rng.UniformRandomProvider;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -70,4 +73,28 @@ public record SchedulingTestSet(List<String> names, List<Graph> graphs, List<dou
     }
 
     public int size() { return graphs.size(); }
+
+    /** Edge probabilities of the 10 test graphs (spec C.8: average degree 2, 5, 10, 15, 20 on 100 nodes). */
+    public static final double[] TEST_P = {0.02, 0.05, 0.1, 0.15, 0.2};
+
+    /**
+     * A held-out set drawn the way the 10 test graphs were: {@code perDensity} G(n, p) for each p of the
+     * test set, weights U(0,1). Ten graphs make a coarse mean; this one shows what a trained actor does
+     * on the test set's distribution rather than on those ten draws.
+     */
+    public static SchedulingTestSet drawnLikeTheTestSet(int nodes, int perDensity, long seed) {
+        UniformRandomProvider r = Init.rng(seed);
+        List<String> names = new ArrayList<>();
+        List<Graph> graphs = new ArrayList<>();
+        List<double[]> weights = new ArrayList<>();
+        for (double p : TEST_P)
+            for (int k = 0; k < perDensity; k++) {
+                names.add("G(" + nodes + "," + p + ")#" + k);
+                graphs.add(Generators.erdosRenyi(nodes, p, r.nextLong()));
+                double[] w = new double[nodes];
+                for (int i = 0; i < nodes; i++) w[i] = r.nextDouble();
+                weights.add(w);
+            }
+        return new SchedulingTestSet(List.copyOf(names), List.copyOf(graphs), List.copyOf(weights));
+    }
 }

@@ -20,6 +20,7 @@ class WirelessCliTest {
         assertThat(Main.execute("reproduce", "power-allocation", "--locations", "10001", "--out", out.toString())).isEqualTo(2);
         assertThat(Main.execute("reproduce", "power-allocation", "--schemes", "adam,sgd", "--out", out.toString())).isEqualTo(2);
         assertThat(Main.execute("reproduce", "link-scheduling", "--minibatches", "0", "--out", out.toString())).isEqualTo(2);
+        assertThat(Main.execute("reproduce", "link-scheduling", "--graphs", "ring", "--out", out.toString())).isEqualTo(2);
         assertThat(Main.execute("reproduce", "link-scheduling", "--data", tmp.resolve("missing").toString(), "--out", out.toString())).isEqualTo(2);
         assertThat(Files.exists(out)).isFalse();
     }

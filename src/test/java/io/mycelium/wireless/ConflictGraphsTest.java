@@ -61,4 +61,20 @@ class ConflictGraphsTest {
         double degree = 2.0 * b.graph().edgeCount() / 100;
         assertThat(degree).isBetween(0.5, 35.0);
     }
+
+    @Test
+    void heldOutSetIsDrawnLikeTheTestSet() {
+        SchedulingTestSet h = SchedulingTestSet.drawnLikeTheTestSet(100, 40, 2021);
+        assertThat(h.size()).isEqualTo(200);
+        double[] ps = {0.02, 0.05, 0.1, 0.15, 0.2};   // spec C.8: average degree 2, 5, 10, 15, 20
+        for (int d = 0; d < ps.length; d++) {
+            double edges = 0;
+            for (int k = 0; k < 40; k++) {
+                edges += h.graphs().get(40 * d + k).edgeCount();
+                for (double w : h.weights().get(40 * d + k)) assertThat(w).isBetween(0.0, 1.0);
+            }
+            double expected = 4950 * ps[d], se = Math.sqrt(4950 * ps[d] * (1 - ps[d]) / 40);
+            assertThat(edges / 40).isCloseTo(expected, within(4 * se));
+        }
+    }
 }
