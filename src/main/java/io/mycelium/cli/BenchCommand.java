@@ -32,8 +32,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--warmup", defaultValue = "60",
                 description = "untimed epochs first, and more until the JIT compiler has been quiet for 10 epochs (at most 10x), so the vector kernels run compiled by C2 (default ${DEFAULT-VALUE})")
         int warmup;
-        @Option(names = "--widths", split = ",", defaultValue = "10,32,1",
-                description = "layer widths g_0,...,g_L of the GCNN, ReLU between layers, one output (default ${DEFAULT-VALUE})")
+        @Option(names = "--widths", defaultValue = "10,32,1",
+                description = "layer widths g_0,...,g_L of the GCNN, ReLU between layers, one output; repeat the option for more shapes, each timed in turn (default ${DEFAULT-VALUE})")
         List<String> widthsText;
         @Option(names = "--nodes", defaultValue = "100", description = "nodes of the Barabási–Albert graph (default ${DEFAULT-VALUE})")
         int nodes;
@@ -63,7 +63,7 @@ final class BenchCommand implements Runnable {
          * the same JVM runs code compiled for the other's profile and reads slower than it is alone
          * (docs/performance.md).
          */
-        private String forked(Scheme s, boolean parallel) {
+        private String forked(String widths, Scheme s, boolean parallel) {
             List<String> cmd = new java.util.ArrayList<>();
             cmd.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
             for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
@@ -71,7 +71,7 @@ final class BenchCommand implements Runnable {
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench", "node-regression", "--no-fork",
                     "--schemes", s.id(), "--threads", parallel ? "all" : "1", "--epochs", Integer.toString(epochs),
                     "--rounds", Integer.toString(rounds), "--warmup", Integer.toString(warmup), "--scale", "none",
-                    "--widths", String.join(",", widthsText), "--nodes", Integer.toString(nodes), "--samples", Integer.toString(samples),
+                    "--widths", widths, "--nodes", Integer.toString(nodes), "--samples", Integer.toString(samples),
                     "--batch", Integer.toString(batch)));
             try {
                 Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -89,14 +89,15 @@ final class BenchCommand implements Runnable {
             }
         }
 
-        /** The shape from --widths, --nodes, --samples and --batch, or a user error naming the option. */
-        private Benchmarks.Shape shape() {
-            int[] w = new int[widthsText.size()];
+        /** The shape from one --widths, --nodes, --samples and --batch, or a user error naming the option. */
+        private Benchmarks.Shape shape(String widths) {
+            String[] parts = widths.split(",", -1);
+            int[] w = new int[parts.length];
             for (int q = 0; q < w.length; q++) {
                 try {
-                    w[q] = Integer.parseInt(widthsText.get(q).strip());
+                    w[q] = Integer.parseInt(parts[q].strip());
                 } catch (NumberFormatException e) {
-                    throw new Main.UserError("--widths: '" + widthsText.get(q) + "' is not a width (give e.g. --widths 10,32,1)");
+                    throw new Main.UserError("--widths: '" + parts[q] + "' in '" + widths + "' is not a width (give e.g. --widths 10,32,1)");
                 }
             }
             try {
@@ -110,7 +111,7 @@ final class BenchCommand implements Runnable {
         public void run() {
             if (epochs < 1 || rounds < 1 || warmup < 0 || scaleBatch < 1)
                 throw new Main.UserError("--epochs, --rounds and --scale-batch must be at least 1, --warmup at least 0");
-            Benchmarks.Shape shape = shape();
+            List<Benchmarks.Shape> shapes = widthsText.stream().map(this::shape).toList();
             List<Integer> scale = new java.util.ArrayList<>();
             for (String t : scaleText) {
                 String v = t.strip();
@@ -137,34 +138,9 @@ final class BenchCommand implements Runnable {
                 case "both" -> cores > 1 ? new boolean[] {false, true} : new boolean[] {false};
                 default -> throw new Main.UserError("--threads must be 1, all or both, got '" + threadsText + "'");
             };
-            for (boolean parallel : modes) {
-                if (fork) {
-                    for (Scheme s : schemes) System.out.print(forked(s, parallel));
-                    System.out.flush();
-                    continue;
-                }
-                Parallel.setEnabled(parallel);
-                try {
-                    for (Scheme s : schemes) {
-                        Benchmarks.EpochTime ms = Benchmarks.nodeRegressionMsPerEpoch(shape, s, epochs, rounds, warmup, 1);
-                        // the core's multiply-add ceiling, measured right after the timing, under the same load
-                        FmaPeak.Peak peak = FmaPeak.gflops();
-                        // CPU time is the calling thread's only, so it means something on one thread alone
-                        String threads = parallel ? cores + " threads" : "1 thread";
-                        String cpu = parallel ? "" : String.format(Locale.ROOT, "CPU %.2f ms, ", ms.cpuMs());
-                        String rate = parallel
-                                ? String.format(Locale.ROOT, "%.1f GFLOP/s = %.0f%% of %d cores' FMA peak %.1f GFLOP/s",
-                                        ms.gflops(), 100 * ms.gflops() / (cores * peak.wallGflops()), cores, cores * peak.wallGflops())
-                                : String.format(Locale.ROOT, "%.1f GFLOP/s, by CPU time %.1f = %.0f%% of FMA peak %.1f GFLOP/s (wall %.1f)",
-                                        ms.gflops(), ms.cpuGflops(), 100 * ms.cpuGflops() / peak.cpuGflops(), peak.cpuGflops(), peak.wallGflops());
-                        System.out.printf(Locale.ROOT, "node-regression %-10s %s n=%d B=%d %d samples, %s: %8.2f ms/epoch"
-                                        + "  (%sbest of %d rounds of %d epochs; median %.2f; after %d warm-up epochs)  %.1f MFLOP/epoch, %s%n",
-                                s.id(), shape.arrows(), shape.nodes(), shape.batch(), shape.samples(), threads, ms.wallMs(), cpu, ms.rounds(),
-                                epochs, ms.medianWallMs(), ms.warmupEpochs(), ms.flopsPerEpoch() / 1e6, rate);
-                    }
-                } finally {
-                    Parallel.setEnabled(true);
-                }
+            for (int q = 0; q < shapes.size(); q++) {
+                Benchmarks.Shape shape = shapes.get(q);
+                for (boolean parallel : modes) time(widthsText.get(q), shape, schemes, parallel, cores);
             }
             for (int n : scale) {
                 long need = Benchmarks.scaleBytes(n, scaleBatch), have = largestHeapPool();
@@ -177,6 +153,37 @@ final class BenchCommand implements Runnable {
                 Benchmarks.Scale r = Benchmarks.dsgdScale(n, scaleBatch, 3, 1);
                 System.out.printf(Locale.ROOT, "scale d-sgd n=%d edges=%d 10->10->1 B=%d: %10.1f ms/minibatch  (%.1f ns per edge-sample; best of 3)%n",
                         r.nodes(), r.edges(), scaleBatch, r.msPerMinibatch(), r.msPerMinibatch() * 1e6 / ((double) r.edges() * scaleBatch));
+            }
+        }
+
+        /** One shape's timings for every scheme, on one thread or on all cores. */
+        private void time(String widths, Benchmarks.Shape shape, List<Scheme> schemes, boolean parallel, int cores) {
+            if (fork) {
+                for (Scheme s : schemes) System.out.print(forked(widths, s, parallel));
+                System.out.flush();
+                return;
+            }
+            Parallel.setEnabled(parallel);
+            try {
+                for (Scheme s : schemes) {
+                    Benchmarks.EpochTime ms = Benchmarks.nodeRegressionMsPerEpoch(shape, s, epochs, rounds, warmup, 1);
+                    // the core's multiply-add ceiling, measured right after the timing, under the same load
+                    FmaPeak.Peak peak = FmaPeak.gflops();
+                    // CPU time is the calling thread's only, so it means something on one thread alone
+                    String threads = parallel ? cores + " threads" : "1 thread";
+                    String cpu = parallel ? "" : String.format(Locale.ROOT, "CPU %.2f ms, ", ms.cpuMs());
+                    String rate = parallel
+                            ? String.format(Locale.ROOT, "%.1f GFLOP/s = %.0f%% of %d cores' FMA peak %.1f GFLOP/s",
+                                    ms.gflops(), 100 * ms.gflops() / (cores * peak.wallGflops()), cores, cores * peak.wallGflops())
+                            : String.format(Locale.ROOT, "%.1f GFLOP/s, by CPU time %.1f = %.0f%% of FMA peak %.1f GFLOP/s (wall %.1f)",
+                                    ms.gflops(), ms.cpuGflops(), 100 * ms.cpuGflops() / peak.cpuGflops(), peak.cpuGflops(), peak.wallGflops());
+                    System.out.printf(Locale.ROOT, "node-regression %-10s %s n=%d B=%d %d samples, %s: %8.2f ms/epoch"
+                                    + "  (%sbest of %d rounds of %d epochs; median %.2f; after %d warm-up epochs)  %.1f MFLOP/epoch, %s%n",
+                            s.id(), shape.arrows(), shape.nodes(), shape.batch(), shape.samples(), threads, ms.wallMs(), cpu, ms.rounds(),
+                            epochs, ms.medianWallMs(), ms.warmupEpochs(), ms.flopsPerEpoch() / 1e6, rate);
+                }
+            } finally {
+                Parallel.setEnabled(true);
             }
         }
     }

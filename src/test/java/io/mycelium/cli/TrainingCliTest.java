@@ -114,4 +114,18 @@ class TrainingCliTest {
         assertThat(lines.get(1)).startsWith("node-regression d-sgd ").contains("1 thread");
         for (String l : lines) assertThat(Double.parseDouble(l.replaceAll(".*:\\s+([0-9.]+) ms/epoch.*", "$1"))).isPositive();
     }
+
+    @Test
+    void benchTimesEachWidthsOptionAsAShapeOfItsOwn() {
+        int[] code = new int[1];
+        String out = captureOut(() -> code[0] = Main.execute("bench", "node-regression", "--widths", "3,8,1", "--widths", "3,5,5,1",
+                "--nodes", "12", "--samples", "40", "--batch", "10", "--epochs", "1", "--rounds", "1", "--warmup", "0",
+                "--scale", "none", "--threads", "1", "--schemes", "d-sgd", "--no-fork"));
+        assertThat(code[0]).isZero();
+        List<String> lines = out.lines().filter(l -> l.contains("ms/epoch")).toList();
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).contains(" 3->8->1 ").contains("n=12 B=10 40 samples");
+        assertThat(lines.get(1)).contains(" 3->5->5->1 ");
+        assertThat(Main.execute("bench", "node-regression", "--widths", "3,x,1", "--scale", "none")).isEqualTo(2);
+    }
 }
