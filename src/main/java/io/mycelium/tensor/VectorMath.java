@@ -160,4 +160,17 @@ public final class VectorMath {
                 p47 = p45.add(p45.rearrange(DOWN2)).blend(p67.add(p67.rearrange(UP2)), BIT2);
         return p03.add(p03.rearrange(DOWN4)).blend(p47.add(p47.rearrange(UP4)), BIT4);
     }
+
+    /** Stores eight vectors {@code stride} apart from {@code at}: a register block's rows. */
+    public static void store8(double[] a, int at, int stride, DoubleVector a0, DoubleVector a1, DoubleVector a2, DoubleVector a3,
+                              DoubleVector a4, DoubleVector a5, DoubleVector a6, DoubleVector a7) {
+        a0.intoArray(a, at);
+        a1.intoArray(a, at + stride);
+        a2.intoArray(a, at + 2 * stride);
+        a3.intoArray(a, at + 3 * stride);
+        a4.intoArray(a, at + 4 * stride);
+        a5.intoArray(a, at + 5 * stride);
+        a6.intoArray(a, at + 6 * stride);
+        a7.intoArray(a, at + 7 * stride);
+    }
 }

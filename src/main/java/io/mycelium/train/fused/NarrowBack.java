@@ -10,6 +10,7 @@ import jdk.incubator.vector.DoubleVector;
 import static io.mycelium.tensor.VectorMath.LANES;
 import static io.mycelium.tensor.VectorMath.V;
 import static io.mycelium.tensor.VectorMath.bc;
+import static io.mycelium.tensor.VectorMath.store8;
 import static io.mycelium.train.fused.PassState.A;
 import static io.mycelium.train.fused.PassState.TIED_CHUNKS;
 
@@ -109,14 +110,7 @@ final class NarrowBack implements InputGrads {
                     a7 = qj.fma(bc(C[ce + 7]), a7);
                 }
                 int o = at + kk * P + b;
-                a0.intoArray(out, o);
-                a1.intoArray(out, o + P);
-                a2.intoArray(out, o + 2 * P);
-                a3.intoArray(out, o + 3 * P);
-                a4.intoArray(out, o + 4 * P);
-                a5.intoArray(out, o + 5 * P);
-                a6.intoArray(out, o + 6 * P);
-                a7.intoArray(out, o + 7 * P);
+                store8(out, o, P, a0, a1, a2, a3, a4, a5, a6, a7);
             }
             for (; kk < k; kk++) {
                 DoubleVector a = qi.mul(C[c0 + kk]);

@@ -8,6 +8,7 @@ import io.mycelium.tensor.Parallel;
 import io.mycelium.tensor.Tensor;
 import io.mycelium.tensor.VectorMath;
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorMask;
 
 import static io.mycelium.tensor.VectorMath.LANES;
 import static io.mycelium.tensor.VectorMath.V;
@@ -19,11 +20,16 @@ import static io.mycelium.train.fused.PassState.WIDE;
 
 /**
  * The squared-error step of a two-layer per-node model with one output, with the hidden layer H = X¹ stored sample-major, {@code [node][sample][feature]}
- * (samples unpadded), where the feature-major path stores it {@code [feature][sample]}. Every sum
+ * (samples unpadded, features padded with zeros to whole vectors), where the feature-major path stores it {@code [feature][sample]}. Every sum
  * over samples then runs down a loop with the features across a vector: the output layer's
  * weight gradients need no horizontal reductions, and the hidden layer's Q arrives in the
  * {@code [sample][output]} rows {@link WideGrads#wideBlocks} reads, with no transpose. The one sum over
  * features, ŷ = H θ0 + (S H) θ1, reduces eight samples' lane sums at once in a tree of register shuffles.
+ *
+ * <p>Any hidden width: the kernels run blocks of four vectors of features, then one vector at a time
+ * over eight samples; a width that is not whole vectors ({@code m < mp}) runs on copies of the weights
+ * padded with zero columns (the padded features of H are then exact zeros times those weights), and
+ * the gradients' last vector is added under a mask.
  *
  * <p>H, S H and Q of the hidden layer are the same bits as the feature-major path's (each element
  * sees the same operations in the same order). ŷ sums its features in another order, so ŷ, the
@@ -35,7 +41,9 @@ final class SampleMajorStep implements GcnnPass.OutputStep {
     private final EdgeCoefficients coefficients;
     private final double[][] qt = new double[Math.max(TIED_CHUNKS, Parallel.MAX_CHUNKS)][];   // per chunk: a node's Q, sample-major
     private double[][] shiftedRow;    // per chunk: one node's (S H)_i
-    private double[] hidden;          // the sample-major hidden layer, [node][sample][feature] from A, and LANES rows of slack
+    private double[] hidden;          // the sample-major hidden layer, [node][sample][mp] from A, and LANES rows of slack
+    private final double[][] red = new double[Math.max(TIED_CHUNKS, Parallel.MAX_CHUNKS)][8 * LANES];   // per chunk: WideGrads' partial vector
+    private final double[][] pad = new double[4][];   // U0, U1, W0, W1 with rows padded to mp columns (zeros), when m is not whole vectors
 
     SampleMajorStep(GcnnPass pass, PassState s) {
         this.pass = pass;
@@ -43,60 +51,68 @@ final class SampleMajorStep implements GcnnPass.OutputStep {
         this.coefficients = new EdgeCoefficients(s);
     }
 
-    /** Two layers, per-node weights, an output one wide (as {@link FusedOutputStep}) on a hidden layer whole blocks wide. */
-    static boolean applies(PassState s) { return s.layers() == 2 && FusedOutputStep.applies(s) && s.width(1) % WIDE == 0; }
+    /**
+     * Two layers, per-node weights, an output one wide (as {@link FusedOutputStep}), and a hidden
+     * width whose padding to whole vectors adds at most a quarter to it (8, 13–16, 20–24, 26 and more;
+     * not 10 or 12, whose feature-major rows need no padding).
+     */
+    static boolean applies(PassState s) {
+        int m = s.width(1);
+        return s.layers() == 2 && FusedOutputStep.applies(s) && 4 * WideGrads.stride(m) <= 5 * m;
+    }
     @Override
     public double run(Params params, Tensor store, int[] ids, double[] targets, double scale, Params grads) {
-        int n = s.n, k0 = s.width(0), m = s.width(1), km0 = k0 * m;
+        int n = s.n, k0 = s.width(0), m = s.width(1), km0 = k0 * m, mp = WideGrads.stride(m);
         pass.gather(store, ids);
         int P = s.stride, B = s.samples;
         double[][] x = s.x, sx = s.sx, z = s.z;
         double[] halo = Exchange.pull(s.comm, x[0], A, P * k0);
         Exchange.apply(s.part, s.shift, x[0], A, halo, P * k0, sx[0], false);
         // LANES rows of slack: outputRows' last block of samples may read up to LANES − 1 rows past node n − 1
-        if (hidden == null || hidden.length < (n * B + LANES) * m + A) hidden = Aligned.doubles((n * B + LANES) * m);
+        if (hidden == null || hidden.length < (n * B + LANES) * mp + A) hidden = Aligned.doubles((n * B + LANES) * mp);
         double[] in = x[0], sin = sx[0], h = hidden, out = x[2], q = z[2];
         String[] names0 = s.form.theta0(), names1 = s.form.theta1();
-        double[] U0 = params.get(names0[0]).data(), U1 = params.get(names1[0]).data();
-        double[] W0 = params.get(names0[1]).data(), W1 = params.get(names1[1]).data();
+        double[] U0 = padded(params.get(names0[0]).data(), n * k0, m, mp, 0), U1 = padded(params.get(names1[0]).data(), n * k0, m, mp, 1);
+        double[] W0 = padded(params.get(names0[1]).data(), n, m, mp, 2), W1 = padded(params.get(names1[1]).data(), n, m, mp, 3);
+        int kp = k0 * mp;
         double[] d0 = grads.get(names0[0]).data(), d1 = grads.get(names1[0]).data();
         double[] g0 = grads.get(names0[1]).data(), g1 = grads.get(names1[1]).data();
         Activation hiddenAct = s.activation(0), outAct = s.activation(1);
         Parallel.forRange(n, Parallel.chunks(n, 2L * km0 * P), (c, from, to) -> {
             for (int i = from; i < to; i++) {
-                hiddenRows(in, sin, U0, U1, i * km0, h, i * k0 * P + A, i * B * m + A, k0, m, P, B);
-                Pointwise.activate(hiddenAct, h, i * B * m + A, B * m);
+                hiddenRows(in, sin, U0, U1, i * kp, h, i * k0 * P + A, i * B * mp + A, k0, mp, P, B);
+                Pointwise.activate(hiddenAct, h, i * B * mp + A, B * mp);
             }
         });
         double[] self = s.part.selfWeights(s.shift), w = s.part.edgeWeights(s.shift);
-        if (shiftedRow == null || shiftedRow[0].length < m * P + A) shiftedRow = new double[Parallel.MAX_CHUNKS][m * P + A];
+        if (shiftedRow == null || shiftedRow[0].length < mp * P + A) shiftedRow = new double[Parallel.MAX_CHUNKS][mp * P + A];
         double[][] rows = shiftedRow;
-        long perNode = (long) m * B * (2 + s.part.edgeCount() / Math.max(1, n));
+        long perNode = (long) mp * B * (2 + s.part.edgeCount() / Math.max(1, n));
         Parallel.forRange(n, Parallel.chunks(n, perNode), (c, from, to) -> {
             double[] sh = rows[c];
             for (int i = from; i < to; i++) {
-                int ho = i * B * m + A, oo = i * P + A, tb = i * B;
-                Exchange.row(s.part, self, w, i, h, A, halo, B * m, sh, A);      // no halo: one host holds every node
-                outputRows(h, ho, sh, A, W0, W1, i * m, m, B, out, oo);
+                int ho = i * B * mp + A, oo = i * P + A, tb = i * B;
+                Exchange.row(s.part, self, w, i, h, A, halo, B * mp, sh, A);      // no halo: one host holds every node
+                outputRows(h, ho, sh, A, W0, W1, i * mp, mp, B, out, oo);
                 Pointwise.activate(outAct, out, oo, P);
                 for (int b = 0; b < B; b++) q[oo + b] = scale * (out[oo + b] - targets[tb + b]);   // the padding of q stays zero
                 Pointwise.slope(outAct, out, oo, q, oo, P);
-                outputGradRows(h, ho, sh, A, q, oo, m, B, g0, g1, i * m);
+                outputGradRows(h, ho, sh, A, q, oo, m, mp, B, g0, g1, i * m);
             }
         });
         double sse = GcnnPass.squaredError(pass.copyOutput(), targets);
         // Q of the hidden layer node by node, sample-major, then layer 0's weight gradients from it
         int[] rowPtr = s.part.rowPtr(), cols = s.part.cols();
-        double[] C = coefficients.of(W0, false, W1, m);
-        int chunks = Parallel.chunks(n, (long) m * B * (1 + rowPtr[n] / Math.max(1, n)));
-        double[][] scratch = qt;
+        double[] C = coefficients.of(W0, false, W1, mp);
+        int chunks = Parallel.chunks(n, (long) mp * B * (1 + rowPtr[n] / Math.max(1, n)));
+        double[][] scratch = qt, partial = red;
         Parallel.forRange(n, chunks, (c, from, to) -> {
-            if (scratch[c] == null || scratch[c].length < B * m + A) scratch[c] = Aligned.doubles(B * m);
+            if (scratch[c] == null || scratch[c].length < B * mp + A) scratch[c] = Aligned.doubles(B * mp);
             double[] t = scratch[c];
             for (int i = from; i < to; i++) {
-                backRows(i, rowPtr[i], rowPtr[i + 1], cols, C, (i + rowPtr[i]) * m, q, P, m, B, t, A);
-                Pointwise.slope(hiddenAct, h, i * B * m + A, t, A, B * m);
-                WideGrads.wideBlocks(in, sin, t, i, i + 1, k0, m, m, P, B, d0, i * km0, d1, i * km0, null);   // m whole blocks: no partial vector
+                backRows(i, rowPtr[i], rowPtr[i + 1], cols, C, (i + rowPtr[i]) * mp, q, P, mp, B, t, A);
+                Pointwise.slope(hiddenAct, h, i * B * mp + A, t, A, B * mp);
+                WideGrads.wideBlocks(in, sin, t, i, i + 1, k0, m, mp, P, B, d0, i * km0, d1, i * km0, partial[c]);
             }
         });
         return sse;
@@ -104,14 +120,28 @@ final class SampleMajorStep implements GcnnPass.OutputStep {
 
 
     /**
+     * {@code w} itself when its rows ({@code rows} of m) are whole vectors, else a copy with rows mp
+     * long, the columns past m zero (buffer {@code which} of four, kept between calls).
+     */
+    private double[] padded(double[] w, int rows, int m, int mp, int which) {
+        if (m == mp) return w;
+        double[] p = pad[which];
+        if (p == null || p.length != rows * mp) pad[which] = p = new double[rows * mp];
+        for (int r = 0; r < rows; r++) System.arraycopy(w, r * m, p, r * mp, m);
+        return p;
+    }
+
+    /**
      * One node's hidden rows, sample-major: {@code h[oo + b m + j] = Σ_kk in[kk][b] U0[kk][j] + sin[kk][b] U1[kk][j]}
-     * for b < B, four samples by four vectors of outputs at a time (each weight vector loaded once
-     * feeds four samples). Each element sums in {@link FeatureMajorLayer}'s order, so the same bits.
+     * for b < B and m a whole number of vectors: four samples by four vectors of outputs at a time
+     * (each weight vector loaded once feeds four samples), then the last one to three vectors one at
+     * a time, eight samples at a time. Each element sums in {@link FeatureMajorLayer}'s order, so
+     * the same bits.
      */
     private static void hiddenRows(double[] in, double[] sin, double[] U0, double[] U1, int wo, double[] h, int xo, int oo,
                                    int k, int m, int P, int B) {
-        int L = LANES;
-        for (int j = 0; j < m; j += WIDE) {
+        int L = LANES, j = 0;
+        for (; j + WIDE <= m; j += WIDE) {
             int b = 0;
             for (; b + 3 < B; b += 4) {
                 DoubleVector a0 = DoubleVector.zero(V), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0,
@@ -184,6 +214,38 @@ final class SampleMajorStep implements GcnnPass.OutputStep {
                 a3.intoArray(h, o + 3 * L);
             }
         }
+        for (; j < m; j += L) hiddenVector(in, sin, U0, U1, wo + j, h, xo, oo + j, k, m, P, B);
+    }
+
+    /** {@link #hiddenRows} for one vector of outputs (at {@code wo}, {@code oo}): eight samples at a time, then one. */
+    private static void hiddenVector(double[] in, double[] sin, double[] U0, double[] U1, int wo, double[] h, int xo, int oo,
+                                     int k, int m, int P, int B) {
+        int b = 0;
+        for (; b + 7 < B; b += 8) {
+            DoubleVector a0 = DoubleVector.zero(V), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            for (int kk = 0; kk < k; kk++) {
+                int w = wo + kk * m, r = xo + kk * P + b;
+                DoubleVector u = DoubleVector.fromArray(V, U0, w), v = DoubleVector.fromArray(V, U1, w);
+                a0 = bc(sin[r]).fma(v, bc(in[r]).fma(u, a0));
+                a1 = bc(sin[r + 1]).fma(v, bc(in[r + 1]).fma(u, a1));
+                a2 = bc(sin[r + 2]).fma(v, bc(in[r + 2]).fma(u, a2));
+                a3 = bc(sin[r + 3]).fma(v, bc(in[r + 3]).fma(u, a3));
+                a4 = bc(sin[r + 4]).fma(v, bc(in[r + 4]).fma(u, a4));
+                a5 = bc(sin[r + 5]).fma(v, bc(in[r + 5]).fma(u, a5));
+                a6 = bc(sin[r + 6]).fma(v, bc(in[r + 6]).fma(u, a6));
+                a7 = bc(sin[r + 7]).fma(v, bc(in[r + 7]).fma(u, a7));
+            }
+            int o = oo + b * m;
+            VectorMath.store8(h, o, m, a0, a1, a2, a3, a4, a5, a6, a7);
+        }
+        for (; b < B; b++) {
+            DoubleVector a = DoubleVector.zero(V);
+            for (int kk = 0; kk < k; kk++) {
+                int w = wo + kk * m, r = xo + kk * P + b;
+                a = bc(sin[r]).fma(DoubleVector.fromArray(V, U1, w), bc(in[r]).fma(DoubleVector.fromArray(V, U0, w), a));
+            }
+            a.intoArray(h, oo + b * m);
+        }
     }
 
     /**
@@ -233,18 +295,19 @@ final class SampleMajorStep implements GcnnPass.OutputStep {
     }
 
     /**
-     * One node's output-layer weight gradients from sample-major rows: {@code g0[wo + j] += Σ_b q[b] h[b][j]},
-     * {@code g1[wo + j] += Σ_b q[b] sh[b][j]}, the sums over samples down the loop, four vectors of
-     * features at a time.
+     * One node's output-layer weight gradients from sample-major rows mp apart: {@code g0[wo + j] += Σ_b q[b] h[b][j]},
+     * {@code g1[wo + j] += Σ_b q[b] sh[b][j]} for j < m, the sums over samples down the loop, four
+     * vectors of features at a time, then one vector at a time with four partial sums (samples b
+     * mod 4); a vector past m is added under a mask.
      */
-    private static void outputGradRows(double[] h, int ho, double[] sh, int so, double[] q, int qo, int m, int B,
+    private static void outputGradRows(double[] h, int ho, double[] sh, int so, double[] q, int qo, int m, int mp, int B,
                                        double[] g0, double[] g1, int wo) {
-        int L = LANES;
-        for (int j = 0; j < m; j += WIDE) {
+        int L = LANES, j = 0;
+        for (; j + WIDE <= mp; j += WIDE) {
             DoubleVector x0 = DoubleVector.zero(V), x1 = x0, x2 = x0, x3 = x0, s0 = x0, s1 = x0, s2 = x0, s3 = x0;
             for (int b = 0; b < B; b++) {
                 DoubleVector qv = bc(q[qo + b]);
-                int r = ho + b * m + j, t = so + b * m + j;
+                int r = ho + b * mp + j, t = so + b * mp + j;
                 x0 = DoubleVector.fromArray(V, h, r).fma(qv, x0);
                 x1 = DoubleVector.fromArray(V, h, r + L).fma(qv, x1);
                 x2 = DoubleVector.fromArray(V, h, r + 2 * L).fma(qv, x2);
@@ -255,14 +318,46 @@ final class SampleMajorStep implements GcnnPass.OutputStep {
                 s3 = DoubleVector.fromArray(V, sh, t + 3 * L).fma(qv, s3);
             }
             int a = wo + j;
-            DoubleVector.fromArray(V, g0, a).add(x0).intoArray(g0, a);
-            DoubleVector.fromArray(V, g0, a + L).add(x1).intoArray(g0, a + L);
-            DoubleVector.fromArray(V, g0, a + 2 * L).add(x2).intoArray(g0, a + 2 * L);
-            DoubleVector.fromArray(V, g0, a + 3 * L).add(x3).intoArray(g0, a + 3 * L);
-            DoubleVector.fromArray(V, g1, a).add(s0).intoArray(g1, a);
-            DoubleVector.fromArray(V, g1, a + L).add(s1).intoArray(g1, a + L);
-            DoubleVector.fromArray(V, g1, a + 2 * L).add(s2).intoArray(g1, a + 2 * L);
-            DoubleVector.fromArray(V, g1, a + 3 * L).add(s3).intoArray(g1, a + 3 * L);
+            addInto(g0, a, x0, m - j);
+            addInto(g0, a + L, x1, m - j - L);
+            addInto(g0, a + 2 * L, x2, m - j - 2 * L);
+            addInto(g0, a + 3 * L, x3, m - j - 3 * L);
+            addInto(g1, a, s0, m - j);
+            addInto(g1, a + L, s1, m - j - L);
+            addInto(g1, a + 2 * L, s2, m - j - 2 * L);
+            addInto(g1, a + 3 * L, s3, m - j - 3 * L);
+        }
+        for (; j < mp; j += L) {
+            DoubleVector x0 = DoubleVector.zero(V), x1 = x0, x2 = x0, x3 = x0, s0 = x0, s1 = x0, s2 = x0, s3 = x0;
+            int b = 0;
+            for (; b + 3 < B; b += 4) {
+                int r = ho + b * mp + j, t = so + b * mp + j;
+                DoubleVector p0 = bc(q[qo + b]), p1 = bc(q[qo + b + 1]), p2 = bc(q[qo + b + 2]), p3 = bc(q[qo + b + 3]);
+                x0 = DoubleVector.fromArray(V, h, r).fma(p0, x0);
+                x1 = DoubleVector.fromArray(V, h, r + mp).fma(p1, x1);
+                x2 = DoubleVector.fromArray(V, h, r + 2 * mp).fma(p2, x2);
+                x3 = DoubleVector.fromArray(V, h, r + 3 * mp).fma(p3, x3);
+                s0 = DoubleVector.fromArray(V, sh, t).fma(p0, s0);
+                s1 = DoubleVector.fromArray(V, sh, t + mp).fma(p1, s1);
+                s2 = DoubleVector.fromArray(V, sh, t + 2 * mp).fma(p2, s2);
+                s3 = DoubleVector.fromArray(V, sh, t + 3 * mp).fma(p3, s3);
+            }
+            for (; b < B; b++) {
+                DoubleVector qv = bc(q[qo + b]);
+                x0 = DoubleVector.fromArray(V, h, ho + b * mp + j).fma(qv, x0);
+                s0 = DoubleVector.fromArray(V, sh, so + b * mp + j).fma(qv, s0);
+            }
+            addInto(g0, wo + j, x0.add(x1).add(x2.add(x3)), m - j);
+            addInto(g1, wo + j, s0.add(s1).add(s2.add(s3)), m - j);
+        }
+    }
+
+    /** {@code g[at ..] += x} for the first {@code valid} lanes (all when valid ≥ LANES, none when valid ≤ 0). */
+    private static void addInto(double[] g, int at, DoubleVector x, int valid) {
+        if (valid >= LANES) DoubleVector.fromArray(V, g, at).add(x).intoArray(g, at);
+        else if (valid > 0) {
+            VectorMask<Double> keep = V.indexInRange(0, valid);
+            DoubleVector.fromArray(V, g, at, keep).add(x).intoArray(g, at, keep);
         }
     }
 
@@ -273,8 +368,8 @@ final class SampleMajorStep implements GcnnPass.OutputStep {
      */
     private static void backRows(int i, int e0, int e1, int[] cols, double[] C, int c0, double[] q, int P, int m, int B,
                                  double[] t, int at) {
-        int L = LANES;
-        for (int kk = 0; kk < m; kk += WIDE) {
+        int L = LANES, kk = 0;
+        for (; kk + WIDE <= m; kk += WIDE) {
             int c = c0 + kk, b = 0;
             DoubleVector w0 = DoubleVector.fromArray(V, C, c), w1 = DoubleVector.fromArray(V, C, c + L),
                     w2 = DoubleVector.fromArray(V, C, c + 2 * L), w3 = DoubleVector.fromArray(V, C, c + 3 * L);
@@ -348,6 +443,38 @@ final class SampleMajorStep implements GcnnPass.OutputStep {
                 a2.intoArray(t, o + 2 * L);
                 a3.intoArray(t, o + 3 * L);
             }
+        }
+        for (; kk < m; kk += L) backVector(i, e0, e1, cols, C, c0 + kk, q, P, m, B, t, at + kk);
+    }
+
+    /** {@link #backRows} for one vector of features (coefficients at {@code c}, rows of t at {@code at}): eight samples at a time, then one. */
+    private static void backVector(int i, int e0, int e1, int[] cols, double[] C, int c, double[] q, int P, int m, int B,
+                                   double[] t, int at) {
+        DoubleVector w = DoubleVector.fromArray(V, C, c);
+        int b = 0;
+        for (; b + 7 < B; b += 8) {
+            int qi = i * P + b + A;
+            DoubleVector a0 = bc(q[qi]).mul(w), a1 = bc(q[qi + 1]).mul(w), a2 = bc(q[qi + 2]).mul(w), a3 = bc(q[qi + 3]).mul(w),
+                    a4 = bc(q[qi + 4]).mul(w), a5 = bc(q[qi + 5]).mul(w), a6 = bc(q[qi + 6]).mul(w), a7 = bc(q[qi + 7]).mul(w);
+            for (int e = e0; e < e1; e++) {
+                DoubleVector y = DoubleVector.fromArray(V, C, c + (e - e0 + 1) * m);
+                int qj = cols[e] * P + b + A;
+                a0 = bc(q[qj]).fma(y, a0);
+                a1 = bc(q[qj + 1]).fma(y, a1);
+                a2 = bc(q[qj + 2]).fma(y, a2);
+                a3 = bc(q[qj + 3]).fma(y, a3);
+                a4 = bc(q[qj + 4]).fma(y, a4);
+                a5 = bc(q[qj + 5]).fma(y, a5);
+                a6 = bc(q[qj + 6]).fma(y, a6);
+                a7 = bc(q[qj + 7]).fma(y, a7);
+            }
+            int o = at + b * m;
+            VectorMath.store8(t, o, m, a0, a1, a2, a3, a4, a5, a6, a7);
+        }
+        for (; b < B; b++) {
+            DoubleVector a = bc(q[i * P + b + A]).mul(w);
+            for (int e = e0; e < e1; e++) a = bc(q[cols[e] * P + b + A]).fma(DoubleVector.fromArray(V, C, c + (e - e0 + 1) * m), a);
+            a.intoArray(t, at + b * m);
         }
     }
 
