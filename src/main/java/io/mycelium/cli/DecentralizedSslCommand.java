@@ -27,8 +27,12 @@ import java.util.concurrent.Callable;
         description = {"Trains a GNN decentralized, layer-wise and self-supervised on Cora or CiteSeer (the 'Towards Decentralized GNNs' poster).",
                 "Layer-wise edge-reconstruction loss, push-based negatives, gossip learning; linear-probe accuracy next to the centralized layer-wise twin, end-to-end training, an untrained encoder and raw features; a run with churn and loss. Writes summary.json, curves.csv, accuracy-vs-rounds.png (and embeddings.csv) into --out. See docs/ssl.md."})
 final class DecentralizedSslCommand implements Callable<Integer> {
-    @Option(names = "--width", defaultValue = "64", description = "width of every layer; the embedding concatenates the layers (default ${DEFAULT-VALUE})")
-    int width;
+    @Option(names = "--widths", split = ",", defaultValue = "256,64", description = "width of each layer (the number of values sets the depth); the embedding concatenates the layers (default ${DEFAULT-VALUE})")
+    int[] widths;
+    @Option(names = "--lr", defaultValue = "0.01", description = "Adam learning rate of every trainer (default ${DEFAULT-VALUE})")
+    double lr;
+    @Option(names = "--projection", defaultValue = "0", description = "project the features to this many dimensions by a shared-seed random matrix; 0 keeps the raw bag of words (default ${DEFAULT-VALUE})")
+    int projection;
     @Option(names = "--dataset", required = true, description = "cora or citeseer")
     String dataset;
     @Option(names = "--data", description = "folder with the Planetoid ind.<dataset>.* files (default: Cora/ or CiteSeer/ under $MYCELIUM_DATA; see docs/data.md)")
@@ -70,7 +74,9 @@ final class DecentralizedSslCommand implements Callable<Integer> {
         int every = evalEvery != null ? evalEvery : quick ? 5 : 10;
         if (nSeeds < 1) throw new Main.UserError("--seeds must be at least 1, got " + nSeeds);
         if (rounds < 1) throw new Main.UserError("--epochs must be at least 1, got " + rounds);
-        if (width < 1) throw new Main.UserError("--width must be at least 1, got " + width);
+        for (int w : widths) if (w < 1) throw new Main.UserError("--widths must all be at least 1, got " + java.util.Arrays.toString(widths));
+        if (!(lr > 0)) throw new Main.UserError("--lr must be positive, got " + lr);
+        if (projection < 0) throw new Main.UserError("--projection must be 0 or more, got " + projection);
         if (every < 1) throw new Main.UserError("--eval-every must be at least 1, got " + every);
         if (!(churn >= 0 && churn < 1)) throw new Main.UserError("--churn must be in [0, 1), got " + churn);
         if (!(loss >= 0 && loss < 1)) throw new Main.UserError("--loss must be in [0, 1), got " + loss);
@@ -96,11 +102,11 @@ final class DecentralizedSslCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new Main.UserError("--data: " + e.getMessage(), e);
         }
-        SslConfig ssl = SslConfig.defaults().withEpochs(rounds).withSeed(seed).withWidth(width);
+        SslConfig ssl = SslConfig.defaults().withEpochs(rounds).withSeed(seed).withWidths(widths).withLr(lr);
         DecentralizedConfig dc = DecentralizedConfig.defaults().withMerge(m).withSchedule(sc).withWindow(Math.max(1, rounds / ssl.layers()));
         boolean faults = !quick && (churn > 0 || loss > 0);
         SslExperiment.Options o = new SslExperiment.Options(ssl, dc, nSeeds, every, faults ? churn : 0, faults ? loss : 0, true);
-        SslGraph g = SslGraph.planetoid(p, PROJECTION, PROJECTION_SEED);
+        SslGraph g = SslGraph.planetoid(p, projection, PROJECTION_SEED);
         System.setProperty("java.awt.headless", "true");
         long total = (long) nSeeds * rounds * (faults ? 4 : 3);
         long t0 = System.nanoTime();
@@ -126,11 +132,10 @@ final class DecentralizedSslCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Input features are projected to this many dimensions (see SslGraph.planetoid). */
-    static final int PROJECTION = 256;
+    /** Seed of the optional input projection (see SslGraph.planetoid). */
     static final long PROJECTION_SEED = 7;
 
-    static Map<String, Object> summary(Planetoid p, SslExperiment.Options o, SslExperiment.Result r, double wall, Path dir) {
+    Map<String, Object> summary(Planetoid p, SslExperiment.Options o, SslExperiment.Result r, double wall, Path dir) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("dataset", p.name());
         s.put("nodes", p.n());
@@ -153,11 +158,13 @@ final class DecentralizedSslCommand implements Callable<Integer> {
         cfg.put("seeds", o.seeds());
         cfg.put("eval_every", o.evalEvery());
         cfg.put("faults", Map.of("churn", o.faultChurn(), "message_loss", o.faultLoss()));
-        cfg.put("input_projection", PROJECTION + " dims, ±1/sqrt(dim) signs from seed " + PROJECTION_SEED + ", after row normalization");
+        cfg.put("input_projection", projection == 0 ? "none (row-normalized bag of words)" : projection + " dims, ±1/sqrt(dim) signs from seed " + PROJECTION_SEED + ", after row normalization");
         cfg.put("probe", "standardized embeddings, multinomial logistic regression on the train split, L2 in " + java.util.Arrays.toString(io.mycelium.ssl.LinearProbe.L2_GRID)
                 + " picked on validation; test accuracy at the checkpoint with the best validation accuracy");
         cfg.put("departures", List.of(
-                "features projected to " + PROJECTION + " dimensions so that every node's parameter copy fits in memory",
+                "partial first-layer copies: a node stores, trains and merges only the rows of W1 that its own and its neighbours' nonzero features touch; the other rows stay at the shared-seed initial value (not merged, not relayed)",
+                "layer widths " + java.util.Arrays.toString(o.ssl().widths()) + " (the calibration used 512 for both; one copy per node of a 512 × 512 second layer does not fit in memory, and 256,64 probes as well centrally)",
+                "Adam moments are local to each node and not merged",
                 "loss on the linear pre-activation; messages carry it and receivers apply the ReLU",
                 "training length chosen on validation for every method (checkpoints every eval_every rounds)",
                 "negatives drawn from an overlay: push targets are uniform over all nodes (links beyond the graph edges)"));

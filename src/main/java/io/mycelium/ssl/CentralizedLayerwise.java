@@ -16,7 +16,7 @@ public final class CentralizedLayerwise {
     private final SslGraph data;
     private final Graph g;
     private final SslConfig c;
-    private final int n, width;
+    private final int n;
     final double[][] params, m, v;
     private final double[][] h;
     private long t;
@@ -27,7 +27,6 @@ public final class CentralizedLayerwise {
         this.g = data.graph();
         this.c = c;
         this.n = data.n();
-        this.width = c.width();
         int L = c.layers();
         params = new double[L + 1][];
         m = new double[L + 1][];
@@ -38,7 +37,7 @@ public final class CentralizedLayerwise {
             params[l] = Encoder.init(c, l, data.inputDim());
             m[l] = new double[params[l].length];
             v[l] = new double[params[l].length];
-            h[l] = affine(aggregate(input(h, l), c.in(l, data.inputDim())), c.in(l, data.inputDim()), params[l]);
+            h[l] = affine(aggregate(input(h, l), c.in(l, data.inputDim())), c.in(l, data.inputDim()), l, params[l]);
         }
     }
 
@@ -50,10 +49,10 @@ public final class CentralizedLayerwise {
         next[0] = h[0];
         double loss = 0;
         for (int l = 1; l <= L; l++) {
-            int in = c.in(l, data.inputDim());
+            int in = c.in(l, data.inputDim()), width = c.width(l);
             double[] a = aggregate(input(h, l), in);
-            double[] u = affine(a, in, params[l]);
-            double[] zc = normalizedRows(h[l]);
+            double[] u = affine(a, in, l, params[l]);
+            double[] zc = normalizedRows(h[l], width);
             double[] du = new double[n * width];
             loss += lossGradient(l, u, zc, du);
             double[] grad = new double[params[l].length];
@@ -65,8 +64,8 @@ public final class CentralizedLayerwise {
                 }
             for (int i = 0; i < n; i++) for (int j = 0; j < width; j++) grad[in * width + j] += du[i * width + j];
             for (int k = 0; k < grad.length; k++) grad[k] /= n;
-            Encoder.step(c, params[l], m[l], v[l], 0, grad, 0, grad.length, t);
-            next[l] = affine(a, in, params[l]);
+            Encoder.step(c, params[l], m[l], v[l], 0, grad, 0, grad.length, t, (t - 1.0) / Math.max(1, c.epochs()));
+            next[l] = affine(a, in, l, params[l]);
         }
         System.arraycopy(next, 0, h, 0, L + 1);
         lastLoss = loss / L;
@@ -76,6 +75,7 @@ public final class CentralizedLayerwise {
     /** Σ_v ℓ_v / n of layer l, writing ∂(that)/∂U ·n into du (the 1/n is applied to the parameter gradient). */
     private double lossGradient(int l, double[] u, double[] zc, double[] du) {
         double tau = c.tau(), loss = 0;
+        int width = c.width(l);
         int[] off = g.offsets(), nb = g.neighbours();
         double[] hz = new double[width], dz = new double[width];
         for (int i = 0; i < n; i++) {
@@ -123,7 +123,7 @@ public final class CentralizedLayerwise {
 
     double[] aggregate(double[] x, int w) { return Encoder.aggregate(g, x, w); }
 
-    double[] affine(double[] a, int in, double[] p) { return Encoder.affine(a, n, in, width, p); }
+    double[] affine(double[] a, int in, int l, double[] p) { return Encoder.affine(a, n, in, c.width(l), p); }
 
     static double[] relu(double[] u) {
         double[] r = new double[u.length];
@@ -131,7 +131,7 @@ public final class CentralizedLayerwise {
         return r;
     }
 
-    private double[] normalizedRows(double[] x) {
+    private double[] normalizedRows(double[] x, int width) {
         double[] r = new double[x.length];
         for (int i = 0; i < n; i++) {
             double s = 0;
@@ -143,21 +143,24 @@ public final class CentralizedLayerwise {
     }
 
     /** The concatenated outputs [ReLU(u^1) ‖ … ‖ ReLU(u^L)], n × (L·width). */
-    public double[] embedding() { return relu(concat(h, n, width)); }
+    public double[] embedding() { return relu(concat(h, n, c)); }
 
     /** The concatenated pre-activations [u^1 ‖ … ‖ u^L]. */
-    public double[] preActivations() { return concat(h, n, width); }
+    public double[] preActivations() { return concat(h, n, c); }
 
     /** Layer l's parameters (W then b), for tests. */
     public double[] parameters(int l) { return params[l].clone(); }
 
     public double lastLoss() { return lastLoss; }
 
-    static double[] concat(double[][] h, int n, int width) {
-        int L = h.length - 1;
-        double[] e = new double[n * L * width];
-        for (int i = 0; i < n; i++)
-            for (int l = 1; l <= L; l++) System.arraycopy(h[l], i * width, e, (i * L + l - 1) * width, width);
+    /** Rows [h^1_i ‖ … ‖ h^L_i] of the per-layer matrices h[l] (n × width(l)). */
+    static double[] concat(double[][] h, int n, SslConfig c) {
+        int dim = c.embeddingDim();
+        double[] e = new double[n * dim];
+        for (int l = 1; l < h.length; l++) {
+            int w = c.width(l), o = c.embeddingOffset(l);
+            for (int i = 0; i < n; i++) System.arraycopy(h[l], i * w, e, i * dim + o, w);
+        }
         return e;
     }
 }

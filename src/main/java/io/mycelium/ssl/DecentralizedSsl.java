@@ -34,12 +34,11 @@ public final class DecentralizedSsl {
     private final Graph g;
     private final SslConfig c;
     private final DecentralizedConfig d;
-    private final int n, layers, width, inDim, hist;
-    private final int[] off, nb, base, recvSlot, pCount;
+    private final int n, layers, maxWidth, inDim, hist;
+    private final int[] off, nb, base, recvSlot, w;
     private final long seed;
-    final double[][] theta, mom1, mom2;
-    private final int[][] steps, nextStep;
-    private final long[][] age;
+    final LayerCopies[] copies;
+    private final int[][] nextStep;
     private final double[][] cacheVec, out, history, prevOut;
     private final int[][] cacheVer, cacheSent, version;
     private final NegativeBuffer[] buffers;
@@ -62,7 +61,6 @@ public final class DecentralizedSsl {
         this.d = d;
         this.n = data.n();
         this.layers = c.layers();
-        this.width = c.width();
         this.inDim = data.inputDim();
         this.seed = c.seed();
         this.hist = d.maxDelay() + 2;
@@ -73,28 +71,22 @@ public final class DecentralizedSsl {
         recvSlot = new int[nb.length];
         for (int v = 0; v < n; v++)
             for (int p = off[v]; p < off[v + 1]; p++) recvSlot[p] = base[nb[p]] + 1 + (g.edgeIndex(nb[p], v) - off[nb[p]]);
-        pCount = new int[layers + 1];
-        theta = new double[layers + 1][];
-        mom1 = new double[layers + 1][];
-        mom2 = new double[layers + 1][];
-        steps = new int[layers + 1][];
+        w = new int[layers + 1];
+        w[0] = inDim;
+        int mw = 0, maxBlock = 0;
+        for (int l = 1; l <= layers; l++) mw = Math.max(mw, w[l] = c.width(l));
+        this.maxWidth = mw;
+        copies = new LayerCopies[layers + 1];
         nextStep = new int[layers + 1][];
-        age = new long[layers + 1][];
         gsum = new double[layers + 1][];
         stepped = new boolean[layers + 1][];
+        boolean adam = c.optimizer() == SslConfig.Optimizer.ADAM;
         for (int l = 1; l <= layers; l++) {
-            int p = pCount[l] = c.paramCount(l, inDim);
-            double[] init = Encoder.init(c, l, inDim);
-            theta[l] = new double[Math.multiplyExact(n, p)];
-            for (int v = 0; v < n; v++) System.arraycopy(init, 0, theta[l], v * p, p);
-            boolean adam = c.optimizer() == SslConfig.Optimizer.ADAM;
-            mom1[l] = adam ? new double[n * p] : null;
-            mom2[l] = adam ? new double[n * p] : null;
-            steps[l] = new int[n];
+            copies[l] = new LayerCopies(n, w[l - 1], w[l], Encoder.init(c, l, inDim), l == 1 ? LayerCopies.touchedRows(data) : null, adam);
+            for (int v = 0; v < n; v++) maxBlock = Math.max(maxBlock, copies[l].blockLength(v));
             nextStep[l] = new int[n];
-            age[l] = new long[n];
             stepped[l] = new boolean[n];
-            if (d.merge() == Merge.EXACT) gsum[l] = new double[p];
+            if (d.merge() == Merge.EXACT) gsum[l] = new double[c.paramCount(l, inDim)];
         }
         cacheVec = new double[layers + 1][];
         cacheVer = new int[layers + 1][];
@@ -105,16 +97,15 @@ public final class DecentralizedSsl {
         prevOut = new double[layers + 1][];
         buffers = new NegativeBuffer[layers + 1];
         for (int l = 0; l <= layers; l++) {
-            int w = l == 0 ? inDim : width;
-            cacheVec[l] = new double[base[n] * w];
+            cacheVec[l] = new double[Math.multiplyExact(base[n], w[l])];
             cacheVer[l] = new int[base[n]];
             cacheSent[l] = new int[base[n]];
             version[l] = new int[n];
             if (l == 0) continue;
-            out[l] = new double[n * width];
-            history[l] = new double[n * hist * width];
-            if (d.negatives() == NegativeSource.ORACLE) prevOut[l] = new double[n * width];
-            else buffers[l] = new NegativeBuffer(n, d.bufferCapacity(), width);
+            out[l] = new double[n * w[l]];
+            history[l] = new double[n * hist * w[l]];
+            if (d.negatives() == NegativeSource.ORACLE) prevOut[l] = new double[n * w[l]];
+            else buffers[l] = new NegativeBuffer(n, d.bufferCapacity(), w[l]);
         }
         nextNeg = new int[n];
         nextGossip = new int[n];
@@ -122,13 +113,12 @@ public final class DecentralizedSsl {
         online = new boolean[n];
         bucket = new int[hist][64 * REC];
         bucketLen = new int[hist];
-        int maxIn = Math.max(inDim, width);
-        a = new double[maxIn];
-        u = new double[width];
-        hz = new double[width];
-        dz = new double[width];
-        du = new double[width];
-        grad = new double[Math.max(pCount.length > 1 ? pCount[1] : 0, layers > 1 ? pCount[2] : 0)];
+        a = new double[Math.max(inDim, maxWidth)];
+        u = new double[maxWidth];
+        hz = new double[maxWidth];
+        dz = new double[maxWidth];
+        du = new double[maxWidth];
+        grad = new double[maxBlock];
         negSlots = new int[Math.max(d.bufferCapacity(), c.negatives())];
         negNodes = new int[c.negatives()];
         start();
@@ -170,7 +160,7 @@ public final class DecentralizedSsl {
             for (int v = 0; v < n; v++) {
                 if (!online[v]) continue;
                 store(l, base[v], v, version[l][v], 0);
-                for (int p = off[v]; p < off[v + 1]; p++) sendNow(Kind.EMBEDDING, width, l, v, p, version[l][v]);
+                for (int p = off[v]; p < off[v + 1]; p++) sendNow(Kind.EMBEDDING, w[l], l, v, p, version[l][v]);
             }
         }
         if (prevOut[1] != null) for (int l = 1; l <= layers; l++) System.arraycopy(out[l], 0, prevOut[l], 0, out[l].length);
@@ -211,6 +201,11 @@ public final class DecentralizedSsl {
         if (prevOut[1] != null) for (int l = 1; l <= layers; l++) System.arraycopy(out[l], 0, prevOut[l], 0, out[l].length);
     }
 
+    /** How far layer l's training is at the current round (its window in PROGRESSIVE, else all rounds): the clock of the learning-rate decay. */
+    private double progress(int l) {
+        return d.schedule() == Schedule.PROGRESSIVE ? (now - 1.0 - (l - 1) * d.window()) / d.window() : (now - 1.0) / Math.max(1, c.epochs());
+    }
+
     private boolean active(int l) {
         return d.schedule() != Schedule.PROGRESSIVE || (now > (l - 1) * d.window() && now <= l * d.window());
     }
@@ -241,7 +236,7 @@ public final class DecentralizedSsl {
         cacheVer[l][s] = ver;
         cacheSent[l][s] = sentAt;
         if (l == 0) System.arraycopy(data.inputs(), from * inDim, cacheVec[0], s * inDim, inDim);
-        else System.arraycopy(history[l], (from * hist + ver % hist) * width, cacheVec[l], s * width, width);
+        else System.arraycopy(history[l], (from * hist + ver % hist) * w[l], cacheVec[l], s * w[l], w[l]);
     }
 
     private void enqueue(int type, int from, int to, int l, int ver, int delay) {
@@ -276,7 +271,7 @@ public final class DecentralizedSsl {
                 case NEG -> {
                     if (!online[to]) { if (l == 1) traffic.offline[Kind.NEGATIVE.ordinal()]++; }
                     else if (to != from && !g.hasEdge(to, from))
-                        buffers[l].offer(to, from, ver, sentAt, history[l], (from * hist + ver % hist) * width);
+                        buffers[l].offer(to, from, ver, sentAt, history[l], (from * hist + ver % hist) * w[l]);
                 }
                 default -> throw new IllegalStateException("message type " + type);
             }
@@ -289,32 +284,22 @@ public final class DecentralizedSsl {
      * (features as they are), entries not yet received left out.
      */
     private void aggregate(int v, int l) {
-        int in = l == 1 ? inDim : width;
+        int in = w[l - 1];
         double[] cv = cacheVec[l - 1];
         int[] ver = cacheVer[l - 1];
         Arrays.fill(a, 0, in, 0);
         for (int s = base[v]; s < base[v + 1]; s++) {
             if (ver[s] == 0) continue;
             int from = s == base[v] ? v : nb[off[v] + s - base[v] - 1];
-            double w = Encoder.weight(g, v, from);
+            double wt = Encoder.weight(g, v, from);
             int o = s * in;
-            if (l == 1) for (int k = 0; k < in; k++) a[k] += w * cv[o + k];
-            else for (int k = 0; k < in; k++) a[k] += w * Math.max(0, cv[o + k]);
+            if (l == 1) for (int k = 0; k < in; k++) a[k] += wt * cv[o + k];
+            else for (int k = 0; k < in; k++) a[k] += wt * Math.max(0, cv[o + k]);
         }
     }
 
     /** u = a·W_v + b_v for node v's copy of layer l. */
-    private void affine(int v, int l) {
-        int in = l == 1 ? inDim : width, o = v * pCount[l];
-        double[] p = theta[l];
-        System.arraycopy(p, o + in * width, u, 0, width);
-        for (int k = 0; k < in; k++) {
-            double ak = a[k];
-            if (ak == 0) continue;
-            int r = o + k * width;
-            for (int j = 0; j < width; j++) u[j] += ak * p[r + j];
-        }
-    }
+    private void affine(int v, int l) { copies[l].affine(v, a, u); }
 
     /** One local step of layer l at node v on its cached constants. */
     private void step(int v, int l) {
@@ -323,6 +308,7 @@ public final class DecentralizedSsl {
         if (l > 1) // layer 0 holds the features, sent once
             for (int s = base[v]; s < base[v + 1]; s++) if (cacheVer[l - 1][s] > 0) { inputAgeSum += now - cacheSent[l - 1][s]; inputAgeCount++; }
         affine(v, l);
+        int width = w[l];
         double norm = 0;
         for (int j = 0; j < width; j++) { hz[j] = u[j]; norm += hz[j] * hz[j]; }
         norm = Math.sqrt(norm);
@@ -332,7 +318,7 @@ public final class DecentralizedSsl {
         int pos = 0;
         for (int s = base[v] + 1; s < base[v + 1]; s++) if (cacheVer[l][s] > 0) pos++;
         for (int s = base[v] + 1; s < base[v + 1]; s++)
-            if (cacheVer[l][s] > 0) addTerm(cacheVec[l], s * width, -(1.0 / pos), true);
+            if (cacheVer[l][s] > 0) addTerm(width, cacheVec[l], s * width, -(1.0 / pos), true);
         int used;
         double[] src;
         if (d.negatives() == NegativeSource.ORACLE) {
@@ -341,14 +327,14 @@ public final class DecentralizedSsl {
                 int x = Encoder.oracleNegative(g, seed, v, now, l, q);
                 if (x >= 0) negNodes[used++] = x;
             }
-            for (int q = 0; q < used; q++) addTerm(prevOut[l], negNodes[q] * width, c.negWeight() / used, false);
+            for (int q = 0; q < used; q++) addTerm(width, prevOut[l], negNodes[q] * width, c.negWeight() / used, false);
         } else {
             used = buffers[l].sample(v, now, d.maxNegAge(), c.negatives(), Draw.hash(seed, NEGSAMPLE, v, now, l), negSlots);
             for (int q = 0; q < used; q++) {
                 int age = now - buffers[l].sentAt(negSlots[q]);
                 negAgeSum += age;
                 negAgeMax = Math.max(negAgeMax, age);
-                addTerm(buffers[l].vectors, negSlots[q] * width, c.negWeight() / used, false);
+                addTerm(width, buffers[l].vectors, negSlots[q] * width, c.negWeight() / used, false);
             }
         }
         negUsed += used;
@@ -358,7 +344,7 @@ public final class DecentralizedSsl {
             for (int j = 0; j < width; j++) proj += dz[j] * hz[j];
             for (int j = 0; j < width; j++) du[j] = (dz[j] - proj * hz[j]) / norm;
         } else Arrays.fill(du, 0);
-        int in = l == 1 ? inDim : width;
+        int in = w[l - 1];
         if (d.merge() == Merge.EXACT) {
             double[] gs = gsum[l];
             for (int k = 0; k < in; k++) {
@@ -368,18 +354,11 @@ public final class DecentralizedSsl {
             for (int j = 0; j < width; j++) gs[in * width + j] += du[j];
             return;
         }
-        int t = ++steps[l][v];
-        age[l][v]++;
-        for (int k = 0; k < in; k++) {
-            double ak = a[k];
-            for (int j = 0; j < width; j++) grad[k * width + j] = ak * du[j];
-        }
-        System.arraycopy(du, 0, grad, in * width, width);
-        Encoder.step(c, theta[l], mom1[l], mom2[l], v * pCount[l], grad, 0, pCount[l], t);
+        copies[l].step(c, v, a, du, grad, progress(l));
     }
 
     /** Adds the loss term of one positive (coefficient −w·(1−σ(s/τ))/τ) or negative (w·σ(s/τ)/τ) to dz. */
-    private void addTerm(double[] vec, int o, double w, boolean positive) {
+    private void addTerm(int width, double[] vec, int o, double w, boolean positive) {
         double nn = 0, dot = 0;
         for (int j = 0; j < width; j++) { nn += vec[o + j] * vec[o + j]; dot += hz[j] * vec[o + j]; }
         if (nn == 0) return;
@@ -399,12 +378,7 @@ public final class DecentralizedSsl {
             if (count == 0) continue;
             double[] gs = gsum[l];
             for (int k = 0; k < gs.length; k++) gs[k] /= count;
-            for (int v = 0; v < n; v++) {
-                if (!stepped[l][v]) continue;
-                int t = ++steps[l][v];
-                age[l][v]++;
-                Encoder.step(c, theta[l], mom1[l], mom2[l], v * pCount[l], gs, 0, pCount[l], t);
-            }
+            for (int v = 0; v < n; v++) if (stepped[l][v]) copies[l].stepWithFull(c, v, gs, grad, progress(l));
             Arrays.fill(gs, 0);
         }
     }
@@ -413,7 +387,7 @@ public final class DecentralizedSsl {
     private void output(int v, int l) {
         aggregate(v, l);
         affine(v, l);
-        int o = v * width, ver = ++version[l][v];
+        int width = w[l], o = v * width, ver = ++version[l][v];
         System.arraycopy(u, 0, out[l], o, width);
         System.arraycopy(out[l], o, history[l], (v * hist + ver % hist) * width, width);
     }
@@ -421,7 +395,7 @@ public final class DecentralizedSsl {
     /** EMB of v's new layer-l output to every neighbour, and into its own cache next round. */
     private void emit(int v, int l) {
         enqueue(SELF, v, v, l, version[l][v], 0);
-        for (int p = off[v]; p < off[v + 1]; p++) send(Kind.EMBEDDING, width, EMB, v, p, l, version[l][v]);
+        for (int p = off[v]; p < off[v + 1]; p++) send(Kind.EMBEDDING, w[l], EMB, v, p, l, version[l][v]);
     }
 
     private void pushNegatives() {
@@ -430,7 +404,7 @@ public final class DecentralizedSsl {
             nextNeg[v] = now + 1;
             for (int k = 0; k < d.fanout(); k++) {
                 int to = peer(v, 100 + k);
-                traffic.sent(Kind.NEGATIVE, (long) layers * width);
+                traffic.sent(Kind.NEGATIVE, c.embeddingDim());
                 if (lost()) { traffic.lost[Kind.NEGATIVE.ordinal()]++; continue; }
                 int delay = d.maxDelay() == 0 ? 0 : Draw.below(Draw.hash(seed, DELAY, msgSeq++, 0, 0), d.maxDelay() + 1);
                 for (int l = 1; l <= layers; l++) enqueue(NEG, v, to, l, version[l][v], delay);
@@ -456,7 +430,7 @@ public final class DecentralizedSsl {
             nextGossip[v] = now + Math.max(1, (int) Math.round(jitter * d.gossipPeriod()));
             int to = peer(v, 7);
             long payload = 0;
-            for (int l = 1; l <= layers; l++) if (active(l)) payload += pCount[l] + 1;
+            for (int l = 1; l <= layers; l++) if (active(l)) payload += copies[l].payload(v);
             traffic.sent(Kind.GOSSIP, payload);
             if (lost()) traffic.lost[Kind.GOSSIP.ordinal()]++;
             else if (!online[to]) traffic.offline[Kind.GOSSIP.ordinal()]++;
@@ -466,27 +440,24 @@ public final class DecentralizedSsl {
 
     /** Node v merges the received copy of layer l (node {@code from}'s) into its own: uniform or age-weighted; age ← max. */
     private void merge(int v, int from, int l) {
-        int p = pCount[l];
-        double mine = age[l][v], theirs = age[l][from];
-        double wm = 0.5, wt = 0.5;
-        if (d.merge() == Merge.AGE_WEIGHTED && mine + theirs > 0) { wm = mine / (mine + theirs); wt = 1 - wm; }
-        double[] th = theta[l];
-        int q = v * p, r = from * p;
-        for (int k = 0; k < p; k++) th[q + k] = wm * th[q + k] + wt * th[r + k];
-        age[l][v] = (long) Math.max(mine, theirs);
+        double mine = copies[l].age[v], theirs = copies[l].age[from];
+        double wm = d.merge() == Merge.AGE_WEIGHTED && mine + theirs > 0 ? mine / (mine + theirs) : 0.5;
+        copies[l].merge(v, from, wm);
     }
 
     /**
      * The deployed embeddings: every node computes [h^1 ‖ … ‖ h^L] from its own parameter copies and its
-     * own caches, as it could at any time ({@code n × layers·width}).
+     * own caches, as it could at any time ({@code n × embeddingDim}).
      */
     public double[] embedding() {
-        double[] e = new double[n * layers * width];
+        int dim = c.embeddingDim();
+        double[] e = new double[n * dim];
         for (int v = 0; v < n; v++)
             for (int l = 1; l <= layers; l++) {
                 aggregate(v, l);
                 affine(v, l);
-                for (int j = 0; j < width; j++) e[(v * layers + l - 1) * width + j] = Math.max(0, u[j]);
+                int o = v * dim + c.embeddingOffset(l);
+                for (int j = 0; j < w[l]; j++) e[o + j] = Math.max(0, u[j]);
             }
         return e;
     }
@@ -500,18 +471,17 @@ public final class DecentralizedSsl {
         double[][] pre = new double[layers + 1][];
         double[] in = data.inputs();
         for (int l = 1; l <= layers; l++) {
-            double[] mean = new double[pCount[l]];
-            for (int v = 0; v < n; v++) for (int k = 0; k < pCount[l]; k++) mean[k] += theta[l][v * pCount[l] + k];
-            for (int k = 0; k < mean.length; k++) mean[k] /= n;
-            int w = l == 1 ? inDim : width;
-            pre[l] = Encoder.affine(Encoder.aggregate(g, in, w), n, w, width, mean);
+            pre[l] = Encoder.affine(Encoder.aggregate(g, in, w[l - 1]), n, w[l - 1], w[l], copies[l].mean());
             in = CentralizedLayerwise.relu(pre[l]);
         }
-        return CentralizedLayerwise.relu(CentralizedLayerwise.concat(pre, n, width));
+        return CentralizedLayerwise.relu(CentralizedLayerwise.concat(pre, n, c));
     }
 
-    /** Node v's copy of layer l's parameters (W then b). */
-    public double[] parameters(int v, int l) { return Arrays.copyOfRange(theta[l], v * pCount[l], (v + 1) * pCount[l]); }
+    /** Node v's copy of layer l's parameters (W then b); rows v does not hold are at their initial values. */
+    public double[] parameters(int v, int l) { return copies[l].full(v); }
+
+    /** Whether node v holds row k of layer l's W (the rows its inputs can touch; see {@link LayerCopies}). */
+    public boolean holds(int v, int l, int k) { return copies[l].holds(v, k); }
 
     public Traffic traffic() { return traffic; }
 

@@ -11,7 +11,7 @@ final class Encoder {
 
     /** Layer l's initial parameters: Glorot-uniform W, zero b. */
     static double[] init(SslConfig c, int l, int inputDim) {
-        int in = c.in(l, inputDim), out = c.width();
+        int in = c.in(l, inputDim), out = c.width(l);
         double[] p = new double[c.paramCount(l, inputDim)];
         double lim = Math.sqrt(6.0 / (in + out));
         for (int k = 0; k < in * out; k++) p[k] = (2 * Draw.uniform(Draw.hash(c.seed(), INIT, l, k, 0)) - 1) * lim;
@@ -33,10 +33,14 @@ final class Encoder {
         return -1;
     }
 
-    /** One step of c's optimizer on p[off..off+len) with gradient g[goff..], local step count t ≥ 1 (m, v: Adam's moments). */
-    static void step(SslConfig c, double[] p, double[] m, double[] v, int off, double[] g, int goff, int len, long t) {
-        if (c.optimizer() == SslConfig.Optimizer.ADAM) adam(p, m, v, off, g, goff, len, t, c.lr());
-        else for (int k = 0; k < len; k++) p[off + k] -= c.lr() * g[goff + k];
+    /**
+     * One step of c's optimizer on p[off..off+len) with gradient g[goff..], local step count t ≥ 1 (m, v:
+     * Adam's moments), at {@code progress} ∈ [0, 1] of training (for the learning-rate decay).
+     */
+    static void step(SslConfig c, double[] p, double[] m, double[] v, int off, double[] g, int goff, int len, long t, double progress) {
+        double lr = c.lrAt(progress);
+        if (c.optimizer() == SslConfig.Optimizer.ADAM) adam(p, m, v, off, g, goff, len, t, lr);
+        else for (int k = 0; k < len; k++) p[off + k] -= lr * g[goff + k];
     }
 
     /** One Adam step on p[off..off+len) with gradient g[goff..], local step count t ≥ 1. */

@@ -10,7 +10,7 @@ import io.mycelium.graph.Graph;
 public final class EndToEnd {
     private final Graph g;
     private final SslConfig c;
-    private final int n, width, inDim, layers;
+    private final int n, width, inDim, layers; // width: the last layer's
     private final double[][] params, m, v, pre;
     private final double[] a0;
     private long t;
@@ -19,7 +19,7 @@ public final class EndToEnd {
         this.g = data.graph();
         this.c = c;
         this.n = data.n();
-        this.width = c.width();
+        this.width = c.width(c.layers());
         this.inDim = data.inputDim();
         this.layers = c.layers();
         params = new double[layers + 1][];
@@ -39,8 +39,8 @@ public final class EndToEnd {
         double[][] agg = new double[layers + 1][];
         agg[1] = a0;
         for (int l = 1; l <= layers; l++) {
-            if (l > 1) agg[l] = Encoder.aggregate(g, CentralizedLayerwise.relu(pre[l - 1]), width);
-            pre[l] = Encoder.affine(agg[l], n, c.in(l, inDim), width, params[l]);
+            if (l > 1) agg[l] = Encoder.aggregate(g, CentralizedLayerwise.relu(pre[l - 1]), c.width(l - 1));
+            pre[l] = Encoder.affine(agg[l], n, c.in(l, inDim), c.width(l), params[l]);
         }
         return agg;
     }
@@ -78,28 +78,28 @@ public final class EndToEnd {
             for (int j = 0; j < width; j++) du[i * width + j] = (dz[i * width + j] - proj * z[i * width + j]) / norm[i] / n;
         }
         for (int l = layers; l >= 1; l--) {
-            int in = c.in(l, inDim);
+            int in = c.in(l, inDim), w = c.width(l);
             double[] grad = new double[params[l].length], a = agg[l];
             for (int i = 0; i < n; i++) {
                 for (int k = 0; k < in; k++) {
                     double aik = a[i * in + k];
-                    if (aik != 0) for (int j = 0; j < width; j++) grad[k * width + j] += aik * du[i * width + j];
+                    if (aik != 0) for (int j = 0; j < w; j++) grad[k * w + j] += aik * du[i * w + j];
                 }
-                for (int j = 0; j < width; j++) grad[in * width + j] += du[i * width + j];
+                for (int j = 0; j < w; j++) grad[in * w + j] += du[i * w + j];
             }
             if (l > 1) {
-                double[] da = new double[n * width];
+                double[] da = new double[n * in];
                 for (int i = 0; i < n; i++)
-                    for (int k = 0; k < width; k++) {
+                    for (int k = 0; k < in; k++) {
                         double s = 0;
-                        for (int j = 0; j < width; j++) s += du[i * width + j] * params[l][k * width + j];
-                        da[i * width + k] = s;
+                        for (int j = 0; j < w; j++) s += du[i * w + j] * params[l][k * w + j];
+                        da[i * in + k] = s;
                     }
-                double[] dh = Encoder.aggregate(g, da, width); // Â is symmetric
+                double[] dh = Encoder.aggregate(g, da, in); // Â is symmetric
                 for (int k = 0; k < dh.length; k++) dh[k] = pre[l - 1][k] > 0 ? dh[k] : 0;
                 du = dh;
             }
-            Encoder.step(c, params[l], m[l], v[l], 0, grad, 0, grad.length, t);
+            Encoder.step(c, params[l], m[l], v[l], 0, grad, 0, grad.length, t, (t - 1.0) / Math.max(1, c.epochs()));
         }
         forward();
         return loss / n;
@@ -118,5 +118,5 @@ public final class EndToEnd {
     }
 
     /** [ReLU(u^1) ‖ … ‖ ReLU(u^L)]. */
-    public double[] embedding() { return CentralizedLayerwise.relu(CentralizedLayerwise.concat(pre, n, width)); }
+    public double[] embedding() { return CentralizedLayerwise.relu(CentralizedLayerwise.concat(pre, n, c)); }
 }

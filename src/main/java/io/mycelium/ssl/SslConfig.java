@@ -3,7 +3,7 @@ package io.mycelium.ssl;
 /**
  * The encoder and its layer-wise loss, shared by every trainer (centralized, decentralized, end to end).
  *
- * <p>Encoder: {@code layers} GCN layers of width {@code width}, u_v^l = Σ_{u∈N(v)∪v} h_u^{l−1} /
+ * <p>Encoder: GCN layers of widths {@code widths}, u_v^l = Σ_{u∈N(v)∪v} h_u^{l−1} /
  * √((d_u+1)(d_v+1)) · W_l + b_l and h^l = ReLU(u^l) (h^0 the input features), Glorot-uniform weights
  * and zero biases drawn from {@code seed} (every node starts from the same copy). Messages carry u^l;
  * the receiver applies the ReLU. The embedding is the concatenation [h^1 ‖ … ‖ h^L].
@@ -15,13 +15,16 @@ package io.mycelium.ssl;
  *
  * @param optimizer every copy's local optimizer (Adam keeps its moments per node, three doubles per parameter)
  * @param lr        learning rate (Adam: β1 0.9, β2 0.999, ε 1e-8)
+ * @param lrDecay   the learning rate falls linearly with training time, from lr at the start to 0 at the end
+ *                  (time: the round, or the node's clock, as a fraction of the training length)
  */
-public record SslConfig(int layers, int width, double tau, int negatives, double negWeight, Optimizer optimizer, double lr, int epochs, long seed) {
+public record SslConfig(int[] widths, double tau, int negatives, double negWeight, Optimizer optimizer, double lr, boolean lrDecay, int epochs, long seed) {
     public enum Optimizer { SGD, ADAM }
 
     public SslConfig {
-        if (layers < 1) throw new IllegalArgumentException("layers must be at least 1, got " + layers);
-        if (width < 1) throw new IllegalArgumentException("width must be at least 1, got " + width);
+        if (widths.length < 1) throw new IllegalArgumentException("at least one layer is needed");
+        for (int w : widths) if (w < 1) throw new IllegalArgumentException("every width must be at least 1, got " + java.util.Arrays.toString(widths));
+        widths = widths.clone();
         if (!(tau > 0)) throw new IllegalArgumentException("tau must be positive, got " + tau);
         if (negatives < 0) throw new IllegalArgumentException("negatives must be at least 0, got " + negatives);
         if (!(negWeight >= 0)) throw new IllegalArgumentException("negative weight must be at least 0, got " + negWeight);
@@ -29,21 +32,44 @@ public record SslConfig(int layers, int width, double tau, int negatives, double
         if (epochs < 0) throw new IllegalArgumentException("epochs must be at least 0, got " + epochs);
     }
 
-    public static SslConfig defaults() { return new SslConfig(2, 64, 0.5, 8, 1.0, Optimizer.ADAM, 0.01, 100, 1); }
+    /** Two layers, 256 then 64 wide, τ 0.5, 8 negatives, Adam 0.01 decaying linearly, 100 epochs, seed 1. */
+    public static SslConfig defaults() { return new SslConfig(new int[] {256, 64}, 0.5, 8, 1.0, Optimizer.ADAM, 0.01, true, 100, 1); }
 
-    public SslConfig withSeed(long s) { return new SslConfig(layers, width, tau, negatives, negWeight, optimizer, lr, epochs, s); }
+    public SslConfig withSeed(long s) { return new SslConfig(widths, tau, negatives, negWeight, optimizer, lr, lrDecay, epochs, s); }
 
-    public SslConfig withEpochs(int e) { return new SslConfig(layers, width, tau, negatives, negWeight, optimizer, lr, e, seed); }
+    public SslConfig withEpochs(int e) { return new SslConfig(widths, tau, negatives, negWeight, optimizer, lr, lrDecay, e, seed); }
 
-    public SslConfig withWidth(int w) { return new SslConfig(layers, w, tau, negatives, negWeight, optimizer, lr, epochs, seed); }
+    public SslConfig withWidths(int... w) { return new SslConfig(w, tau, negatives, negWeight, optimizer, lr, lrDecay, epochs, seed); }
 
-    public SslConfig withLr(double r) { return new SslConfig(layers, width, tau, negatives, negWeight, optimizer, r, epochs, seed); }
+    public SslConfig withLr(double r) { return new SslConfig(widths, tau, negatives, negWeight, optimizer, r, lrDecay, epochs, seed); }
+
+    public SslConfig withOptimizer(Optimizer o) { return new SslConfig(widths, tau, negatives, negWeight, o, lr, lrDecay, epochs, seed); }
+
+    public SslConfig withLrDecay(boolean d) { return new SslConfig(widths, tau, negatives, negWeight, optimizer, lr, d, epochs, seed); }
+
+    /** The learning rate at {@code progress} ∈ [0, 1] of training: lr, or lr·(1 − progress) with decay. */
+    double lrAt(double progress) { return lrDecay ? lr * Math.max(0, 1 - progress) : lr; }
+
+    @Override
+    public int[] widths() { return widths.clone(); }
+
+    public int layers() { return widths.length; }
+
+    /** Output width of layer l (1-based). */
+    public int width(int l) { return widths[l - 1]; }
 
     /** Input width of layer l (1-based). */
-    int in(int l, int inputDim) { return l == 1 ? inputDim : width; }
+    int in(int l, int inputDim) { return l == 1 ? inputDim : widths[l - 2]; }
 
     /** Parameters of layer l: W (in × width, row-major) then b (width). */
-    int paramCount(int l, int inputDim) { return in(l, inputDim) * width + width; }
+    int paramCount(int l, int inputDim) { return in(l, inputDim) * width(l) + width(l); }
 
-    int embeddingDim() { return layers * width; }
+    /** Where layer l's output starts in a node's embedding [h^1 ‖ … ‖ h^L]. */
+    int embeddingOffset(int l) {
+        int o = 0;
+        for (int k = 1; k < l; k++) o += widths[k - 1];
+        return o;
+    }
+
+    public int embeddingDim() { return embeddingOffset(widths.length + 1); }
 }

@@ -21,7 +21,7 @@ class DecentralizedSslCliTest {
         Path data = Files.createDirectories(tmp.resolve("data"));
         PlanetoidTest.writeTiny(data, "cora");
         String[] args = {"reproduce", "decentralized-ssl", "--dataset", "cora", "--data", data.toString(), "--epochs", "4", "--eval-every", "2",
-                "--seeds", "2", "--width", "8", "--export-embeddings"};
+                "--seeds", "2", "--widths", "8,8", "--export-embeddings"};
         assertThat(Main.execute(concat(args, "--out", tmp.resolve("a").toString()))).isZero();
         assertThat(Main.execute(concat(args, "--out", tmp.resolve("b").toString()))).isZero();
         JsonNode s = new ObjectMapper().readTree(tmp.resolve("a/summary.json").toFile());

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.within;
 
 class DecentralizedSslTest {
     static final SslGraph DATA = LockstepEquivalenceTest.smallGraph(60, 10, 8);
-    static final SslConfig C = new SslConfig(2, 5, 0.5, 3, 1.0, SslConfig.Optimizer.ADAM, 0.02, 12, 4);
+    static final SslConfig C = new SslConfig(new int[] {5, 5}, 0.5, 3, 1.0, SslConfig.Optimizer.ADAM, 0.02, false, 12, 4);
 
     static DecentralizedConfig lockstepPush() {
         return DecentralizedConfig.defaults().withSchedule(Schedule.LOCKSTEP).withMerge(Merge.UNIFORM);
@@ -28,9 +28,9 @@ class DecentralizedSslTest {
         // wavefront: features and every layer once along every edge; then every layer every round
         assertThat(t.messages(Kind.EMBEDDING)).isEqualTo(twoE * (C.layers() + 1) + rounds * twoE * C.layers());
         assertThat(t.bytes(Kind.EMBEDDING)).isEqualTo(twoE * (Traffic.HEADER_BYTES + 8L * DATA.inputDim())
-                + (twoE * C.layers() + rounds * twoE * C.layers()) * (Traffic.HEADER_BYTES + 8L * C.width()));
+                + (twoE * C.layers() + rounds * twoE * C.layers()) * (Traffic.HEADER_BYTES + 8L * C.width(1)));
         assertThat(t.messages(Kind.NEGATIVE)).isEqualTo(rounds * n * k);
-        assertThat(t.bytes(Kind.NEGATIVE)).isEqualTo(rounds * n * k * (Traffic.HEADER_BYTES + 8L * C.layers() * C.width()));
+        assertThat(t.bytes(Kind.NEGATIVE)).isEqualTo(rounds * n * k * (Traffic.HEADER_BYTES + 8L * C.embeddingDim()));
         assertThat(t.messages(Kind.GOSSIP)).isZero();
     }
 

@@ -1,0 +1,172 @@
+package io.mycelium.ssl;
+
+import java.util.Arrays;
+
+/**
+ * Every node's own copy of one layer's parameters (W: in × width, row-major, then b), with its optimizer
+ * moments, step count and age, all nodes in flat arrays.
+ *
+ * <p>A node stores only the rows of W that its inputs can touch: row k is used (forward) and trained
+ * (its gradient is a_k·δu) only when the node's aggregated input a has a_k ≠ 0, and a is a weighted sum of
+ * the node's own and its neighbours' inputs. For sparse inputs (bag-of-words) that is a small part of
+ * the matrix; every other row stays at the shared-seed initial value, which costs nothing to store. For
+ * dense inputs a node holds every row. Gossip sends the rows a node holds (with their ids when that is not
+ * all of them); the receiver merges the rows both hold and keeps its own values elsewhere.
+ */
+final class LayerCopies {
+    final int n, in, width;
+    private final int[] rowOff, rows;
+    private final long[] pOff;
+    private final double[] init;
+    final double[] theta, m1, m2;
+    final int[] steps;
+    final long[] age;
+
+    /** {@code held[v]}: the sorted rows node v holds, or null for every row. */
+    LayerCopies(int n, int in, int width, double[] init, int[][] held, boolean adam) {
+        this.n = n;
+        this.in = in;
+        this.width = width;
+        this.init = init;
+        rowOff = new int[n + 1];
+        for (int v = 0; v < n; v++) rowOff[v + 1] = Math.addExact(rowOff[v], held == null ? in : held[v].length);
+        rows = new int[rowOff[n]];
+        for (int v = 0; v < n; v++)
+            for (int r = 0; r < rowOff[v + 1] - rowOff[v]; r++) rows[rowOff[v] + r] = held == null ? r : held[v][r];
+        pOff = new long[n + 1];
+        for (int v = 0; v < n; v++) pOff[v + 1] = pOff[v] + (long) (rowOff[v + 1] - rowOff[v] + 1) * width;
+        if (pOff[n] > Integer.MAX_VALUE - 16)
+            throw new IllegalArgumentException("parameter copies too large for one array: " + pOff[n] + " doubles (layer " + in + " × " + width + ")");
+        int total = (int) pOff[n];
+        theta = new double[total];
+        for (int v = 0; v < n; v++) {
+            int o = off(v), rc = rowCount(v);
+            for (int r = 0; r < rc; r++) System.arraycopy(init, rows[rowOff[v] + r] * width, theta, o + r * width, width);
+            System.arraycopy(init, in * width, theta, o + rc * width, width);
+        }
+        m1 = adam ? new double[total] : null;
+        m2 = adam ? new double[total] : null;
+        steps = new int[n];
+        age = new long[n];
+    }
+
+    /** For every node, the sorted input dimensions that are nonzero at the node or any of its neighbours. */
+    static int[][] touchedRows(SslGraph data) {
+        int n = data.n(), f = data.inputDim();
+        double[] x = data.inputs();
+        int[] off = data.graph().offsets(), nb = data.graph().neighbours();
+        boolean[] mark = new boolean[f];
+        int[] scratch = new int[f];
+        int[][] held = new int[n][];
+        for (int v = 0; v < n; v++) {
+            int c = 0;
+            for (int p = off[v] - 1; p < off[v + 1]; p++) {
+                int u = p < off[v] ? v : nb[p];
+                for (int k = 0; k < f; k++) if (x[u * f + k] != 0 && !mark[k]) { mark[k] = true; scratch[c++] = k; }
+            }
+            held[v] = Arrays.copyOf(scratch, c);
+            Arrays.sort(held[v]);
+            for (int k : held[v]) mark[k] = false;
+        }
+        return held;
+    }
+
+    int off(int v) { return (int) pOff[v]; }
+
+    int rowCount(int v) { return rowOff[v + 1] - rowOff[v]; }
+
+    /** Doubles in node v's block (its rows and the bias). */
+    int blockLength(int v) { return (int) (pOff[v + 1] - pOff[v]); }
+
+    /** Numbers a MODEL message carries for node v's copy: its rows, the bias, the age, and the row ids unless all rows. */
+    long payload(int v) { return blockLength(v) + 1L + (rowCount(v) < in ? rowCount(v) : 0); }
+
+    /** u = a·W_v + b_v over the rows v holds (a has length in). */
+    void affine(int v, double[] a, double[] u) {
+        int o = off(v), rc = rowCount(v), r0 = rowOff[v];
+        System.arraycopy(theta, o + rc * width, u, 0, width);
+        for (int r = 0; r < rc; r++) {
+            double ak = a[rows[r0 + r]];
+            if (ak == 0) continue;
+            int q = o + r * width;
+            for (int j = 0; j < width; j++) u[j] += ak * theta[q + j];
+        }
+    }
+
+    /** One optimizer step of node v on the gradient a ⊗ δu (W) and δu (b); {@code grad} is scratch of blockLength(v). */
+    void step(SslConfig c, int v, double[] a, double[] du, double[] grad, double progress) {
+        int rc = rowCount(v), r0 = rowOff[v];
+        for (int r = 0; r < rc; r++) {
+            double ak = a[rows[r0 + r]];
+            for (int j = 0; j < width; j++) grad[r * width + j] = ak * du[j];
+        }
+        System.arraycopy(du, 0, grad, rc * width, width);
+        apply(c, v, grad, progress);
+    }
+
+    /** One optimizer step of node v with the rows it holds of a full-size gradient (in × width, then bias). */
+    void stepWithFull(SslConfig c, int v, double[] full, double[] grad, double progress) {
+        int rc = rowCount(v), r0 = rowOff[v];
+        for (int r = 0; r < rc; r++) System.arraycopy(full, rows[r0 + r] * width, grad, r * width, width);
+        System.arraycopy(full, in * width, grad, rc * width, width);
+        apply(c, v, grad, progress);
+    }
+
+    private void apply(SslConfig c, int v, double[] grad, double progress) {
+        int t = ++steps[v];
+        age[v]++;
+        Encoder.step(c, theta, m1, m2, off(v), grad, 0, blockLength(v), t, progress);
+    }
+
+    /**
+     * Node v merges node {@code from}'s copy: on the rows both hold and the bias,
+     * θ ← wMine·θ + (1 − wMine)·θ'; age ← max.
+     */
+    void merge(int v, int from, double wMine) {
+        double wt = 1 - wMine;
+        int ov = off(v), of = off(from), a = rowOff[v], ae = rowOff[v + 1], b = rowOff[from], be = rowOff[from + 1];
+        while (a < ae && b < be) {
+            if (rows[a] < rows[b]) a++;
+            else if (rows[a] > rows[b]) b++;
+            else {
+                int p = ov + (a - rowOff[v]) * width, q = of + (b - rowOff[from]) * width;
+                for (int j = 0; j < width; j++) theta[p + j] = wMine * theta[p + j] + wt * theta[q + j];
+                a++;
+                b++;
+            }
+        }
+        int p = ov + rowCount(v) * width, q = of + rowCount(from) * width;
+        for (int j = 0; j < width; j++) theta[p + j] = wMine * theta[p + j] + wt * theta[q + j];
+        age[v] = Math.max(age[v], age[from]);
+    }
+
+    /** Node v's copy as a full matrix: the rows it does not hold at their initial values. */
+    double[] full(int v) {
+        double[] p = init.clone();
+        int o = off(v), rc = rowCount(v);
+        for (int r = 0; r < rc; r++) System.arraycopy(theta, o + r * width, p, rows[rowOff[v] + r] * width, width);
+        System.arraycopy(theta, o + rc * width, p, in * width, width);
+        return p;
+    }
+
+    boolean holds(int v, int row) { return Arrays.binarySearch(rows, rowOff[v], rowOff[v + 1], row) >= 0; }
+
+    /** The mean of all copies, row by row over the nodes that hold the row (the initial value where none does). */
+    double[] mean() {
+        double[] sum = new double[init.length];
+        int[] count = new int[in + 1];
+        for (int v = 0; v < n; v++) {
+            int o = off(v), rc = rowCount(v);
+            for (int r = 0; r < rc; r++) {
+                int row = rows[rowOff[v] + r];
+                count[row]++;
+                for (int j = 0; j < width; j++) sum[row * width + j] += theta[o + r * width + j];
+            }
+            count[in]++;
+            for (int j = 0; j < width; j++) sum[in * width + j] += theta[o + rc * width + j];
+        }
+        for (int row = 0; row <= in; row++)
+            for (int j = 0; j < width; j++) sum[row * width + j] = count[row] == 0 ? init[row * width + j] : sum[row * width + j] / count[row];
+        return sum;
+    }
+}
