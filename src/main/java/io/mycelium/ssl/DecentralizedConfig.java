@@ -21,10 +21,15 @@ package io.mycelium.ssl;
  * @param gossipPeriod    a node sends its parameters to one uniform random peer every
  *                        U[0.5, 1.5]·gossipPeriod rounds (at least 1)
  * @param window          PROGRESSIVE: rounds each layer trains before it is frozen
+ * @param gossipLocal     probability that a MODEL message goes to a uniform random neighbour instead of a
+ *                        uniform random node (neighbours hold most of the same first-layer rows)
+ * @param featureRefresh  a node re-sends its input features to its neighbours every this many rounds (the
+ *                        spec's Δ_emb refresh for an input that never changes; it repairs lost messages and
+ *                        neighbours that were offline); 0: only once, at the start
  */
 public record DecentralizedConfig(Schedule schedule, int stagger, int maxDelay, double lossProb, double churn, int sessionMean,
                                   NegativeSource negatives, int fanout, int bufferCapacity, int maxNegAge,
-                                  Merge merge, double gossipPeriod, int window) {
+                                  Merge merge, double gossipPeriod, int window, double gossipLocal, int featureRefresh) {
 
     /** When layers step. */
     public enum Schedule {
@@ -60,36 +65,46 @@ public record DecentralizedConfig(Schedule schedule, int stagger, int maxDelay, 
         if (maxNegAge < 1) throw new IllegalArgumentException("maximum negative age must be at least 1, got " + maxNegAge);
         if (!(gossipPeriod >= 1)) throw new IllegalArgumentException("gossip period must be at least 1 round, got " + gossipPeriod);
         if (window < 1) throw new IllegalArgumentException("window must be at least 1 round, got " + window);
+        if (!(gossipLocal >= 0 && gossipLocal <= 1)) throw new IllegalArgumentException("gossipLocal must be in [0, 1], got " + gossipLocal);
+        if (featureRefresh < 0) throw new IllegalArgumentException("feature refresh must be at least 0, got " + featureRefresh);
         if (merge == Merge.EXACT && schedule != Schedule.LOCKSTEP) throw new IllegalArgumentException("exact averaging needs the lockstep schedule");
     }
 
     /** Asynchronous, push negatives, age-weighted gossip every round, no faults. */
     public static DecentralizedConfig defaults() {
-        return new DecentralizedConfig(Schedule.ASYNC, 2, 1, 0, 0, 20, NegativeSource.PUSH, 2, 32, 10, Merge.AGE_WEIGHTED, 1, 50);
+        return new DecentralizedConfig(Schedule.ASYNC, 2, 1, 0, 0, 20, NegativeSource.PUSH, 2, 32, 10, Merge.AGE_WEIGHTED, 1, 50, 0, 10);
     }
 
     /** The equivalence pin: lockstep, oracle negatives, exact averaging, no faults. */
     public static DecentralizedConfig exactLockstep() {
-        return new DecentralizedConfig(Schedule.LOCKSTEP, 1, 0, 0, 0, 20, NegativeSource.ORACLE, 2, 32, 10, Merge.EXACT, 1, 50);
+        return new DecentralizedConfig(Schedule.LOCKSTEP, 1, 0, 0, 0, 20, NegativeSource.ORACLE, 2, 32, 10, Merge.EXACT, 1, 50, 0, 0);
     }
 
     public DecentralizedConfig withSchedule(Schedule s) {
-        return new DecentralizedConfig(s, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window);
+        return new DecentralizedConfig(s, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh);
     }
 
     public DecentralizedConfig withFaults(double churnFraction, double loss) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, loss, churnFraction, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, loss, churnFraction, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh);
     }
 
     public DecentralizedConfig withMerge(Merge m) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, m, gossipPeriod, window);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, m, gossipPeriod, window, gossipLocal, featureRefresh);
     }
 
     public DecentralizedConfig withWindow(int w) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, w);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, w, gossipLocal, featureRefresh);
+    }
+
+    public DecentralizedConfig withFeatureRefresh(int r) {
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, r);
+    }
+
+    public DecentralizedConfig withGossipLocal(double p) {
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, p, featureRefresh);
     }
 
     public DecentralizedConfig withNegatives(NegativeSource s) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, s, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, s, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh);
     }
 }

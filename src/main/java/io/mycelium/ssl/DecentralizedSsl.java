@@ -35,7 +35,7 @@ public final class DecentralizedSsl {
     private final SslConfig c;
     private final DecentralizedConfig d;
     private final int n, layers, maxWidth, inDim, hist;
-    private final int[] off, nb, base, recvSlot, w;
+    private final int[] off, nb, base, recvSlot, w, featurePayload;
     private final long seed;
     final LayerCopies[] copies;
     private final int[][] nextStep;
@@ -71,6 +71,12 @@ public final class DecentralizedSsl {
         recvSlot = new int[nb.length];
         for (int v = 0; v < n; v++)
             for (int p = off[v]; p < off[v + 1]; p++) recvSlot[p] = base[nb[p]] + 1 + (g.edgeIndex(nb[p], v) - off[nb[p]]);
+        featurePayload = new int[n];
+        for (int v = 0; v < n; v++) {
+            int nnz = 0;
+            for (int k = 0; k < inDim; k++) if (data.inputs()[v * inDim + k] != 0) nnz++;
+            featurePayload[v] = Math.min(inDim, 2 * nnz); // dense, or (index, value) pairs when that is smaller
+        }
         w = new int[layers + 1];
         w[0] = inDim;
         int mw = 0, maxBlock = 0;
@@ -150,10 +156,9 @@ public final class DecentralizedSsl {
             nextGossip[v] = 1 + (int) (Draw.uniform(Draw.hash(seed, TIMER, v, 0, 99)) * d.gossipPeriod());
         }
         for (int v = 0; v < n; v++) {
-            if (!online[v]) continue;
             version[0][v] = 1;
-            store(0, base[v], v, 1, 0);
-            for (int p = off[v]; p < off[v + 1]; p++) sendNow(Kind.EMBEDDING, inDim, 0, v, p, 1);
+            store(0, base[v], v, 1, 0); // a node knows its own features, online or not
+            if (online[v]) for (int p = off[v]; p < off[v + 1]; p++) sendNow(Kind.EMBEDDING, featurePayload[v], 0, v, p, 1);
         }
         for (int l = 1; l <= layers; l++) {
             for (int v = 0; v < n; v++) if (online[v]) output(v, l);
@@ -196,6 +201,10 @@ public final class DecentralizedSsl {
             if (!active(l)) continue;
             for (int v = 0; v < n; v++) if (stepped[l][v]) { output(v, l); emit(v, l); }
         }
+        if (d.featureRefresh() > 0)
+            for (int v = 0; v < n; v++)
+                if (online[v] && (now + v) % d.featureRefresh() == 0)
+                    for (int p = off[v]; p < off[v + 1]; p++) send(Kind.EMBEDDING, featurePayload[v], EMB, v, p, 0, 1);
         if (d.negatives() == NegativeSource.PUSH) pushNegatives();
         if (d.merge() != Merge.NONE && d.merge() != Merge.EXACT) gossip();
         if (prevOut[1] != null) for (int l = 1; l <= layers; l++) System.arraycopy(out[l], 0, prevOut[l], 0, out[l].length);
@@ -428,7 +437,9 @@ public final class DecentralizedSsl {
             if (!online[v] || nextGossip[v] > now) continue;
             double jitter = 0.5 + Draw.uniform(Draw.hash(seed, TIMER, v, now, 98));
             nextGossip[v] = now + Math.max(1, (int) Math.round(jitter * d.gossipPeriod()));
-            int to = peer(v, 7);
+            int deg = off[v + 1] - off[v];
+            int to = deg > 0 && d.gossipLocal() > 0 && Draw.uniform(Draw.hash(seed, PEER, v, now, 8)) < d.gossipLocal()
+                    ? nb[off[v] + Draw.below(Draw.hash(seed, PEER, v, now, 9), deg)] : peer(v, 7);
             long payload = 0;
             for (int l = 1; l <= layers; l++) if (active(l)) payload += copies[l].payload(v);
             traffic.sent(Kind.GOSSIP, payload);

@@ -21,14 +21,26 @@ class DecentralizedSslTest {
 
     @Test
     void messageCountsFollowTheProtocol() {
-        DecentralizedSsl sim = new DecentralizedSsl(DATA, C, lockstepPush().withMerge(Merge.NONE));
+        DecentralizedSsl sim = new DecentralizedSsl(DATA, C, lockstepPush().withMerge(Merge.NONE).withFeatureRefresh(0));
         sim.run(null);
         long twoE = DATA.graph().directedEdgeCount(), n = DATA.n(), rounds = C.epochs(), k = DecentralizedConfig.defaults().fanout();
         Traffic t = sim.traffic();
+        // features: each node's nonzeros as (index, value) pairs, or all dims when that is fewer
+        long featureBytes = 0;
+        for (int v = 0; v < n; v++) {
+            int nnz = 0;
+            for (int j = 0; j < DATA.inputDim(); j++) if (DATA.inputs()[v * DATA.inputDim() + j] != 0) nnz++;
+            featureBytes += DATA.graph().degree(v) * (Traffic.HEADER_BYTES + 8L * Math.min(DATA.inputDim(), 2 * nnz));
+        }
         // wavefront: features and every layer once along every edge; then every layer every round
         assertThat(t.messages(Kind.EMBEDDING)).isEqualTo(twoE * (C.layers() + 1) + rounds * twoE * C.layers());
-        assertThat(t.bytes(Kind.EMBEDDING)).isEqualTo(twoE * (Traffic.HEADER_BYTES + 8L * DATA.inputDim())
+        assertThat(t.bytes(Kind.EMBEDDING)).isEqualTo(featureBytes
                 + (twoE * C.layers() + rounds * twoE * C.layers()) * (Traffic.HEADER_BYTES + 8L * C.width(1)));
+        // a feature refresh every 4 rounds adds 12 / 4 = 3 feature messages along every edge
+        DecentralizedSsl refreshed = new DecentralizedSsl(DATA, C, lockstepPush().withMerge(Merge.NONE).withFeatureRefresh(4));
+        refreshed.run(null);
+        assertThat(refreshed.traffic().messages(Kind.EMBEDDING) - t.messages(Kind.EMBEDDING)).isEqualTo(3 * twoE);
+        assertThat(refreshed.traffic().bytes(Kind.EMBEDDING) - t.bytes(Kind.EMBEDDING)).isEqualTo(3 * featureBytes);
         assertThat(t.messages(Kind.NEGATIVE)).isEqualTo(rounds * n * k);
         assertThat(t.bytes(Kind.NEGATIVE)).isEqualTo(rounds * n * k * (Traffic.HEADER_BYTES + 8L * C.embeddingDim()));
         assertThat(t.messages(Kind.GOSSIP)).isZero();
