@@ -31,6 +31,12 @@ final class DecentralizedSslCommand implements Callable<Integer> {
     int[] widths;
     @Option(names = "--lr", defaultValue = "0.01", description = "Adam learning rate of every trainer (default ${DEFAULT-VALUE})")
     double lr;
+    @Option(names = "--dec-lr", description = "Adam learning rate of the decentralized copies (default: --lr)")
+    Double decLr;
+    @Option(names = "--lr-zero-at", defaultValue = "0.75", description = "the learning rate falls linearly to 0 at this fraction of the rounds (then the copies only merge); 0 keeps it constant (default ${DEFAULT-VALUE})")
+    double lrZeroAt;
+    @Option(names = "--gossip-local", defaultValue = "0.5", description = "probability that a node gossips its parameters to a random neighbour rather than a random node (default ${DEFAULT-VALUE})")
+    double gossipLocal;
     @Option(names = "--projection", defaultValue = "0", description = "project the features to this many dimensions by a shared-seed random matrix; 0 keeps the raw bag of words (default ${DEFAULT-VALUE})")
     int projection;
     @Option(names = "--dataset", required = true, description = "cora or citeseer")
@@ -76,6 +82,9 @@ final class DecentralizedSslCommand implements Callable<Integer> {
         if (rounds < 1) throw new Main.UserError("--epochs must be at least 1, got " + rounds);
         for (int w : widths) if (w < 1) throw new Main.UserError("--widths must all be at least 1, got " + java.util.Arrays.toString(widths));
         if (!(lr > 0)) throw new Main.UserError("--lr must be positive, got " + lr);
+        if (decLr != null && !(decLr > 0)) throw new Main.UserError("--dec-lr must be positive, got " + decLr);
+        if (!(lrZeroAt >= 0 && lrZeroAt <= 1)) throw new Main.UserError("--lr-zero-at must be in [0, 1], got " + lrZeroAt);
+        if (!(gossipLocal >= 0 && gossipLocal <= 1)) throw new Main.UserError("--gossip-local must be in [0, 1], got " + gossipLocal);
         if (projection < 0) throw new Main.UserError("--projection must be 0 or more, got " + projection);
         if (every < 1) throw new Main.UserError("--eval-every must be at least 1, got " + every);
         if (!(churn >= 0 && churn < 1)) throw new Main.UserError("--churn must be in [0, 1), got " + churn);
@@ -102,10 +111,10 @@ final class DecentralizedSslCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new Main.UserError("--data: " + e.getMessage(), e);
         }
-        SslConfig ssl = SslConfig.defaults().withEpochs(rounds).withSeed(seed).withWidths(widths).withLr(lr);
-        DecentralizedConfig dc = DecentralizedConfig.defaults().withMerge(m).withSchedule(sc).withWindow(Math.max(1, rounds / ssl.layers()));
+        SslConfig ssl = SslConfig.defaults().withEpochs(rounds).withSeed(seed).withWidths(widths).withLr(lr).withLrZeroAt(lrZeroAt);
+        DecentralizedConfig dc = DecentralizedConfig.defaults().withMerge(m).withSchedule(sc).withWindow(Math.max(1, rounds / ssl.layers())).withGossipLocal(gossipLocal);
         boolean faults = !quick && (churn > 0 || loss > 0);
-        SslExperiment.Options o = new SslExperiment.Options(ssl, dc, nSeeds, every, faults ? churn : 0, faults ? loss : 0, true);
+        SslExperiment.Options o = new SslExperiment.Options(ssl, dc, decLr != null ? decLr : lr, nSeeds, every, faults ? churn : 0, faults ? loss : 0, true);
         SslGraph g = SslGraph.planetoid(p, projection, PROJECTION_SEED);
         System.setProperty("java.awt.headless", "true");
         long total = (long) nSeeds * rounds * (faults ? 4 : 3);
@@ -155,6 +164,7 @@ final class DecentralizedSslCommand implements Callable<Integer> {
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("ssl", o.ssl());
         cfg.put("decentralized", o.dec());
+        cfg.put("decentralized_lr", o.decLr());
         cfg.put("seeds", o.seeds());
         cfg.put("eval_every", o.evalEvery());
         cfg.put("faults", Map.of("churn", o.faultChurn(), "message_loss", o.faultLoss()));
@@ -165,6 +175,9 @@ final class DecentralizedSslCommand implements Callable<Integer> {
                 "partial first-layer copies: a node stores, trains and merges only the rows of W1 that its own and its neighbours' nonzero features touch; the other rows stay at the shared-seed initial value (not merged, not relayed)",
                 "layer widths " + java.util.Arrays.toString(o.ssl().widths()) + " (the calibration used 512 for both; one copy per node of a 512 × 512 second layer does not fit in memory, and 256,64 probes as well centrally)",
                 "Adam moments are local to each node and not merged",
+                "gossip goes to a random neighbour with probability " + o.dec().gossipLocal() + ", else to a random node (the poster: random nodes)",
+                "input features are re-sent to the neighbours every " + o.dec().featureRefresh() + " rounds (they never change; this repairs loss and churn)",
+                "learning rate decays linearly to 0 at " + o.ssl().lrZeroAt() + " of the rounds (same schedule for every trainer)",
                 "loss on the linear pre-activation; messages carry it and receivers apply the ReLU",
                 "training length chosen on validation for every method (checkpoints every eval_every rounds)",
                 "negatives drawn from an overlay: push targets are uniform over all nodes (links beyond the graph edges)"));

@@ -103,7 +103,8 @@ public final class DecentralizedSsl {
         prevOut = new double[layers + 1][];
         buffers = new NegativeBuffer[layers + 1];
         for (int l = 0; l <= layers; l++) {
-            cacheVec[l] = new double[Math.multiplyExact(base[n], w[l])];
+            // layer 0: the input features never change (one version), so a cache entry is the sender's row of the inputs
+            cacheVec[l] = l == 0 ? null : new double[Math.multiplyExact(base[n], w[l])];
             cacheVer[l] = new int[base[n]];
             cacheSent[l] = new int[base[n]];
             version[l] = new int[n];
@@ -244,8 +245,7 @@ public final class DecentralizedSsl {
         if (cacheVer[l][s] >= ver) return;
         cacheVer[l][s] = ver;
         cacheSent[l][s] = sentAt;
-        if (l == 0) System.arraycopy(data.inputs(), from * inDim, cacheVec[0], s * inDim, inDim);
-        else System.arraycopy(history[l], (from * hist + ver % hist) * w[l], cacheVec[l], s * w[l], w[l]);
+        if (l > 0) System.arraycopy(history[l], (from * hist + ver % hist) * w[l], cacheVec[l], s * w[l], w[l]);
     }
 
     private void enqueue(int type, int from, int to, int l, int ver, int delay) {
@@ -301,9 +301,14 @@ public final class DecentralizedSsl {
             if (ver[s] == 0) continue;
             int from = s == base[v] ? v : nb[off[v] + s - base[v] - 1];
             double wt = Encoder.weight(g, v, from);
-            int o = s * in;
-            if (l == 1) for (int k = 0; k < in; k++) a[k] += wt * cv[o + k];
-            else for (int k = 0; k < in; k++) a[k] += wt * Math.max(0, cv[o + k]);
+            if (l == 1) {
+                double[] x = data.inputs();
+                int o = from * in;
+                for (int k = 0; k < in; k++) a[k] += wt * x[o + k];
+            } else {
+                int o = s * in;
+                for (int k = 0; k < in; k++) a[k] += wt * Math.max(0, cv[o + k]);
+            }
         }
     }
 

@@ -15,10 +15,11 @@ package io.mycelium.ssl;
  *
  * @param optimizer every copy's local optimizer (Adam keeps its moments per node, three doubles per parameter)
  * @param lr        learning rate (Adam: β1 0.9, β2 0.999, ε 1e-8)
- * @param lrDecay   the learning rate falls linearly with training time, from lr at the start to 0 at the end
- *                  (time: the round, or the node's clock, as a fraction of the training length)
+ * @param lrZeroAt  the learning rate falls linearly with training time, from lr at the start to 0 at this
+ *                  fraction of the training length, and stays 0 after (decentralized: the copies only merge);
+ *                  0 keeps it constant (time: the round as a fraction of the training length)
  */
-public record SslConfig(int[] widths, double tau, int negatives, double negWeight, Optimizer optimizer, double lr, boolean lrDecay, int epochs, long seed) {
+public record SslConfig(int[] widths, double tau, int negatives, double negWeight, Optimizer optimizer, double lr, double lrZeroAt, int epochs, long seed) {
     public enum Optimizer { SGD, ADAM }
 
     public SslConfig {
@@ -29,26 +30,27 @@ public record SslConfig(int[] widths, double tau, int negatives, double negWeigh
         if (negatives < 0) throw new IllegalArgumentException("negatives must be at least 0, got " + negatives);
         if (!(negWeight >= 0)) throw new IllegalArgumentException("negative weight must be at least 0, got " + negWeight);
         if (!(lr > 0)) throw new IllegalArgumentException("learning rate must be positive, got " + lr);
+        if (!(lrZeroAt >= 0 && lrZeroAt <= 1)) throw new IllegalArgumentException("lrZeroAt must be in [0, 1], got " + lrZeroAt);
         if (epochs < 0) throw new IllegalArgumentException("epochs must be at least 0, got " + epochs);
     }
 
-    /** Two layers, 256 then 64 wide, τ 0.5, 8 negatives, Adam 0.01 decaying linearly, 100 epochs, seed 1. */
-    public static SslConfig defaults() { return new SslConfig(new int[] {256, 64}, 0.5, 8, 1.0, Optimizer.ADAM, 0.01, true, 100, 1); }
+    /** Two layers, 256 then 64 wide, τ 0.5, 8 negatives, Adam 0.01 decaying linearly to 0 at 3/4 of training, 100 epochs, seed 1. */
+    public static SslConfig defaults() { return new SslConfig(new int[] {256, 64}, 0.5, 8, 1.0, Optimizer.ADAM, 0.01, 0.75, 100, 1); }
 
-    public SslConfig withSeed(long s) { return new SslConfig(widths, tau, negatives, negWeight, optimizer, lr, lrDecay, epochs, s); }
+    public SslConfig withSeed(long s) { return new SslConfig(widths, tau, negatives, negWeight, optimizer, lr, lrZeroAt, epochs, s); }
 
-    public SslConfig withEpochs(int e) { return new SslConfig(widths, tau, negatives, negWeight, optimizer, lr, lrDecay, e, seed); }
+    public SslConfig withEpochs(int e) { return new SslConfig(widths, tau, negatives, negWeight, optimizer, lr, lrZeroAt, e, seed); }
 
-    public SslConfig withWidths(int... w) { return new SslConfig(w, tau, negatives, negWeight, optimizer, lr, lrDecay, epochs, seed); }
+    public SslConfig withWidths(int... w) { return new SslConfig(w, tau, negatives, negWeight, optimizer, lr, lrZeroAt, epochs, seed); }
 
-    public SslConfig withLr(double r) { return new SslConfig(widths, tau, negatives, negWeight, optimizer, r, lrDecay, epochs, seed); }
+    public SslConfig withLr(double r) { return new SslConfig(widths, tau, negatives, negWeight, optimizer, r, lrZeroAt, epochs, seed); }
 
-    public SslConfig withOptimizer(Optimizer o) { return new SslConfig(widths, tau, negatives, negWeight, o, lr, lrDecay, epochs, seed); }
+    public SslConfig withOptimizer(Optimizer o) { return new SslConfig(widths, tau, negatives, negWeight, o, lr, lrZeroAt, epochs, seed); }
 
-    public SslConfig withLrDecay(boolean d) { return new SslConfig(widths, tau, negatives, negWeight, optimizer, lr, d, epochs, seed); }
+    public SslConfig withLrZeroAt(double f) { return new SslConfig(widths, tau, negatives, negWeight, optimizer, lr, f, epochs, seed); }
 
-    /** The learning rate at {@code progress} ∈ [0, 1] of training: lr, or lr·(1 − progress) with decay. */
-    double lrAt(double progress) { return lrDecay ? lr * Math.max(0, 1 - progress) : lr; }
+    /** The learning rate at {@code progress} ∈ [0, 1] of training: lr·max(0, 1 − progress/lrZeroAt), or lr. */
+    double lrAt(double progress) { return lrZeroAt > 0 ? lr * Math.max(0, 1 - progress / lrZeroAt) : lr; }
 
     @Override
     public int[] widths() { return widths.clone(); }

@@ -21,9 +21,10 @@ public final class SslExperiment {
             END_TO_END = "end_to_end", RANDOM_INIT = "random_init", RAW = "raw_features";
 
     /**
+     * @param decLr       learning rate of the decentralized copies (the other trainers use {@code ssl}'s)
      * @param faultChurn  churn of the faults run (fraction offline), {@code faultLoss} its message loss
      */
-    public record Options(SslConfig ssl, DecentralizedConfig dec, int seeds, int evalEvery, double faultChurn, double faultLoss, boolean endToEnd) {
+    public record Options(SslConfig ssl, DecentralizedConfig dec, double decLr, int seeds, int evalEvery, double faultChurn, double faultLoss, boolean endToEnd) {
         public Options {
             if (seeds < 1) throw new IllegalArgumentException("seeds must be at least 1, got " + seeds);
             if (evalEvery < 1) throw new IllegalArgumentException("evalEvery must be at least 1, got " + evalEvery);
@@ -119,7 +120,7 @@ public final class SslExperiment {
         RunInfo first = null;
         for (int s = 0; s < o.seeds(); s++) {
             long t0 = System.nanoTime();
-            DecentralizedSsl sim = new DecentralizedSsl(data, seed(o, s), dc);
+            DecentralizedSsl sim = new DecentralizedSsl(data, seed(o, s).withLr(o.decLr()), dc);
             int seedIndex = s, rounds = sim.rounds(), every = o.evalEvery();
             tr.check(p, s, 0, sim.embedding(), (double) sim.traffic().totalBytes() / data.n(), o.ssl().embeddingDim());
             sim.run((r, x) -> {

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.within;
 
 class DecentralizedSslTest {
     static final SslGraph DATA = LockstepEquivalenceTest.smallGraph(60, 10, 8);
-    static final SslConfig C = new SslConfig(new int[] {5, 5}, 0.5, 3, 1.0, SslConfig.Optimizer.ADAM, 0.02, false, 12, 4);
+    static final SslConfig C = new SslConfig(new int[] {5, 5}, 0.5, 3, 1.0, SslConfig.Optimizer.ADAM, 0.02, 0, 12, 4);
 
     static DecentralizedConfig lockstepPush() {
         return DecentralizedConfig.defaults().withSchedule(Schedule.LOCKSTEP).withMerge(Merge.UNIFORM);

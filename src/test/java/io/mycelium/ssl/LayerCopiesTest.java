@@ -40,7 +40,7 @@ class LayerCopiesTest {
     @Test
     void mergingAveragesTheSharedRowsAndKeepsTheRest() {
         LayerCopies c = new LayerCopies(3, 4, 2, INIT, LayerCopies.touchedRows(DATA), false);
-        SslConfig sgd = SslConfig.defaults().withOptimizer(SslConfig.Optimizer.SGD).withLr(1).withLrDecay(false);
+        SslConfig sgd = SslConfig.defaults().withOptimizer(SslConfig.Optimizer.SGD).withLr(1).withLrZeroAt(0);
         c.step(sgd, 0, new double[] {1, 1, 0, 0}, new double[] {1, 1}, new double[8], 0); // rows 0, 1 and b of node 0: −1
         c.step(sgd, 2, new double[] {0, 1, 0, 1}, new double[] {2, 2}, new double[8], 0); // rows 1, 3 and b of node 2: −2
         c.merge(0, 2, 0.25); // node 0 ← 0.25·mine + 0.75·node 2's, on row 1 and b only

@@ -22,7 +22,7 @@ class LockstepEquivalenceTest {
     @Test
     void lockstepWithExactAveragingIsTheCentralizedTrainer() {
         SslGraph data = smallGraph(40, 12, 5);
-        SslConfig c = new SslConfig(new int[] {6, 6}, 0.5, 3, 1.0, SslConfig.Optimizer.ADAM, 0.02, true, 15, 3);
+        SslConfig c = new SslConfig(new int[] {6, 6}, 0.5, 3, 1.0, SslConfig.Optimizer.ADAM, 0.02, 0.8, 15, 3);
         CentralizedLayerwise central = new CentralizedLayerwise(data, c);
         DecentralizedSsl dec = new DecentralizedSsl(data, c, DecentralizedConfig.exactLockstep());
         double maxDiff = 0, maxMove = 0;
@@ -61,7 +61,7 @@ class LockstepEquivalenceTest {
     @Test
     void withoutAveragingTheCopiesDrift() {
         SslGraph data = smallGraph(40, 12, 5);
-        SslConfig c = new SslConfig(new int[] {6, 6}, 0.5, 3, 1.0, SslConfig.Optimizer.ADAM, 0.02, false, 5, 3);
+        SslConfig c = new SslConfig(new int[] {6, 6}, 0.5, 3, 1.0, SslConfig.Optimizer.ADAM, 0.02, 0, 5, 3);
         CentralizedLayerwise central = new CentralizedLayerwise(data, c);
         DecentralizedSsl dec = new DecentralizedSsl(data, c, DecentralizedConfig.exactLockstep().withMerge(DecentralizedConfig.Merge.NONE));
         for (int r = 1; r <= c.epochs(); r++) { central.round(); dec.round(); }
