@@ -8,7 +8,7 @@ import io.mycelium.task.Inference;
 import io.mycelium.tensor.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 import java.nio.file.Path;
 import java.util.Locale;
@@ -18,12 +18,8 @@ import java.util.concurrent.Callable;
         description = {"Runs a saved model with hogwild (partially asynchronous) inference and reports its convergence and how far its outputs move from synchronous inference.",
                 "Each node updates 1..S ticks after its last update and views each neighbour as of at most D ticks back (the hogwild paper's Algorithm 1), optionally losing messages. Implicit models (IGNN, GSDGNN, energy GNNs) iterate to their fixed point and should reach the synchronous answer; explicit ones (GCNN, GCN, GAT) run their layers once with whatever their neighbours last sent, and their outputs change. With --labels the change of the metric (MSE for one output, error rate for class scores) is reported too."})
 final class InferCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL.myc", description = "The model file.")
-    Path model;
-    @Option(names = "--graph", required = true, paramLabel = "EDGES", description = "The graph as an edge-list file (lines 'u v' or 'u v weight', as train reads it).")
-    Path graph;
-    @Option(names = "--features", required = true, paramLabel = "CSV", description = "Node features: lines 'sample,node,x1,...,xg', one per sample and node (as train reads them).")
-    Path features;
+    @Mixin
+    ModelRunOptions in;
     @Option(names = "--labels", paramLabel = "CSV", description = "Node labels 'sample,node,y' for the same samples: report the metric under both inferences.")
     Path labels;
     @Option(names = "--stagger", defaultValue = "4", description = "S: a node's next update comes 1..S ticks after its last (default ${DEFAULT-VALUE}).")
@@ -34,38 +30,30 @@ final class InferCommand implements Callable<Integer> {
     double loss;
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the asynchronous schedule; sample s uses seed + s (default ${DEFAULT-VALUE}).")
     long seed;
-    @Option(names = "--tol", defaultValue = "1e-10", description = "Implicit models iterate until no node changes by this much for a staleness window (max-abs; default ${DEFAULT-VALUE}).")
-    double tol;
-    @Option(names = "--max-ticks", defaultValue = "100000", description = "Tick budget of each run of an implicit model (default ${DEFAULT-VALUE}).")
-    int maxTicks;
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the asynchronous outputs as CSV lines 'sample,node,y1,...' to this file.")
     Path out;
-    @Option(names = "--force", description = "Replace an earlier --out file of Mycelium's (never any other file).")
-    boolean force;
 
     @Override
     public Integer call() throws Exception {
-        PredictCommand.checkSolver(tol, maxTicks);
         if (stagger < 1) throw new Main.UserError("--stagger must be at least 1, got " + stagger);
         if (history < 0) throw new Main.UserError("--history must be at least 0, got " + history);
         if (!(loss >= 0 && loss < 1)) throw new Main.UserError("--loss must be in [0, 1), got " + loss);
-        ModelRun.checkOut(out, force);
-        ModelRun run = ModelRun.load(model, graph, features);
+        ModelRun run = in.load(out);
         if (labels != null && run.model().graphReadout() != null)
-            throw new Main.UserError("--labels: " + model + " predicts one row per graph (a graph readout); --labels takes node labels");
-        Tensor y = labels == null ? null : CsvDataset.read(features, labels, run.graph().n()).y();
+            throw new Main.UserError("--labels: " + in.model + " predicts one row per graph (a graph readout); --labels takes node labels");
+        Tensor y = labels == null ? null : CsvDataset.read(in.features, labels, run.graph().n()).y();
         boolean implicit = run.trainable() instanceof ImplicitModel;
         String mode = implicit ? "implicit: iterated to its fixed point"
                 : run.trainable() instanceof LayeredModel ? "explicit: one layer per update, Algorithm 1"
                 : "explicit, layer-matched: its layers differ in width, so each update runs every layer on the neighbours' values of that layer";
         AsyncSchedule async = AsyncSchedule.of(stagger, history, seed).withLoss(loss);
-        Inference.Result sync = Inference.run(run.trainable(), run.graph(), run.model().params(), run.features(), AsyncSchedule.synchronous(), tol, maxTicks);
-        Inference.Result hog = Inference.run(run.trainable(), run.graph(), run.model().params(), run.features(), async, tol, maxTicks);
+        Inference.Result sync = Inference.run(run.trainable(), run.graph(), run.model().params(), run.features(), AsyncSchedule.synchronous(), in.tol, in.maxTicks);
+        Inference.Result hog = Inference.run(run.trainable(), run.graph(), run.model().params(), run.features(), async, in.tol, in.maxTicks);
         Tensor syncOut = run.outputs(sync), hogOut = run.outputs(hog);
         if (out != null) run.write(hogOut, out, "infer");
 
         int samples = run.features().dim(1);
-        System.out.printf(Locale.ROOT, "%s: %s model (%s), %d samples x %d nodes; S = %d, D = %d, loss %.3g, seed %d%n", model,
+        System.out.printf(Locale.ROOT, "%s: %s model (%s), %d samples x %d nodes; S = %d, D = %d, loss %.3g, seed %d%n", in.model,
                 run.model().spec().toJson().get("type").asText(), mode, samples, run.graph().n(), stagger, history, loss, seed);
         System.out.printf(Locale.ROOT, "%-13s %12s %12s %12s %13s%n", "inference", "ticks(mean)", "ticks(max)", "unconverged", implicit ? "residual" : "");
         for (var row : new Object[][] {{"synchronous", sync}, {"asynchronous", hog}}) {
@@ -82,7 +70,7 @@ final class InferCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%s: synchronous %.6g, asynchronous %.6g, change %+.3g%n", name, ms, ma, ma - ms);
         }
         if (hog.unconverged() > 0 && implicit)
-            System.out.println("note: " + hog.unconverged() + " asynchronous runs used the whole --max-ticks " + maxTicks + " without converging");
+            System.out.println("note: " + hog.unconverged() + " asynchronous runs used the whole --max-ticks " + in.maxTicks + " without converging");
         if (out != null) System.out.println("asynchronous outputs -> " + out);
         return 0;
     }
