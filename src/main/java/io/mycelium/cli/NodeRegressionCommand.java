@@ -48,6 +48,10 @@ final class NodeRegressionCommand implements Callable<Integer> {
     List<String> schemes;
     @Option(names = "--threads", description = "schemes trained at once (default: available processors)")
     Integer threads;
+    @Option(names = "--checkpoint-every", paramLabel = "K", description = "save every scheme's state after every K-th epoch and the last into <out>/checkpoint/ (default 0: none)")
+    int checkpointEvery;
+    @Option(names = "--resume", paramLabel = "DIR", description = "continue from the checkpoints in DIR/checkpoint/ (the same options; --epochs may grow); the results replace DIR unless --out is given")
+    Path resume;
     @Option(names = "--force", description = "replace a non-empty output directory")
     boolean force;
 
@@ -67,9 +71,15 @@ final class NodeRegressionCommand implements Callable<Integer> {
             }
             if (!chosen.contains(sc)) chosen.add(sc);
         }
-        OutputDir.Target target = OutputDir.Target.of(spec, out);
-        OutputDir.validate(target, force);
+        if (checkpointEvery < 0) throw new Main.UserError("--checkpoint-every: must be >= 0, got " + checkpointEvery);
+        if (resume != null && !Files.isDirectory(resume)) throw new Main.UserError("--resume " + resume + ": no such directory");
+        boolean outGiven = spec.commandLine() != null && spec.commandLine().getParseResult() != null && spec.commandLine().getParseResult().hasMatchedOption("--out");
+        OutputDir.Target target = resume != null && !outGiven ? new OutputDir.Target(resume, "--resume " + resume, spec.qualifiedName()) : OutputDir.Target.of(spec, out);
+        boolean replace = force || (resume != null && resume.toAbsolutePath().normalize().equals(target.path().toAbsolutePath().normalize()));
+        OutputDir.validate(target, replace);
         NodeRegression.Config cfg = NodeRegression.Config.paper().withEpochs(epochs).withSeed(seed);
+        TrainCheckpoints ck = checkpointEvery > 0 || resume != null
+                ? new TrainCheckpoints(target.path(), checkpointEvery, resume, cfg, "", chosen, epochs, "mycelium reproduce node-regression") : null;
         NodeRegression.Problem problem = NodeRegression.build(cfg);
         System.setProperty("java.awt.headless", "true");
 
@@ -85,7 +95,7 @@ final class NodeRegressionCommand implements Callable<Integer> {
                 fs.add(ex.submit(() -> {
                     slots.acquire();
                     try {
-                        return NodeRegressionRun.run(problem, s, bar::step);
+                        return NodeRegressionRun.run(problem, s, bar::step, ck == null ? null : ck.of(s, epochs));
                     } finally {
                         slots.release();
                     }
@@ -102,7 +112,7 @@ final class NodeRegressionCommand implements Callable<Integer> {
         }
         double wall = (System.nanoTime() - t0) / 1e9;
 
-        try (OutputDir dir = OutputDir.open(target, force)) {
+        try (OutputDir dir = OutputDir.open(target, replace || ck != null)) {   // checkpoints written into it are ours
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             List<Map<String, Object>> all = new ArrayList<>();
             for (TrainingRun.Result r : results) {
@@ -124,6 +134,7 @@ final class NodeRegressionCommand implements Callable<Integer> {
             io.mycelium.graph.EdgeListReader.write(problem.graph(), dir.dir().resolve("graph.txt"));
             io.mycelium.task.CsvDataset.write(problem.test(), dir.dir().resolve("test-features.csv"), dir.dir().resolve("test-labels.csv"));
             RunFiles.plots(results, dir.dir(), "Node regression, BA(100, m=2)");
+            if (ck != null) ck.copyInto(dir.dir());
             dir.commit();
         }
         printTable(results, wall);

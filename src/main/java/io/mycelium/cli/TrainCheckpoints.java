@@ -47,6 +47,7 @@ final class TrainCheckpoints {
     private final int every;
     private final Map<String, JsonNode> resumed = new LinkedHashMap<>();
     private final JsonNode config;
+    private final String command;
     private final ObjectMapper json = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     /** The state of one scheme after {@code epoch} epochs. */
@@ -69,14 +70,26 @@ final class TrainCheckpoints {
      * @param resume directory holding a {@code checkpoint/} to continue from, or null
      */
     TrainCheckpoints(Path target, int every, Path resume, TrainConfig cfg) {
+        this(target, every, resume, cfg.describe(), "training", cfg.training().schemes(), cfg.training().epochs(), "mycelium train");
+    }
+
+    /**
+     * @param config  the run's configuration (as in its summary.json)
+     * @param section where {@code epochs} sits in it ("" for the top level): the one field a resumed run may change
+     * @param command the command, for the output directory's marker
+     */
+    TrainCheckpoints(Path target, int every, Path resume, Object config, String section, List<Scheme> schemes, int epochs, String command) {
         this.target = target;
         this.every = every;
-        this.config = configKey(cfg);
+        this.command = command;
+        ObjectNode c = json.valueToTree(config);
+        (section.isEmpty() ? c : (ObjectNode) c.get(section)).remove("epochs");
+        this.config = c;
         if (resume == null) return;
         Path dir = resume.resolve(DIR);
         if (!Files.isDirectory(dir))
             throw new Main.UserError("--resume " + resume + ": no " + DIR + "/ in it (a run with --checkpoint-every K writes one)");
-        for (Scheme s : cfg.training().schemes()) {
+        for (Scheme s : schemes) {
             Path f = dir.resolve(s.id() + ".json");
             if (!Files.isRegularFile(f)) continue;   // this scheme starts afresh
             JsonNode n;
@@ -87,16 +100,16 @@ final class TrainCheckpoints {
             }
             if (n == null || n.path("format").asInt() != FORMAT)
                 throw new Main.UserError("--resume " + resume + ": " + f + " is not a checkpoint of format " + FORMAT);
-            String differs = differs(n.path("config"), config, "");
+            String differs = differs(n.path("config"), this.config, "");
             if (differs != null)
                 throw new Main.UserError("--resume " + resume + ": " + f + " was written for another configuration (" + differs
-                        + " differs); only training.epochs may change");
-            if (n.path("epoch").asInt() > cfg.training().epochs())
+                        + " differs); only the number of epochs may change");
+            if (n.path("epoch").asInt() > epochs)
                 throw new Main.UserError("--resume " + resume + ": the checkpoint of " + s.id() + " is at epoch " + n.path("epoch").asInt()
-                        + ", beyond training.epochs " + cfg.training().epochs());
+                        + ", beyond the " + epochs + " epochs of this run");
             resumed.put(s.id(), n);
         }
-        if (resumed.isEmpty()) throw new Main.UserError("--resume " + resume + ": " + dir + " holds no checkpoint of the schemes " + cfg.training().schemes());
+        if (resumed.isEmpty()) throw new Main.UserError("--resume " + resume + ": " + dir + " holds no checkpoint of the schemes " + schemes);
     }
 
     /** The saved state of a scheme, or null when it starts afresh. */
@@ -165,7 +178,7 @@ final class TrainCheckpoints {
         };
     }
 
-    private void write(Scheme s, ObjectNode n) throws IOException {
+    private synchronized void write(Scheme s, ObjectNode n) throws IOException {   // schemes may train on several threads
         Path dir = Files.createDirectories(target.resolve(DIR));
         mark(DIR + "/" + s.id() + ".json");
         Path tmp = Files.createTempFile(dir, "." + s.id() + "-", ".tmp");
@@ -188,16 +201,9 @@ final class TrainCheckpoints {
         Path m = target.resolve(OutputDir.MARKER);
         Set<String> lines = new LinkedHashSet<>();
         if (Files.isRegularFile(m)) lines.addAll(Files.readAllLines(m, StandardCharsets.UTF_8));
-        else lines.add("# Written by 'mycelium train' (checkpoints of a run in progress). Mycelium replaces this directory only while it holds\n"
+        else lines.add("# Written by '" + command + "' (checkpoints of a run in progress). Mycelium replaces this directory only while it holds\n"
                 + "# nothing but the files listed below (see docs/cli.md, output directories).");
         if (lines.add(file)) Files.writeString(m, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
-    }
-
-    /** The configuration a checkpoint must match: everything but the epoch count. */
-    private JsonNode configKey(TrainConfig cfg) {
-        ObjectNode c = json.valueToTree(cfg.describe());
-        ((ObjectNode) c.get("training")).remove("epochs");
-        return c;
     }
 
     /** The first field where two configurations differ, or null. */

@@ -17,4 +17,9 @@ public final class NodeRegressionRun {
     public static TrainingRun.Result run(NodeRegression.Problem p, Scheme scheme, Runnable afterEpoch) {
         return TrainingRun.run(setup(p), scheme, afterEpoch);
     }
+
+    /** As {@link #run(NodeRegression.Problem, Scheme, Runnable)}, continuing from and saving checkpoints ({@code ck} may be null). */
+    public static TrainingRun.Result run(NodeRegression.Problem p, Scheme scheme, Runnable afterEpoch, TrainingRun.Checkpoints ck) {
+        return TrainingRun.run(setup(p), scheme, null, afterEpoch, ck);
+    }
 }

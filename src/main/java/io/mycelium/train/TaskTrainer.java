@@ -1,5 +1,10 @@
 package io.mycelium.train;
 
+import io.mycelium.autodiff.Tape;
+import io.mycelium.autodiff.Var;
+import io.mycelium.model.GraphInput;
+import io.mycelium.model.LayeredModel;
+import io.mycelium.model.Model;
 import io.mycelium.optim.Optimizer;
 import io.mycelium.tensor.Init;
 import io.mycelium.tensor.Params;
@@ -59,7 +64,8 @@ public final class TaskTrainer {
      * @param head        graph-level readout (targets one row per graph), or null for node-level targets
      * @param scheme      a centralized scheme (sgd, adam)
      * @param weightDecay λ of the L2 penalty, 0 for none
-     * @param dropout     probability that a training batch's input feature is zeroed (the others scaled by 1/(1−p)); 0 for none
+     * @param dropout     probability that a training batch's input feature (and, for a layered model, an entry of the
+     *                    embedding entering each layer after the first) is zeroed, the others scaled by 1/(1−p); 0 for none
      */
     public TaskTrainer(GraphNet net, GraphReadout head, Loss loss, Scheme scheme, double lr, List<Item> train, int batch, double weightDecay,
                        double dropout, long seed) {
@@ -125,7 +131,14 @@ public final class TaskTrainer {
             List<Item> items = new ArrayList<>();
             for (int q = s; q < Math.min(idx.length, s + batch); q++) items.add(train.get(idx[q]));
             GraphBatch gb = GraphBatch.of(items.stream().map(Item::sample).toList());
-            if (drop != null) gb = dropped(gb, drop);
+            GraphNet net = this.net;
+            if (drop != null) {
+                gb = dropped(gb, drop);
+                if (this.net instanceof GraphNet.Explicit ex && ex.model(GraphNet.ONE_NODE) instanceof LayeredModel) {
+                    long masks = drop.nextLong();
+                    net = GraphNet.explicit(g -> new HiddenDropout((LayeredModel) ex.model(g), dropout, masks));
+                }
+            }
             BatchContext ctx = new BatchContext(gb, params);
             Tensor out = net.forward(ctx);
             Tensor pred = head == null ? out : head.forward(ctx.batch(), out, params);
@@ -152,6 +165,39 @@ public final class TaskTrainer {
         }
         epoch++;
         return sum / batches;
+    }
+
+    /**
+     * A layered model (GCN, GAT) with inverted dropout on the embeddings that enter its layers after
+     * the first (the input features are dropped by {@link #dropped}), as Kipf and Welling drop the
+     * input of every layer. The masks are drawn from {@code seed} on every recording, so the forward
+     * pass and the backward pass's recording see the same ones.
+     */
+    private record HiddenDropout(LayeredModel m, double p, long seed) implements Model {
+        @Override
+        public void init(Params params, UniformRandomProvider rng) { m.init(params, rng); }
+
+        @Override
+        public void project(Params params) { m.project(params); }
+
+        @Override
+        public int rounds() { return m.rounds(); }
+
+        @Override
+        public Var forward(Tape t, Var x) {
+            UniformRandomProvider rng = Init.rng(seed);
+            GraphInput in = GraphInput.of(x);
+            Var h = m.encode(t, in);
+            for (int l = 0; l < m.layers(); l++) {
+                if (l > 0) {
+                    double[] mask = new double[h.value().size()];
+                    for (int k = 0; k < mask.length; k++) mask[k] = rng.nextDouble() < p ? 0 : 1 / (1 - p);
+                    h = t.mul(h, t.constant(new Tensor(mask, h.value().shape())));
+                }
+                h = m.layer(t, l, h, in);
+            }
+            return m.readout(t, h, in);
+        }
     }
 
     /** The batch with each input feature zeroed with probability p and the others scaled by 1/(1−p) (inverted dropout). */

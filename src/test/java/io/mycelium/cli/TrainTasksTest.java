@@ -177,7 +177,7 @@ class TrainTasksTest {
     @Test
     void aResumedRegisteredModelRunEndsWithTheBitsOfAnUninterruptedOne() throws Exception {
         classificationData(24);
-        String yaml = classification("type: gcn\nwidth: 4\nlayers: 1\nreadoutHidden: []", "[sgd, adam]", 5).replace("  seed: 2", "  seed: 2\n  dropout: 0.2\n  weight-decay: 0.001");
+        String yaml = classification("type: gcn\nwidth: 4\nlayers: 2\nreadoutHidden: []", "[sgd, adam]", 5).replace("  seed: 2", "  seed: 2\n  dropout: 0.2\n  weight-decay: 0.001");
         Run full = train(yaml, "--out", tmp.resolve("full").toString(), "--checkpoint-every", "2");
         assertThat(full.code()).as(full.err()).isZero();
         Run part = train(yaml.replace("epochs: 5", "epochs: 2"), "--out", tmp.resolve("part").toString(), "--checkpoint-every", "1");
