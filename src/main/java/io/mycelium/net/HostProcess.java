@@ -48,7 +48,7 @@ public final class HostProcess {
                 List<String> tls = TlsEngineProvider.failures(Adapter.toClassic(system)).all();
                 err.println("mycelium: net host: could not join " + coordinator.hostPort() + ": "
                         + (!tls.isEmpty() ? tls.getFirst()
-                        : system.getWhenTerminated().toCompletableFuture().isDone() ? "refused at join (another run id or config hash: see the messages above)"
+                        : system.getWhenTerminated().toCompletableFuture().isDone() ? "refused at join: another run id or config hash than the coordinator's (its console says which)"
                         : "no answer within " + join.toSeconds() + " s: is the coordinator up, and do both sides use the same TLS material (--tls)?"));
                 return 1;
             }

@@ -82,7 +82,9 @@ public final class NetSystem {
                       keep-oldest { down-if-alone = off, role = "coordinator" }
                     }
                     failure-detector.acceptable-heartbeat-pause = 3s
-                    shutdown-after-unsuccessful-join-seed-nodes = 30s
+                    # a host waits for admission as long as its --join-timeout says (HostProcess), not a fixed 30 s:
+                    # hosts starting together on a loaded machine can take longer than that to join over TLS
+                    shutdown-after-unsuccessful-join-seed-nodes = off
                     configuration-compatibility-check.checkers { mycelium-run = "io.mycelium.net.RunCheck" }
                   }
                   coordinated-shutdown.exit-jvm = off
