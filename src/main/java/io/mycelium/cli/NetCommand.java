@@ -199,8 +199,13 @@ final class NetCommand implements Runnable {
         switch (job) {
             case Job.Train t -> {
                 List<TrainingRun.Result> results = new ArrayList<>();
-                for (Scheme s : t.schemes())
-                    results.add(NetTraining.assemble(t.setup(), s, r.shares().get(s.id()), TrainingRun.measureTraffic(t.setup(), s), r.seconds()));
+                List<io.mycelium.comm.Partition> parts = io.mycelium.comm.Partition.split(t.graph(), io.mycelium.net.Partitioner.bfs(t.graph(), procs));
+                for (Scheme s : t.schemes()) {
+                    TrainingRun.Result m = NetTraining.assemble(t.setup(), s, r.shares().get(s.id()), TrainingRun.measureTraffic(t.setup(), s), r.seconds());
+                    // with the trained model, so that model.myc is written as 'train' writes it
+                    results.add(new TrainingRun.Result(m.scheme(), m.epochs(), m.perMinibatch(), m.seconds(), m.topologies(), t.setup().model(),
+                            NetTraining.trained(t.setup(), s, parts, r.trained().get(s.id()))));
+                }
                 if (out != null) {
                     TrainCommand.Prepared p = new TrainCommand.Prepared(TrainConfig.load(Path.of(jobWords)), t.graph(), t.setup().train(), t.setup().test(), t.setup());
                     TrainCommand.write(out, p, "net run", results, wall, Map.of("net", net));

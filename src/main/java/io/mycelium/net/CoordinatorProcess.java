@@ -43,10 +43,9 @@ public final class CoordinatorProcess {
     /** A child JVM exited (from the launcher). */
     record ChildExit(long pid, int code) {}
 
-    /** What a run produced; {@code failure} is null when it finished. */
     /** What a run produced; {@code failure} is null when it finished. {@code epochTimes}: when partition 0 reported each epoch (s). */
-    public record Outcome(String failure, Map<String, List<NetTraining.Share>> shares, Tensor inferred, List<Wire.Traffic> traffic,
-                          long steps, long sent, long received, double seconds, List<Double> epochTimes) {}
+    public record Outcome(String failure, Map<String, List<NetTraining.Share>> shares, Map<String, List<double[]>> trained, Tensor inferred,
+                          List<Wire.Traffic> traffic, long steps, long sent, long received, double seconds, List<Double> epochTimes) {}
 
     /**
      * @param procs     hosts (= partitions) to wait for
@@ -97,7 +96,7 @@ public final class CoordinatorProcess {
         }
     }
 
-    private static Outcome failed(String why) { return new Outcome(why, Map.of(), null, List.of(), 0, 0, 0, 0, List.of()); }
+    private static Outcome failed(String why) { return new Outcome(why, Map.of(), Map.of(), null, List.of(), 0, 0, 0, 0, List.of()); }
 
     /** The coordinator's event loop (on the calling thread). */
     private static final class Loop {
@@ -113,6 +112,7 @@ public final class CoordinatorProcess {
         final List<ActorRef<Wire.ToPartition>> parts;
         final String partHash;
         final Map<String, NetTraining.Share[]> shares = new TreeMap<>();
+        final Map<String, List<double[]>[]> trained = new TreeMap<>(); // per scheme and partition: the chunks so far
         final Map<String, Integer> progress = new HashMap<>();
         final Map<String, Integer> checkpointCounts = new HashMap<>();
         final List<Wire.Traffic> traffic = new ArrayList<>();
@@ -191,6 +191,12 @@ public final class CoordinatorProcess {
                         String key = c.scheme() + " " + c.epoch();
                         int need = Scheme.parse(c.scheme()).centralized() ? 1 : procs;
                         if (checkpointCounts.merge(key, 1, Integer::sum) == need) Checkpoint.commit(s.checkpoints(), c.scheme(), c.epoch());
+                    }
+                    case Wire.Trained tr -> {
+                        @SuppressWarnings("unchecked")
+                        List<double[]>[] a = trained.computeIfAbsent(tr.scheme(), k -> new List[Scheme.parse(k).centralized() ? 1 : procs]);
+                        if (a[tr.partition()] == null) a[tr.partition()] = new ArrayList<>();
+                        a[tr.partition()].add(tr.data()); // in order: one sender, one receiver
                     }
                     case Wire.SchemeDone d -> {
                         Job.Train t = (Job.Train) job;
@@ -288,6 +294,16 @@ public final class CoordinatorProcess {
         private Outcome done() {
             Map<String, List<NetTraining.Share>> out = new TreeMap<>();
             shares.forEach((k, v) -> out.put(k, List.of(v)));
+            Map<String, List<double[]>> params = new TreeMap<>();
+            trained.forEach((k, v) -> params.put(k, java.util.Arrays.stream(v).map(chunks -> {
+                double[] all = new double[chunks.stream().mapToInt(c -> c.length).sum()];
+                int at = 0;
+                for (double[] c : chunks) {
+                    System.arraycopy(c, 0, all, at, c.length);
+                    at += c.length;
+                }
+                return all;
+            }).toList()));
             Tensor h = null;
             if (job instanceof Job.Infer inf) {
                 List<Partition> ps = Partition.split(inf.graph(), Partitioner.bfs(inf.graph(), procs));
@@ -298,7 +314,7 @@ public final class CoordinatorProcess {
                     for (int i = 0; i < p.size(); i++) System.arraycopy(r, i * w, h.data(), p.nodes()[i] * w, w);
                 }
             }
-            return new Outcome(null, out, h, List.copyOf(traffic), steps, sent, received, seconds(), List.copyOf(epochTimes));
+            return new Outcome(null, out, params, h, List.copyOf(traffic), steps, sent, received, seconds(), List.copyOf(epochTimes));
         }
     }
 }

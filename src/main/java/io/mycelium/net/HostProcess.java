@@ -137,6 +137,11 @@ public final class HostProcess {
                     coord.tell(new Wire.CheckpointDone(run, part.index(), scheme.id(), e));
                 }
             });
+            double[] trained = NetTraining.flatten(h.params());
+            int chunks = Math.max(1, (trained.length + NetTraining.CHUNK - 1) / NetTraining.CHUNK);
+            for (int c = 0; c < chunks; c++)
+                coord.tell(new Wire.Trained(run, part.index(), scheme.id(), c, chunks,
+                        java.util.Arrays.copyOfRange(trained, c * NetTraining.CHUNK, Math.min(trained.length, (c + 1) * NetTraining.CHUNK))));
             coord.tell(new Wire.SchemeDone(run, part.index(), scheme.id(), sh.train0(), sh.test(), sh.batches()));
         }
     }

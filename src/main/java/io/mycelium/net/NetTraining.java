@@ -2,6 +2,8 @@ package io.mycelium.net;
 
 import io.mycelium.tensor.Init;
 import io.mycelium.tensor.Params;
+import io.mycelium.tensor.Tensor;
+import io.mycelium.comm.Partition;
 import io.mycelium.engine.Engine;
 import io.mycelium.graph.ShiftOperator;
 import io.mycelium.train.Scheme;
@@ -74,6 +76,40 @@ public final class NetTraining {
     /** The parameters an engine for this scheme starts from (tied for a centralized scheme). */
     public static Params params(TrainingRun.Setup s, Scheme scheme) {
         return scheme.centralized() ? s.init().copy() : s.init().perNode(s.graph().n());
+    }
+
+    /** Doubles per {@link Wire.Trained} chunk: well inside Artery's 256 KiB frame, at 9 bytes a double in CBOR. */
+    static final int CHUNK = 16_000;
+
+    /** Every tensor's data, in the parameters' (insertion) order. */
+    static double[] flatten(Params p) {
+        double[] out = new double[p.asMap().values().stream().mapToInt(t -> t.data().length).sum()];
+        int at = 0;
+        for (Tensor t : p.asMap().values()) {
+            System.arraycopy(t.data(), 0, out, at, t.data().length);
+            at += t.data().length;
+        }
+        return out;
+    }
+
+    /**
+     * The trained parameters of the whole graph from each host's {@link #flatten}ed parameters (in
+     * partition order): its rows of the per-node copies, or, for a centralized scheme, partition
+     * 0's tied ones. As {@code Engine.params()} gathers its hosts' rows in process.
+     */
+    public static Params trained(TrainingRun.Setup s, Scheme scheme, List<Partition> parts, List<double[]> flat) {
+        Params all = params(s, scheme);
+        for (int p = 0; p < flat.size(); p++) {
+            Params local = scheme.centralized() ? all : all.slice(parts.get(p).nodes());
+            int at = 0;
+            for (Tensor t : local.asMap().values()) {
+                System.arraycopy(flat.get(p), at, t.data(), 0, t.data().length);
+                at += t.data().length;
+            }
+            if (at != flat.get(p).length) throw new IllegalStateException("partition " + p + " sent " + flat.get(p).length + " parameters, expected " + at);
+            if (!scheme.centralized()) all.writeBack(parts.get(p).nodes(), local);
+        }
+        return all;
     }
 
     /**

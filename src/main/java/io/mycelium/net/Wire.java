@@ -80,6 +80,9 @@ public final class Wire {
     public record Progress(long run, int partition, String scheme, int epoch) implements Control, ToCoordinator {}
 
     /** A partition's shares of one scheme's squared errors (see {@link NetTraining.Share}). */
+    /** A host's trained parameters ({@link NetTraining#flatten}), in chunks of at most {@link NetTraining#CHUNK} doubles, before its {@link SchemeDone}. */
+    public record Trained(long run, int partition, String scheme, int chunk, int chunks, double[] data) implements Control, ToCoordinator {}
+
     public record SchemeDone(long run, int partition, String scheme, double train0, double[] test, double[] batches) implements Control, ToCoordinator {}
 
     /** A partition's result of asynchronous inference: its rows and how it got there. */

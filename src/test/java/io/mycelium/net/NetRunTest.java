@@ -139,7 +139,17 @@ class NetRunTest {
                     : Engine.partitioned(s.graph(), Partitioner.bfs(s.graph(), 3), NetTraining.params(s, scheme));
             TrainingRun.Result mem = NetTraining.assemble(s, scheme, List.of(NetTraining.run(s, scheme, ref, null)), TrainingRun.measureTraffic(s, scheme), 0);
             assertThat(net.epochs()).as(scheme.id()).isEqualTo(mem.epochs());
-            if (scheme.centralized()) assertThat(net.epochs()).as("sgd: the train command's bits").isEqualTo(TrainingRun.run(s, scheme, null).epochs());
+            // the trained parameters the hosts send back (model.myc): the in-process run's, bit for bit
+            var trained = NetTraining.trained(s, scheme, io.mycelium.comm.Partition.split(s.graph(), Partitioner.bfs(s.graph(), 3)),
+                    ran.outcome().trained().get(scheme.id()));
+            assertThat(trained.names()).isEqualTo(ref.params().names());
+            for (String name : trained.names())
+                assertThat(trained.get(name).data()).as(scheme.id() + " " + name).isEqualTo(ref.params().get(name).data());
+            if (scheme.centralized()) {
+                TrainingRun.Result train = TrainingRun.run(s, scheme, null);
+                assertThat(net.epochs()).as("sgd: the train command's bits").isEqualTo(train.epochs());
+                for (String name : trained.names()) assertThat(trained.get(name).data()).as("sgd: train's " + name).isEqualTo(train.params().get(name).data());
+            }
         }
         long sent = ran.outcome().traffic().stream().mapToLong(Wire.Traffic::sentBytes).sum();
         long received = ran.outcome().traffic().stream().mapToLong(Wire.Traffic::receivedBytes).sum();
