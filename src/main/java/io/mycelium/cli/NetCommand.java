@@ -59,7 +59,7 @@ final class NetCommand implements Runnable {
             }
         }
         TrainConfig cfg = TrainConfig.load(Path.of(words));
-        if (cfg.graph().moving() != null)
+        if (cfg.gcnnPath() && cfg.graph().moving() != null) // other models and tasks: refused by prepare, naming them
             throw new Main.UserError(cfg.file() + ": graph.moving: a new graph every mini-batch needs the synchronous engine; 'net run' trains on a static graph");
         TrainCommand.Prepared p = TrainCommand.prepare(cfg);
         return new Job.Train(p.setup(), cfg.training().schemes(), configHash(cfg));

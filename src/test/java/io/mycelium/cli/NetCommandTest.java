@@ -40,6 +40,8 @@ class NetCommandTest {
         assertThat(run("net", "run", config(), "--procs", "2", "--out", out.toString(), "--resume", "--checkpoint-dir", tmp.resolve("none").toString()))
                 .startsWith("2: ").contains("--resume", "no committed checkpoint");
         assertThat(run("net", "infer", "--loss", "1.5", "--out", out.toString())).startsWith("2: ").contains("--loss");
+        assertThat(run("net", "run", TrainCommandTest.EXAMPLES.resolve("cora-gcn.yaml").toString(), "--procs", "2", "--out", out.toString()))
+                .startsWith("2: ").contains("cora-gcn.yaml", "GCNN", "gcn");
         assertThat(out).doesNotExist();
         assertThat(run("net", "coordinator", config(), "--expect", "2", "--listen", "10.1.2.3:25520")).startsWith("2: ").contains("plain TCP", "--tls");
         assertThat(run("net", "coordinator", config(), "--expect", "2", "--listen", "127.0.0.1:x")).startsWith("2: ").contains("--listen", "bad port");
