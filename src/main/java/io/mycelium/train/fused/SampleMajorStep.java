@@ -8,7 +8,6 @@ import io.mycelium.tensor.Parallel;
 import io.mycelium.tensor.Tensor;
 import io.mycelium.tensor.VectorMath;
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.VectorMask;
 
 import static io.mycelium.tensor.VectorMath.LANES;
 import static io.mycelium.tensor.VectorMath.V;
@@ -20,16 +19,14 @@ import static io.mycelium.train.fused.PassState.WIDE;
 
 /**
  * The squared-error step of a two-layer per-node model with one output, with the hidden layer H = X¹ stored sample-major, {@code [node][sample][feature]}
- * (samples unpadded, features padded with zeros to whole vectors), where the feature-major path stores it {@code [feature][sample]}. Every sum
+ * (samples unpadded), where the feature-major path stores it {@code [feature][sample]}. Every sum
  * over samples then runs down a loop with the features across a vector: the output layer's
  * weight gradients need no horizontal reductions, and the hidden layer's Q arrives in the
  * {@code [sample][output]} rows {@link WideGrads#wideBlocks} reads, with no transpose. The one sum over
  * features, ŷ = H θ0 + (S H) θ1, reduces eight samples' lane sums at once in a tree of register shuffles.
  *
- * <p>Any hidden width: the kernels run blocks of four vectors of features, then one vector at a time
- * over eight samples; a width that is not whole vectors ({@code m < mp}) runs on copies of the weights
- * padded with zero columns (the padded features of H are then exact zeros times those weights), and
- * the gradients' last vector is added under a mask.
+ * <p>Any hidden width of whole vectors: the kernels run blocks of four vectors of features, then
+ * one vector at a time over eight samples.
  *
  * <p>H, S H and Q of the hidden layer are the same bits as the feature-major path's (each element
  * sees the same operations in the same order). ŷ sums its features in another order, so ŷ, the
@@ -41,9 +38,7 @@ final class SampleMajorStep implements GcnnPass.OutputStep {
     private final EdgeCoefficients coefficients;
     private final double[][] qt = new double[Math.max(TIED_CHUNKS, Parallel.MAX_CHUNKS)][];   // per chunk: a node's Q, sample-major
     private double[][] shiftedRow;    // per chunk: one node's (S H)_i
-    private double[] hidden;          // the sample-major hidden layer, [node][sample][mp] from A, and LANES rows of slack
-    private final double[][] red = new double[Math.max(TIED_CHUNKS, Parallel.MAX_CHUNKS)][8 * LANES];   // per chunk: WideGrads' partial vector
-    private final double[][] pad = new double[4][];   // U0, U1, W0, W1 with rows padded to mp columns (zeros), when m is not whole vectors
+    private double[] hidden;          // the sample-major hidden layer, [node][sample][feature] from A, and LANES rows of slack
 
     SampleMajorStep(GcnnPass pass, PassState s) {
         this.pass = pass;
@@ -53,83 +48,68 @@ final class SampleMajorStep implements GcnnPass.OutputStep {
 
     /**
      * Two layers, per-node weights, an output one wide (as {@link FusedOutputStep}), and a hidden
-     * width whose padding to whole vectors adds at most a quarter to it (8, 13–16, 20–24, 26 and more;
-     * not 10 or 12, whose feature-major rows need no padding).
+     * layer of whole vectors (8, 16, 24, ... wide on 8 lanes). Other widths stay feature-major, whose
+     * rows are samples: padding 20 features to 24 with zero weights cost more than it gained
+     * (10→20→1 D-AMSGrad 17.7/16.1 → 20.3/17.6 CPU ms an epoch, interleaved, load 26–35).
      */
-    static boolean applies(PassState s) {
-        int m = s.width(1);
-        return s.layers() == 2 && FusedOutputStep.applies(s) && 4 * WideGrads.stride(m) <= 5 * m;
-    }
+    static boolean applies(PassState s) { return s.layers() == 2 && FusedOutputStep.applies(s) && s.width(1) % LANES == 0; }
     @Override
     public double run(Params params, Tensor store, int[] ids, double[] targets, double scale, Params grads) {
-        int n = s.n, k0 = s.width(0), m = s.width(1), km0 = k0 * m, mp = WideGrads.stride(m);
+        int n = s.n, k0 = s.width(0), m = s.width(1), km0 = k0 * m;
         pass.gather(store, ids);
         int P = s.stride, B = s.samples;
         double[][] x = s.x, sx = s.sx, z = s.z;
         double[] halo = Exchange.pull(s.comm, x[0], A, P * k0);
         Exchange.apply(s.part, s.shift, x[0], A, halo, P * k0, sx[0], false);
         // LANES rows of slack: outputRows' last block of samples may read up to LANES − 1 rows past node n − 1
-        if (hidden == null || hidden.length < (n * B + LANES) * mp + A) hidden = Aligned.doubles((n * B + LANES) * mp);
+        if (hidden == null || hidden.length < (n * B + LANES) * m + A) hidden = Aligned.doubles((n * B + LANES) * m);
         double[] in = x[0], sin = sx[0], h = hidden, out = x[2], q = z[2];
         String[] names0 = s.form.theta0(), names1 = s.form.theta1();
-        double[] U0 = padded(params.get(names0[0]).data(), n * k0, m, mp, 0), U1 = padded(params.get(names1[0]).data(), n * k0, m, mp, 1);
-        double[] W0 = padded(params.get(names0[1]).data(), n, m, mp, 2), W1 = padded(params.get(names1[1]).data(), n, m, mp, 3);
-        int kp = k0 * mp;
+        double[] U0 = params.get(names0[0]).data(), U1 = params.get(names1[0]).data();
+        double[] W0 = params.get(names0[1]).data(), W1 = params.get(names1[1]).data();
         double[] d0 = grads.get(names0[0]).data(), d1 = grads.get(names1[0]).data();
         double[] g0 = grads.get(names0[1]).data(), g1 = grads.get(names1[1]).data();
         Activation hiddenAct = s.activation(0), outAct = s.activation(1);
         Parallel.forRange(n, Parallel.chunks(n, 2L * km0 * P), (c, from, to) -> {
             for (int i = from; i < to; i++) {
-                hiddenRows(in, sin, U0, U1, i * kp, h, i * k0 * P + A, i * B * mp + A, k0, mp, P, B);
-                Pointwise.activate(hiddenAct, h, i * B * mp + A, B * mp);
+                hiddenRows(in, sin, U0, U1, i * km0, h, i * k0 * P + A, i * B * m + A, k0, m, P, B);
+                Pointwise.activate(hiddenAct, h, i * B * m + A, B * m);
             }
         });
         double[] self = s.part.selfWeights(s.shift), w = s.part.edgeWeights(s.shift);
-        if (shiftedRow == null || shiftedRow[0].length < mp * P + A) shiftedRow = new double[Parallel.MAX_CHUNKS][mp * P + A];
+        if (shiftedRow == null || shiftedRow[0].length < m * P + A) shiftedRow = new double[Parallel.MAX_CHUNKS][m * P + A];
         double[][] rows = shiftedRow;
-        long perNode = (long) mp * B * (2 + s.part.edgeCount() / Math.max(1, n));
+        long perNode = (long) m * B * (2 + s.part.edgeCount() / Math.max(1, n));
         Parallel.forRange(n, Parallel.chunks(n, perNode), (c, from, to) -> {
             double[] sh = rows[c];
             for (int i = from; i < to; i++) {
-                int ho = i * B * mp + A, oo = i * P + A, tb = i * B;
-                Exchange.row(s.part, self, w, i, h, A, halo, B * mp, sh, A);      // no halo: one host holds every node
-                outputRows(h, ho, sh, A, W0, W1, i * mp, mp, B, out, oo);
+                int ho = i * B * m + A, oo = i * P + A, tb = i * B;
+                Exchange.row(s.part, self, w, i, h, A, halo, B * m, sh, A);      // no halo: one host holds every node
+                outputRows(h, ho, sh, A, W0, W1, i * m, m, B, out, oo);
                 Pointwise.activate(outAct, out, oo, P);
                 for (int b = 0; b < B; b++) q[oo + b] = scale * (out[oo + b] - targets[tb + b]);   // the padding of q stays zero
                 Pointwise.slope(outAct, out, oo, q, oo, P);
-                outputGradRows(h, ho, sh, A, q, oo, m, mp, B, g0, g1, i * m);
+                outputGradRows(h, ho, sh, A, q, oo, m, B, g0, g1, i * m);
             }
         });
         double sse = GcnnPass.squaredError(pass.copyOutput(), targets);
         // Q of the hidden layer node by node, sample-major, then layer 0's weight gradients from it
         int[] rowPtr = s.part.rowPtr(), cols = s.part.cols();
-        double[] C = coefficients.of(W0, false, W1, mp);
-        int chunks = Parallel.chunks(n, (long) mp * B * (1 + rowPtr[n] / Math.max(1, n)));
-        double[][] scratch = qt, partial = red;
+        double[] C = coefficients.of(W0, false, W1, m);
+        int chunks = Parallel.chunks(n, (long) m * B * (1 + rowPtr[n] / Math.max(1, n)));
+        double[][] scratch = qt;
         Parallel.forRange(n, chunks, (c, from, to) -> {
-            if (scratch[c] == null || scratch[c].length < B * mp + A) scratch[c] = Aligned.doubles(B * mp);
+            if (scratch[c] == null || scratch[c].length < B * m + A) scratch[c] = Aligned.doubles(B * m);
             double[] t = scratch[c];
             for (int i = from; i < to; i++) {
-                backRows(i, rowPtr[i], rowPtr[i + 1], cols, C, (i + rowPtr[i]) * mp, q, P, mp, B, t, A);
-                Pointwise.slope(hiddenAct, h, i * B * mp + A, t, A, B * mp);
-                WideGrads.wideBlocks(in, sin, t, i, i + 1, k0, m, mp, P, B, d0, i * km0, d1, i * km0, partial[c]);
+                backRows(i, rowPtr[i], rowPtr[i + 1], cols, C, (i + rowPtr[i]) * m, q, P, m, B, t, A);
+                Pointwise.slope(hiddenAct, h, i * B * m + A, t, A, B * m);
+                WideGrads.wideBlocks(in, sin, t, i, i + 1, k0, m, m, P, B, d0, i * km0, d1, i * km0, null);   // whole vectors: no partial one
             }
         });
         return sse;
     }
 
-
-    /**
-     * {@code w} itself when its rows ({@code rows} of m) are whole vectors, else a copy with rows mp
-     * long, the columns past m zero (buffer {@code which} of four, kept between calls).
-     */
-    private double[] padded(double[] w, int rows, int m, int mp, int which) {
-        if (m == mp) return w;
-        double[] p = pad[which];
-        if (p == null || p.length != rows * mp) pad[which] = p = new double[rows * mp];
-        for (int r = 0; r < rows; r++) System.arraycopy(w, r * m, p, r * mp, m);
-        return p;
-    }
 
     /**
      * One node's hidden rows, sample-major: {@code h[oo + b m + j] = Σ_kk in[kk][b] U0[kk][j] + sin[kk][b] U1[kk][j]}
@@ -295,19 +275,18 @@ final class SampleMajorStep implements GcnnPass.OutputStep {
     }
 
     /**
-     * One node's output-layer weight gradients from sample-major rows mp apart: {@code g0[wo + j] += Σ_b q[b] h[b][j]},
-     * {@code g1[wo + j] += Σ_b q[b] sh[b][j]} for j < m, the sums over samples down the loop, four
-     * vectors of features at a time, then one vector at a time with four partial sums (samples b
-     * mod 4); a vector past m is added under a mask.
+     * One node's output-layer weight gradients from sample-major rows: {@code g0[wo + j] += Σ_b q[b] h[b][j]},
+     * {@code g1[wo + j] += Σ_b q[b] sh[b][j]}, the sums over samples down the loop, four vectors of
+     * features at a time, then one vector at a time with four partial sums (samples b mod 4).
      */
-    private static void outputGradRows(double[] h, int ho, double[] sh, int so, double[] q, int qo, int m, int mp, int B,
+    private static void outputGradRows(double[] h, int ho, double[] sh, int so, double[] q, int qo, int m, int B,
                                        double[] g0, double[] g1, int wo) {
         int L = LANES, j = 0;
-        for (; j + WIDE <= mp; j += WIDE) {
+        for (; j + WIDE <= m; j += WIDE) {
             DoubleVector x0 = DoubleVector.zero(V), x1 = x0, x2 = x0, x3 = x0, s0 = x0, s1 = x0, s2 = x0, s3 = x0;
             for (int b = 0; b < B; b++) {
                 DoubleVector qv = bc(q[qo + b]);
-                int r = ho + b * mp + j, t = so + b * mp + j;
+                int r = ho + b * m + j, t = so + b * m + j;
                 x0 = DoubleVector.fromArray(V, h, r).fma(qv, x0);
                 x1 = DoubleVector.fromArray(V, h, r + L).fma(qv, x1);
                 x2 = DoubleVector.fromArray(V, h, r + 2 * L).fma(qv, x2);
@@ -318,46 +297,38 @@ final class SampleMajorStep implements GcnnPass.OutputStep {
                 s3 = DoubleVector.fromArray(V, sh, t + 3 * L).fma(qv, s3);
             }
             int a = wo + j;
-            addInto(g0, a, x0, m - j);
-            addInto(g0, a + L, x1, m - j - L);
-            addInto(g0, a + 2 * L, x2, m - j - 2 * L);
-            addInto(g0, a + 3 * L, x3, m - j - 3 * L);
-            addInto(g1, a, s0, m - j);
-            addInto(g1, a + L, s1, m - j - L);
-            addInto(g1, a + 2 * L, s2, m - j - 2 * L);
-            addInto(g1, a + 3 * L, s3, m - j - 3 * L);
+            DoubleVector.fromArray(V, g0, a).add(x0).intoArray(g0, a);
+            DoubleVector.fromArray(V, g0, a + L).add(x1).intoArray(g0, a + L);
+            DoubleVector.fromArray(V, g0, a + 2 * L).add(x2).intoArray(g0, a + 2 * L);
+            DoubleVector.fromArray(V, g0, a + 3 * L).add(x3).intoArray(g0, a + 3 * L);
+            DoubleVector.fromArray(V, g1, a).add(s0).intoArray(g1, a);
+            DoubleVector.fromArray(V, g1, a + L).add(s1).intoArray(g1, a + L);
+            DoubleVector.fromArray(V, g1, a + 2 * L).add(s2).intoArray(g1, a + 2 * L);
+            DoubleVector.fromArray(V, g1, a + 3 * L).add(s3).intoArray(g1, a + 3 * L);
         }
-        for (; j < mp; j += L) {
+        for (; j < m; j += L) {
             DoubleVector x0 = DoubleVector.zero(V), x1 = x0, x2 = x0, x3 = x0, s0 = x0, s1 = x0, s2 = x0, s3 = x0;
             int b = 0;
             for (; b + 3 < B; b += 4) {
-                int r = ho + b * mp + j, t = so + b * mp + j;
+                int r = ho + b * m + j, t = so + b * m + j;
                 DoubleVector p0 = bc(q[qo + b]), p1 = bc(q[qo + b + 1]), p2 = bc(q[qo + b + 2]), p3 = bc(q[qo + b + 3]);
                 x0 = DoubleVector.fromArray(V, h, r).fma(p0, x0);
-                x1 = DoubleVector.fromArray(V, h, r + mp).fma(p1, x1);
-                x2 = DoubleVector.fromArray(V, h, r + 2 * mp).fma(p2, x2);
-                x3 = DoubleVector.fromArray(V, h, r + 3 * mp).fma(p3, x3);
+                x1 = DoubleVector.fromArray(V, h, r + m).fma(p1, x1);
+                x2 = DoubleVector.fromArray(V, h, r + 2 * m).fma(p2, x2);
+                x3 = DoubleVector.fromArray(V, h, r + 3 * m).fma(p3, x3);
                 s0 = DoubleVector.fromArray(V, sh, t).fma(p0, s0);
-                s1 = DoubleVector.fromArray(V, sh, t + mp).fma(p1, s1);
-                s2 = DoubleVector.fromArray(V, sh, t + 2 * mp).fma(p2, s2);
-                s3 = DoubleVector.fromArray(V, sh, t + 3 * mp).fma(p3, s3);
+                s1 = DoubleVector.fromArray(V, sh, t + m).fma(p1, s1);
+                s2 = DoubleVector.fromArray(V, sh, t + 2 * m).fma(p2, s2);
+                s3 = DoubleVector.fromArray(V, sh, t + 3 * m).fma(p3, s3);
             }
             for (; b < B; b++) {
                 DoubleVector qv = bc(q[qo + b]);
-                x0 = DoubleVector.fromArray(V, h, ho + b * mp + j).fma(qv, x0);
-                s0 = DoubleVector.fromArray(V, sh, so + b * mp + j).fma(qv, s0);
+                x0 = DoubleVector.fromArray(V, h, ho + b * m + j).fma(qv, x0);
+                s0 = DoubleVector.fromArray(V, sh, so + b * m + j).fma(qv, s0);
             }
-            addInto(g0, wo + j, x0.add(x1).add(x2.add(x3)), m - j);
-            addInto(g1, wo + j, s0.add(s1).add(s2.add(s3)), m - j);
-        }
-    }
-
-    /** {@code g[at ..] += x} for the first {@code valid} lanes (all when valid ≥ LANES, none when valid ≤ 0). */
-    private static void addInto(double[] g, int at, DoubleVector x, int valid) {
-        if (valid >= LANES) DoubleVector.fromArray(V, g, at).add(x).intoArray(g, at);
-        else if (valid > 0) {
-            VectorMask<Double> keep = V.indexInRange(0, valid);
-            DoubleVector.fromArray(V, g, at, keep).add(x).intoArray(g, at, keep);
+            int a = wo + j;
+            DoubleVector.fromArray(V, g0, a).add(x0.add(x1).add(x2.add(x3))).intoArray(g0, a);
+            DoubleVector.fromArray(V, g1, a).add(s0.add(s1).add(s2.add(s3))).intoArray(g1, a);
         }
     }
 

@@ -106,8 +106,7 @@ class GcnnPassTest {
         }
         boolean fusedOutput = sampleMajor || one.kernels().contains("step: fused-output");
         assertThat(fusedOutput).isEqualTo(!params.isTied() && widths[layers - 1] > 1);
-        int padded = (widths[1] + VectorMath.LANES - 1) / VectorMath.LANES * VectorMath.LANES;   // at most a quarter of padding
-        assertThat(sampleMajor).isEqualTo(fusedOutput && layers == 2 && 4 * padded <= 5 * widths[1]);
+        assertThat(sampleMajor).isEqualTo(fusedOutput && layers == 2 && widths[1] % VectorMath.LANES == 0);
         // a second call with the other forward entry point reuses the buffers and gives the same bits
         double[] again = pass.forward(params, x).clone();
         assertThat(again).containsExactly(pass.forward(params, x, ids));
@@ -115,8 +114,8 @@ class GcnnPassTest {
 
     /**
      * The sample-major step of a two-layer per-node model against the tape, for hidden widths of whole
-     * four-vector blocks (32, 64), of blocks and single vectors (24, 40), and not whole vectors (15,
-     * 20, 21: padded weights, masked gradients): loss and every gradient, for sample counts that
+     * four-vector blocks (32, 64), of blocks and single vectors (40), and of single vectors only (8,
+     * 16, 24): loss and every gradient, for sample counts that
      * leave every tail of its kernels (fewer than four, fewer than eight, whole blocks), each
      * activation, and a gradient scaled by 1.0001 must fail.
      */
@@ -124,8 +123,8 @@ class GcnnPassTest {
     @ValueSource(ints = {1, 3, 5, 8, 13, 50, 56})
     void sampleMajorStepEqualsTheTape(int samples) {
         UniformRandomProvider rng = Init.rng(100 + samples);
-        int n = 8 + rng.nextInt(12), hidden = switch (samples) { case 1 -> 32; case 3 -> 21; case 5 -> 64; case 8 -> 15;
-            case 13 -> 24; case 50 -> 20; default -> 40; };
+        int n = 8 + rng.nextInt(12), hidden = switch (samples) { case 1 -> 32; case 3 -> 8; case 5 -> 64; case 8 -> 16;
+            case 13 -> 24; case 50 -> 40; default -> 24; };
         Graph g = TestGraphs.connected(n, 0.3, rng);
         Activation act = Activation.values()[samples % Activation.values().length];
         Gcnn model = new Gcnn(ShiftOperator.NORMALIZED_LAPLACIAN.of(g), new int[] {3 + samples % 8, hidden, 1},
