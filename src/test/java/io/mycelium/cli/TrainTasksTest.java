@@ -10,8 +10,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,22 +23,10 @@ class TrainTasksTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) {}
-
-    Run train(String yaml, String... extra) throws Exception {
+    CliRun train(String yaml, String... extra) throws Exception {
         Path cfg = tmp.resolve("config.yaml");
         Files.writeString(cfg, yaml);
-        String[] args = Stream.concat(Stream.of("train", cfg.toString()), Stream.of(extra)).toArray(String[]::new);
-        PrintStream o = System.out, e = System.err;
-        ByteArrayOutputStream bo = new ByteArrayOutputStream(), be = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(bo, true));
-        System.setErr(new PrintStream(be, true));
-        try {
-            return new Run(Main.execute(args), bo.toString(), be.toString());
-        } finally {
-            System.setOut(o);
-            System.setErr(e);
-        }
+        return CliRun.of(Stream.concat(Stream.of("train", cfg.toString()), Stream.of(extra)).toArray(String[]::new));
     }
 
     /**
@@ -95,7 +81,7 @@ class TrainTasksTest {
     @Test
     void aGcnnAndAGcnClassifyNodesFarAboveChanceAndWellAboveTheirOwnFeature() throws Exception {
         classificationData(80);
-        Run r = train(classification("widths: [1, 8, 2]\nactivations: [tanh, identity]\nshift: normalized-adjacency", "[adam]", 30),
+        CliRun r = train(classification("widths: [1, 8, 2]\nactivations: [tanh, identity]\nshift: normalized-adjacency", "[adam]", 30),
                 "--out", tmp.resolve("gcnn").toString());
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode s = summary(tmp.resolve("gcnn"), "adam");
@@ -118,7 +104,7 @@ class TrainTasksTest {
     @Test
     void anUnsupportedModelAndSchemeAreRefusedAtLoadWithWhatApplies() throws Exception {
         classificationData(8);
-        Run r = train(classification("type: gcn", "[adam, d-amsgrad]", 1), "--out", tmp.resolve("out").toString());
+        CliRun r = train(classification("type: gcn", "[adam, d-amsgrad]", 1), "--out", tmp.resolve("out").toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("training.schemes[1]").contains("'d-amsgrad' does not apply to gcn").contains("[sgd, adam]");
         assertThat(Files.exists(tmp.resolve("out"))).isFalse();
@@ -135,7 +121,7 @@ class TrainTasksTest {
         Path cora = DataDir.find("Cora").orElse(null);
         Assumptions.assumeTrue(cora != null, "needs the Planetoid Cora files: " + DataDir.howToProvide("Cora", "data.dir"));
         String yaml = Files.readString(Path.of("examples/cora-gcn.yaml")).replace("# dir: path/to/Cora", "dir: " + cora.toAbsolutePath());
-        Run r = train(yaml.replace("epochs: 200", "epochs: 2"), "--out", tmp.resolve("cora").toString());
+        CliRun r = train(yaml.replace("epochs: 150", "epochs: 2"), "--out", tmp.resolve("cora").toString());
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode top = new ObjectMapper().readTree(tmp.resolve("cora/summary.json").toFile());
         assertThat(top.get("data").asText()).contains("2708 nodes").contains("1433 features, 7 classes").contains("140 / 500 / 1000");
@@ -155,19 +141,19 @@ class TrainTasksTest {
         for (String f : List.of("example-edges.txt", "example-features.csv", "example-labels.csv"))
             Files.copy(Path.of("examples").resolve(f), tmp.resolve(f));
         String yaml = Files.readString(Path.of("examples/train-example.yaml")).replace("schemes: [sgd, adam, d-sgd, d-amsgrad]", "schemes: [adam, d-amsgrad]");
-        Run full = train(yaml.replace("epochs: 40", "epochs: 6"), "--out", tmp.resolve("full").toString(), "--checkpoint-every", "4");
+        CliRun full = train(yaml.replace("epochs: 40", "epochs: 6"), "--out", tmp.resolve("full").toString(), "--checkpoint-every", "4");
         assertThat(full.code()).as(full.err()).isZero();
         assertThat(tmp.resolve("full/checkpoint/adam.json")).exists();
         // interrupted after 3 of the 6 epochs, then continued in place
-        Run part = train(yaml.replace("epochs: 40", "epochs: 3"), "--out", tmp.resolve("part").toString(), "--checkpoint-every", "1");
+        CliRun part = train(yaml.replace("epochs: 40", "epochs: 3"), "--out", tmp.resolve("part").toString(), "--checkpoint-every", "1");
         assertThat(part.code()).as(part.err()).isZero();
         assertThat(Files.readAllLines(tmp.resolve("part/adam/metrics.csv"))).hasSize(5);
-        Run resumed = train(yaml.replace("epochs: 40", "epochs: 6"), "--resume", tmp.resolve("part").toString());
+        CliRun resumed = train(yaml.replace("epochs: 40", "epochs: 6"), "--resume", tmp.resolve("part").toString());
         assertThat(resumed.code()).as(resumed.err()).isZero();
         assertThat(Files.readAllLines(tmp.resolve("part/adam/metrics.csv"))).hasSize(8);
         sameResults(tmp.resolve("full"), tmp.resolve("part"), List.of("adam", "d-amsgrad"));
 
-        Run other = train(yaml.replace("epochs: 40", "epochs: 6").replace("lr: 0.01", "lr: 0.02"), "--resume", tmp.resolve("full").toString(),
+        CliRun other = train(yaml.replace("epochs: 40", "epochs: 6").replace("lr: 0.01", "lr: 0.02"), "--resume", tmp.resolve("full").toString(),
                 "--out", tmp.resolve("other").toString());
         assertThat(other.code()).isEqualTo(2);
         assertThat(other.err()).contains("training.lr differs");
@@ -178,11 +164,11 @@ class TrainTasksTest {
     void aResumedRegisteredModelRunEndsWithTheBitsOfAnUninterruptedOne() throws Exception {
         classificationData(24);
         String yaml = classification("type: gcn\nwidth: 4\nlayers: 2\nreadoutHidden: []", "[sgd, adam]", 5).replace("  seed: 2", "  seed: 2\n  dropout: 0.2\n  weight-decay: 0.001");
-        Run full = train(yaml, "--out", tmp.resolve("full").toString(), "--checkpoint-every", "2");
+        CliRun full = train(yaml, "--out", tmp.resolve("full").toString(), "--checkpoint-every", "2");
         assertThat(full.code()).as(full.err()).isZero();
-        Run part = train(yaml.replace("epochs: 5", "epochs: 2"), "--out", tmp.resolve("part").toString(), "--checkpoint-every", "1");
+        CliRun part = train(yaml.replace("epochs: 5", "epochs: 2"), "--out", tmp.resolve("part").toString(), "--checkpoint-every", "1");
         assertThat(part.code()).as(part.err()).isZero();
-        Run resumed = train(yaml, "--resume", tmp.resolve("part").toString());
+        CliRun resumed = train(yaml, "--resume", tmp.resolve("part").toString());
         assertThat(resumed.code()).as(resumed.err()).isZero();
         sameResults(tmp.resolve("full"), tmp.resolve("part"), List.of("sgd", "adam"));
         assertThat(Files.readAllLines(tmp.resolve("part/adam/metrics.csv"))).hasSize(7);
