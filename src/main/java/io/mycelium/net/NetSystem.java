@@ -88,6 +88,10 @@ public final class NetSystem {
                     configuration-compatibility-check.checkers { mycelium-run = "io.mycelium.net.RunCheck" }
                   }
                   coordinated-shutdown.exit-jvm = off
+                  # a run's end is its cluster's end: every member leaves at once, so waiting up to 10 s for the
+                  # others to see this one exiting (the default) only delays each process's exit
+                  coordinated-shutdown.phases.cluster-leave.timeout = 2s
+                  coordinated-shutdown.phases.cluster-exiting.timeout = 2s
                 }
                 mycelium.net { run-id = "%d", config-hash = "%s" }
                 """, o.tls() == null ? "tcp" : "tls-tcp", o.host(), o.port(), o.role(), o.runId(), o.configHash());
