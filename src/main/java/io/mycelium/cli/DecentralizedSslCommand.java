@@ -47,7 +47,7 @@ final class DecentralizedSslCommand implements Callable<Integer> {
     boolean quick;
     @Option(names = "--seeds", description = "training seeds (default 3; --quick 1)")
     Integer seeds;
-    @Option(names = "--epochs", description = "training rounds of every method (default 100; --quick 20)")
+    @Option(names = "--epochs", description = "training rounds of every method (default 40; --quick 20)")
     Integer epochs;
     @Option(names = "--eval-every", description = "rounds between linear-probe checkpoints (default 10; --quick 5)")
     Integer evalEvery;
@@ -76,7 +76,7 @@ final class DecentralizedSslCommand implements Callable<Integer> {
             case "citeseer" -> "CiteSeer";
             default -> throw new Main.UserError("--dataset must be cora or citeseer, got '" + dataset + "'");
         };
-        int nSeeds = seeds != null ? seeds : quick ? 1 : 3, rounds = epochs != null ? epochs : quick ? 20 : 100;
+        int nSeeds = seeds != null ? seeds : quick ? 1 : 3, rounds = epochs != null ? epochs : quick ? 20 : 40;
         int every = evalEvery != null ? evalEvery : quick ? 5 : 10;
         if (nSeeds < 1) throw new Main.UserError("--seeds must be at least 1, got " + nSeeds);
         if (rounds < 1) throw new Main.UserError("--epochs must be at least 1, got " + rounds);
