@@ -505,7 +505,7 @@ public final class DecentralizedSsl {
 
     /** Staleness and buffer statistics so far. */
     public record Stats(long steps, double meanNegativeAge, int maxNegativeAge, long negativesUsed, long starvedSteps,
-                        double meanInputAge, double meanBufferFill, double onlineFraction) {}
+                        double meanInputAge, double meanBufferFill, double onlineFraction, double missingFeatureFraction) {}
 
     public Stats stats() {
         double fill = 0;
@@ -513,6 +513,13 @@ public final class DecentralizedSsl {
         int on = 0;
         for (boolean b : online) if (b) on++;
         return new Stats(stepCount, negUsed == 0 ? 0 : (double) negAgeSum / negUsed, negAgeMax, negUsed, negStarved,
-                inputAgeCount == 0 ? 0 : (double) inputAgeSum / inputAgeCount, fill / n, (double) on / n);
+                inputAgeCount == 0 ? 0 : (double) inputAgeSum / inputAgeCount, fill / n, (double) on / n, missingFeatures());
+    }
+
+    /** The fraction of (node, neighbour) pairs where the node has not received the neighbour's features. */
+    private double missingFeatures() {
+        long missing = 0;
+        for (int v = 0; v < n; v++) for (int s = base[v] + 1; s < base[v + 1]; s++) if (cacheVer[0][s] == 0) missing++;
+        return nb.length == 0 ? 0 : (double) missing / nb.length;
     }
 }

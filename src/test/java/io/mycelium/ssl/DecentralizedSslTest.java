@@ -91,6 +91,18 @@ class DecentralizedSslTest {
     }
 
     @Test
+    void theFeatureRefreshRepairsLostFeatures() {
+        // 40% of all messages lost: without a refresh about 40% of the neighbours' features never arrive
+        DecentralizedConfig lossy = DecentralizedConfig.defaults().withFaults(0, 0.4);
+        DecentralizedSsl once = new DecentralizedSsl(DATA, C, lossy.withFeatureRefresh(0)), refreshed = new DecentralizedSsl(DATA, C, lossy.withFeatureRefresh(2));
+        once.run(null);
+        refreshed.run(null);
+        assertThat(once.stats().missingFeatureFraction()).isCloseTo(0.4, within(0.1));
+        // 6 more tries each: 0.4^7 ≈ 0.2% missing
+        assertThat(refreshed.stats().missingFeatureFraction()).isLessThan(0.02);
+    }
+
+    @Test
     void sameSeedSameBitsOtherSeedOtherBits() {
         DecentralizedConfig d = DecentralizedConfig.defaults().withFaults(0.1, 0.2);
         double[] a = run(d, C), b = run(d, C), other = run(d, C.withSeed(99));
