@@ -84,6 +84,7 @@ final class TrainCommand implements Callable<Integer> {
     private int task(TrainConfig cfg, OutputDir.Target target, boolean replace, TrainCheckpoints ck) throws Exception {
         TrainTask task = TrainTask.load(cfg);
         task.net();   // builds the model once: a width that does not fit the data is reported before training
+        TrainTaskRun.checkWeightDecayOn(task);
         TrainConfig.Training t = cfg.training();
         List<TrainTaskRun.Result> results = new ArrayList<>();
         long t0 = System.nanoTime();

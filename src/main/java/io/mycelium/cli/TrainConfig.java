@@ -73,13 +73,15 @@ record TrainConfig(Path file, Task task, Graph graph, Data data, Model model, Tr
     }
 
     /**
-     * @param weightDecay L2 penalty (λ/2)·‖θ‖² added to the loss of the registered models' training
-     * @param dropout     probability of zeroing an input feature in training (sgd, adam of the registered models)
+     * @param weightDecay   L2 penalty (λ/2)·‖θ‖² added to the loss in sgd and adam training off the GCNN path
+     * @param weightDecayOn prefixes of the parameter names the penalty covers (e.g. {@code l0.}: the GCNN's first layer), empty for all
+     * @param dropout       probability of zeroing an entry of the input of every layer in training (the input features, and the
+     *                      hidden embeddings of layered models and the GCNN; sgd and adam off the GCNN path)
      * @param tol         fixed-point tolerance of the implicit models (max-abs change per iteration)
      * @param maxIter     fixed-point iteration budget
      */
-    record Training(List<Scheme> schemes, double lr, int batch, int epochs, int consensus, long seed, double weightDecay, double dropout, double tol,
-                    int maxIter) {}
+    record Training(List<Scheme> schemes, double lr, int batch, int epochs, int consensus, long seed, double weightDecay, List<String> weightDecayOn,
+                    double dropout, double tol, int maxIter) {}
 
     static TrainConfig load(Path file) {
         JsonNode root;
@@ -158,7 +160,7 @@ record TrainConfig(Path file, Task task, Graph graph, Data data, Model model, Tr
             if (!(required(r, "model", "") instanceof ObjectNode mo)) throw bad("model", "expected a mapping with 'type' and the model's fields");
             Model m = model(mo, task);
             Training t = training(object(required(r, "training", ""), "training",
-                    Set.of("scheme", "schemes", "lr", "batch", "epochs", "consensus", "seed", "weight-decay", "dropout", "tol", "max-iter")));
+                    Set.of("scheme", "schemes", "lr", "batch", "epochs", "consensus", "seed", "weight-decay", "weight-decay-on", "dropout", "tol", "max-iter")));
             TrainConfig cfg = new TrainConfig(file, task, g, d, m, t, r.has("output") ? path(r.get("output"), "output", Path.of("")) : null);
             List<Scheme> ok = cfg.applicableSchemes();
             for (int i = 0; i < t.schemes().size(); i++)
@@ -306,12 +308,18 @@ record TrainConfig(Path file, Task task, Graph graph, Data data, Model model, Tr
             long seed = t.has("seed") ? integer(t.get("seed"), "training.seed", Long.MIN_VALUE, Long.MAX_VALUE) : 1;
             double wd = t.has("weight-decay") ? real(t.get("weight-decay"), "training.weight-decay") : 0;
             if (!(wd >= 0)) throw bad("training.weight-decay", "must be >= 0, got " + wd);
+            List<String> wdOn = new ArrayList<>();
+            if (t.has("weight-decay-on")) {
+                JsonNode on = t.get("weight-decay-on");
+                if (!on.isArray() || on.isEmpty()) throw bad("training.weight-decay-on", "a non-empty list of parameter-name prefixes, e.g. [l0.]");
+                for (int i = 0; i < on.size(); i++) wdOn.add(text(on.get(i), "training.weight-decay-on[" + i + "]"));
+            }
             double dropout = t.has("dropout") ? real(t.get("dropout"), "training.dropout") : 0;
             if (!(dropout >= 0 && dropout < 1)) throw bad("training.dropout", "a probability in [0, 1), got " + dropout);
             double tol = t.has("tol") ? real(t.get("tol"), "training.tol") : 1e-6;
             if (!(tol > 0)) throw bad("training.tol", "must be positive, got " + tol);
             int maxIter = t.has("max-iter") ? (int) integer(t.get("max-iter"), "training.max-iter", 1, 10_000_000) : 1000;
-            return new Training(List.copyOf(schemes), lr, batch, epochs, k, seed, wd, dropout, tol, maxIter);
+            return new Training(List.copyOf(schemes), lr, batch, epochs, k, seed, wd, List.copyOf(wdOn), dropout, tol, maxIter);
         }
 
         // ---------------------------------------------------------------- typed reads
@@ -451,6 +459,7 @@ record TrainConfig(Path file, Task task, Graph graph, Data data, Model model, Tr
         t.put("seed", training.seed());
         if (!gcnnPath()) {
             t.put("weightDecay", training.weightDecay());
+            if (!training.weightDecayOn().isEmpty()) t.put("weightDecayOn", training.weightDecayOn());
             t.put("dropout", training.dropout());
             t.put("tol", training.tol());
             t.put("maxIter", training.maxIter());

@@ -7,6 +7,8 @@ import io.mycelium.graph.Graph;
 import io.mycelium.model.Trainable;
 import io.mycelium.tensor.Params;
 import io.mycelium.train.DistributedImplicit;
+import io.mycelium.train.GraphBatch;
+import io.mycelium.train.GraphNet;
 import io.mycelium.train.GraphSample;
 import io.mycelium.train.Objective;
 import io.mycelium.train.Scheme;
@@ -46,7 +48,8 @@ final class TrainTaskRun {
         TrainConfig.Training t = task.cfg().training();
         List<Row> rows = new ArrayList<>();
         if (scheme.centralized()) {
-            TaskTrainer tr = new TaskTrainer(task.net(), task.head(), task.loss(), scheme, t.lr(), task.train(), t.batch(), t.weightDecay(), t.dropout(), t.seed());
+            TaskTrainer tr = new TaskTrainer(task.net(), task.head(), task.loss(), scheme, t.lr(), task.train(), t.batch(), t.weightDecay(),
+                    t.weightDecayOn(), t.dropout(), t.seed());
             TrainCheckpoints.State saved = ck == null ? null : ck.load(scheme);
             if (saved != null) {
                 tr.restore(saved.params(), saved.optimizerState(), saved.epoch());
@@ -59,7 +62,7 @@ final class TrainTaskRun {
                 if (afterEpoch != null) afterEpoch.run();
             }
             Graph g = task.graph();
-            return new Result(scheme, rows, (System.nanoTime() - t0) / 1e9, g == null ? null : task.model(g), g == null ? null : tr.params().copy());
+            return new Result(scheme, rows, (System.nanoTime() - t0) / 1e9, task.model(g == null ? GraphNet.ONE_NODE : g), tr.params().copy());
         }
         DistributedImplicit d = distributed(task, scheme);
         rows.add(row(d, task, 0));
@@ -74,6 +77,19 @@ final class TrainTaskRun {
         }
         boolean graphs = task.cfg().task() == TrainConfig.Task.GRAPH_CLASSIFICATION;
         return new Result(scheme, rows, (System.nanoTime() - t0) / 1e9, graphs ? null : d.model(), graphs ? null : d.params().copy());
+    }
+
+    /** Refuses, before training, a {@code weight-decay-on} prefix that names none of the model's parameters. */
+    static void checkWeightDecayOn(TrainTask task) {
+        List<String> on = task.cfg().training().weightDecayOn();
+        if (on.isEmpty()) return;
+        Params p = new Params();
+        task.net().init(p, io.mycelium.tensor.Init.rng(0));
+        if (task.head() != null) task.head().init(p, io.mycelium.tensor.Init.rng(0));
+        for (String pre : on)
+            if (p.names().stream().noneMatch(n -> n.startsWith(pre)))
+                throw new Main.UserError(task.cfg().file() + ": training.weight-decay-on: no parameter name starts with '" + pre + "'; the model's are "
+                        + p.names());
     }
 
     private static Row row(TaskTrainer tr, TrainTask task, int epoch) {
@@ -116,6 +132,9 @@ final class TrainTaskRun {
         for (int i = 0; i < o.length; i++) s += (o[i] - y[i]) * (o[i] - y[i]);
         return new double[] {s / o.length, Double.NaN};
     }
+
+    /** The disjoint union of the training graphs. */
+    private static Graph trainingGraphs(TrainTask task) { return GraphBatch.of(samples(task.train())).graph(); }
 
     private static List<GraphSample> samples(List<TaskTrainer.Item> items) { return items.stream().map(TaskTrainer.Item::sample).toList(); }
 
@@ -166,10 +185,14 @@ final class TrainTaskRun {
             if (r.model() != null) {
                 Row last = r.last();
                 boolean cls = task.classes() > 0;
-                ModelFile.of(r.model(), r.params(), task.graph(), new ModelFile.Training(r.scheme().id(), cfg.training().seed(), cfg.training().epochs(),
-                        cls ? "test accuracy" : "test MSE", cls ? last.testAcc() : last.testLoss())).write(d.resolve("model.myc"));
+                var training = new ModelFile.Training(r.scheme().id(), cfg.training().seed(), cfg.training().epochs(),
+                        cls ? "test accuracy" : "test MSE", cls ? last.testAcc() : last.testLoss());
+                // a graph-level model was trained on a set of graphs: it records their disjoint union (it is tied, so runs on any graph)
+                ModelFile f = task.head() == null ? ModelFile.of(r.model(), r.params(), task.graph(), training)
+                        : ModelFile.of(r.model(), task.head(), r.params(), trainingGraphs(task), training);
+                f.write(d.resolve("model.myc"));
                 s.put("model", "model.myc");
-            } else s.put("model", "not saved: a model file holds a node-level model; the graph readout is not part of a model spec");
+            } else s.put("model", "not saved: the devices' binary readout of decentralized graph classification is not a model file's graph readout");
             s.put("config", cfg.describe());
             json.writeValue(d.resolve("summary.json").toFile(), s);
             sums.add(s);

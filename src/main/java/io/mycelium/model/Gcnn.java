@@ -9,6 +9,7 @@ import io.mycelium.tensor.Tensor;
 import org.apache.commons.rng.UniformRandomProvider;
 
 import java.util.Arrays;
+import java.util.function.UnaryOperator;
 
 /**
  * The graph convolutional network of eq. (9): {@code X^l = σ_l(X^{l-1} Θ0^l + S X^{l-1} Θ1^l)}.
@@ -95,12 +96,16 @@ public final class Gcnn implements Model, FusedGcnnTraining, Rewirable {
     }
 
     @Override
-    public Var forward(Tape tape, Var x) {
+    public Var forward(Tape tape, Var x) { return forward(tape, x, UnaryOperator.identity()); }
+
+    /** The forward pass with {@code hidden} applied to the input of every layer after the first (training's dropout). */
+    public Var forward(Tape tape, Var x, UnaryOperator<Var> hidden) {
         int[] s = x.shape();
         if (s[s.length - 1] != widths[0])
             throw new IllegalArgumentException("GCNN expects " + widths[0] + " input features, got " + Arrays.toString(s));
         Var h = x;
         for (int l = 0; l < layers(); l++) {
+            if (l > 0) h = hidden.apply(h);
             Var sx = tape.exchange(h, shift);
             Var pre = tape.add(tape.matmul(h, tape.param(theta0(l))), tape.matmul(sx, tape.param(theta1(l))));
             h = activations[l].apply(tape, pre);

@@ -2,6 +2,7 @@ package io.mycelium.train;
 
 import io.mycelium.autodiff.Tape;
 import io.mycelium.autodiff.Var;
+import io.mycelium.model.Gcnn;
 import io.mycelium.model.GraphInput;
 import io.mycelium.model.LayeredModel;
 import io.mycelium.model.Model;
@@ -26,7 +27,7 @@ import java.util.Map;
  *
  * <p>One epoch visits the items in a seeded random order in mini-batches of {@code batch} items (a
  * batch is their disjoint union), one optimizer step per batch on the mean loss of its scored rows
- * plus the L2 penalty (λ/2)‖θ‖², then the model's projection. The order of epoch e is drawn from a
+ * plus the L2 penalty (λ/2)‖θ‖² (of all parameters, or of those named), then the model's projection. The order of epoch e is drawn from a
  * generator seeded with (seed, e), so a run continued from a checkpoint after epoch e draws what the
  * uninterrupted run draws. Implicit models are solved from zero in every batch (no warm starts), so
  * nothing but the parameters and the optimizer's state carries over between batches.
@@ -55,6 +56,7 @@ public final class TaskTrainer {
     private final List<Item> train;
     private final int batch;
     private final double weightDecay, dropout;
+    private final List<String> decayed;
     private final long seed;
     private final Params params = new Params();
     private final Map<String, Object> state = new HashMap<>();
@@ -64,11 +66,12 @@ public final class TaskTrainer {
      * @param head        graph-level readout (targets one row per graph), or null for node-level targets
      * @param scheme      a centralized scheme (sgd, adam)
      * @param weightDecay λ of the L2 penalty, 0 for none
+     * @param decayOn     prefixes of the names of the parameters the penalty covers (each must name one), empty for all
      * @param dropout     probability that a training batch's input feature (and, for a layered model, an entry of the
      *                    embedding entering each layer after the first) is zeroed, the others scaled by 1/(1−p); 0 for none
      */
     public TaskTrainer(GraphNet net, GraphReadout head, Loss loss, Scheme scheme, double lr, List<Item> train, int batch, double weightDecay,
-                       double dropout, long seed) {
+                       List<String> decayOn, double dropout, long seed) {
         if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
         if (train.isEmpty()) throw new IllegalArgumentException("no training items");
         if (!scheme.centralized()) throw new IllegalArgumentException(scheme + " keeps a copy per node; TaskTrainer trains tied parameters (sgd, adam)");
@@ -83,12 +86,16 @@ public final class TaskTrainer {
         this.train = List.copyOf(train);
         this.batch = batch;
         this.weightDecay = weightDecay;
+        this.decayed = List.copyOf(decayOn);
         this.dropout = dropout;
         this.seed = seed;
         UniformRandomProvider init = Init.rng(seed);
         net.init(params, init);
         if (head != null) head.init(params, init);
         net.project(params);
+        for (String pre : decayed)
+            if (params.names().stream().noneMatch(n -> n.startsWith(pre)))
+                throw new IllegalArgumentException("no parameter name starts with '" + pre + "'; the model's are " + params.names());
     }
 
     /** The live parameters (tied). */
@@ -134,9 +141,11 @@ public final class TaskTrainer {
             GraphNet net = this.net;
             if (drop != null) {
                 gb = dropped(gb, drop);
-                if (this.net instanceof GraphNet.Explicit ex && ex.model(GraphNet.ONE_NODE) instanceof LayeredModel) {
+                if (this.net instanceof GraphNet.Explicit ex) {
                     long masks = drop.nextLong();
-                    net = GraphNet.explicit(g -> new HiddenDropout((LayeredModel) ex.model(g), dropout, masks));
+                    Model m1 = ex.model(GraphNet.ONE_NODE);
+                    if (m1 instanceof LayeredModel) net = GraphNet.explicit(g -> new HiddenDropout((LayeredModel) ex.model(g), dropout, masks));
+                    else if (m1 instanceof Gcnn) net = GraphNet.explicit(g -> new GcnnDropout((Gcnn) ex.model(g), dropout, masks));
                 }
             }
             BatchContext ctx = new BatchContext(gb, params);
@@ -155,7 +164,7 @@ public final class TaskTrainer {
                     double[] h = headGrads.get(n).data();
                     for (int k = 0; k < d.length; k++) d[k] += h[k];
                 }
-                if (weightDecay > 0) for (int k = 0; k < d.length; k++) d[k] += weightDecay * p[k];
+                if (weightDecay > 0 && (decayed.isEmpty() || decayed.stream().anyMatch(n::startsWith))) for (int k = 0; k < d.length; k++) d[k] += weightDecay * p[k];
                 grads.add(n, t);
             }
             optimizer.step(params, state, grads, List.of());
@@ -189,15 +198,36 @@ public final class TaskTrainer {
             GraphInput in = GraphInput.of(x);
             Var h = m.encode(t, in);
             for (int l = 0; l < m.layers(); l++) {
-                if (l > 0) {
-                    double[] mask = new double[h.value().size()];
-                    for (int k = 0; k < mask.length; k++) mask[k] = rng.nextDouble() < p ? 0 : 1 / (1 - p);
-                    h = t.mul(h, t.constant(new Tensor(mask, h.value().shape())));
-                }
+                if (l > 0) h = mask(t, h, p, rng);
                 h = m.layer(t, l, h, in);
             }
             return m.readout(t, h, in);
         }
+    }
+
+    /** The GCNN with inverted dropout on the embeddings entering its layers after the first, as {@link HiddenDropout}. */
+    private record GcnnDropout(Gcnn m, double p, long seed) implements Model {
+        @Override
+        public void init(Params params, UniformRandomProvider rng) { m.init(params, rng); }
+
+        @Override
+        public void project(Params params) { m.project(params); }
+
+        @Override
+        public int rounds() { return m.rounds(); }
+
+        @Override
+        public Var forward(Tape t, Var x) {
+            UniformRandomProvider rng = Init.rng(seed);
+            return m.forward(t, x, h -> mask(t, h, p, rng));
+        }
+    }
+
+    /** {@code h} with each entry zeroed with probability p and the others scaled by 1/(1−p). */
+    private static Var mask(Tape t, Var h, double p, UniformRandomProvider rng) {
+        double[] mask = new double[h.value().size()];
+        for (int k = 0; k < mask.length; k++) mask[k] = rng.nextDouble() < p ? 0 : 1 / (1 - p);
+        return t.mul(h, t.constant(new Tensor(mask, h.value().shape())));
     }
 
     /** The batch with each input feature zeroed with probability p and the others scaled by 1/(1−p) (inverted dropout). */
