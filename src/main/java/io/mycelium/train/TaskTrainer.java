@@ -141,11 +141,9 @@ public final class TaskTrainer {
             GraphNet net = this.net;
             if (drop != null) {
                 gb = dropped(gb, drop);
-                if (this.net instanceof GraphNet.Explicit ex) {
+                if (this.net instanceof GraphNet.Explicit ex && HiddenDropout.applies(ex.model(GraphNet.ONE_NODE))) {
                     long masks = drop.nextLong();
-                    Model m1 = ex.model(GraphNet.ONE_NODE);
-                    if (m1 instanceof LayeredModel) net = GraphNet.explicit(g -> new HiddenDropout((LayeredModel) ex.model(g), dropout, masks));
-                    else if (m1 instanceof Gcnn) net = GraphNet.explicit(g -> new GcnnDropout((Gcnn) ex.model(g), dropout, masks));
+                    net = GraphNet.explicit(g -> new HiddenDropout(ex.model(g), dropout, masks));
                 }
             }
             BatchContext ctx = new BatchContext(gb, params);
@@ -177,12 +175,14 @@ public final class TaskTrainer {
     }
 
     /**
-     * A layered model (GCN, GAT) with inverted dropout on the embeddings that enter its layers after
-     * the first (the input features are dropped by {@link #dropped}), as Kipf and Welling drop the
-     * input of every layer. The masks are drawn from {@code seed} on every recording, so the forward
-     * pass and the backward pass's recording see the same ones.
+     * A layered model (GCN, GAT) or the GCNN with inverted dropout on the embeddings that enter its
+     * layers after the first (the input features are dropped by {@link #dropped}), as Kipf and Welling
+     * drop the input of every layer. The masks are drawn from {@code seed} on every recording, so the
+     * forward pass and the backward pass's recording see the same ones.
      */
-    private record HiddenDropout(LayeredModel m, double p, long seed) implements Model {
+    private record HiddenDropout(Model m, double p, long seed) implements Model {
+        static boolean applies(Model m) { return m instanceof LayeredModel || m instanceof Gcnn; }
+
         @Override
         public void init(Params params, UniformRandomProvider rng) { m.init(params, rng); }
 
@@ -195,31 +195,15 @@ public final class TaskTrainer {
         @Override
         public Var forward(Tape t, Var x) {
             UniformRandomProvider rng = Init.rng(seed);
+            if (m instanceof Gcnn g) return g.forward(t, x, h -> mask(t, h, p, rng));
+            LayeredModel lm = (LayeredModel) m;
             GraphInput in = GraphInput.of(x);
-            Var h = m.encode(t, in);
-            for (int l = 0; l < m.layers(); l++) {
+            Var h = lm.encode(t, in);
+            for (int l = 0; l < lm.layers(); l++) {
                 if (l > 0) h = mask(t, h, p, rng);
-                h = m.layer(t, l, h, in);
+                h = lm.layer(t, l, h, in);
             }
-            return m.readout(t, h, in);
-        }
-    }
-
-    /** The GCNN with inverted dropout on the embeddings entering its layers after the first, as {@link HiddenDropout}. */
-    private record GcnnDropout(Gcnn m, double p, long seed) implements Model {
-        @Override
-        public void init(Params params, UniformRandomProvider rng) { m.init(params, rng); }
-
-        @Override
-        public void project(Params params) { m.project(params); }
-
-        @Override
-        public int rounds() { return m.rounds(); }
-
-        @Override
-        public Var forward(Tape t, Var x) {
-            UniformRandomProvider rng = Init.rng(seed);
-            return m.forward(t, x, h -> mask(t, h, p, rng));
+            return lm.readout(t, h, in);
         }
     }
 
