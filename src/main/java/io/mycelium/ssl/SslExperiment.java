@@ -119,18 +119,24 @@ public final class SslExperiment {
     private static RunInfo decentralized(Planetoid p, SslGraph data, Options o, DecentralizedConfig dc, Tracker tr, IntConsumer tick) {
         RunInfo first = null;
         for (int s = 0; s < o.seeds(); s++) {
-            long t0 = System.nanoTime();
-            DecentralizedSsl sim = new DecentralizedSsl(data, seed(o, s).withLr(o.decLr()), dc);
-            int seedIndex = s, rounds = sim.rounds(), every = o.evalEvery();
-            tr.check(p, s, 0, sim.embedding(), (double) sim.traffic().totalBytes() / data.n(), o.ssl().embeddingDim());
-            sim.run((r, x) -> {
-                tick.accept(1);
-                if (r % every == 0 || r == rounds)
-                    tr.check(p, seedIndex, r, x.embedding(), (double) x.traffic().totalBytes() / data.n(), o.ssl().embeddingDim());
-            });
-            if (s == 0) first = new RunInfo(sim.traffic(), sim.stats(), rounds, data.n(), (System.nanoTime() - t0) / 1e9);
+            RunInfo info = decentralizedSeed(p, data, o, dc, tr, tick, s);
+            if (s == 0) first = info;
         }
         return first;
+    }
+
+    /** One seed's run, in its own frame so that its parameter copies are garbage before the next seed's are built. */
+    private static RunInfo decentralizedSeed(Planetoid p, SslGraph data, Options o, DecentralizedConfig dc, Tracker tr, IntConsumer tick, int s) {
+        long t0 = System.nanoTime();
+        DecentralizedSsl sim = new DecentralizedSsl(data, seed(o, s).withLr(o.decLr()), dc);
+        int rounds = sim.rounds(), every = o.evalEvery();
+        tr.check(p, s, 0, sim.embedding(), (double) sim.traffic().totalBytes() / data.n(), o.ssl().embeddingDim());
+        sim.run((r, x) -> {
+            tick.accept(1);
+            if (r % every == 0 || r == rounds)
+                tr.check(p, s, r, x.embedding(), (double) x.traffic().totalBytes() / data.n(), o.ssl().embeddingDim());
+        });
+        return new RunInfo(sim.traffic(), sim.stats(), rounds, data.n(), (System.nanoTime() - t0) / 1e9);
     }
 
     static SslConfig seed(Options o, int s) { return o.ssl().withSeed(o.ssl().seed() + s); }
