@@ -1,11 +1,11 @@
 package io.mycelium.wireless;
 
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
 
+import static io.mycelium.tensor.VectorMath.laneSum;
 import static io.mycelium.wireless.Uwmmse.C0A;
 import static io.mycelium.wireless.Uwmmse.C0B;
 import static io.mycelium.wireless.Uwmmse.C1A;
@@ -408,9 +408,8 @@ public final class UwmmseKernel {
                 a31 = w.fma(x1, a31);
             }
         }
-        double[] sums = {a00.reduceLanes(VectorOperators.ADD), a01.reduceLanes(VectorOperators.ADD), a10.reduceLanes(VectorOperators.ADD),
-                a11.reduceLanes(VectorOperators.ADD), a20.reduceLanes(VectorOperators.ADD), a21.reduceLanes(VectorOperators.ADD),
-                a30.reduceLanes(VectorOperators.ADD), a31.reduceLanes(VectorOperators.ADD)};
+        // lane order, not reduceLanes(ADD): its order differs between JIT tiers, so the bits would depend on timing
+        double[] sums = {laneSum(a00), laneSum(a01), laneSum(a10), laneSum(a11), laneSum(a20), laneSum(a21), laneSum(a30), laneSum(a31)};
         for (int ii = 0; ii < 4; ii++)
             for (int pp = 0; pp < 2; pp++) {
                 double t = sums[2 * ii + pp];
