@@ -17,7 +17,7 @@ import java.util.function.UnaryOperator;
  * of shape {@code [copies, g_l, g_{l+1}]}. Each layer is one round of message passing (the exchange
  * of X^{l-1}); the backward of the first layer needs none because the input features need no gradient.
  */
-public final class Gcnn implements Model, FusedGcnnTraining, Rewirable {
+public final class Gcnn implements HiddenMapped, FusedGcnnTraining, Rewirable {
     /** Draws one {@code [1, fanIn, fanOut]} weight. */
     public interface WeightInit {
         Tensor draw(UniformRandomProvider rng, int fanIn, int fanOut);
@@ -98,7 +98,7 @@ public final class Gcnn implements Model, FusedGcnnTraining, Rewirable {
     @Override
     public Var forward(Tape tape, Var x) { return forward(tape, x, UnaryOperator.identity()); }
 
-    /** The forward pass with {@code hidden} applied to the input of every layer after the first (training's dropout). */
+    @Override
     public Var forward(Tape tape, Var x, UnaryOperator<Var> hidden) {
         int[] s = x.shape();
         if (s[s.length - 1] != widths[0])

@@ -3,6 +3,8 @@ package io.mycelium.model;
 import io.mycelium.autodiff.Tape;
 import io.mycelium.autodiff.Var;
 
+import java.util.function.UnaryOperator;
+
 /**
  * An explicit GNN of L message-passing layers on embeddings of one common width (GCN, GAT):
  * {@code h^0 = encode(x)} (node-local), {@code h^{l+1} = layer_l(h^l)} (one round of message
@@ -16,7 +18,7 @@ import io.mycelium.autodiff.Var;
  * round, and a node's row of what it sends depends only on its own row of {@code h} (and its
  * parameters and inputs), so a neighbour's message is a function of its current embedding.
  */
-public interface LayeredModel extends Model {
+public interface LayeredModel extends HiddenMapped {
     /** Message-passing layers L. */
     int layers();
 
@@ -34,10 +36,13 @@ public interface LayeredModel extends Model {
 
     /** encode, then the L layers, then the readout. */
     @Override
-    default Var forward(Tape tape, Var x) {
+    default Var forward(Tape tape, Var x) { return forward(tape, x, UnaryOperator.identity()); }
+
+    @Override
+    default Var forward(Tape tape, Var x, UnaryOperator<Var> hidden) {
         GraphInput in = GraphInput.of(x);
         Var h = encode(tape, in);
-        for (int l = 0; l < layers(); l++) h = layer(tape, l, h, in);
+        for (int l = 0; l < layers(); l++) h = layer(tape, l, l > 0 ? hidden.apply(h) : h, in);
         return readout(tape, h, in);
     }
 

@@ -2,9 +2,7 @@ package io.mycelium.train;
 
 import io.mycelium.autodiff.Tape;
 import io.mycelium.autodiff.Var;
-import io.mycelium.model.Gcnn;
-import io.mycelium.model.GraphInput;
-import io.mycelium.model.LayeredModel;
+import io.mycelium.model.HiddenMapped;
 import io.mycelium.model.Model;
 import io.mycelium.optim.Optimizer;
 import io.mycelium.tensor.Init;
@@ -141,9 +139,9 @@ public final class TaskTrainer {
             GraphNet net = this.net;
             if (drop != null) {
                 gb = dropped(gb, drop);
-                if (this.net instanceof GraphNet.Explicit ex && HiddenDropout.applies(ex.model(GraphNet.ONE_NODE))) {
+                if (this.net instanceof GraphNet.Explicit ex && ex.model(GraphNet.ONE_NODE) instanceof HiddenMapped) {
                     long masks = drop.nextLong();
-                    net = GraphNet.explicit(g -> new HiddenDropout(ex.model(g), dropout, masks));
+                    net = GraphNet.explicit(g -> new HiddenDropout((HiddenMapped) ex.model(g), dropout, masks));
                 }
             }
             BatchContext ctx = new BatchContext(gb, params);
@@ -180,9 +178,7 @@ public final class TaskTrainer {
      * drop the input of every layer. The masks are drawn from {@code seed} on every recording, so the
      * forward pass and the backward pass's recording see the same ones.
      */
-    private record HiddenDropout(Model m, double p, long seed) implements Model {
-        static boolean applies(Model m) { return m instanceof LayeredModel || m instanceof Gcnn; }
-
+    private record HiddenDropout(HiddenMapped m, double p, long seed) implements Model {
         @Override
         public void init(Params params, UniformRandomProvider rng) { m.init(params, rng); }
 
@@ -195,15 +191,7 @@ public final class TaskTrainer {
         @Override
         public Var forward(Tape t, Var x) {
             UniformRandomProvider rng = Init.rng(seed);
-            if (m instanceof Gcnn g) return g.forward(t, x, h -> mask(t, h, p, rng));
-            LayeredModel lm = (LayeredModel) m;
-            GraphInput in = GraphInput.of(x);
-            Var h = lm.encode(t, in);
-            for (int l = 0; l < lm.layers(); l++) {
-                if (l > 0) h = mask(t, h, p, rng);
-                h = lm.layer(t, l, h, in);
-            }
-            return lm.readout(t, h, in);
+            return m.forward(t, x, h -> mask(t, h, p, rng));
         }
     }
 
