@@ -1,27 +1,17 @@
 package io.mycelium.artifact;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mycelium.graph.Graph;
 import io.mycelium.model.Trainable;
 import io.mycelium.model.spec.ModelSpec;
 import io.mycelium.tensor.Params;
-import io.mycelium.tensor.Tensor;
 import io.mycelium.train.GraphReadout;
 import io.mycelium.util.InputException;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,11 +33,8 @@ import java.util.Map;
  * file of a version it reads, or whose bytes do not add up.
  */
 public record ModelFile(ModelSpec spec, GraphReadout graphReadout, Params params, GraphIdentity graph, Training training) {
-    public static final byte[] MAGIC = "MYCMODEL".getBytes(StandardCharsets.US_ASCII);
     /** The format version this code writes and the newest it reads. */
-    public static final int VERSION = 1;
-    static final int PREAMBLE = 16, CHECKSUM = 32;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final int VERSION = MycFormat.VERSION;
 
     /**
      * How the model was trained: the scheme (or method) id, the seed, the epochs, and the metric it
@@ -86,162 +73,35 @@ public record ModelFile(ModelSpec spec, GraphReadout graphReadout, Params params
 
     /** Writes the file atomically (a hidden file in the same directory, then a move). */
     public void write(Path file) throws IOException {
-        byte[] header = JSON.writeValueAsBytes(header());
-        long payload = 0;
-        for (Tensor t : params.asMap().values()) payload += (long) t.size() * Double.BYTES;
-        long total = PREAMBLE + header.length + payload + CHECKSUM;
-        if (total > Integer.MAX_VALUE) throw new IllegalArgumentException("model too large for one file: " + total + " bytes");
-        ByteBuffer b = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(MAGIC).putInt(VERSION).putInt(header.length).put(header);
-        for (Tensor t : params.asMap().values()) for (double v : t.data()) b.putDouble(v);
-        MessageDigest sha = GraphIdentity.sha256();
-        sha.update(b.array(), 0, b.position());
-        b.put(sha.digest());
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve("." + file.getFileName() + ".partial");   // not createTempFile: that one is private to the owner
-        try {
-            Files.write(tmp, b.array());
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    private ObjectNode header() {
-        ObjectNode h = JSON.createObjectNode();
-        h.put("format", "mycelium-model");
-        h.put("version", VERSION);
+        ObjectNode h = MycFormat.header();
         h.set("model", spec.toJson());
         if (graphReadout != null) {
             ArrayNode w = h.putArray("graphReadout");
             for (int d : graphReadout.widths()) w.add(d);
         }
-        h.put("tied", tied());
-        h.put("copies", params.copies());
-        ArrayNode ps = h.putArray("parameters");
-        for (Map.Entry<String, Tensor> e : params.asMap().entrySet()) {
-            ObjectNode p = ps.addObject();
-            p.put("name", e.getKey());
-            ArrayNode s = p.putArray("shape");
-            for (int d : e.getValue().shape()) s.add(d);
-        }
-        h.set("graph", JSON.valueToTree(graph));
-        if (training != null) {
-            ObjectNode t = h.putObject("training");
-            t.put("scheme", training.scheme());
-            t.put("seed", training.seed());
-            t.put("epochs", training.epochs());
-            if (training.metric() != null && Double.isFinite(training.value())) {
-                t.put("metric", training.metric());
-                t.put("value", training.value());
-            }
-        }
-        return h;
+        MycFormat.putParams(h, params);
+        h.set("graph", MycFormat.JSON.valueToTree(graph));
+        MycFormat.putTraining(h, training);
+        MycFormat.write(file, h, params);
     }
 
     // ------------------------------------------------------------------ reading
 
+    /**
+     * Reads a file holding a registered graph model. A valid file holding a {@link CustomModelFile}
+     * is refused with a message naming the model it holds.
+     */
     public static ModelFile read(Path file) {
-        byte[] all;
-        try {
-            all = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new InputException(file + ": no such model file");
-        } catch (IOException e) {
-            throw new InputException(file + ": cannot read (" + e.getMessage() + ")", e);
-        }
-        return parse(file, all);
+        MycFormat.Contents c = MycFormat.read(file);
+        if (c.header().has(CustomModelFile.FIELD))
+            throw new InputException(file + ": holds " + CustomModelFile.describe(c.header())
+                    + ", not a registered graph model (" + String.join(", ", ModelSpec.TYPES) + "); predict and infer run only those");
+        return decode(file, c.header(), c.params());
     }
 
-    static ModelFile parse(Path file, byte[] all) {
-        if (all.length < MAGIC.length || !Arrays.equals(all, 0, MAGIC.length, MAGIC, 0, MAGIC.length))
-            throw new InputException(file + ": not a Mycelium model file (it does not start with \"MYCMODEL\")");
-        if (all.length < PREAMBLE) throw truncated(file, all.length, PREAMBLE);
-        ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
-        long version = Integer.toUnsignedLong(b.getInt(8)), h = Integer.toUnsignedLong(b.getInt(12));
-        if (version > VERSION)
-            throw new InputException(file + ": model file format version " + version + " is newer than this Mycelium reads (" + VERSION + "); update Mycelium");
-        if (version < 1) throw new InputException(file + ": model file format version " + version + " does not exist (corrupted file?)");
-        if (PREAMBLE + h > all.length) throw truncated(file, all.length, PREAMBLE + h);
-        JsonNode header = null;
-        try {
-            header = JSON.readTree(new String(all, PREAMBLE, (int) h, StandardCharsets.UTF_8));
-        } catch (JsonProcessingException e) {
-            // a damaged header: the checksum says so
-        }
-        boolean intact = all.length >= PREAMBLE + h + CHECKSUM;
-        if (intact) {
-            MessageDigest sha = GraphIdentity.sha256();
-            sha.update(all, 0, all.length - CHECKSUM);
-            intact = Arrays.equals(sha.digest(), 0, CHECKSUM, all, all.length - CHECKSUM, all.length);
-        }
-        if (!intact) {
-            long expected = -1;
-            try {
-                if (header != null) expected = size(h, shapes(file, header));
-            } catch (InputException | ArithmeticException e) {
-                // a damaged header: reported as corruption
-            }
-            if (all.length < expected) throw truncated(file, all.length, expected);
-            throw new InputException(file + ": corrupted (its SHA-256 checksum does not match its contents)");
-        }
-        if (header == null) throw new InputException(file + ": the header is not valid JSON");
-        long[][] shapes = shapes(file, header);
-        if (size(h, shapes) != all.length) throw bad(file, "parameters", "the shapes describe " + size(h, shapes) + " bytes, the file has " + all.length);
-        return decode(file, header, shapes, b.position((int) (PREAMBLE + h)));
-    }
-
-    /** The file size a header of {@code h} bytes listing {@code shapes} implies. */
-    private static long size(long h, long[][] shapes) {
-        long n = PREAMBLE + h + CHECKSUM;
-        for (long[] s : shapes) n = Math.addExact(n, Math.multiplyExact(Double.BYTES, product(s)));
-        return n;
-    }
-
-    private static InputException truncated(Path file, int size, long expected) {
-        return new InputException(file + ": truncated: it has " + size + " bytes, its header describes " + expected);
-    }
-
-    /** The shapes the header lists, or an error naming the field. */
-    private static long[][] shapes(Path file, JsonNode header) {
-        JsonNode ps = header.path("parameters");
-        if (!ps.isArray() || ps.isEmpty()) throw bad(file, "parameters", "missing or empty");
-        long[][] out = new long[ps.size()][];
-        for (int i = 0; i < ps.size(); i++) {
-            JsonNode s = ps.get(i).path("shape");
-            if (!s.isArray() || s.isEmpty()) throw bad(file, "parameters[" + i + "].shape", "missing");
-            out[i] = new long[s.size()];
-            for (int d = 0; d < s.size(); d++) {
-                if (!s.get(d).canConvertToInt() || s.get(d).asInt() < 0) throw bad(file, "parameters[" + i + "].shape", "not a list of sizes: " + s);
-                out[i][d] = s.get(d).asInt();
-            }
-        }
-        return out;
-    }
-
-    private static long product(long[] s) {
-        long p = 1;
-        for (long d : s) p = Math.multiplyExact(p, d);
-        return p;
-    }
-
-    private static ModelFile decode(Path file, JsonNode h, long[][] shapes, ByteBuffer b) {
+    private static ModelFile decode(Path file, JsonNode h, Params params) {
         ModelSpec spec = ModelSpec.fromJson(h.path("model"), file.toString());
-        if (!h.path("tied").isBoolean()) throw bad(file, "tied", "missing");
-        boolean tied = h.get("tied").asBoolean();
-        Params params = tied ? new Params() : Params.untied();
-        JsonNode ps = h.get("parameters");
-        for (int i = 0; i < shapes.length; i++) {
-            int[] shape = Arrays.stream(shapes[i]).mapToInt(Math::toIntExact).toArray();
-            double[] v = new double[Tensor.sizeOf(shape)];
-            for (int q = 0; q < v.length; q++) v[q] = b.getDouble();
-            try {
-                params.add(ps.get(i).path("name").asText(), new Tensor(v, shape));
-            } catch (IllegalArgumentException e) {
-                throw bad(file, "parameters[" + i + "]", e.getMessage());
-            }
-        }
+        boolean tied = params.isTied();
         GraphReadout head = null;
         if (h.has("graphReadout")) {
             JsonNode w = h.get("graphReadout");
@@ -256,19 +116,10 @@ public record ModelFile(ModelSpec spec, GraphReadout graphReadout, Params params
             head = new GraphReadout(widths);
         }
         checkAgainstSpec(file, spec, head, params);
-        GraphIdentity graph;
-        try {
-            graph = JSON.treeToValue(h.path("graph"), GraphIdentity.class);
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw bad(file, "graph", "expected {nodes, edges, edgeHash}");
-        }
-        if (graph == null || graph.edgeHash() == null) throw bad(file, "graph", "expected {nodes, edges, edgeHash}");
+        GraphIdentity graph = MycFormat.graph(file, h, true);
         if (!tied && params.copies() != graph.nodes())
             throw bad(file, "parameters", params.copies() + " per-node copies for a graph of " + graph.nodes() + " nodes");
-        JsonNode t = h.path("training");
-        Training training = t.isObject() ? new Training(t.path("scheme").asText(null), t.path("seed").asLong(), t.path("epochs").asInt(),
-                t.path("metric").asText(null), t.has("value") ? t.get("value").asDouble() : Double.NaN) : null;
-        return new ModelFile(spec, head, params, graph, training);
+        return new ModelFile(spec, head, params, graph, MycFormat.training(h));
     }
 
     /** The spec's model (and graph readout) must have exactly these parameters, with these shapes past the copies axis. */
@@ -281,7 +132,5 @@ public record ModelFile(ModelSpec spec, GraphReadout graphReadout, Params params
         if (!want.equals(got)) throw bad(file, "parameters", "do not fit the model spec: the file has " + got + ", the model needs " + want);
     }
 
-    private static InputException bad(Path file, String field, String why) {
-        return new InputException(file + ": header field '" + field + "': " + why);
-    }
+    private static InputException bad(Path file, String field, String why) { return MycFormat.bad(file, field, why); }
 }

@@ -1,5 +1,6 @@
 package io.mycelium.cli;
 
+import io.mycelium.artifact.CustomModelFile;
 import io.mycelium.artifact.ModelFile;
 import io.mycelium.autodiff.Tape;
 import io.mycelium.engine.Engine;
@@ -122,6 +123,20 @@ class PredictInferCliTest {
         run = CliRun.of("predict", s.model().toString(), "--graph", s.graph().toString(), "--features", s.features().toString(), "--out", out.toString(), "--force");
         assertThat(run.code()).isEqualTo(2);
         assertThat(Files.readString(out)).isEqualTo("not ours\n");
+    }
+
+    @Test
+    void aCustomModelFileIsRefusedNamingWhatItHolds() throws Exception {
+        Saved s = trainedGcnn();
+        Path custom = tmp.resolve("uwmmse.myc"), out = tmp.resolve("pred.csv");
+        new CustomModelFile("uwmmse", "UWMMSE power allocation", null, new Params().add("theta", new Tensor(new double[] {1, 2}, 1, 2)), null, null)
+                .write(custom);
+        for (String cmd : List.of("predict", "infer")) {
+            CliRun run = CliRun.of(cmd, custom.toString(), "--graph", s.graph().toString(), "--features", s.features().toString(), "--out", out.toString());
+            assertThat(run.code()).as(cmd).isEqualTo(2);
+            assertThat(run.err()).contains(custom.toString()).contains("custom 'uwmmse' model (UWMMSE power allocation)").contains("not a registered graph model");
+            assertThat(out).doesNotExist();
+        }
     }
 
     /** An IGNN trained for a few epochs on a 16-node graph (tied parameters), saved with its graph and features. */
