@@ -15,6 +15,7 @@ module io.mycelium {
 
     requires org.apache.commons.rng.api;
     requires org.apache.commons.rng.simple;
+    requires org.apache.commons.rng.core; // a generator's saved state (wireless checkpoints)
     requires org.apache.commons.rng.sampling;
     requires org.jgrapht.core;
     requires info.picocli;

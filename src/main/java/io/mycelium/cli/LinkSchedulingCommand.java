@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mycelium.comm.Comm;
 import io.mycelium.comm.Partition;
 import io.mycelium.graph.Graph;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mycelium.wireless.Checkpoints;
 import io.mycelium.wireless.ConflictGraphs;
 import io.mycelium.wireless.Lgs;
 import io.mycelium.wireless.LinkScheduling;
@@ -54,6 +58,10 @@ final class LinkSchedulingCommand implements Callable<Integer> {
     long seed;
     @Option(names = "--out", defaultValue = "results/link-scheduling", description = "output directory (default ${DEFAULT-VALUE})")
     Path out;
+    @Option(names = "--checkpoint-every", paramLabel = "K", description = "save both schemes' state after every K-th mini-batch and the last into <out>/checkpoint/ (default 0: none)")
+    int checkpointEvery;
+    @Option(names = "--resume", paramLabel = "DIR", description = "continue from the checkpoints in DIR/checkpoint/ (the same options; --minibatches may grow); the results replace DIR unless --out is given")
+    Path resume;
     @Option(names = "--force", description = "replace an earlier results directory of Mycelium's")
     boolean force;
 
@@ -72,18 +80,26 @@ final class LinkSchedulingCommand implements Callable<Integer> {
         Path dir = data != null ? data : DataDir.find("link-scheduling").orElseThrow(() ->
                 new Main.UserError("the link-scheduling test graphs are needed: " + DataDir.howToProvide("link-scheduling", "--data")));
         SchedulingTestSet test = SchedulingTestSet.read(dir);
-        OutputDir.Target target = OutputDir.Target.of(spec, out);
-        OutputDir.validate(target, force);
+        if (checkpointEvery < 0) throw new Main.UserError("--checkpoint-every: must be >= 0, got " + checkpointEvery);
+        OutputDir.Target target = TrainCheckpoints.target(spec, out, resume);
+        boolean replace = force || TrainCheckpoints.replaces(target, resume);
+        OutputDir.validate(target, replace);
         System.setProperty("java.awt.headless", "true");
         LinkScheduling.Config p = LinkScheduling.Config.paper();
         LinkScheduling.Config cfg = new LinkScheduling.Config(k, b, p.nodes(), protocol, p.minDegree(), p.maxDegree(), p.actorLr(), p.criticLr(), seed);
+        Map<String, Object> fixed = new ObjectMapper().convertValue(cfg, new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {});
+        fixed.remove("miniBatches");   // the one setting a resumed run may change
+        TrainCheckpoints ck = checkpointEvery > 0 || resume != null
+                ? TrainCheckpoints.forParts(target.path(), checkpointEvery, resume, fixed,
+                java.util.Arrays.stream(LinkScheduling.Scheme.values()).map(LinkScheduling.Scheme::id).toList(), k, "mycelium reproduce link-scheduling") : null;
 
         long t0 = System.nanoTime();
         List<LinkScheduling.Curve> curves = new ArrayList<>();
         try (ProgressBar bar = Progress.bar("link-scheduling", 2L * k);
              ExecutorService ex = Executors.newFixedThreadPool(2)) {
             List<Future<LinkScheduling.Curve>> fs = new ArrayList<>();
-            for (LinkScheduling.Scheme s : LinkScheduling.Scheme.values()) fs.add(ex.submit(() -> LinkScheduling.train(cfg, s, test, bar::step)));
+            for (LinkScheduling.Scheme s : LinkScheduling.Scheme.values())
+                fs.add(ex.submit(() -> LinkScheduling.train(cfg, s, test, bar::step, ck == null ? null : checkpoints(ck, s, k))));
             for (Future<LinkScheduling.Curve> f : fs) {
                 try {
                     curves.add(f.get());
@@ -100,11 +116,12 @@ final class LinkSchedulingCommand implements Callable<Integer> {
         List<Map<String, Object>> lgs = lgsCheck(test);
         boolean matches = lgs.stream().allMatch(m -> (Boolean) m.get("distributed_equals_greedy"));
 
-        try (OutputDir o = OutputDir.open(target, force)) {
+        try (OutputDir o = OutputDir.open(target, replace || ck != null)) {   // checkpoints written into it are ours
             writeMetrics(o.dir().resolve("metrics.csv"), curves);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValue(o.dir().resolve("summary.json").toFile(), summary(cfg, curves, heldOutRatio, lgs, matches, wall, load));
             plot(o.dir().resolve("utility-ratio.png"), curves);
+            if (ck != null) ck.copyInto(o.dir());
             o.commit();
         }
         System.out.printf(Locale.ROOT, "link scheduling, %d mini-batches x %d samples, %.0f s (load %.1f) -> %s%n", k, b, wall, load, out);
@@ -117,6 +134,60 @@ final class LinkSchedulingCommand implements Callable<Integer> {
                 SchedulingTestSet.TEST_P.length * HELD_OUT_PER_DENSITY, heldOutRatio[0], heldOutRatio[1]);
         System.out.println("distributed LGS picks the centralized greedy set on every test graph: " + matches);
         return 0;
+    }
+
+    /**
+     * One scheme's snapshots as its checkpoint file: the actor as the parameters; the actor's Adam state
+     * ("actor.*"), the critic ("critic") and its Adam state ("critic.*") beside them; in {@code extra}
+     * the generator, the pool position, the logs and the traffic so far.
+     */
+    static Checkpoints<LinkScheduling.Snapshot> checkpoints(TrainCheckpoints ck, LinkScheduling.Scheme scheme, int miniBatches) {
+        ObjectMapper json = new ObjectMapper();
+        String[] logs = {"test", "train", "criticLoss", "actorLoss", "zMean"};
+        return new Checkpoints<>() {
+            @Override
+            public LinkScheduling.Snapshot resume() {
+                TrainCheckpoints.State st = ck.load(scheme.id());
+                if (st == null) return null;
+                Map<String, Object> actorAdam = new LinkedHashMap<>(), criticAdam = new LinkedHashMap<>();
+                st.optimizerState().forEach((key, v) -> {
+                    if (key.startsWith("actor.")) actorAdam.put(key.substring(6), v);
+                    else if (key.startsWith("critic.")) criticAdam.put(key.substring(7), v);
+                });
+                JsonNode x = st.extra();
+                double[][] l = new double[logs.length][];
+                for (int q = 0; q < logs.length; q++) l[q] = PowerAllocationCommand.doubles(x.get(logs[q]));
+                int[] order = new int[x.get("order").size()];
+                for (int q = 0; q < order.length; q++) order[q] = x.get("order").get(q).asInt();
+                long[] traffic = new long[x.get("traffic").size()];
+                for (int q = 0; q < traffic.length; q++) traffic[q] = x.get("traffic").get(q).asLong();
+                return new LinkScheduling.Snapshot(st.epoch(), st.params(), (io.mycelium.tensor.Params) st.optimizerState().get("critic"), actorAdam, criticAdam,
+                        java.util.Base64.getDecoder().decode(x.get("data").asText()), new ConflictGraphs.Position(order, x.get("next").asInt()),
+                        l[0], l[1], l[2], l[3], l[4], traffic);
+            }
+
+            @Override
+            public void save(LinkScheduling.Snapshot s) {
+                Map<String, Object> state = new LinkedHashMap<>();
+                s.actorAdam().forEach((key, v) -> state.put("actor." + key, v));
+                state.put("critic", s.critic());
+                s.criticAdam().forEach((key, v) -> state.put("critic." + key, v));
+                ObjectNode x = json.createObjectNode().put("data", java.util.Base64.getEncoder().encodeToString(s.data())).put("next", s.graphs().next());
+                ArrayNode order = x.putArray("order"), traffic = x.putArray("traffic");
+                for (int v : s.graphs().order()) order.add(v);
+                for (long v : s.traffic()) traffic.add(v);
+                double[][] l = {s.testRatio(), s.trainRatio(), s.criticLoss(), s.actorLoss(), s.zMean()};
+                for (int q = 0; q < logs.length; q++) {
+                    ArrayNode a = x.putArray(logs[q]);
+                    for (double v : l[q]) a.add(v);
+                }
+                try {
+                    ck.after(scheme.id(), s.miniBatches(), miniBatches, s.actor(), state, List.of(), x);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("cannot write the checkpoint of " + scheme.id() + ": " + e.getMessage(), e);
+                }
+            }
+        };
     }
 
     /** On each test graph with its stored weights: distributed LGS against greedy, and LGS's iterations and rounds. */

@@ -72,10 +72,8 @@ final class NodeRegressionCommand implements Callable<Integer> {
             if (!chosen.contains(sc)) chosen.add(sc);
         }
         if (checkpointEvery < 0) throw new Main.UserError("--checkpoint-every: must be >= 0, got " + checkpointEvery);
-        if (resume != null && !Files.isDirectory(resume)) throw new Main.UserError("--resume " + resume + ": no such directory");
-        boolean outGiven = spec.commandLine() != null && spec.commandLine().getParseResult() != null && spec.commandLine().getParseResult().hasMatchedOption("--out");
-        OutputDir.Target target = resume != null && !outGiven ? new OutputDir.Target(resume, "--resume " + resume, spec.qualifiedName()) : OutputDir.Target.of(spec, out);
-        boolean replace = force || (resume != null && resume.toAbsolutePath().normalize().equals(target.path().toAbsolutePath().normalize()));
+        OutputDir.Target target = TrainCheckpoints.target(spec, out, resume);
+        boolean replace = force || TrainCheckpoints.replaces(target, resume);
         OutputDir.validate(target, replace);
         NodeRegression.Config cfg = NodeRegression.Config.paper().withEpochs(epochs).withSeed(seed);
         TrainCheckpoints ck = checkpointEvery > 0 || resume != null

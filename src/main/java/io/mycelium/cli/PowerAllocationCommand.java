@@ -2,7 +2,11 @@ package io.mycelium.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mycelium.wireless.Channels;
+import io.mycelium.wireless.Checkpoints;
 import io.mycelium.wireless.PowerAllocation;
 import io.mycelium.wireless.PowerScheme;
 import me.tongfei.progressbar.ProgressBar;
@@ -14,6 +18,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -44,6 +49,10 @@ final class PowerAllocationCommand implements Callable<Integer> {
     long seed;
     @Option(names = "--out", defaultValue = "results/power-allocation", description = "output directory (default ${DEFAULT-VALUE})")
     Path out;
+    @Option(names = "--checkpoint-every", paramLabel = "K", description = "save every scheme's state after every K-th epoch and the last into <out>/checkpoint/ (default 0: none)")
+    int checkpointEvery;
+    @Option(names = "--resume", paramLabel = "DIR", description = "continue from the checkpoints in DIR/checkpoint/ (the same options; --epochs may grow); the results replace DIR unless --out is given")
+    Path resume;
     @Option(names = "--force", description = "replace an earlier results directory of Mycelium's")
     boolean force;
 
@@ -63,29 +72,89 @@ final class PowerAllocationCommand implements Callable<Integer> {
         } catch (IllegalArgumentException ex) {
             throw new Main.UserError("--schemes: " + ex.getMessage());
         }
-        OutputDir.Target target = OutputDir.Target.of(spec, out);
-        OutputDir.validate(target, force);
+        if (checkpointEvery < 0) throw new Main.UserError("--checkpoint-every: must be >= 0, got " + checkpointEvery);
+        OutputDir.Target target = TrainCheckpoints.target(spec, out, resume);
+        boolean replace = force || TrainCheckpoints.replaces(target, resume);
+        OutputDir.validate(target, replace);
         System.setProperty("java.awt.headless", "true");
         PowerAllocation.Config cfg = new PowerAllocation.Config(e, r, 100, 1e-2, seed, chosen);
+        TrainCheckpoints ck = checkpointEvery > 0 || resume != null
+                ? TrainCheckpoints.forParts(target.path(), checkpointEvery, resume, cfg, chosen.stream().map(PowerScheme::id).toList(), e,
+                "mycelium reproduce power-allocation") : null;
         long t0 = System.nanoTime();
         PowerAllocation.Result res;
         try (ProgressBar bar = Progress.bar("power-allocation", 10_000L + cfg.testLocations() + 2 + (long) e * r)) {
             res = PowerAllocation.run(cfg, (phase, units) -> {
                 bar.setExtraMessage(phase);
                 bar.stepBy(units);
-            });
+            }, ck == null ? null : checkpoints(ck, chosen, e));
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
 
-        try (OutputDir dir = OutputDir.open(target, force)) {
+        try (OutputDir dir = OutputDir.open(target, replace || ck != null)) {   // checkpoints written into it are ours
             writeMetrics(dir.dir().resolve("metrics.csv"), res);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.dir().resolve("summary.json").toFile(), summary(res, wall, load));
             plot(dir.dir().resolve("sum-rate-vs-epochs.png"), res);
+            if (ck != null) ck.copyInto(dir.dir());
             dir.commit();
         }
         print(res, wall, load);
         return 0;
+    }
+
+    /**
+     * The run's snapshots as one checkpoint file per scheme: its parameters and optimizer state, and in
+     * {@code extra} its curve so far with the shared mini-batch order and shuffle state (the same in every file).
+     */
+    static Checkpoints<PowerAllocation.Snapshot> checkpoints(TrainCheckpoints ck, List<PowerScheme> schemes, int epochs) {
+        ObjectMapper json = new ObjectMapper();
+        return new Checkpoints<>() {
+            @Override
+            public PowerAllocation.Snapshot resume() {
+                List<PowerAllocation.SchemeState> states = new ArrayList<>();
+                JsonNode x = null;
+                if (schemes.stream().allMatch(s -> ck.load(s.id()) == null)) return null;
+                for (PowerScheme s : schemes) {
+                    TrainCheckpoints.State st = ck.load(s.id());
+                    if (st == null || (x != null && st.epoch() != x.path("epoch").asInt()))
+                        throw new Main.UserError("--resume: every scheme of " + schemes.stream().map(PowerScheme::id).toList()
+                                + " needs a checkpoint of the same epoch (" + s.id() + " has " + (st == null ? "none" : "epoch " + st.epoch()) + ")");
+                    x = st.extra();
+                    double[] test = doubles(x.get("test")), train = new double[test.length];
+                    train[0] = Double.NaN;
+                    System.arraycopy(doubles(x.get("train")), 0, train, 1, train.length - 1);
+                    states.add(new PowerAllocation.SchemeState(s, st.params(), st.optimizerState(), test, train));
+                }
+                int[] order = new int[x.get("order").size()];
+                for (int q = 0; q < order.length; q++) order[q] = x.get("order").get(q).asInt();
+                return new PowerAllocation.Snapshot(x.get("epoch").asInt(), states, order, Base64.getDecoder().decode(x.get("shuffle").asText()));
+            }
+
+            @Override
+            public void save(PowerAllocation.Snapshot snap) {
+                ObjectNode x = json.createObjectNode().put("epoch", snap.epoch()).put("shuffle", Base64.getEncoder().encodeToString(snap.shuffle()));
+                ArrayNode order = x.putArray("order");
+                for (int v : snap.order()) order.add(v);
+                try {
+                    for (PowerAllocation.SchemeState st : snap.schemes()) {
+                        ObjectNode y = x.deepCopy();
+                        ArrayNode test = y.putArray("test"), train = y.putArray("train");
+                        for (double v : st.test()) test.add(v);
+                        for (int q = 1; q < st.train().length; q++) train.add(st.train()[q]);
+                        ck.after(st.scheme().id(), snap.epoch(), epochs, st.params(), st.optimizer(), List.of(), y);
+                    }
+                } catch (java.io.IOException ex) {
+                    throw new java.io.UncheckedIOException("cannot write a checkpoint: " + ex.getMessage(), ex);
+                }
+            }
+        };
+    }
+
+    static double[] doubles(JsonNode a) {
+        double[] d = new double[a.size()];
+        for (int q = 0; q < d.length; q++) d[q] = a.get(q).asDouble();
+        return d;
     }
 
     private static PowerAllocation.Curve curve(PowerAllocation.Result res, PowerScheme s) {

@@ -79,6 +79,18 @@ final class TrainCheckpoints {
      * @param command the command, for the output directory's marker
      */
     TrainCheckpoints(Path target, int every, Path resume, Object config, String section, List<Scheme> schemes, int epochs, String command) {
+        this(target, every, resume, config, section, schemes.stream().map(Scheme::id).toArray(String[]::new), epochs, command);
+    }
+
+    /**
+     * Checkpoints of a run whose parts are not {@link Scheme}s (the wireless reproductions): one file per id,
+     * {@code epochs} counting whatever unit the run checkpoints after (epochs, mini-batches).
+     */
+    static TrainCheckpoints forParts(Path target, int every, Path resume, Object config, List<String> ids, int epochs, String command) {
+        return new TrainCheckpoints(target, every, resume, config, "", ids.toArray(String[]::new), epochs, command);
+    }
+
+    private TrainCheckpoints(Path target, int every, Path resume, Object config, String section, String[] ids, int epochs, String command) {
         this.target = target;
         this.every = every;
         this.command = command;
@@ -89,8 +101,8 @@ final class TrainCheckpoints {
         Path dir = resume.resolve(DIR);
         if (!Files.isDirectory(dir))
             throw new Main.UserError("--resume " + resume + ": no " + DIR + "/ in it (a run with --checkpoint-every K writes one)");
-        for (Scheme s : schemes) {
-            Path f = dir.resolve(s.id() + ".json");
+        for (String id : ids) {
+            Path f = dir.resolve(id + ".json");
             if (!Files.isRegularFile(f)) continue;   // this scheme starts afresh
             JsonNode n;
             try {
@@ -105,16 +117,34 @@ final class TrainCheckpoints {
                 throw new Main.UserError("--resume " + resume + ": " + f + " was written for another configuration (" + differs
                         + " differs); only the number of epochs may change");
             if (n.path("epoch").asInt() > epochs)
-                throw new Main.UserError("--resume " + resume + ": the checkpoint of " + s.id() + " is at epoch " + n.path("epoch").asInt()
+                throw new Main.UserError("--resume " + resume + ": the checkpoint of " + id + " is at epoch " + n.path("epoch").asInt()
                         + ", beyond the " + epochs + " epochs of this run");
-            resumed.put(s.id(), n);
+            resumed.put(id, n);
         }
-        if (resumed.isEmpty()) throw new Main.UserError("--resume " + resume + ": " + dir + " holds no checkpoint of the schemes " + schemes);
+        if (resumed.isEmpty()) throw new Main.UserError("--resume " + resume + ": " + dir + " holds no checkpoint of the schemes " + List.of(ids));
+    }
+
+    /**
+     * Where a run with {@code --resume} writes: the resumed directory itself unless {@code --out} was
+     * given (then {@link #replaces} is true), else {@code --out}.
+     */
+    static OutputDir.Target target(picocli.CommandLine.Model.CommandSpec spec, Path out, Path resume) {
+        if (resume != null && !Files.isDirectory(resume)) throw new Main.UserError("--resume " + resume + ": no such directory");
+        boolean outGiven = spec.commandLine() != null && spec.commandLine().getParseResult() != null && spec.commandLine().getParseResult().hasMatchedOption("--out");
+        return resume != null && !outGiven ? new OutputDir.Target(resume, "--resume " + resume, spec.qualifiedName()) : OutputDir.Target.of(spec, out);
+    }
+
+    /** True when the run continues in the directory it resumes (which it then replaces). */
+    static boolean replaces(OutputDir.Target target, Path resume) {
+        return resume != null && resume.toAbsolutePath().normalize().equals(target.path().toAbsolutePath().normalize());
     }
 
     /** The saved state of a scheme, or null when it starts afresh. */
-    State load(Scheme s) {
-        JsonNode n = resumed.get(s.id());
+    State load(Scheme s) { return load(s.id()); }
+
+    /** The saved state of part {@code id}, or null when it starts afresh. */
+    State load(String id) {
+        JsonNode n = resumed.get(id);
         if (n == null) return null;
         try {
             Map<String, Object> st = new LinkedHashMap<>();
@@ -124,7 +154,7 @@ final class TrainCheckpoints {
             }
             return new State(n.get("epoch").asInt(), params(n.get("params")), st, n.get("rows"), n.get("extra"));
         } catch (RuntimeException e) {
-            throw new Main.UserError("--resume: the checkpoint of " + s.id() + " is damaged (" + e.getMessage() + ")");
+            throw new Main.UserError("--resume: the checkpoint of " + id + " is damaged (" + e.getMessage() + ")");
         }
     }
 
@@ -134,10 +164,15 @@ final class TrainCheckpoints {
     }
 
     void after(Scheme s, int epoch, int epochs, Params params, Map<String, Object> optimizerState, List<?> rows, JsonNode extra) throws IOException {
+        after(s.id(), epoch, epochs, params, optimizerState, rows, extra);
+    }
+
+    /** As above for part {@code id}; {@code optimizerState} may hold any further named Params and longs the part needs. */
+    void after(String id, int epoch, int epochs, Params params, Map<String, Object> optimizerState, List<?> rows, JsonNode extra) throws IOException {
         if (every <= 0 || (epoch % every != 0 && epoch != epochs)) return;
         ObjectNode n = json.createObjectNode();
         n.put("format", FORMAT);
-        n.put("scheme", s.id());
+        n.put("scheme", id);
         n.put("epoch", epoch);
         n.set("config", config);
         n.set("params", tree(params));
@@ -151,7 +186,7 @@ final class TrainCheckpoints {
         }
         n.set("rows", json.valueToTree(rows));
         if (extra != null) n.set("extra", extra);
-        write(s, n);
+        write(id, n);
     }
 
     /** A static GCNN run's checkpoints, through {@link TrainingRun.Checkpoints}. */
@@ -178,12 +213,12 @@ final class TrainCheckpoints {
         };
     }
 
-    private synchronized void write(Scheme s, ObjectNode n) throws IOException {   // schemes may train on several threads
+    private synchronized void write(String id, ObjectNode n) throws IOException {   // schemes may train on several threads
         Path dir = Files.createDirectories(target.resolve(DIR));
-        mark(DIR + "/" + s.id() + ".json");
-        Path tmp = Files.createTempFile(dir, "." + s.id() + "-", ".tmp");
+        mark(DIR + "/" + id + ".json");
+        Path tmp = Files.createTempFile(dir, "." + id + "-", ".tmp");
         json.writeValue(tmp.toFile(), n);
-        Files.move(tmp, dir.resolve(s.id() + ".json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, dir.resolve(id + ".json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Copies the last checkpoints into the finished results. */

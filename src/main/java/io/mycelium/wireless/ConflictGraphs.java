@@ -96,6 +96,18 @@ public final class ConflictGraphs {
         return current = pool.get(order[next++]);
     }
 
+    /** Where the visit of the pool stands: this epoch's order and the next position in it (empty for the paper's protocol). */
+    public record Position(int[] order, int next) {}
+
+    public Position position() { return new Position(order.clone(), next); }
+
+    /** Continues the visit from {@code p} (a {@link #position} of a sequence of the same protocol and pool). */
+    public void seek(Position p) {
+        if (p.order().length != order.length) throw new IllegalArgumentException("a position in a pool of " + p.order().length + " graphs, this one has " + order.length);
+        System.arraycopy(p.order(), 0, order, 0, order.length);
+        next = p.next();
+    }
+
     /** The pool of the authors' protocol, in the order p, then graph. */
     static List<Sample> pool(int nodes, long seed) {
         UniformRandomProvider r = Init.rng(seed);

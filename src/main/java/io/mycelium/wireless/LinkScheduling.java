@@ -15,6 +15,7 @@ import io.mycelium.optim.Optimizer;
 import io.mycelium.tensor.Tensor;
 import org.apache.commons.rng.UniformRandomProvider;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -100,8 +101,21 @@ public final class LinkScheduling {
         void step();
     }
 
+    /**
+     * Everything the rest of a run depends on after {@code miniBatches} mini-batches: the actor and
+     * critic with their Adam states, the generator of weights and noise, where the graph pool's visit
+     * stands, the logs so far (test ratio 0..miniBatches, the others 1..miniBatches at index k−1) and
+     * the traffic counted so far (actor, critic, consensus and LGS rounds, then floats).
+     */
+    public record Snapshot(int miniBatches, Params actor, Params critic, Map<String, Object> actorAdam, Map<String, Object> criticAdam, byte[] data,
+                           ConflictGraphs.Position graphs, double[] testRatio, double[] trainRatio, double[] criticLoss, double[] actorLoss, double[] zMean,
+                           long[] traffic) {}
+
     /** Trains one scheme; both schemes see the same graphs, weights and noise for the same config. */
-    public static Curve train(Config cfg, Scheme scheme, SchedulingTestSet test, Progress progress) {
+    public static Curve train(Config cfg, Scheme scheme, SchedulingTestSet test, Progress progress) { return train(cfg, scheme, test, progress, null); }
+
+    /** {@link #train(Config, Scheme, SchedulingTestSet, Progress)}, continuing from and saving checkpoints after every mini-batch ({@code ck} may be null). */
+    public static Curve train(Config cfg, Scheme scheme, SchedulingTestSet test, Progress progress, Checkpoints<Snapshot> ck) {
         long t0 = System.nanoTime();
         int n = cfg.nodes(), b = cfg.batch();
         boolean dist = scheme == Scheme.DISTRIBUTED;
@@ -114,12 +128,29 @@ public final class LinkScheduling {
 
         int K = cfg.miniBatches();
         double[] testRatio = new double[K + 1], trainRatio = new double[K], criticLoss = new double[K], actorLoss = new double[K], zMean = new double[K];
-        testRatio[0] = testRatio(test, actor);
         long[] rounds = new long[4], floats = new long[1];   // actor, critic, consensus, LGS; all floats sent
         double[] w = new double[n], w2 = new double[n], z = new double[n], zw = new double[n], noise = new double[n],
                 seed = new double[2 * n], target = new double[2 * n];
         ConflictGraphs graphs = new ConflictGraphs(cfg.graphs(), n, cfg.minDegree(), cfg.maxDegree(), data, cfg.seed() + 2);
-        for (int k = 0; k < K; k++) {
+        Snapshot from = ck == null ? null : ck.resume();
+        int done = 0;
+        if (from != null) {
+            done = from.miniBatches();
+            if (done > K) throw new IllegalArgumentException("the snapshot is after " + done + " mini-batches, the run has " + K);
+            actor = from.actor();
+            critic = from.critic();
+            actorState.putAll(from.actorAdam());
+            criticState.putAll(from.criticAdam());
+            Checkpoints.restore(data, from.data());
+            graphs.seek(from.graphs());
+            for (double[][] a : new double[][][] {{from.testRatio(), testRatio}, {from.trainRatio(), trainRatio}, {from.criticLoss(), criticLoss},
+                    {from.actorLoss(), actorLoss}, {from.zMean(), zMean}})
+                System.arraycopy(a[0], 0, a[1], 0, a[0].length);
+            System.arraycopy(from.traffic(), 0, rounds, 0, rounds.length);
+            floats[0] = from.traffic()[rounds.length];
+            for (int k = 0; k < done; k++) progress.step();
+        } else testRatio[0] = testRatio(test, actor);
+        for (int k = done; k < K; k++) {
             Params actorNext = actor.copy(), criticNext = critic.copy();
             double ratioSum = 0, lossSum = 0, jSum = 0, zSum = 0;
             ConflictGraphs.Sample sg = null;
@@ -189,6 +220,13 @@ public final class LinkScheduling {
             actorLoss[k] = jSum / b;
             zMean[k] = zSum / ((double) b * n);
             testRatio[k + 1] = testRatio(test, actor);
+            if (ck != null) {
+                long[] traffic = Arrays.copyOf(rounds, rounds.length + 1);
+                traffic[rounds.length] = floats[0];
+                ck.save(new Snapshot(k + 1, actor, critic, actorState, criticState, Checkpoints.stateOf(data), graphs.position(),
+                        Arrays.copyOf(testRatio, k + 2), Arrays.copyOf(trainRatio, k + 1), Arrays.copyOf(criticLoss, k + 1),
+                        Arrays.copyOf(actorLoss, k + 1), Arrays.copyOf(zMean, k + 1), traffic));
+            }
             progress.step();
         }
         Traffic perBatch = new Traffic(rounds[0] / K, rounds[1] / K, rounds[2] / K, rounds[3] / K, floats[0] * Double.BYTES / K);

@@ -12,6 +12,7 @@ import io.mycelium.tensor.Tensor;
 import org.apache.commons.rng.UniformRandomProvider;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,8 +65,8 @@ public final class PowerAllocation {
         }
     }
 
-    /** One scheme's curve: test mean sum rate at epochs 0..E and the training average of each epoch. */
-    public record Curve(PowerScheme scheme, double[] test, double[] trainAverage, Traffic traffic) {
+    /** One scheme's curve: test mean sum rate at epochs 0..E and the training average of each epoch; its trained parameters. */
+    public record Curve(PowerScheme scheme, double[] test, double[] trainAverage, Traffic traffic, Params params) {
         public double last() { return test[test.length - 1]; }
     }
 
@@ -80,10 +81,22 @@ public final class PowerAllocation {
         void advance(String phase, long units);
     }
 
-    public static Result run(Config cfg, Progress progress) { return run(cfg, 10_000, progress); }
+    /**
+     * Everything the rest of a run depends on after {@code epoch} epochs: each scheme's state, the
+     * mini-batch order (each epoch reshuffles the previous one) and the shuffling generator.
+     */
+    public record Snapshot(int epoch, List<SchemeState> schemes, int[] order, byte[] shuffle) {}
 
-    /** {@link #run(Config, Progress)} with the test locations starting at {@code testOffset} (10,000 for the authors' test set). */
-    static Result run(Config cfg, int testOffset, Progress progress) {
+    /** One scheme's parameters, optimizer state and curve so far ({@code test[e]}, {@code train[e]} for e = 0..epoch; train[0] is NaN). */
+    public record SchemeState(PowerScheme scheme, Params params, Map<String, Object> optimizer, double[] test, double[] train) {}
+
+    public static Result run(Config cfg, Progress progress) { return run(cfg, 10_000, progress, null); }
+
+    /** {@link #run(Config, Progress)}, continuing from and saving checkpoints after every epoch ({@code ck} may be null). */
+    public static Result run(Config cfg, Progress progress, Checkpoints<Snapshot> ck) { return run(cfg, 10_000, progress, ck); }
+
+    /** {@link #run(Config, Progress, Checkpoints)} with the test locations starting at {@code testOffset} (10,000 for the authors' test set). */
+    public static Result run(Config cfg, int testOffset, Progress progress, Checkpoints<Snapshot> ck) {
         long t0 = System.nanoTime();
         ChannelSet set = new ChannelSet(0, cfg.trainLocations(), testOffset, cfg.testLocations(), () -> progress.advance("channels", 1));
         PowerBaselines.Result full = PowerBaselines.testSumRate(set, Wmmse.FULL);
@@ -107,10 +120,12 @@ public final class PowerAllocation {
         UniformRandomProvider shuffle = Init.rng(cfg.seed() + 1);
         int[] order = new int[cfg.trainLocations()];
         for (int q = 0; q < order.length; q++) order[q] = q;
+        int done = ck == null ? 0 : resume(ck.resume(), runs, order, shuffle);
+        progress.advance("train", (long) done * order.length);
         long t1 = System.nanoTime();
         // the next mini-batch is drawn on another thread while the schemes train on this one
         try (ExecutorService drawer = Executors.newSingleThreadExecutor()) {
-            for (int e = 1; e <= cfg.epochs(); e++) {
+            for (int e = done + 1; e <= cfg.epochs(); e++) {
                 for (int q = order.length - 1; q > 0; q--) {
                     int k = shuffle.nextInt(q + 1), t = order[q];
                     order[q] = order[k];
@@ -138,12 +153,41 @@ public final class PowerAllocation {
                     r.train[e] = trainSum[q] / order.length;
                     r.test[e] = evaluate(set, kernel, r);
                 }
+                if (ck != null) {
+                    int epoch = e;
+                    ck.save(new Snapshot(e, runs.stream().map(r -> new SchemeState(r.scheme, r.params, r.state, Arrays.copyOf(r.test, epoch + 1),
+                            Arrays.copyOf(r.train, epoch + 1))).toList(), order.clone(), Checkpoints.stateOf(shuffle)));
+                }
             }
         }
         double seconds = (System.nanoTime() - t1) / 1e9;
-        double samples = (double) cfg.epochs() * cfg.trainLocations() * Channels.SAMPLES * s;
-        List<Curve> curves = runs.stream().map(r -> new Curve(r.scheme, r.test, r.train, r.traffic)).toList();
+        double samples = (double) (cfg.epochs() - done) * cfg.trainLocations() * Channels.SAMPLES * s;
+        List<Curve> curves = runs.stream().map(r -> new Curve(r.scheme, r.test, r.train, r.traffic, r.params)).toList();
         return new Result(cfg, full, tr, untrained, curves, seconds, samples / seconds, setup);
+    }
+
+    /** Puts the runs, the order and the shuffle where {@code from} left them; returns the epochs done (0 without a snapshot). */
+    private static int resume(Snapshot from, List<Run> runs, int[] order, UniformRandomProvider shuffle) {
+        if (from == null) return 0;
+        if (from.schemes().size() != runs.size() || from.order().length != order.length)
+            throw new IllegalArgumentException("the snapshot holds " + from.schemes().size() + " schemes and " + from.order().length
+                    + " locations; the run has " + runs.size() + " and " + order.length);
+        for (int q = 0; q < runs.size(); q++) {
+            Run r = runs.get(q);
+            SchemeState st = from.schemes().get(q);
+            if (st.scheme() != r.scheme) throw new IllegalArgumentException("the snapshot's scheme " + q + " is " + st.scheme().id() + ", not " + r.scheme.id());
+            for (String name : r.params.names()) {
+                double[] to = r.params.get(name).data(), saved = st.params().get(name).data();
+                if (to.length != saved.length) throw new IllegalArgumentException("parameter " + name + " has another size in the snapshot");
+                System.arraycopy(saved, 0, to, 0, to.length);
+            }
+            r.state.putAll(st.optimizer());
+            System.arraycopy(st.test(), 0, r.test, 0, st.test().length);
+            System.arraycopy(st.train(), 0, r.train, 0, st.train().length);
+        }
+        System.arraycopy(from.order(), 0, order, 0, order.length);
+        Checkpoints.restore(shuffle, from.shuffle());
+        return from.epoch();
     }
 
     private static void await(Future<?> f) {

@@ -11,7 +11,7 @@ class PowerAllocationTest {
     void sameSeedSameBits() {
         // 3 training locations, 2 epochs, the test set right after them: small, but every part of a run
         PowerAllocation.Config cfg = new PowerAllocation.Config(2, 3, 1, 1e-2, 7, List.of(PowerScheme.ADAM, PowerScheme.GC_ADAM, PowerScheme.D_ADAM));
-        PowerAllocation.Result a = PowerAllocation.run(cfg, 3, (phase, units) -> {}), b = PowerAllocation.run(cfg, 3, (phase, units) -> {});
+        PowerAllocation.Result a = PowerAllocation.run(cfg, 3, (phase, units) -> {}, null), b = PowerAllocation.run(cfg, 3, (phase, units) -> {}, null);
         for (int q = 0; q < cfg.schemes().size(); q++) {
             PowerAllocation.Curve x = a.curves().get(q), y = b.curves().get(q);
             assertThat(x.test()).isEqualTo(y.test());
