@@ -12,7 +12,9 @@ import io.mycelium.wireless.Checkpoints;
 import io.mycelium.wireless.ConflictGraphs;
 import io.mycelium.wireless.Lgs;
 import io.mycelium.wireless.LinkScheduling;
+import io.mycelium.wireless.SchedulingActor;
 import io.mycelium.wireless.SchedulingTestSet;
+import io.mycelium.artifact.ModelFile;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,7 +36,7 @@ import java.util.concurrent.Future;
 
 @Command(name = "link-scheduling", mixinStandardHelpOptions = true,
         description = {"Reproduces Fig. 2(c) of the training paper: GCN-LGS link scheduling, centralized and fully distributed.",
-                "Erdős–Rényi conflict graphs; the actor is trained centrally and fully distributed, the critic centrally. Needs the 10 test graphs of link-scheduling/ (--data). Writes metrics.csv, summary.json and utility-ratio.png into --out. Details: docs/reproductions/wireless.md."})
+                "Erdős–Rényi conflict graphs; the actor is trained centrally and fully distributed, the critic centrally. Needs the 10 test graphs of link-scheduling/ (--data). Writes metrics.csv, summary.json, utility-ratio.png and each scheme's trained actor (<scheme>/model.myc) into --out. Details: docs/reproductions/wireless.md."})
 final class LinkSchedulingCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -121,6 +123,9 @@ final class LinkSchedulingCommand implements Callable<Integer> {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValue(o.dir().resolve("summary.json").toFile(), summary(cfg, curves, heldOutRatio, lgs, matches, wall, load));
             plot(o.dir().resolve("utility-ratio.png"), curves);
+            for (LinkScheduling.Curve c : curves)
+                SchedulingActor.file(c.actor(), new ModelFile.Training(c.scheme().id(), seed, k, "test utility ratio vs LGS (10 graphs)", c.last()))
+                        .write(Files.createDirectories(o.dir().resolve(c.scheme().id())).resolve("model.myc"));
             if (ck != null) ck.copyInto(o.dir());
             o.commit();
         }

@@ -9,6 +9,8 @@ import io.mycelium.wireless.Channels;
 import io.mycelium.wireless.Checkpoints;
 import io.mycelium.wireless.PowerAllocation;
 import io.mycelium.wireless.PowerScheme;
+import io.mycelium.wireless.Uwmmse;
+import io.mycelium.artifact.ModelFile;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,7 +30,7 @@ import java.util.concurrent.Callable;
 @Command(name = "power-allocation", mixinStandardHelpOptions = true,
         description = {"Reproduces Fig. 2(b) of the training paper: UWMMSE power allocation, centralized and fully distributed.",
                 "UWMMSE (25 links) is trained without labels and compared against WMMSE and WMMSE-Tr on the authors' channels.",
-                "Writes metrics.csv, summary.json and sum-rate-vs-epochs.png into --out. Details: docs/reproductions/wireless.md."})
+                "Writes metrics.csv, summary.json, sum-rate-vs-epochs.png and each scheme's trained model (<scheme>/model.myc) into --out. Details: docs/reproductions/wireless.md."})
 final class PowerAllocationCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -96,6 +98,9 @@ final class PowerAllocationCommand implements Callable<Integer> {
             writeMetrics(dir.dir().resolve("metrics.csv"), res);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.dir().resolve("summary.json").toFile(), summary(res, wall, load));
             plot(dir.dir().resolve("sum-rate-vs-epochs.png"), res);
+            for (PowerAllocation.Curve c : res.curves())
+                Uwmmse.file(c.params(), new ModelFile.Training(c.scheme().id(), seed, e, "test sum rate, bit/s/Hz", c.last()))
+                        .write(Files.createDirectories(dir.dir().resolve(c.scheme().id())).resolve("model.myc"));
             if (ck != null) ck.copyInto(dir.dir());
             dir.commit();
         }

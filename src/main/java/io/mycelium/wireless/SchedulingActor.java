@@ -1,5 +1,7 @@
 package io.mycelium.wireless;
 
+import io.mycelium.artifact.CustomModelFile;
+import io.mycelium.artifact.ModelFile;
 import io.mycelium.tensor.Params;
 import io.mycelium.autodiff.Tape;
 import io.mycelium.autodiff.Var;
@@ -18,6 +20,22 @@ public final class SchedulingActor {
 
     public static final int[] WIDTHS = {1, 32, 32, 1};
     public static final double SLOPE = 0.2;
+
+    /** What a saved actor holds besides its parameters (the {@code config} of its .myc file). */
+    public record Saved(int[] widths, double leakySlope, String shift, String input, String copies) {
+        public static Saved of() {
+            return new Saved(WIDTHS, SLOPE, "normalized-laplacian", "all ones", "one (centralized) or one per vertex id (fully distributed)");
+        }
+    }
+
+    /**
+     * The trained actor as a .myc file (custom type "lgs-actor"); trained over many conflict graphs, so
+     * no graph identity. The critic is a training device and is not saved.
+     */
+    public static CustomModelFile file(Params params, ModelFile.Training training) {
+        return new CustomModelFile("lgs-actor", "GCN-LGS actor: GCNN 1 -> 32 -> 32 -> 1 on the normalized Laplacian whose output z rescales"
+                + " the vertex weights the local greedy solver sees", CustomModelFile.config(Saved.of()), params, null, training);
+    }
 
     static String theta0(int l) { return "actor" + l + ".theta0"; }
 

@@ -1,5 +1,7 @@
 package io.mycelium.wireless;
 
+import io.mycelium.artifact.CustomModelFile;
+import io.mycelium.artifact.ModelFile;
 import io.mycelium.tensor.Params;
 import io.mycelium.autodiff.Tape;
 import io.mycelium.autodiff.Var;
@@ -35,6 +37,21 @@ public final class Uwmmse {
     static final int T1A = 0, T0A = 5, C1A = 10, C0A = 15, T1B = 20, T0B = 25, C1B = 30, C0B = 31;
     /** Initial value of every bias (the authors' constant initializer). */
     public static final double BIAS_INIT = 0.1;
+
+    /** What a saved UWMMSE model holds besides its parameters (the {@code config} of its .myc file). */
+    public record Saved(int links, int layers, int hidden, double pMaxWatts, double noiseWatts, String layout) {
+        public static Saved of() {
+            return new Saved(Channels.LINKS, LAYERS, HIDDEN, Channels.P_MAX, Channels.NOISE,
+                    THETA + "[copy, 32 g + k]: GCNN g = 2l gives a of layer l, 2l + 1 gives b; k: Θ1 of layer 1 (5), Θ0 (5), c1 (5), c0 (5), "
+                    + "Θ1 of layer 2 (5), Θ0 (5), c1, c0; one copy (centralized) or one per link");
+        }
+    }
+
+    /** The trained model as a .myc file (custom type "uwmmse"; trained over many channel draws, so no graph identity). */
+    public static CustomModelFile file(Params params, ModelFile.Training training) {
+        return new CustomModelFile("uwmmse", "UWMMSE power allocation: " + LAYERS + " unfolded WMMSE layers, a and b from " + GCNNS
+                + " GCNNs 1 -> " + HIDDEN + " -> 1 on S = H, " + Channels.LINKS + " links", CustomModelFile.config(Saved.of()), params, null, training);
+    }
 
     /**
      * Tied parameters: Glorot-uniform weights (limit √(6/(1+5)) = 1 for both layers), biases 0.1.

@@ -1,6 +1,13 @@
 package io.mycelium.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mycelium.artifact.CustomModelFile;
+import io.mycelium.artifact.ModelFile;
 import io.mycelium.tensor.Params;
+import io.mycelium.wireless.LinkScheduling;
+import io.mycelium.wireless.SchedulingTestSet;
+import io.mycelium.wireless.Uwmmse;
 import io.mycelium.wireless.PowerAllocation;
 import io.mycelium.wireless.PowerScheme;
 import org.junit.jupiter.api.Assumptions;
@@ -18,6 +25,19 @@ class WirelessResumeTest {
     static final Path DATA = Path.of("../shared/data/link-scheduling");
     @TempDir
     Path tmp;
+
+    @Test
+    void aSavedUwmmseModelReadsBackWithItsParameters() throws Exception {
+        PowerAllocation.Result r = power(1, tmp.resolve("one"), null);
+        for (PowerAllocation.Curve c : r.curves()) {
+            Path f = tmp.resolve(c.scheme().id() + ".myc");
+            Uwmmse.file(c.params(), new ModelFile.Training(c.scheme().id(), 7, 1, "test sum rate, bit/s/Hz", c.last())).write(f);
+            CustomModelFile m = CustomModelFile.read(f, "uwmmse");
+            assertThat(m.params().get(Uwmmse.THETA).data()).isEqualTo(c.params().get(Uwmmse.THETA).data());
+            assertThat(m.params().copies()).isEqualTo(c.scheme().distributed() ? 25 : 1);
+            assertThat(m.config(Uwmmse.Saved.class, f)).isEqualTo(Uwmmse.Saved.of());
+        }
+    }
 
     private PowerAllocation.Result power(int epochs, Path out, Path resume) {
         List<PowerScheme> schemes = List.of(PowerScheme.ADAM, PowerScheme.GC_ADAM, PowerScheme.D_AMSGRAD);
@@ -54,6 +74,17 @@ class WirelessResumeTest {
         CliRun resumed = CliRun.of(cat(common, "--minibatches", "3", "--resume", tmp.resolve("part").toString()));
         assertThat(resumed.code()).as(resumed.err()).isZero();
         assertThat(Files.readAllLines(tmp.resolve("part/metrics.csv"))).hasSize(1 + 2 * 4).isEqualTo(Files.readAllLines(tmp.resolve("full/metrics.csv")));
+        // the saved actors are the trained ones: read back, they give the final test ratio of the summary
+        JsonNode summary = new ObjectMapper().readTree(tmp.resolve("part/summary.json").toFile());
+        SchedulingTestSet test = SchedulingTestSet.read(DATA);
+        for (int q = 0; q < 2; q++) {
+            String id = summary.get("schemes").get(q).get("scheme").asText();
+            assertThat(Files.readAllBytes(tmp.resolve("part").resolve(id).resolve("model.myc"))).as(id)
+                    .isEqualTo(Files.readAllBytes(tmp.resolve("full").resolve(id).resolve("model.myc")));
+            CustomModelFile m = CustomModelFile.read(tmp.resolve("part").resolve(id).resolve("model.myc"), "lgs-actor");
+            assertThat(m.params().copies()).isEqualTo(id.equals("centralized") ? 1 : 100);
+            assertThat(LinkScheduling.testRatio(test, m.params())).as(id).isEqualTo(summary.get("schemes").get(q).get("final_test_ratio").asDouble());
+        }
 
         CliRun other = CliRun.of("reproduce", "link-scheduling", "--batch", "5", "--data", DATA.toString(), "--minibatches", "3",
                 "--resume", tmp.resolve("full").toString(), "--out", tmp.resolve("other").toString());
