@@ -39,6 +39,18 @@ final class DecentralizedSslCommand implements Callable<Integer> {
     double gossipLocal;
     @Option(names = "--projection", defaultValue = "0", description = "project the features to this many dimensions by a shared-seed random matrix; 0 keeps the raw bag of words (default ${DEFAULT-VALUE})")
     int projection;
+    @Option(names = "--objective", defaultValue = "edge-reconstruction", description = "layer-wise loss: edge-reconstruction (with push negatives) or decorrelation (CCA-SSG on two views; batch moments by gossip) (default ${DEFAULT-VALUE})")
+    String lossName;
+    @Option(names = "--lambda", defaultValue = "1e-3", description = "decorrelation: weight of the decorrelation term (default ${DEFAULT-VALUE})")
+    double lambda;
+    @Option(names = "--edge-drop", defaultValue = "0.4", description = "decorrelation: probability that a view leaves out a neighbour (default ${DEFAULT-VALUE})")
+    double edgeDrop;
+    @Option(names = "--feature-drop", defaultValue = "0.1", description = "decorrelation: probability that a view masks an input dimension (default ${DEFAULT-VALUE})")
+    double featureDrop;
+    @Option(names = "--stats-exchanges", defaultValue = "1", description = "decorrelation: pairwise averaging exchanges of the batch moments each node starts per round (default ${DEFAULT-VALUE})")
+    int statsExchanges;
+    @Option(names = "--stats-warmup", defaultValue = "10", description = "decorrelation: exchanges before the first round (default ${DEFAULT-VALUE})")
+    int statsWarmup;
     @Option(names = "--dataset", required = true, description = "cora or citeseer")
     String dataset;
     @Option(names = "--data", description = "folder with the Planetoid ind.<dataset>.* files (default: Cora/ or CiteSeer/ under $MYCELIUM_DATA; see docs/data.md)")
@@ -89,6 +101,16 @@ final class DecentralizedSslCommand implements Callable<Integer> {
         if (every < 1) throw new Main.UserError("--eval-every must be at least 1, got " + every);
         if (!(churn >= 0 && churn < 1)) throw new Main.UserError("--churn must be in [0, 1), got " + churn);
         if (!(loss >= 0 && loss < 1)) throw new Main.UserError("--loss must be in [0, 1), got " + loss);
+        if (!(lambda >= 0)) throw new Main.UserError("--lambda must be at least 0, got " + lambda);
+        if (!(edgeDrop >= 0 && edgeDrop < 1)) throw new Main.UserError("--edge-drop must be in [0, 1), got " + edgeDrop);
+        if (!(featureDrop >= 0 && featureDrop < 1)) throw new Main.UserError("--feature-drop must be in [0, 1), got " + featureDrop);
+        if (statsExchanges < 0) throw new Main.UserError("--stats-exchanges must be at least 0, got " + statsExchanges);
+        if (statsWarmup < 0) throw new Main.UserError("--stats-warmup must be at least 0, got " + statsWarmup);
+        boolean decorrelation = switch (lossName.toLowerCase(Locale.ROOT)) {
+            case "edge-reconstruction" -> false;
+            case "decorrelation" -> true;
+            default -> throw new Main.UserError("--objective must be edge-reconstruction or decorrelation, got '" + lossName + "'");
+        };
         DecentralizedConfig.Merge m = switch (merge.toLowerCase(Locale.ROOT)) {
             case "uniform" -> DecentralizedConfig.Merge.UNIFORM;
             case "age-weighted" -> DecentralizedConfig.Merge.AGE_WEIGHTED;
@@ -112,12 +134,14 @@ final class DecentralizedSslCommand implements Callable<Integer> {
             throw new Main.UserError("--data: " + e.getMessage(), e);
         }
         SslConfig ssl = SslConfig.defaults().withEpochs(rounds).withSeed(seed).withWidths(widths).withLr(lr).withLrZeroAt(lrZeroAt);
-        DecentralizedConfig dc = DecentralizedConfig.defaults().withMerge(m).withSchedule(sc).withWindow(Math.max(1, rounds / ssl.layers())).withGossipLocal(gossipLocal);
+        if (decorrelation) ssl = ssl.withDecorrelation(lambda, edgeDrop, featureDrop);
+        DecentralizedConfig dc = DecentralizedConfig.defaults().withMerge(m).withSchedule(sc).withWindow(Math.max(1, rounds / ssl.layers())).withGossipLocal(gossipLocal)
+                .withStatsExchanges(statsExchanges).withStatsWarmup(statsWarmup);
         boolean faults = !quick && (churn > 0 || loss > 0);
-        SslExperiment.Options o = new SslExperiment.Options(ssl, dc, decLr != null ? decLr : lr, nSeeds, every, faults ? churn : 0, faults ? loss : 0, true);
+        SslExperiment.Options o = new SslExperiment.Options(ssl, dc, decLr != null ? decLr : lr, nSeeds, every, faults ? churn : 0, faults ? loss : 0, !decorrelation);
         SslGraph g = SslGraph.planetoid(p, projection, PROJECTION_SEED);
         System.setProperty("java.awt.headless", "true");
-        long total = (long) nSeeds * rounds * (faults ? 4 : 3);
+        long total = (long) nSeeds * rounds * ((faults ? 3 : 2) + (o.endToEnd() ? 1 : 0));
         long t0 = System.nanoTime();
         SslExperiment.Result r;
         try (ProgressBar bar = Progress.bar("decentralized-ssl " + ds, total)) {

@@ -18,7 +18,7 @@ public final class CentralizedLayerwise {
     private final SslConfig c;
     private final int n;
     final double[][] params, m, v;
-    private final double[][] h;
+    private final double[][] h, lastGrad;
     private long t;
     private double lastLoss;
 
@@ -32,6 +32,7 @@ public final class CentralizedLayerwise {
         m = new double[L + 1][];
         v = new double[L + 1][];
         h = new double[L + 1][];
+        lastGrad = new double[L + 1][];
         h[0] = data.inputs();
         for (int l = 1; l <= L; l++) {
             params[l] = Encoder.init(c, l, data.inputDim());
@@ -51,25 +52,110 @@ public final class CentralizedLayerwise {
         for (int l = 1; l <= L; l++) {
             int in = c.in(l, data.inputDim()), width = c.width(l);
             double[] a = aggregate(input(h, l), in);
-            double[] u = affine(a, in, l, params[l]);
-            double[] zc = normalizedRows(h[l], width);
-            double[] du = new double[n * width];
-            loss += lossGradient(l, u, zc, du);
             double[] grad = new double[params[l].length];
-            for (int i = 0; i < n; i++)
-                for (int k = 0; k < in; k++) {
-                    double aik = a[i * in + k];
-                    if (aik == 0) continue;
-                    for (int j = 0; j < width; j++) grad[k * width + j] += aik * du[i * width + j];
-                }
-            for (int i = 0; i < n; i++) for (int j = 0; j < width; j++) grad[in * width + j] += du[i * width + j];
-            for (int k = 0; k < grad.length; k++) grad[k] /= n;
+            if (c.loss() == SslConfig.Loss.DECORRELATION) {
+                double[] aA = Encoder.augmentedAggregate(g, c, input(h, l), in, t, l, 0), aB = Encoder.augmentedAggregate(g, c, input(h, l), in, t, l, 1);
+                double[] dA = new double[n * width], dB = new double[n * width];
+                loss += decorrelation(affine(aA, in, l, params[l]), affine(aB, in, l, params[l]), n, width, c.lambda(), dA, dB);
+                addOuter(aA, dA, in, width, grad);
+                addOuter(aB, dB, in, width, grad);
+                java.util.Arrays.fill(grad, in * width, grad.length, 0); // the loss does not depend on b (standardized outputs)
+            } else {
+                double[] u = affine(a, in, l, params[l]);
+                double[] zc = normalizedRows(h[l], width);
+                double[] du = new double[n * width];
+                loss += lossGradient(l, u, zc, du);
+                addOuter(a, du, in, width, grad);
+                for (int k = 0; k < grad.length; k++) grad[k] /= n;
+            }
+            lastGrad[l] = grad;
             Encoder.step(c, params[l], m[l], v[l], 0, grad, 0, grad.length, t, (t - 1.0) / Math.max(1, c.epochs()));
             next[l] = affine(a, in, l, params[l]);
         }
         System.arraycopy(next, 0, h, 0, L + 1);
         lastLoss = loss / L;
         return lastLoss;
+    }
+
+    /** grad[W] += Aᵀ D, grad[b] += Σ_i D_i for A (n × in) and D (n × width). */
+    private void addOuter(double[] a, double[] du, int in, int width, double[] grad) {
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < in; k++) {
+                double aik = a[i * in + k];
+                if (aik == 0) continue;
+                for (int j = 0; j < width; j++) grad[k * width + j] += aik * du[i * width + j];
+            }
+        for (int i = 0; i < n; i++) for (int j = 0; j < width; j++) grad[in * width + j] += du[i * width + j];
+    }
+
+    /**
+     * CCA-SSG's loss of two views ZA, ZB (n × d) in matrix form ({@link Decorrelation} has the formula),
+     * writing ∂L/∂ZA and ∂L/∂ZB into dA, dB: standardize with the exact batch mean and variance, take
+     * G = ∂L/∂Ẑ, and go back through the standardization as batch normalization does,
+     * ∂L/∂Z = (G − mean G − Ẑ ∘ mean(G ∘ Ẑ)) / s.
+     */
+    static double decorrelation(double[] zA, double[] zB, int n, int d, double lambda, double[] dA, double[] dB) {
+        double[] sA = new double[d], sB = new double[d];
+        double[] hA = standardize(zA, n, d, sA), hB = standardize(zB, n, d, sB);
+        double[] cA = gram(hA, hA, n, d), cB = gram(hB, hB, n, d), cAB = gram(hA, hB, n, d);
+        double loss = 0;
+        for (int k = 0; k < d; k++) {
+            loss -= cAB[k * d + k];
+            for (int m = 0; m < d; m++) {
+                double a = cA[k * d + m] - (k == m ? 1 : 0), b = cB[k * d + m] - (k == m ? 1 : 0);
+                loss += lambda * (a * a + b * b);
+            }
+        }
+        // G_A = −ẐB/n + (4λ/n) ẐA (C_A − I), and B likewise
+        double[] gA = new double[n * d], gB = new double[n * d];
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < d; k++) {
+                double a = -hB[i * d + k] / n, b = -hA[i * d + k] / n;
+                for (int m = 0; m < d; m++) {
+                    a += 4 * lambda / n * hA[i * d + m] * (cA[m * d + k] - (m == k ? 1 : 0));
+                    b += 4 * lambda / n * hB[i * d + m] * (cB[m * d + k] - (m == k ? 1 : 0));
+                }
+                gA[i * d + k] = a;
+                gB[i * d + k] = b;
+            }
+        backThroughStandardization(gA, hA, sA, n, d, dA);
+        backThroughStandardization(gB, hB, sB, n, d, dB);
+        return loss;
+    }
+
+    private static double[] standardize(double[] z, int n, int d, double[] s) {
+        double[] h = new double[n * d];
+        for (int k = 0; k < d; k++) {
+            double mu = 0, var = 0;
+            for (int i = 0; i < n; i++) mu += z[i * d + k];
+            mu /= n;
+            for (int i = 0; i < n; i++) var += (z[i * d + k] - mu) * (z[i * d + k] - mu);
+            s[k] = Math.sqrt(var / n);
+            for (int i = 0; i < n; i++) h[i * d + k] = s[k] > 0 ? (z[i * d + k] - mu) / s[k] : 0;
+        }
+        return h;
+    }
+
+    /** XᵀY/n for X, Y n × d. */
+    private static double[] gram(double[] x, double[] y, int n, int d) {
+        double[] c = new double[d * d];
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < d; k++) {
+                double xk = x[i * d + k] / n;
+                for (int m = 0; m < d; m++) c[k * d + m] += xk * y[i * d + m];
+            }
+        return c;
+    }
+
+    private static void backThroughStandardization(double[] gr, double[] h, double[] s, int n, int d, double[] out) {
+        for (int k = 0; k < d; k++) {
+            if (s[k] == 0) continue;
+            double mg = 0, mgh = 0;
+            for (int i = 0; i < n; i++) { mg += gr[i * d + k]; mgh += gr[i * d + k] * h[i * d + k]; }
+            mg /= n;
+            mgh /= n;
+            for (int i = 0; i < n; i++) out[i * d + k] = (gr[i * d + k] - mg - h[i * d + k] * mgh) / s[k];
+        }
     }
 
     /** Σ_v ℓ_v / n of layer l, writing ∂(that)/∂U ·n into du (the 1/n is applied to the parameter gradient). */
@@ -152,6 +238,9 @@ public final class CentralizedLayerwise {
     public double[] parameters(int l) { return params[l].clone(); }
 
     public double lastLoss() { return lastLoss; }
+
+    /** The gradient of layer l's loss the last round stepped on (W then b), for tests. */
+    double[] lastGradient(int l) { return lastGrad[l].clone(); }
 
     /** Rows [h^1_i ‖ … ‖ h^L_i] of the per-layer matrices h[l] (n × width(l)). */
     static double[] concat(double[][] h, int n, SslConfig c) {

@@ -26,10 +26,15 @@ package io.mycelium.ssl;
  * @param featureRefresh  a node re-sends its input features to its neighbours every this many rounds (the
  *                        spec's Δ_emb refresh for an input that never changes; it repairs lost messages and
  *                        neighbours that were offline); 0: only once, at the start
+ * @param statsExchanges  decorrelation loss: pairwise averaging exchanges of the batch moments each node starts
+ *                        per round (with a uniform random peer; request and reply)
+ * @param statsWarmup     decorrelation loss: exchanges each node starts before the first round, on the initial
+ *                        parameters' moments
  */
 public record DecentralizedConfig(Schedule schedule, int stagger, int maxDelay, double lossProb, double churn, int sessionMean,
                                   NegativeSource negatives, int fanout, int bufferCapacity, int maxNegAge,
-                                  Merge merge, double gossipPeriod, int window, double gossipLocal, int featureRefresh) {
+                                  Merge merge, double gossipPeriod, int window, double gossipLocal, int featureRefresh,
+                                  int statsExchanges, int statsWarmup) {
 
     /** When layers step. */
     public enum Schedule {
@@ -67,44 +72,58 @@ public record DecentralizedConfig(Schedule schedule, int stagger, int maxDelay, 
         if (window < 1) throw new IllegalArgumentException("window must be at least 1 round, got " + window);
         if (!(gossipLocal >= 0 && gossipLocal <= 1)) throw new IllegalArgumentException("gossipLocal must be in [0, 1], got " + gossipLocal);
         if (featureRefresh < 0) throw new IllegalArgumentException("feature refresh must be at least 0, got " + featureRefresh);
+        if (statsExchanges < 0) throw new IllegalArgumentException("stats exchanges must be at least 0, got " + statsExchanges);
+        if (statsWarmup < 0) throw new IllegalArgumentException("stats warm-up must be at least 0, got " + statsWarmup);
         if (merge == Merge.EXACT && schedule != Schedule.LOCKSTEP) throw new IllegalArgumentException("exact averaging needs the lockstep schedule");
     }
 
     /** Asynchronous, push negatives, age-weighted gossip every round, no faults. */
     public static DecentralizedConfig defaults() {
-        return new DecentralizedConfig(Schedule.ASYNC, 2, 1, 0, 0, 20, NegativeSource.PUSH, 2, 32, 10, Merge.AGE_WEIGHTED, 1, 50, 0, 10);
+        return new DecentralizedConfig(Schedule.ASYNC, 2, 1, 0, 0, 20, NegativeSource.PUSH, 2, 32, 10, Merge.AGE_WEIGHTED, 1, 50, 0, 10, 1, 10);
     }
 
     /** The equivalence pin: lockstep, oracle negatives, exact averaging, no faults. */
     public static DecentralizedConfig exactLockstep() {
-        return new DecentralizedConfig(Schedule.LOCKSTEP, 1, 0, 0, 0, 20, NegativeSource.ORACLE, 2, 32, 10, Merge.EXACT, 1, 50, 0, 0);
+        return new DecentralizedConfig(Schedule.LOCKSTEP, 1, 0, 0, 0, 20, NegativeSource.ORACLE, 2, 32, 10, Merge.EXACT, 1, 50, 0, 0, 1, 0);
     }
 
     public DecentralizedConfig withSchedule(Schedule s) {
-        return new DecentralizedConfig(s, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh);
-    }
-
-    public DecentralizedConfig withFaults(double churnFraction, double loss) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, loss, churnFraction, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh);
+        return new DecentralizedConfig(s, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup);
     }
 
     public DecentralizedConfig withMerge(Merge m) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, m, gossipPeriod, window, gossipLocal, featureRefresh);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, m, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup);
     }
 
     public DecentralizedConfig withWindow(int w) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, w, gossipLocal, featureRefresh);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, w, gossipLocal, featureRefresh, statsExchanges, statsWarmup);
     }
 
     public DecentralizedConfig withFeatureRefresh(int r) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, r);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, r, statsExchanges, statsWarmup);
     }
 
     public DecentralizedConfig withGossipLocal(double p) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, p, featureRefresh);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, p, featureRefresh, statsExchanges, statsWarmup);
     }
 
     public DecentralizedConfig withNegatives(NegativeSource s) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, s, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, s, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup);
+    }
+
+    public DecentralizedConfig withStatsExchanges(int k) {
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, k, statsWarmup);
+    }
+
+    public DecentralizedConfig withStatsWarmup(int k) {
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, k);
+    }
+
+    public DecentralizedConfig withGossipPeriod(double p) {
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, p, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup);
+    }
+
+    public DecentralizedConfig withFaults(double churnFraction, double loss) {
+        return new DecentralizedConfig(schedule, stagger, maxDelay, loss, churnFraction, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup);
     }
 }

@@ -28,7 +28,7 @@ import java.util.Arrays;
  */
 public final class DecentralizedSsl {
     private static final int EMB = 0, SELF = 1, NEG = 2, REC = 6;
-    private static final int LOSS = 21, DELAY = 22, PEER = 23, TIMER = 24, CHURN = 25, NEGSAMPLE = 26;
+    private static final int LOSS = 21, DELAY = 22, PEER = 23, TIMER = 24, CHURN = 25, NEGSAMPLE = 26, STATS_PEER = 200;
 
     private final SslGraph data;
     private final Graph g;
@@ -50,6 +50,14 @@ public final class DecentralizedSsl {
     private final int[] negSlots, negNodes;
     private final double[][] gsum;
     private final boolean[][] stepped;
+    private final boolean decorrelation;
+    /** Decorrelation: this round's views (n × width), the views last folded into the moments, per layer. */
+    private final double[][] viewA, viewB, foldedA, foldedB;
+    /** Decorrelation: each node's estimate of the batch moments, [count, Σ moments] per node (gossip), or their exact sum. */
+    private final double[][] est, exactSum;
+    private final boolean[][] folded;
+    private final Decorrelation.Batch[] batch;
+    private final double[] aB, zA, zB, dzA, dzB, zScratch, moments;
     private final Traffic traffic = new Traffic();
     private long msgSeq, negUsed, negAgeSum, negStarved, inputAgeSum, inputAgeCount, stepCount;
     private int negAgeMax, now;
@@ -112,7 +120,7 @@ public final class DecentralizedSsl {
             out[l] = new double[n * w[l]];
             history[l] = new double[n * hist * w[l]];
             if (d.negatives() == NegativeSource.ORACLE) prevOut[l] = new double[n * w[l]];
-            else buffers[l] = new NegativeBuffer(n, d.bufferCapacity(), w[l]);
+            else if (c.loss() == SslConfig.Loss.EDGE_RECONSTRUCTION) buffers[l] = new NegativeBuffer(n, d.bufferCapacity(), w[l]);
         }
         nextNeg = new int[n];
         nextGossip = new int[n];
@@ -128,6 +136,38 @@ public final class DecentralizedSsl {
         grad = new double[maxBlock];
         negSlots = new int[Math.max(d.bufferCapacity(), c.negatives())];
         negNodes = new int[c.negatives()];
+        decorrelation = c.loss() == SslConfig.Loss.DECORRELATION;
+        viewA = new double[layers + 1][];
+        viewB = new double[layers + 1][];
+        foldedA = new double[layers + 1][];
+        foldedB = new double[layers + 1][];
+        est = new double[layers + 1][];
+        exactSum = new double[layers + 1][];
+        folded = new boolean[layers + 1][];
+        batch = new Decorrelation.Batch[layers + 1];
+        int maxStats = 0;
+        if (decorrelation)
+            for (int l = 1; l <= layers; l++) {
+                int st = statsLength(l);
+                maxStats = Math.max(maxStats, st);
+                viewA[l] = new double[n * w[l]];
+                viewB[l] = new double[n * w[l]];
+                batch[l] = new Decorrelation.Batch(w[l], c.lambda());
+                if (d.merge() == Merge.EXACT) exactSum[l] = new double[st];
+                else {
+                    foldedA[l] = new double[n * w[l]];
+                    foldedB[l] = new double[n * w[l]];
+                    folded[l] = new boolean[n];
+                    est[l] = new double[Math.multiplyExact(n, st)];
+                }
+            }
+        aB = new double[decorrelation ? a.length : 0];
+        zA = new double[maxWidth];
+        zB = new double[maxWidth];
+        dzA = new double[maxWidth];
+        dzB = new double[maxWidth];
+        zScratch = new double[2 * maxWidth];
+        moments = new double[maxStats];
         start();
     }
 
@@ -170,6 +210,10 @@ public final class DecentralizedSsl {
             }
         }
         if (prevOut[1] != null) for (int l = 1; l <= layers; l++) System.arraycopy(out[l], 0, prevOut[l], 0, out[l].length);
+        if (decorrelation && d.merge() != Merge.EXACT) {
+            for (int l = 1; l <= layers; l++) for (int v = 0; v < n; v++) if (online[v]) { views(v, l); fold(v, l); }
+            for (int x = 0; x < d.statsWarmup(); x++) exchangeMoments(x);
+        }
     }
 
     /** The wavefront's EMB: lost with the loss probability, otherwise delivered at once. */
@@ -187,13 +231,15 @@ public final class DecentralizedSsl {
         now++;
         churn();
         deliver();
+        for (int l = 1; l <= layers; l++)
+            for (int v = 0; v < n; v++) stepped[l][v] = active(l) && online[v] && nextStep[l][v] <= now;
+        if (decorrelation) gatherMoments();
         for (int l = 1; l <= layers; l++) {
             if (!active(l)) continue;
             for (int v = 0; v < n; v++) {
-                stepped[l][v] = false;
-                if (!online[v] || nextStep[l][v] > now) continue;
-                step(v, l);
-                stepped[l][v] = true;
+                if (!stepped[l][v]) continue;
+                if (decorrelation) stepDecorrelation(v, l);
+                else step(v, l);
                 nextStep[l][v] = now + 1 + timer(v, l, now);
             }
         }
@@ -206,7 +252,7 @@ public final class DecentralizedSsl {
             for (int v = 0; v < n; v++)
                 if (online[v] && (now + v) % d.featureRefresh() == 0)
                     for (int p = off[v]; p < off[v + 1]; p++) send(Kind.EMBEDDING, featurePayload[v], EMB, v, p, 0, 1);
-        if (d.negatives() == NegativeSource.PUSH) pushNegatives();
+        if (d.negatives() == NegativeSource.PUSH && !decorrelation) pushNegatives();
         if (d.merge() != Merge.NONE && d.merge() != Merge.EXACT) gossip();
         if (prevOut[1] != null) for (int l = 1; l <= layers; l++) System.arraycopy(out[l], 0, prevOut[l], 0, out[l].length);
     }
@@ -381,6 +427,158 @@ public final class DecentralizedSsl {
         double coef = positive ? w * (1 - Encoder.sigmoid(s)) / c.tau() : w * Encoder.sigmoid(s) / c.tau();
         coef /= nn;
         for (int j = 0; j < width; j++) dz[j] += coef * vec[o + j];
+    }
+
+    /** Numbers per node in layer l's moment estimate: a count, then {@link Decorrelation#size} sums. */
+    private int statsLength(int l) { return 1 + Decorrelation.size(w[l]); }
+
+    /**
+     * Node v's layer-l input aggregated as view {@code view} of this step (edge and dimension drop of
+     * {@link Encoder#keepsNeighbour}, {@link Encoder#keepsDim}) into {@code into}.
+     */
+    private void aggregateView(int v, int l, int view, double[] into) {
+        int in = w[l - 1];
+        double[] cv = cacheVec[l - 1];
+        int[] ver = cacheVer[l - 1];
+        Arrays.fill(into, 0, in, 0);
+        for (int s = base[v]; s < base[v + 1]; s++) {
+            if (ver[s] == 0) continue;
+            boolean self = s == base[v];
+            if (!self && !Encoder.keepsNeighbour(c, v, now, l, view, s - base[v] - 1)) continue;
+            int from = self ? v : nb[off[v] + s - base[v] - 1];
+            double wt = Encoder.weight(g, v, from);
+            if (l == 1) {
+                double[] x = data.inputs();
+                int o = from * in;
+                for (int k = 0; k < in; k++) into[k] += wt * x[o + k];
+            } else {
+                int o = s * in;
+                for (int k = 0; k < in; k++) into[k] += wt * Math.max(0, cv[o + k]);
+            }
+        }
+        for (int k = 0; k < in; k++) if (into[k] != 0 && !Encoder.keepsDim(c, v, now, l, view, k)) into[k] = 0;
+    }
+
+    /** Node v's two views of layer l with its current copy: aggregates in a (A) and aB (B), outputs in viewA/viewB. */
+    private void views(int v, int l) {
+        int width = w[l];
+        aggregateView(v, l, 0, a);
+        copies[l].affine(v, a, u);
+        System.arraycopy(u, 0, viewA[l], v * width, width);
+        aggregateView(v, l, 1, aB);
+        copies[l].affine(v, aB, u);
+        System.arraycopy(u, 0, viewB[l], v * width, width);
+    }
+
+    /** Gossip: node v replaces its previous contribution to its own moment estimate by its current views. */
+    private void fold(int v, int l) {
+        int width = w[l], st = statsLength(l), o = v * st;
+        if (folded[l][v]) Decorrelation.accumulate(foldedA[l], v * width, foldedB[l], v * width, width, -1, est[l], o + 1);
+        else est[l][o] += 1;
+        folded[l][v] = true;
+        Decorrelation.accumulate(viewA[l], v * width, viewB[l], v * width, width, 1, est[l], o + 1);
+        System.arraycopy(viewA[l], v * width, foldedA[l], v * width, width);
+        System.arraycopy(viewB[l], v * width, foldedB[l], v * width, width);
+    }
+
+    /**
+     * Before the steps of a round: every stepping node computes its views; EXACT sums their moments over all
+     * stepping nodes (the centralized batch), gossip folds them into the node's estimate and then runs
+     * {@code statsExchanges} rounds of pairwise averaging.
+     */
+    private void gatherMoments() {
+        for (int l = 1; l <= layers; l++) {
+            if (!active(l)) continue;
+            if (d.merge() == Merge.EXACT) {
+                double[] sum = exactSum[l];
+                Arrays.fill(sum, 0);
+                for (int v = 0; v < n; v++) {
+                    if (!stepped[l][v]) continue;
+                    views(v, l);
+                    sum[0] += 1;
+                    Decorrelation.accumulate(viewA[l], v * w[l], viewB[l], v * w[l], w[l], 1, sum, 1);
+                }
+                if (sum[0] > 0) batch[l].from(normalized(sum, 0, sum.length), 0);
+            } else for (int v = 0; v < n; v++) if (stepped[l][v]) { views(v, l); fold(v, l); }
+        }
+        if (d.merge() != Merge.EXACT) for (int x = 0; x < d.statsExchanges(); x++) exchangeMoments(x);
+    }
+
+    /** The means of moment sums held at s[o..o+len) (count first) in {@link #moments}. */
+    private double[] normalized(double[] s, int o, int len) {
+        double inv = s[o] > 0 ? 1 / s[o] : 0;
+        for (int k = 1; k < len; k++) moments[k - 1] = s[o + k] * inv;
+        return moments;
+    }
+
+    /**
+     * One exchange per online node: it sends its moment estimates (every training layer) to a uniform random
+     * peer, which replies with its own; both keep the average. Without loss this keeps the sum of the
+     * estimates equal to the sum of the contributions; a lost request changes nothing, a lost reply leaves
+     * the sender's estimate as it was (the sum then moves by half their difference).
+     */
+    private void exchangeMoments(int x) {
+        long payload = 0;
+        for (int l = 1; l <= layers; l++) if (active(l)) payload += statsLength(l);
+        for (int v = 0; v < n; v++) {
+            if (!online[v]) continue;
+            int p = peer(v, STATS_PEER + x);
+            traffic.sent(Kind.STATS, payload);
+            if (lost()) { traffic.lost[Kind.STATS.ordinal()]++; continue; }
+            if (!online[p]) { traffic.offline[Kind.STATS.ordinal()]++; continue; }
+            traffic.sent(Kind.STATS, payload);
+            boolean replyLost = lost();
+            if (replyLost) traffic.lost[Kind.STATS.ordinal()]++;
+            for (int l = 1; l <= layers; l++) {
+                if (!active(l)) continue;
+                double[] e = est[l];
+                int st = statsLength(l), ov = v * st, op = p * st;
+                for (int k = 0; k < st; k++) {
+                    double m = 0.5 * (e[ov + k] + e[op + k]);
+                    e[op + k] = m;
+                    if (!replyLost) e[ov + k] = m;
+                }
+            }
+        }
+    }
+
+    /** One local step of layer l at node v on the decorrelation loss, its views computed this round. */
+    private void stepDecorrelation(int v, int l) {
+        stepCount++;
+        int width = w[l], in = w[l - 1];
+        if (l > 1)
+            for (int s = base[v]; s < base[v + 1]; s++) if (cacheVer[l - 1][s] > 0) { inputAgeSum += now - cacheSent[l - 1][s]; inputAgeCount++; }
+        Decorrelation.Batch b = batch[l];
+        if (d.merge() != Merge.EXACT) b.from(normalized(est[l], v * statsLength(l), statsLength(l)), 0);
+        b.nodeGradient(viewA[l], v * width, viewB[l], v * width, dzA, dzB, zScratch);
+        aggregateView(v, l, 0, a);
+        aggregateView(v, l, 1, aB);
+        if (d.merge() == Merge.EXACT) {
+            double[] gs = gsum[l];
+            for (int k = 0; k < in; k++) {
+                double x = a[k], y = aB[k];
+                if (x != 0 || y != 0) for (int j = 0; j < width; j++) gs[k * width + j] += x * dzA[j] + y * dzB[j];
+            }
+            return; // no bias gradient: see LayerCopies#step with two views
+        }
+        copies[l].step(c, v, a, dzA, aB, dzB, grad, progress(l));
+    }
+
+    /** Gossip: node v's current estimate of layer l's mean moments (count first, then the means). */
+    double[] momentEstimate(int v, int l) {
+        int st = statsLength(l);
+        double[] r = Arrays.copyOfRange(est[l], v * st, (v + 1) * st);
+        for (int k = 1; k < st; k++) r[k] /= r[0];
+        return r;
+    }
+
+    /** Gossip: the exact mean moments of the contributions the nodes have folded in (count first). */
+    double[] momentTruth(int l) {
+        double[] r = new double[statsLength(l)];
+        for (int v = 0; v < n; v++)
+            if (folded[l][v]) { r[0]++; Decorrelation.accumulate(foldedA[l], v * w[l], foldedB[l], v * w[l], w[l], 1, r, 1); }
+        for (int k = 1; k < r.length; k++) r[k] /= r[0];
+        return r;
     }
 
     /** EXACT: every node that stepped applies the mean of the summed gradients to its own copy. */

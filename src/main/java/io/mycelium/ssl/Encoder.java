@@ -5,7 +5,7 @@ import io.mycelium.graph.Graph;
 /** The pieces of the GCN encoder that every trainer shares: initialization, GCN weights, Adam, the loss's σ. */
 final class Encoder {
     static final double BETA1 = 0.9, BETA2 = 0.999, EPS = 1e-8;
-    static final int INIT = 1, NEG = 2;
+    static final int INIT = 1, NEG = 2, EDGE_DROP = 3, DIM_DROP = 4;
 
     private Encoder() {}
 
@@ -31,6 +31,37 @@ final class Encoder {
             if (u != v && !g.hasEdge(v, u)) return u;
         }
         return -1;
+    }
+
+    /**
+     * Decorrelation views: whether view {@code view} (0 = A, 1 = B) of node v's layer-l input at step time t
+     * keeps v's p-th neighbour (edge drop; v itself is always kept).
+     */
+    static boolean keepsNeighbour(SslConfig c, int v, long t, int l, int view, int p) {
+        return c.edgeDrop() == 0 || Draw.uniform(Draw.hash(c.seed(), EDGE_DROP, v, t * 64 + l, 2L * p + view)) >= c.edgeDrop();
+    }
+
+    /** Whether view {@code view} of node v's aggregated layer-l input at step time t keeps dimension k (feature drop). */
+    static boolean keepsDim(SslConfig c, int v, long t, int l, int view, int k) {
+        return c.featureDrop() == 0 || Draw.uniform(Draw.hash(c.seed(), DIM_DROP, v, t * 64 + l, 2L * k + view)) >= c.featureDrop();
+    }
+
+    /** Both views' aggregated inputs Â_view X for every node (X n × w), in matrix form: dropped neighbours left out, dropped dims zeroed. */
+    static double[] augmentedAggregate(Graph g, SslConfig c, double[] x, int w, long t, int l, int view) {
+        int n = g.n();
+        double[] r = new double[n * w];
+        int[] off = g.offsets(), nb = g.neighbours();
+        for (int i = 0; i < n; i++) {
+            double self = weight(g, i, i);
+            for (int k = 0; k < w; k++) r[i * w + k] = self * x[i * w + k];
+            for (int p = off[i]; p < off[i + 1]; p++) {
+                if (!keepsNeighbour(c, i, t, l, view, p - off[i])) continue;
+                double wt = weight(g, i, nb[p]);
+                for (int k = 0; k < w; k++) r[i * w + k] += wt * x[nb[p] * w + k];
+            }
+            for (int k = 0; k < w; k++) if (r[i * w + k] != 0 && !keepsDim(c, i, t, l, view, k)) r[i * w + k] = 0;
+        }
+        return r;
     }
 
     /**

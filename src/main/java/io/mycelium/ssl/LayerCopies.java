@@ -104,6 +104,21 @@ final class LayerCopies {
         apply(c, v, grad, progress);
     }
 
+    /**
+     * One optimizer step of node v on the gradient a1 ⊗ δu1 + a2 ⊗ δu2 of W (two views' terms) and none of b:
+     * the decorrelation loss standardizes every output dimension, so it does not depend on b, and the
+     * rounding noise of an exact zero would drive Adam's normalized step.
+     */
+    void step(SslConfig c, int v, double[] a1, double[] du1, double[] a2, double[] du2, double[] grad, double progress) {
+        int rc = rowCount(v), r0 = rowOff[v];
+        for (int r = 0; r < rc; r++) {
+            double x = a1[rows[r0 + r]], y = a2[rows[r0 + r]];
+            for (int j = 0; j < width; j++) grad[r * width + j] = x * du1[j] + y * du2[j];
+        }
+        Arrays.fill(grad, rc * width, rc * width + width, 0);
+        apply(c, v, grad, progress);
+    }
+
     /** One optimizer step of node v with the rows it holds of a full-size gradient (in × width, then bias). */
     void stepWithFull(SslConfig c, int v, double[] full, double[] grad, double progress) {
         int rc = rowCount(v), r0 = rowOff[v];

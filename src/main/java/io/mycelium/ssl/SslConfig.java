@@ -19,8 +19,26 @@ package io.mycelium.ssl;
  *                  fraction of the training length, and stays 0 after (decentralized: the copies only merge);
  *                  0 keeps it constant (time: the round as a fraction of the training length)
  */
-public record SslConfig(int[] widths, double tau, int negatives, double negWeight, Optimizer optimizer, double lr, double lrZeroAt, int epochs, long seed) {
+public record SslConfig(int[] widths, double tau, int negatives, double negWeight, Optimizer optimizer, double lr, double lrZeroAt, int epochs, long seed,
+                        Loss loss, double lambda, double edgeDrop, double featureDrop) {
     public enum Optimizer { SGD, ADAM }
+
+    /** The layer-wise loss. */
+    public enum Loss {
+        /** Edge reconstruction with negatives (above); tau, negatives and negWeight apply. */
+        EDGE_RECONSTRUCTION,
+        /**
+         * CCA-SSG's decorrelation loss on two augmented views of the layer's output ({@link Decorrelation}):
+         * every cached neighbour entry dropped with probability edgeDrop, every input dimension masked with
+         * probability featureDrop; lambda weighs the decorrelation term. Its batch statistics are global.
+         */
+        DECORRELATION
+    }
+
+    /** Edge reconstruction (the loss before the decorrelation one existed). */
+    public SslConfig(int[] widths, double tau, int negatives, double negWeight, Optimizer optimizer, double lr, double lrZeroAt, int epochs, long seed) {
+        this(widths, tau, negatives, negWeight, optimizer, lr, lrZeroAt, epochs, seed, Loss.EDGE_RECONSTRUCTION, 1e-3, 0.4, 0.1);
+    }
 
     public SslConfig {
         if (widths.length < 1) throw new IllegalArgumentException("at least one layer is needed");
@@ -32,22 +50,29 @@ public record SslConfig(int[] widths, double tau, int negatives, double negWeigh
         if (!(lr > 0)) throw new IllegalArgumentException("learning rate must be positive, got " + lr);
         if (!(lrZeroAt >= 0 && lrZeroAt <= 1)) throw new IllegalArgumentException("lrZeroAt must be in [0, 1], got " + lrZeroAt);
         if (epochs < 0) throw new IllegalArgumentException("epochs must be at least 0, got " + epochs);
+        if (loss == null) throw new IllegalArgumentException("a loss is needed");
+        if (!(lambda >= 0)) throw new IllegalArgumentException("lambda must be at least 0, got " + lambda);
+        if (!(edgeDrop >= 0 && edgeDrop < 1)) throw new IllegalArgumentException("edge drop must be in [0, 1), got " + edgeDrop);
+        if (!(featureDrop >= 0 && featureDrop < 1)) throw new IllegalArgumentException("feature drop must be in [0, 1), got " + featureDrop);
     }
 
     /** Two layers, 256 then 64 wide, τ 0.5, 8 negatives, Adam 0.01 decaying linearly to 0 at 3/4 of training, 100 epochs, seed 1. */
     public static SslConfig defaults() { return new SslConfig(new int[] {256, 64}, 0.5, 8, 1.0, Optimizer.ADAM, 0.01, 0.75, 100, 1); }
 
-    public SslConfig withSeed(long s) { return new SslConfig(widths, tau, negatives, negWeight, optimizer, lr, lrZeroAt, epochs, s); }
+    public SslConfig withSeed(long s) { return new SslConfig(widths, tau, negatives, negWeight, optimizer, lr, lrZeroAt, epochs, s, loss, lambda, edgeDrop, featureDrop); }
 
-    public SslConfig withEpochs(int e) { return new SslConfig(widths, tau, negatives, negWeight, optimizer, lr, lrZeroAt, e, seed); }
+    public SslConfig withEpochs(int e) { return new SslConfig(widths, tau, negatives, negWeight, optimizer, lr, lrZeroAt, e, seed, loss, lambda, edgeDrop, featureDrop); }
 
-    public SslConfig withWidths(int... w) { return new SslConfig(w, tau, negatives, negWeight, optimizer, lr, lrZeroAt, epochs, seed); }
+    public SslConfig withWidths(int... w) { return new SslConfig(w, tau, negatives, negWeight, optimizer, lr, lrZeroAt, epochs, seed, loss, lambda, edgeDrop, featureDrop); }
 
-    public SslConfig withLr(double r) { return new SslConfig(widths, tau, negatives, negWeight, optimizer, r, lrZeroAt, epochs, seed); }
+    public SslConfig withLr(double r) { return new SslConfig(widths, tau, negatives, negWeight, optimizer, r, lrZeroAt, epochs, seed, loss, lambda, edgeDrop, featureDrop); }
 
-    public SslConfig withOptimizer(Optimizer o) { return new SslConfig(widths, tau, negatives, negWeight, o, lr, lrZeroAt, epochs, seed); }
+    public SslConfig withOptimizer(Optimizer o) { return new SslConfig(widths, tau, negatives, negWeight, o, lr, lrZeroAt, epochs, seed, loss, lambda, edgeDrop, featureDrop); }
 
-    public SslConfig withLrZeroAt(double f) { return new SslConfig(widths, tau, negatives, negWeight, optimizer, lr, f, epochs, seed); }
+    public SslConfig withLrZeroAt(double f) { return new SslConfig(widths, tau, negatives, negWeight, optimizer, lr, f, epochs, seed, loss, lambda, edgeDrop, featureDrop); }
+
+    /** The decorrelation loss with weight {@code lam}, edge-drop and feature-drop probabilities. */
+    public SslConfig withDecorrelation(double lam, double pe, double pf) { return new SslConfig(widths, tau, negatives, negWeight, optimizer, lr, lrZeroAt, epochs, seed, Loss.DECORRELATION, lam, pe, pf); }
 
     /** The learning rate at {@code progress} ∈ [0, 1] of training: lr·max(0, 1 − progress/lrZeroAt), or lr. */
     double lrAt(double progress) { return lrZeroAt > 0 ? lr * Math.max(0, 1 - progress / lrZeroAt) : lr; }

@@ -8,9 +8,15 @@ package io.mycelium.ssl;
 public final class Traffic {
     public static final int HEADER_BYTES = 16;
 
-    public enum Kind { EMBEDDING, NEGATIVE, GOSSIP }
+    public enum Kind {
+        EMBEDDING, NEGATIVE, GOSSIP,
+        /** Batch moments of the decorrelation loss, averaged pairwise (a request and a reply per exchange). */
+        STATS
+    }
 
-    final long[] messages = new long[3], bytes = new long[3], lost = new long[3], offline = new long[3];
+    private static final int KINDS = Kind.values().length;
+
+    final long[] messages = new long[KINDS], bytes = new long[KINDS], lost = new long[KINDS], offline = new long[KINDS];
 
     void sent(Kind k, long payloadDoubles) {
         messages[k.ordinal()]++;
@@ -25,7 +31,7 @@ public final class Traffic {
 
     public long droppedOffline(Kind k) { return offline[k.ordinal()]; }
 
-    public long totalBytes() { return bytes[0] + bytes[1] + bytes[2]; }
+    public long totalBytes() { return java.util.Arrays.stream(bytes).sum(); }
 
-    public long totalMessages() { return messages[0] + messages[1] + messages[2]; }
+    public long totalMessages() { return java.util.Arrays.stream(messages).sum(); }
 }
