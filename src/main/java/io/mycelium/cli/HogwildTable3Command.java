@@ -2,6 +2,7 @@ package io.mycelium.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mycelium.artifact.ModelFile;
 import io.mycelium.data.TuDataset;
 import io.mycelium.task.hogwild.Models;
 import io.mycelium.task.hogwild.Table2;
@@ -28,8 +29,10 @@ final class HogwildTable3Command implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
     static final List<String> DATASETS = List.of("mutag", "proteins");
+    /** Test graphs of the asynchronous inference with --quick: the energy GNNs' generic asynchronous path costs ~1 s per graph and run. */
+    static final int QUICK_ASYNC_GRAPHS = 4;
 
-    @Option(names = "--quick", description = "CI-sized run: MUTAG, one fold of 10, one seed, 3 epochs, 2 asynchronous runs")
+    @Option(names = "--quick", description = "CI-sized run: MUTAG, one fold of 10, one seed, 3 epochs, 2 asynchronous runs on 4 test graphs")
     boolean quick;
     @Option(names = "--datasets", split = ",", description = "comma-separated subset of mutag, proteins (default: both; quick: mutag)")
     List<String> datasets;
@@ -63,6 +66,12 @@ final class HogwildTable3Command implements Callable<Integer> {
     Path out;
     @Option(names = "--force", description = "replace an earlier results directory of Mycelium's")
     boolean force;
+    @Option(names = "--checkpoint-every", paramLabel = "K", description = "save every run's state after every K-th epoch, and its result when it ends, "
+            + "into <out>/checkpoint/ (default 0: none)")
+    int checkpointEvery;
+    @Option(names = "--resume", paramLabel = "DIR", description = "continue from the checkpoints in DIR/checkpoint/ (the same settings; finished runs "
+            + "are not repeated); the results replace DIR unless --out is given")
+    Path resume;
 
     @Override
     public Integer call() throws Exception {
@@ -88,23 +97,31 @@ final class HogwildTable3Command implements Callable<Integer> {
             String name = d.toUpperCase(Locale.ROOT);
             sets.add(TuDataset.load(root.resolve(name), name, false));
         }
-        Table3.Settings s = new Table3.Settings(folds, fr, sd, e, ee, batchSize, lr, tol, maxIter,
-                async.settings(quick, quick ? 1e-6 : 1e-7, 10 * maxIter));
-        OutputDir.Target target = OutputDir.Target.of(spec, out);
-        OutputDir.validate(target, force);
+        if (checkpointEvery < 0) throw new Main.UserError("--checkpoint-every: must be >= 0, got " + checkpointEvery);
+        if (resume != null && !Files.isDirectory(resume)) throw new Main.UserError("--resume " + resume + ": no such directory");
+        Table2.Settings a = async.settings(quick, quick ? 1e-6 : 1e-7, 10 * maxIter);
+        if (quick) a = new Table2.Settings(a.stagger(), a.history(), a.runs(), QUICK_ASYNC_GRAPHS, a.tol(), a.maxTicks());
+        Table3.Settings s = new Table3.Settings(folds, fr, sd, e, ee, batchSize, lr, tol, maxIter, a);
+        boolean outGiven = spec.commandLine() != null && spec.commandLine().getParseResult() != null && spec.commandLine().getParseResult().hasMatchedOption("--out");
+        OutputDir.Target target = resume != null && !outGiven ? new OutputDir.Target(resume, "--resume " + resume, spec.qualifiedName()) : OutputDir.Target.of(spec, out);
+        boolean replace = force || (resume != null && resume.toAbsolutePath().normalize().equals(target.path().toAbsolutePath().normalize()));
+        OutputDir.validate(target, replace);
+        Table3Checkpoints ck = checkpointEvery > 0 || resume != null ? new Table3Checkpoints(target.path(), checkpointEvery, resume, s) : null;
         long t0 = System.nanoTime();
         long total = 0;
         for (String m : ms)
             for (TuDataset d : sets) total += (long) sd * fr * Table3.epochsFor(Models.get(m), d, s);
         Table3.Result res;
         try (ProgressBar bar = Progress.bar("hogwild-table3", total)) {
-            res = Table3.run(ms, sets, s, threads == null ? Runtime.getRuntime().availableProcessors() : threads, bar::step);
+            res = Table3.run(ms, sets, s, threads == null ? Runtime.getRuntime().availableProcessors() : threads, bar::step, ck);
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         String md = markdown(res, s, wall);
-        try (OutputDir dir = OutputDir.open(target, force)) {
+        try (OutputDir dir = OutputDir.open(target, replace || ck != null)) {   // checkpoints written into it are ours
             writeCells(dir.dir().resolve("table3.csv"), res.cells());
             writeRuns(dir.dir().resolve("runs.csv"), res.runs());
+            writeModels(dir.dir().resolve("models"), res, sets, s);
+            if (ck != null) ck.copyInto(dir.dir());
             Files.writeString(dir.dir().resolve("table3.md"), md);
             Map<String, Object> cfg = new LinkedHashMap<>();
             cfg.put("settings", s);
@@ -115,6 +132,8 @@ final class HogwildTable3Command implements Callable<Integer> {
                     + "cross-entropy where the paper has two class scores + softmax (same model class)");
             cfg.put("nodeFeatures", "one-hot node labels (MUTAG 7 atom types, PROTEINS 3 structure types)");
             cfg.put("optimizer", "Adam (β1 0.9, β2 0.999, ε 1e-8), lr · 0.98^(epoch/200), decoupled weight decay 1e-4 (ours: the paper gives none)");
+            cfg.put("models_saved", "models/<model>-<dataset>-s<seed>-f<fold>.myc: each run's trained graph network and readout (see docs/model-files.md)");
+            if (quick) cfg.put("quickAsync", "asynchronous inference on the first " + QUICK_ASYNC_GRAPHS + " graphs of the test fold (full runs: all of them)");
             cfg.put("wallSeconds", wall);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.dir().resolve("config.json").toFile(), cfg);
             dir.commit();
@@ -156,6 +175,22 @@ final class HogwildTable3Command implements Callable<Integer> {
                     c.paperName(), c.dataset(), c.mean(), c.std(), c.seedStd(), c.bestMean(), c.bestStd(), c.constantRuns(), c.runs(),
                     HogwildOptions.pm(c.paper()), c.asyncChangeMean(), c.asyncChangeStd(), c.maxAbsAsyncChange(), c.allConverged() ? "yes" : "no"));
         return b.toString();
+    }
+
+    /** Every run's trained model as a .myc file: the node model, the graph readout, the union of its training graphs. */
+    private static void writeModels(Path dir, Table3.Result r, List<TuDataset> sets, Table3.Settings s) throws IOException {
+        Files.createDirectories(dir);
+        for (int i = 0; i < r.runs().size(); i++) {
+            Table3.Run x = r.runs().get(i);
+            TuDataset d = sets.stream().filter(t -> Table3.task(t).id().equals(x.dataset())).findFirst().orElseThrow();
+            Models.Entry m = Models.get(x.model());
+            var task = Table3.task(d);
+            int[] foldOf = Table3.folds(d.labels(), s.folds(), Table3.FOLD_SEED);
+            var graph = io.mycelium.train.GraphBatch.of(Table3.trainingGraphs(d, foldOf, x.fold())).graph();
+            var training = new ModelFile.Training("adam", x.seed(), Table3.epochsFor(m, d, s), "test accuracy % (fold " + x.fold() + ")", x.testAccuracy());
+            ModelFile.of(m.create(task), Table3.readout(task), r.params().get(i), graph, training)
+                    .write(dir.resolve(Table3.key(x.model(), x.dataset(), x.seed(), x.fold()) + ".myc"));
+        }
     }
 
     private static void writeCells(Path f, List<Table3.Cell> cells) throws IOException {

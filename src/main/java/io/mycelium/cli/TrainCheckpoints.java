@@ -215,7 +215,7 @@ final class TrainCheckpoints {
 
     private synchronized void write(String id, ObjectNode n) throws IOException {   // schemes may train on several threads
         Path dir = Files.createDirectories(target.resolve(DIR));
-        mark(DIR + "/" + id + ".json");
+        mark(target, command, DIR + "/" + id + ".json");
         Path tmp = Files.createTempFile(dir, "." + id + "-", ".tmp");
         json.writeValue(tmp.toFile(), n);
         Files.move(tmp, dir.resolve(id + ".json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -231,8 +231,11 @@ final class TrainCheckpoints {
         }
     }
 
-    /** Lists {@code file} in the output directory's marker (creating both), so the directory stays one Mycelium may replace. */
-    private void mark(String file) throws IOException {
+    /**
+     * Lists {@code file} in the marker of the output directory {@code target} (creating both), so the
+     * directory stays one Mycelium may replace; {@code command} names the writer in a new marker.
+     */
+    static synchronized void mark(Path target, String command, String file) throws IOException {
         Path m = target.resolve(OutputDir.MARKER);
         Set<String> lines = new LinkedHashSet<>();
         if (Files.isRegularFile(m)) lines.addAll(Files.readAllLines(m, StandardCharsets.UTF_8));
@@ -263,14 +266,16 @@ final class TrainCheckpoints {
         return a.toString().equals(b.toString()) ? null : path;   // numbers as written: 1 read back equals 1L
     }
 
-    private ObjectNode tree(Params p) {
-        ObjectNode n = json.createObjectNode();
+    /** Parameters as JSON, exactly: per tensor its shape and its doubles (little-endian IEEE 754, base64). */
+    static ObjectNode tree(Params p) {
+        ObjectNode n = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         n.put("tied", p.isTied());
         ObjectNode ts = n.putObject("tensors");
         for (String name : p.names()) {
             Tensor t = p.get(name);
             ObjectNode o = ts.putObject(name);
-            o.set("shape", json.valueToTree(t.shape()));
+            var shape = o.putArray("shape");
+            for (int d : t.shape()) shape.add(d);
             ByteBuffer b = ByteBuffer.allocate(t.size() * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
             b.asDoubleBuffer().put(t.data(), 0, t.size());
             o.put("data", Base64.getEncoder().encodeToString(b.array()));
@@ -278,7 +283,8 @@ final class TrainCheckpoints {
         return n;
     }
 
-    private static Params params(JsonNode n) {
+    /** The parameters {@link #tree} wrote. */
+    static Params params(JsonNode n) {
         Params p = n.get("tied").asBoolean() ? new Params() : Params.untied();
         for (Iterator<Map.Entry<String, JsonNode>> it = n.get("tensors").fields(); it.hasNext(); ) {
             var e = it.next();

@@ -105,10 +105,8 @@ public final class GraphTrainer {
         return out;
     }
 
-    /** One pass over the training batches in a seeded random order, one Adam step per batch. */
-    public EpochStats epoch() {
-        double lr = cfg.lrAt(epoch);
-        Adam adam = Adam.centralized(lr);
+    /** This epoch's batch order: a Fisher–Yates draw from the trainer's order stream. */
+    private int[] batchOrder() {
         int[] idx = new int[batches.size()];
         for (int i = 0; i < idx.length; i++) idx[i] = i;
         for (int i = idx.length - 1; i > 0; i--) {
@@ -117,6 +115,66 @@ public final class GraphTrainer {
             idx[i] = idx[j];
             idx[j] = t;
         }
+        return idx;
+    }
+
+    /**
+     * Everything the rest of training depends on after {@code epoch} epochs: the parameters, the
+     * optimizer's state, and the warm starts (last forward solution and adjoint, null when none) of
+     * the training batches followed by those of {@code others} (contexts the caller evaluates on,
+     * e.g. a test fold: their warm starts decide the bits of later evaluations). The batch order
+     * stream is not stored: {@link #restore} replays it, one draw per epoch done.
+     */
+    public record Snapshot(int epoch, Params params, Map<String, Object> optimizerState, List<Tensor[]> warmStarts) {}
+
+    /** A copy of the state after the epochs done so far; see {@link Snapshot}. */
+    public Snapshot snapshot(List<BatchContext> others) {
+        Map<String, Object> opt = new HashMap<>();
+        for (Map.Entry<String, Object> e : optState.entrySet())
+            opt.put(e.getKey(), e.getValue() instanceof Params p ? p.copy() : e.getValue());
+        List<Tensor[]> warm = new ArrayList<>();
+        for (List<BatchContext> cs : List.of(batches, others))
+            for (BatchContext c : cs) warm.add(new Tensor[] {c.h == null ? null : c.h.copy(), c.adjoint == null ? null : c.adjoint.copy()});
+        return new Snapshot(epoch, params.copy(), opt, warm);
+    }
+
+    /**
+     * Continues from {@code s}, taken by {@link #snapshot} of a trainer of the same configuration and
+     * data with the same {@code others}: afterwards this trainer computes the same bits as that one.
+     */
+    public void restore(Snapshot s, List<BatchContext> others) {
+        if (epoch != 0) throw new IllegalStateException("restore into a fresh trainer, not one " + epoch + " epochs in");
+        if (s.warmStarts().size() != batches.size() + others.size())
+            throw new IllegalArgumentException("the snapshot has warm starts of " + s.warmStarts().size() + " batches, this trainer and its others "
+                    + (batches.size() + others.size()));
+        if (!s.params().names().equals(params.names()))
+            throw new IllegalArgumentException("the snapshot has parameters " + s.params().names() + ", this model " + params.names());
+        for (String n : params.names()) {
+            Tensor to = params.get(n), from = s.params().get(n);
+            if (!java.util.Arrays.equals(to.shape(), from.shape()))
+                throw new IllegalArgumentException("parameter '" + n + "' is " + java.util.Arrays.toString(from.shape()) + " in the snapshot, "
+                        + java.util.Arrays.toString(to.shape()) + " here");
+            System.arraycopy(from.data(), 0, to.data(), 0, to.size());   // in place: the batches' engines hold these tensors
+        }
+        optState.clear();
+        for (Map.Entry<String, Object> e : s.optimizerState().entrySet())
+            optState.put(e.getKey(), e.getValue() instanceof Params p ? p.copy() : e.getValue());
+        int i = 0;
+        for (List<BatchContext> cs : List.of(batches, others))
+            for (BatchContext c : cs) {
+                Tensor[] w = s.warmStarts().get(i++);
+                c.h = w[0] == null ? null : w[0].copy();
+                c.adjoint = w[1] == null ? null : w[1].copy();
+            }
+        for (int e = 0; e < s.epoch(); e++) batchOrder();
+        epoch = s.epoch();
+    }
+
+    /** One pass over the training batches in a seeded random order, one Adam step per batch. */
+    public EpochStats epoch() {
+        double lr = cfg.lrAt(epoch);
+        Adam adam = Adam.centralized(lr);
+        int[] idx = batchOrder();
         double loss = 0;
         long fwd = 0, adj = 0;
         boolean conv = true;
@@ -184,10 +242,10 @@ public final class GraphTrainer {
         return objective.finish(acc);
     }
 
-    /** Trains {@code cfg.epochs()} epochs, calling {@code progress} after each. */
+    /** Trains up to {@code cfg.epochs()} epochs (from those already done), calling {@code progress} after each. */
     public List<EpochStats> train(java.util.function.Consumer<EpochStats> progress) {
         List<EpochStats> out = new ArrayList<>();
-        for (int e = 0; e < cfg.epochs(); e++) {
+        while (epoch < cfg.epochs()) {
             EpochStats s = epoch();
             out.add(s);
             if (progress != null) progress.accept(s);

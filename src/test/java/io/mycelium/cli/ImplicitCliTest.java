@@ -1,14 +1,20 @@
 package io.mycelium.cli;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** reproduce hogwild-table3 and distributed-implicit: bad input is exit 2 with nothing written; a tiny run writes its tables. */
+/**
+ * reproduce hogwild-table3 and distributed-implicit: bad input is exit 2 with nothing written; a tiny
+ * run writes its tables; a resumed table ends with the same bits as an uninterrupted one.
+ */
 class ImplicitCliTest {
     @TempDir
     Path tmp;
@@ -54,5 +60,46 @@ class ImplicitCliTest {
         }
         assertThat(rows.get(2)).startsWith("ignn,count,d-amsgrad,");
         assertThat(Double.parseDouble(rows.get(2).split(",")[9])).as("consensus rounds per batch").isEqualTo(1.0);
+    }
+
+    @Test
+    void aResumedTable3EndsWithTheBitsOfAnUninterruptedOne() throws Exception {
+        Path mutag = DataDir.find("MUTAG").orElse(null);
+        Assumptions.assumeTrue(mutag != null, "needs ../shared/data/MUTAG (the TU data set)");
+        String[] common = {"reproduce", "hogwild-table3", "--quick", "--models", "ignn,gcn", "--threads", "1", "--runs", "1",
+                "--data", mutag.getParent().toString()};
+        Path a = tmp.resolve("a"), b = tmp.resolve("b"), c = tmp.resolve("c"), e = tmp.resolve("e");
+        // interrupted after 2 of 3 epochs (a 2-epoch run's checkpoints hold the state after epoch 2), resumed to 3
+        assertThat(run(common, "--epochs", "2", "--checkpoint-every", "1", "--out", a.toString()).code()).isZero();
+        assertThat(run(common, "--epochs", "3", "--resume", a.toString(), "--out", b.toString()).code()).isZero();
+        assertThat(run(common, "--epochs", "3", "--out", c.toString()).code()).isZero();
+        for (String m : List.of("ignn-mutag-s1-f0.myc", "gcn-mutag-s1-f0.myc"))
+            assertThat(Files.readAllBytes(b.resolve("models").resolve(m))).as(m).isEqualTo(Files.readAllBytes(c.resolve("models").resolve(m)));
+        assertThat(withoutSeconds(b.resolve("runs.csv"))).isEqualTo(withoutSeconds(c.resolve("runs.csv")));
+        // a finished run of as many epochs is not repeated: its row comes back as it was, wall seconds included
+        assertThat(run(common, "--epochs", "2", "--resume", a.toString(), "--out", e.toString()).code()).isZero();
+        assertThat(Files.readAllLines(e.resolve("runs.csv"))).isEqualTo(Files.readAllLines(a.resolve("runs.csv")));
+        // the continued run starts from the stored state: a best accuracy planted in it survives
+        Path ck = a.resolve("checkpoint/ignn-mutag-s1-f0.json");
+        Files.writeString(ck, Files.readString(ck).replaceFirst("\"bestTestAccuracy\":[0-9.]+", "\"bestTestAccuracy\":99.5"));
+        Path d = tmp.resolve("d");
+        assertThat(run(common, "--epochs", "3", "--resume", a.toString(), "--out", d.toString()).code()).isZero();
+        assertThat(Files.readAllLines(d.resolve("runs.csv")).get(1).split(",")[5]).isEqualTo("99.500000");
+        // other settings are refused, nothing written
+        CliRun r = run(common, "--epochs", "3", "--lr", "0.01", "--resume", a.toString(), "--out", tmp.resolve("f").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("other settings");
+        assertThat(tmp.resolve("f")).doesNotExist();
+    }
+
+    private static CliRun run(String[] common, String... more) {
+        List<String> args = new ArrayList<>(List.of(common));
+        args.addAll(List.of(more));
+        return CliRun.of(args.toArray(String[]::new));
+    }
+
+    /** runs.csv without its last column (wall seconds). */
+    private static List<String> withoutSeconds(Path runs) throws java.io.IOException {
+        return Files.readAllLines(runs).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
     }
 }

@@ -6,6 +6,7 @@ import io.mycelium.engine.AsyncOptions;
 import io.mycelium.engine.AsyncRun;
 import io.mycelium.engine.AsyncSchedule;
 import io.mycelium.train.BatchContext;
+import io.mycelium.tensor.Params;
 import io.mycelium.train.GraphBatch;
 import io.mycelium.train.GraphNet;
 import io.mycelium.train.GraphReadout;
@@ -94,7 +95,54 @@ public final class Table3 {
                        double asyncChangeMean, double asyncChangeStd, double maxAbsAsyncChange, double maxOutputChange, int maxStaleness,
                        boolean allConverged) {}
 
-    public record Result(List<Run> runs, List<Cell> cells) {}
+    /** Every run, its trained parameters (graph network and readout; {@code params.get(i)} of {@code runs.get(i)}), and the cells. */
+    public record Result(List<Run> runs, List<Params> params, List<Cell> cells) {}
+
+    /** A run's trained parameters and its result: what a finished run leaves. */
+    public record Trained(Run run, Params params) {}
+
+    /**
+     * Where runs keep their state, so an interrupted table continues where it stopped: a run whose
+     * key has a {@link #finished} result of as many epochs is not repeated; one with a
+     * {@link #resume} state (of an interrupted run, or of a finished run of fewer epochs) continues
+     * from it, with the same bits as an uninterrupted run.
+     */
+    public interface Checkpoints {
+        /** The state of a run after some epochs: the trainer's, the best test accuracy so far, whether every solve converged. */
+        record Progress(GraphTrainer.Snapshot trainer, double bestTestAccuracy, boolean converged) {}
+
+        /** The result of the run {@code key} trained for {@code epochs} epochs, or null. */
+        Trained finished(String key, int epochs);
+
+        /** The last state of the run {@code key} at no more than {@code epochs} epochs, or null to start afresh. */
+        Progress resume(String key, int epochs);
+
+        /** Whether the state after {@code epoch} (1-based) of {@code epochs} is to be saved. */
+        boolean due(int epoch, int epochs);
+
+        void save(String key, Progress p);
+
+        /** The run ended: its result, and its state after the last epoch (before the final evaluations, which move warm starts). */
+        void finish(String key, Trained t, Progress last);
+    }
+
+    /** The seed of the fold assignment ({@link #folds}): one split for every model and parameter seed. */
+    public static final long FOLD_SEED = 0xF01DL;
+
+    /** The key of a run in its checkpoints and file names: {@code model-dataset-s<seed>-f<fold>}. */
+    public static String key(String model, String dataset, long seed, int fold) { return model + "-" + dataset + "-s" + seed + "-f" + fold; }
+
+    /** The graph readout of every Table 3 model (Appendix G.2: layers (4, 4) on the mean of the node outputs). */
+    public static GraphReadout readout(HogwildTask task) { return new GraphReadout(task.outputWidth(), 4, 4, 1); }
+
+    /** The training graphs of {@code fold} (every graph not in it), in data set order. */
+    public static List<GraphSample> trainingGraphs(TuDataset d, int[] foldOf, int fold) { return split(d, foldOf, fold, false); }
+
+    private static List<GraphSample> split(TuDataset d, int[] foldOf, int fold, boolean test) {
+        List<GraphSample> out = new ArrayList<>();
+        for (int g = 0; g < foldOf.length; g++) if ((foldOf[g] == fold) == test) out.add(d.graphs().get(g));
+        return out;
+    }
 
     /**
      * Stratified k-fold assignment: each class's graphs in a seeded random order, dealt to folds
@@ -127,33 +175,51 @@ public final class Table3 {
 
     /** Trains one model on one fold with one seed, then measures synchronous and asynchronous test accuracy. */
     public static Run run(Models.Entry m, TuDataset d, int[] foldOf, long seed, int fold, Settings s, Runnable perEpoch) {
-        return run(m, d, foldOf, seed, fold, s, perEpoch, AsyncOptions.defaults());
+        return run(m, d, foldOf, seed, fold, s, perEpoch, AsyncOptions.defaults(), null).run();
     }
 
-    /** {@link #run(Models.Entry, TuDataset, int[], long, int, Settings, Runnable)} with engines computing with {@code engines}. */
-    static Run run(Models.Entry m, TuDataset d, int[] foldOf, long seed, int fold, Settings s, Runnable perEpoch, AsyncOptions engines) {
-        long t0 = System.nanoTime();
+    /**
+     * {@link #run(Models.Entry, TuDataset, int[], long, int, Settings, Runnable)} with engines
+     * computing with {@code engines}, keeping its state in {@code ck} (null: none).
+     */
+    static Trained run(Models.Entry m, TuDataset d, int[] foldOf, long seed, int fold, Settings s, Runnable perEpoch, AsyncOptions engines,
+                       Checkpoints ck) {
         HogwildTask task = task(d);
-        List<GraphSample> train = new ArrayList<>(), test = new ArrayList<>();
-        for (int g = 0; g < foldOf.length; g++) (foldOf[g] == fold ? test : train).add(d.graphs().get(g));
-        GraphNet net = m.net(task, GraphNet.Solver.of(s.tol(), s.maxIter()));
         int epochs = epochsFor(m, d, s);
+        String key = key(m.id(), task.id(), seed, fold);
+        Trained done = ck == null ? null : ck.finished(key, epochs);
+        if (done != null) {
+            if (perEpoch != null) for (int e = 0; e < epochs; e++) perEpoch.run();
+            return done;
+        }
+        long t0 = System.nanoTime();
+        List<GraphSample> train = trainingGraphs(d, foldOf, fold), test = split(d, foldOf, fold, true);
+        GraphNet net = m.net(task, GraphNet.Solver.of(s.tol(), s.maxIter()));
         GraphTrainer.Config cfg = GraphTrainer.Config.paper().withEpochs(epochs).withBatchSize(s.batchSize()).withLr(s.lr()).withSeed(seed);
-        GraphTrainer tr = new GraphTrainer(net, task.objective(), new GraphReadout(task.outputWidth(), 4, 4, 1), train, cfg);
+        GraphTrainer tr = new GraphTrainer(net, task.objective(), readout(task), train, cfg);
         boolean[] conv = {true};
         List<BatchContext> testCtx = tr.contexts(test), trainCtx = tr.trainingBatches();
         double[] best = {0};
+        Checkpoints.Progress saved = ck == null ? null : ck.resume(key, epochs);
+        if (saved != null) {
+            tr.restore(saved.trainer(), testCtx);
+            best[0] = saved.bestTestAccuracy();
+            conv[0] = saved.converged();
+            if (perEpoch != null) for (int e = 0; e < saved.trainer().epoch(); e++) perEpoch.run();
+        }
+        Checkpoints.Progress[] last = {saved};
         tr.train(e -> {
             conv[0] &= e.converged();
             best[0] = Math.max(best[0], 100 - tr.evaluate(testCtx));
+            if (ck != null && ck.due(e.epoch() + 1, epochs)) ck.save(key, last[0] = new Checkpoints.Progress(tr.snapshot(testCtx), best[0], conv[0]));
             if (perEpoch != null) perEpoch.run();
         });
         double testAcc = 100 - tr.evaluate(testCtx), trainAcc = 100 - tr.evaluate(trainCtx);
         boolean constant = constant(tr, trainCtx);
         for (BatchContext b : testCtx) conv[0] &= b.converged();
 
-        // asynchronous inference of the whole test fold as one disjoint union of graphs
-        GraphBatch b = GraphBatch.of(test);
+        // asynchronous inference of the test fold (its first testGraphs graphs) as one disjoint union of graphs
+        GraphBatch b = GraphBatch.of(test.subList(0, Math.min(test.size(), s.async().testGraphs())));
         Table2.Settings a = s.async();
         var model = m.create(task);
         AsyncRun sync = Table2.infer(model, tr, b, AsyncSchedule.synchronous(), engines, a.tol(), a.maxTicks());
@@ -169,8 +235,11 @@ public final class Table3 {
             maxOut = Math.max(maxOut, x.output().maxAbsDiff(sync.output()));
             maxStale = Math.max(maxStale, x.maxStaleness());
         }
-        return new Run(m.id(), task.id(), seed, fold, testAcc, best[0], trainAcc, constant, syncAcc, accs, maxOut, maxStale, conv[0],
+        Run run = new Run(m.id(), task.id(), seed, fold, testAcc, best[0], trainAcc, constant, syncAcc, accs, maxOut, maxStale, conv[0],
                 (System.nanoTime() - t0) / 1e9);
+        Trained t = new Trained(run, tr.params().copy());
+        if (ck != null) ck.finish(key, t, last[0]);
+        return t;
     }
 
     /** Whether every graph of the batches gets the same class (one logit: the same sign). */
@@ -189,31 +258,34 @@ public final class Table3 {
         return 100 - tr.metric(List.of(ctx), List.of(tr.readout(b, run.output())));
     }
 
-    /** Every (model, data set, seed, fold) on {@code threads} threads. */
-    public static Result run(List<String> models, List<TuDataset> data, Settings s, int threads, Runnable perEpoch) throws Exception {
-        List<Future<Run>> fs = new ArrayList<>();
+    /** Every (model, data set, seed, fold) on {@code threads} threads, each keeping its state in {@code ck} (null: none). */
+    public static Result run(List<String> models, List<TuDataset> data, Settings s, int threads, Runnable perEpoch, Checkpoints ck) throws Exception {
+        List<Future<Trained>> fs = new ArrayList<>();
         AsyncOptions engines = AsyncOptions.defaults(); // one allowance of wavefront helpers (the cores beyond one) for all runs
         try (ExecutorService ex = Executors.newFixedThreadPool(Math.max(1, threads))) {
             for (String id : models)
                 for (TuDataset d : data) {
-                    int[] foldOf = folds(d.labels(), s.folds(), 0xF01DL);
+                    int[] foldOf = folds(d.labels(), s.folds(), FOLD_SEED);
                     for (int seed = 1; seed <= s.seeds(); seed++)
                         for (int f = 0; f < s.foldsRun(); f++) {
                             long sd = seed;
                             int fold = f;
-                            fs.add(ex.submit(() -> run(Models.get(id), d, foldOf, sd, fold, s, perEpoch, engines)));
+                            fs.add(ex.submit(() -> run(Models.get(id), d, foldOf, sd, fold, s, perEpoch, engines, ck)));
                         }
                 }
             List<Run> runs = new ArrayList<>();
-            for (Future<Run> f : fs) {
+            List<Params> params = new ArrayList<>();
+            for (Future<Trained> f : fs) {
                 try {
-                    runs.add(f.get());
+                    Trained t = f.get();
+                    runs.add(t.run());
+                    params.add(t.params());
                 } catch (ExecutionException e) {
                     ex.shutdownNow();
                     throw e.getCause() instanceof Exception x ? x : e;
                 }
             }
-            return new Result(runs, cells(runs, models, data));
+            return new Result(runs, params, cells(runs, models, data));
         }
     }
 
