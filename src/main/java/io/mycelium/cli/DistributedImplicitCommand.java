@@ -10,11 +10,16 @@ import io.mycelium.task.hogwild.HogwildTasks;
 import io.mycelium.task.hogwild.Models;
 import io.mycelium.task.hogwild.Table2;
 import io.mycelium.task.hogwild.Table3;
+import io.mycelium.artifact.CustomModelFile;
+import io.mycelium.artifact.GraphIdentity;
+import io.mycelium.artifact.ModelFile;
 import io.mycelium.data.TuDataset;
+import io.mycelium.model.spec.ModelSpec;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,10 +117,11 @@ final class DistributedImplicitCommand implements Callable<Integer> {
             taskList.add(Table3.task(TuDataset.load(HogwildTable3Command.dataRoot(data, "--data").resolve("MUTAG"), "MUTAG", false)));
         }
         long t0 = System.nanoTime();
-        List<DistributedImplicitRun.Row> rows;
+        List<DistributedImplicitRun.Trained> trained;
         try (ProgressBar bar = Progress.bar("distributed-implicit", (long) ms.size() * ts.size() * sc.size() * e)) {
-            rows = DistributedImplicitRun.run(ms, taskList, sc, s, bar::step);
+            trained = DistributedImplicitRun.run(ms, taskList, sc, s, bar::step);
         }
+        List<DistributedImplicitRun.Row> rows = trained.stream().map(DistributedImplicitRun.Trained::row).toList();
         double wall = (System.nanoTime() - t0) / 1e9;
         String md = markdown(rows, s, scl, wall);
         try (OutputDir dir = OutputDir.open(target, force)) {
@@ -129,6 +135,7 @@ final class DistributedImplicitCommand implements Callable<Integer> {
                             x.maxStaleness(), x.converged(), x.seconds());
             }
             Files.writeString(dir.dir().resolve("results.md"), md);
+            for (DistributedImplicitRun.Trained t : trained) writeModel(dir.dir().resolve("models"), t, s);
             Map<String, Object> cfg = new LinkedHashMap<>();
             cfg.put("settings", s);
             cfg.put("models", ms);
@@ -140,6 +147,9 @@ final class DistributedImplicitCommand implements Callable<Integer> {
             cfg.put("localLoss", "device i's loss is its rows' share of the batch loss times the number of devices");
             cfg.put("solves", "plain iteration (no Anderson), warm-started; stopping test global (max-abs change <= tol); each iteration one counted round");
             cfg.put("split", "fold 0 of the task (seeded shuffle, 20% held out); targets standardized with the training split");
+            cfg.put("models_saved", "models/<model>-<task>-<scheme>.myc: the trained copies (one per device for d-amsgrad / d-sgd, on the devices' consensus "
+                    + "graph); count and sum predict targets standardized with the training split; MUTAG's per-device readouts are a custom model "
+                    + "'" + PER_DEVICE_CLASSIFIER + "' (docs/model-files.md), the centralized one a graph model with its readout");
             cfg.put("wallSeconds", wall);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.dir().resolve("config.json").toFile(), cfg);
             dir.commit();
@@ -147,6 +157,31 @@ final class DistributedImplicitCommand implements Callable<Integer> {
         System.out.print(md);
         System.out.println("-> " + out);
         return 0;
+    }
+
+    /** The custom model type of a graph classifier whose every device holds its own copy of the model and of the readout. */
+    static final String PER_DEVICE_CLASSIFIER = "per-device-graph-classifier";
+
+    /**
+     * One trained model as a .myc file: a graph model (with its graph readout when tied); per-device
+     * copies of a graph classifier, which no graph model file describes (each device reads the graph
+     * out with its own copy), as a custom model holding the model spec and the readout widths.
+     */
+    private static void writeModel(Path dir, DistributedImplicitRun.Trained t, DistributedImplicitRun.Settings s) throws IOException {
+        Files.createDirectories(dir);
+        DistributedImplicitRun.Row r = t.row();
+        var training = new ModelFile.Training(r.scheme(), s.seed(), s.epochs(), "test error %", r.testError());
+        Path f = dir.resolve(r.model() + "-" + r.task() + "-" + r.scheme() + ".myc");
+        if (t.readout() == null) ModelFile.of(t.model(), t.params(), t.devices(), training).write(f);
+        else if (t.params().isTied()) ModelFile.of(t.model(), t.readout(), t.params(), t.devices(), training).write(f);
+        else {
+            var cfg = new ObjectMapper().createObjectNode();
+            cfg.set("model", ModelSpec.of(t.model()).toJson());
+            var w = cfg.putArray("readoutWidths");
+            for (int d : t.readout().widths()) w.add(d);
+            new CustomModelFile(PER_DEVICE_CLASSIFIER, r.model() + " with a graph readout, one copy of both per device (" + r.scheme() + ")", cfg,
+                    t.params(), GraphIdentity.of(t.devices()), training).write(f);
+        }
     }
 
     static String markdown(List<DistributedImplicitRun.Row> rows, DistributedImplicitRun.Settings s, String scale, double wall) {

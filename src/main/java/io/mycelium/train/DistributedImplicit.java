@@ -131,6 +131,9 @@ public final class DistributedImplicit {
 
     public ImplicitModel model() { return model; }
 
+    /** The graph readout every device holds a copy of (its parameters are in {@link #params}), or null for node-level objectives. */
+    public GraphReadout readout() { return head == null ? null : head.mlp(); }
+
     /** The consensus graph: the union of the graphs' edges over device ids, linked by a path where it falls apart. */
     public static Graph consensusGraph(List<GraphSample> graphs, int devices) {
         java.util.TreeSet<Long> pairs = new java.util.TreeSet<>();

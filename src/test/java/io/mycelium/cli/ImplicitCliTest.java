@@ -60,6 +60,13 @@ class ImplicitCliTest {
         }
         assertThat(rows.get(2)).startsWith("ignn,count,d-amsgrad,");
         assertThat(Double.parseDouble(rows.get(2).split(",")[9])).as("consensus rounds per batch").isEqualTo(1.0);
+        // the trained models: one tied copy centrally, one copy per device distributed
+        var central = io.mycelium.artifact.ModelFile.read(out.resolve("models/ignn-count-centralized.myc"));
+        var distributed = io.mycelium.artifact.ModelFile.read(out.resolve("models/ignn-count-d-amsgrad.myc"));
+        assertThat(central.tied()).isTrue();
+        assertThat(distributed.tied()).isFalse();
+        assertThat(distributed.params().copies()).isEqualTo(Integer.parseInt(rows.get(2).split(",")[3]));
+        assertThat(distributed.training().scheme()).isEqualTo("d-amsgrad");
     }
 
     @Test

@@ -7,7 +7,10 @@ import io.mycelium.model.ImplicitModel;
 import io.mycelium.optim.DAmsGrad;
 import io.mycelium.optim.DSgd;
 import io.mycelium.optim.Optimizer;
+import io.mycelium.graph.Graph;
+import io.mycelium.tensor.Params;
 import io.mycelium.train.DistributedImplicit;
+import io.mycelium.train.GraphReadout;
 import io.mycelium.train.GraphSample;
 import io.mycelium.train.Objective;
 
@@ -72,7 +75,14 @@ public final class DistributedImplicitRun {
         }
     }
 
-    public static Row run(Models.Entry entry, HogwildTask task, Scheme scheme, Settings s, Runnable perEpoch) {
+    /**
+     * A trained (model, task, scheme): its row, and what a model file needs: the model, the trained
+     * copies ({@code [1, ...]} centralized, one row per device distributed; graph readout included for
+     * graph-level tasks), the readout (null for node-level tasks) and the devices' consensus graph.
+     */
+    public record Trained(Row row, ImplicitModel model, Params params, GraphReadout readout, Graph devices) {}
+
+    public static Trained run(Models.Entry entry, HogwildTask task, Scheme scheme, Settings s, Runnable perEpoch) {
         long t0 = System.nanoTime();
         if (!(entry.create(task) instanceof ImplicitModel model))
             throw new IllegalArgumentException("model " + entry.id() + " is explicit; distributed implicit training needs an implicit model");
@@ -116,13 +126,14 @@ public final class DistributedImplicitRun {
             stale = Math.max(stale, x.maxStaleness());
         }
         double b = Math.max(1, batches);
-        return new Row(entry.id(), task.id(), scheme.id(), tr.devices(), ev.metric(), first, last, rounds / b, floats * 8.0 / b, cr / b, cf * 8.0 / b,
+        Row row = new Row(entry.id(), task.id(), scheme.id(), tr.devices(), ev.metric(), first, last, rounds / b, floats * 8.0 / b, cr / b, cf * 8.0 / b,
                 syncErr, errs, maxOut, stale, conv, (System.nanoTime() - t0) / 1e9);
+        return new Trained(row, model, tr.params().copy(), tr.readout(), DistributedImplicit.consensusGraph(sp.train(), tr.devices()));
     }
 
     /** Every (model, task, scheme). */
-    public static List<Row> run(List<String> models, List<HogwildTask> tasks, List<Scheme> schemes, Settings s, Runnable perEpoch) {
-        List<Row> rows = new ArrayList<>();
+    public static List<Trained> run(List<String> models, List<HogwildTask> tasks, List<Scheme> schemes, Settings s, Runnable perEpoch) {
+        List<Trained> rows = new ArrayList<>();
         for (String id : models)
             for (HogwildTask t : tasks)
                 for (Scheme sc : schemes) rows.add(run(Models.get(id), t, sc, s, perEpoch));
