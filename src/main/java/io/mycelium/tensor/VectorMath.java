@@ -122,10 +122,19 @@ public final class VectorMath {
      * eight columns stored. Sixty-four doubles in 48 shuffles instead of eight gathers of eight loads.
      */
     public static void transpose8(double[] q, int from, int P, double[] t, int to, int m) {
-        DoubleVector r0 = DoubleVector.fromArray(V, q, from), r1 = DoubleVector.fromArray(V, q, from + P),
-                r2 = DoubleVector.fromArray(V, q, from + 2 * P), r3 = DoubleVector.fromArray(V, q, from + 3 * P),
-                r4 = DoubleVector.fromArray(V, q, from + 4 * P), r5 = DoubleVector.fromArray(V, q, from + 5 * P),
-                r6 = DoubleVector.fromArray(V, q, from + 6 * P), r7 = DoubleVector.fromArray(V, q, from + 7 * P);
+        transposeRows8(q, from, from + P, from + 2 * P, from + 3 * P, from + 4 * P, from + 5 * P, from + 6 * P, from + 7 * P, t, to, m);
+    }
+
+    /**
+     * {@code t[to + c m + r] = q[o_r + c]} for r, c < 8 (LANES = 8): {@link #transpose8} of eight rows
+     * that start anywhere (e.g. eight samples' rows of a store, into eight feature rows).
+     */
+    public static void transposeRows8(double[] q, int o0, int o1, int o2, int o3, int o4, int o5, int o6, int o7,
+                                      double[] t, int to, int m) {
+        DoubleVector r0 = DoubleVector.fromArray(V, q, o0), r1 = DoubleVector.fromArray(V, q, o1),
+                r2 = DoubleVector.fromArray(V, q, o2), r3 = DoubleVector.fromArray(V, q, o3),
+                r4 = DoubleVector.fromArray(V, q, o4), r5 = DoubleVector.fromArray(V, q, o5),
+                r6 = DoubleVector.fromArray(V, q, o6), r7 = DoubleVector.fromArray(V, q, o7);
         DoubleVector s0 = r0.blend(r1.rearrange(UP1), BIT1), s1 = r0.rearrange(DOWN1).blend(r1, BIT1);
         DoubleVector s2 = r2.blend(r3.rearrange(UP1), BIT1), s3 = r2.rearrange(DOWN1).blend(r3, BIT1);
         DoubleVector s4 = r4.blend(r5.rearrange(UP1), BIT1), s5 = r4.rearrange(DOWN1).blend(r5, BIT1);

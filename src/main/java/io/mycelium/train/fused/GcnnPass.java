@@ -150,9 +150,13 @@ public final class GcnnPass {
             double[] src = bySample;
             int[] base = gatherBase;
             for (int b0 = 0; b0 < B; b0 += 8) {      // eight samples at a time: one cache line of x0 per feature row
-                int bn = Math.min(8, B - b0);
+                int bn = Math.min(8, B - b0), r = 0;
                 for (int q = 0; q < bn; q++) base[q] = ids[b0 + q] * row;
-                for (int r = 0; r < row; r++) {
+                if (bn == 8 && VectorMath.LANES == 8)    // 8 × 8 blocks (eight samples' next eight values) transposed in registers
+                    for (; r + 8 <= row; r += 8)
+                        VectorMath.transposeRows8(src, base[0] + r, base[1] + r, base[2] + r, base[3] + r, base[4] + r, base[5] + r,
+                                base[6] + r, base[7] + r, x0, r * P + b0 + A, P);
+                for (; r < row; r++) {
                     int o = r * P + b0 + A;
                     for (int q = 0; q < bn; q++) x0[o + q] = src[base[q] + r];
                 }
