@@ -283,12 +283,25 @@ public final class LinkScheduling {
         return SchedulingActor.forward(t, ShiftOperator.NORMALIZED_LAPLACIAN.of(g)).value().data().clone();
     }
 
-    /** Mean over the test graphs of U(LGS(z ⊙ w)) / U(greedy(w)). */
-    public static double testRatio(SchedulingTestSet test, Params actor) {
+    /** Mean over the test graphs of U(LGS(z ⊙ w)) / U(greedy(w)), z the actor's output. */
+    public static double testRatio(SchedulingTestSet test, Params actor) { return ratio(test, g -> actorOutput(g, actor)); }
+
+    /**
+     * A fixed multiplier to compare the actor against (ours, not the paper's): z_i = (d_i + 1)^−0.75,
+     * the kind of degree discount an actor that sees only the topology can learn.
+     */
+    public static double[] degreeDiscount(Graph g) {
+        double[] z = new double[g.n()];
+        for (int i = 0; i < z.length; i++) z[i] = Math.pow(g.degree(i) + 1, -0.75);
+        return z;
+    }
+
+    /** Mean over the test graphs of U(LGS(z ⊙ w)) / U(greedy(w)) for the multipliers {@code multiplier} gives each graph. */
+    public static double ratio(SchedulingTestSet test, java.util.function.Function<Graph, double[]> multiplier) {
         double sum = 0;
         for (int k = 0; k < test.size(); k++) {
             Graph g = test.graphs().get(k);
-            double[] w = test.weights().get(k), z = actorOutput(g, actor), zw = new double[w.length];
+            double[] w = test.weights().get(k), z = multiplier.apply(g), zw = new double[w.length];
             for (int i = 0; i < w.length; i++) zw[i] = z[i] * w[i];
             boolean[] s = new boolean[w.length];
             Lgs.iterations(g, zw, s);

@@ -140,4 +140,19 @@ class LinkSchedulingTest {
             assertThat(a.testRatio()[0]).isEqualTo(LinkScheduling.testRatio(test, SchedulingActor.init(Init.rng(27))));
         }
     }
+
+    @Test
+    void theDegreeDiscountRatioIsGreedyOnTheDiscountedWeights() {
+        // LGS on z ⊙ w chooses the greedy set of z ⊙ w (spec C.2), so the ratio can be computed with greedy alone
+        SchedulingTestSet set = SchedulingTestSet.drawnLikeTheTestSet(100, 3, 11);
+        double sum = 0;
+        for (int k = 0; k < set.size(); k++) {
+            io.mycelium.graph.Graph g = set.graphs().get(k);
+            double[] w = set.weights().get(k), zw = new double[w.length];
+            for (int i = 0; i < w.length; i++) zw[i] = w[i] / Math.pow(1 + g.degree(i), 0.75);
+            sum += Lgs.utility(Lgs.greedy(g, zw), w) / Lgs.utility(Lgs.greedy(g, w), w);
+        }
+        assertThat(LinkScheduling.ratio(set, LinkScheduling::degreeDiscount)).isCloseTo(sum / set.size(), org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(sum / set.size()).isNotEqualTo(1.0);
+    }
 }
