@@ -32,7 +32,34 @@ import java.util.Map;
  * {@link #read} refuses, with an {@link InputException} naming the file, anything that is not such a
  * file of a version it reads, or whose bytes do not add up.
  */
-public record ModelFile(ModelSpec spec, GraphReadout graphReadout, Params params, GraphIdentity graph, Training training) {
+public record ModelFile(ModelSpec spec, GraphReadout graphReadout, Params params, GraphIdentity graph, Training training, OutputScale outputScale) {
+    public ModelFile {
+        if (graph == null && !params.isTied()) throw new IllegalArgumentException("a model with one copy per node needs the identity of its graph");
+    }
+
+    /** No output scale. {@code graph}: null only for a tied model trained over many graphs. */
+    public ModelFile(ModelSpec spec, GraphReadout graphReadout, Params params, GraphIdentity graph, Training training) {
+        this(spec, graphReadout, params, graph, training, null);
+    }
+
+    /**
+     * The predictions a model's outputs o stand for, {@code center + scale · o} (every output), when it
+     * was trained on standardized targets; predict and infer write the predictions.
+     */
+    public record OutputScale(double center, double scale) {
+        public OutputScale {
+            if (!Double.isFinite(center) || !(scale > 0) || !Double.isFinite(scale))
+                throw new IllegalArgumentException("output scale: a finite center and a positive scale, got " + center + ", " + scale);
+        }
+
+        /** {@code center + scale · t}, a new tensor. */
+        public io.mycelium.tensor.Tensor apply(io.mycelium.tensor.Tensor t) {
+            double[] v = t.data().clone();
+            for (int i = 0; i < v.length; i++) v[i] = center + scale * v[i];
+            return new io.mycelium.tensor.Tensor(v, t.shape());
+        }
+    }
+
     /** The format version this code writes and the newest it reads. */
     public static final int VERSION = MycFormat.VERSION;
 
@@ -45,6 +72,14 @@ public record ModelFile(ModelSpec spec, GraphReadout graphReadout, Params params
     /** A node-level model: the parameters of {@code model}, trained on {@code graph}. */
     public static ModelFile of(Trainable model, Params params, Graph graph, Training training) {
         return new ModelFile(ModelSpec.of(model), null, params, GraphIdentity.of(graph), training);
+    }
+
+    /**
+     * A tied node-level model trained over many graphs (no one graph identity), whose outputs map to
+     * predictions through {@code scale} (null: the outputs are the predictions).
+     */
+    public static ModelFile ofTied(Trainable model, Params params, Training training, OutputScale scale) {
+        return new ModelFile(ModelSpec.of(model), null, params, null, training, scale);
     }
 
     /** A graph-level model: {@code model} followed by the graph readout {@code head}; {@code params} holds both. */
@@ -79,8 +114,9 @@ public record ModelFile(ModelSpec spec, GraphReadout graphReadout, Params params
             ArrayNode w = h.putArray("graphReadout");
             for (int d : graphReadout.widths()) w.add(d);
         }
+        if (outputScale != null) h.putObject("outputScale").put("center", outputScale.center()).put("scale", outputScale.scale());
         MycFormat.putParams(h, params);
-        h.set("graph", MycFormat.JSON.valueToTree(graph));
+        if (graph != null) h.set("graph", MycFormat.JSON.valueToTree(graph));
         MycFormat.putTraining(h, training);
         MycFormat.write(file, h, params);
     }
@@ -116,10 +152,17 @@ public record ModelFile(ModelSpec spec, GraphReadout graphReadout, Params params
             head = new GraphReadout(widths);
         }
         checkAgainstSpec(file, spec, head, params);
-        GraphIdentity graph = MycFormat.graph(file, h, true);
+        GraphIdentity graph = MycFormat.graph(file, h, !tied);
         if (!tied && params.copies() != graph.nodes())
             throw bad(file, "parameters", params.copies() + " per-node copies for a graph of " + graph.nodes() + " nodes");
-        return new ModelFile(spec, head, params, graph, MycFormat.training(h));
+        OutputScale scale = null;
+        if (h.has("outputScale")) {
+            JsonNode o = h.get("outputScale");
+            if (!o.path("center").isNumber() || !o.path("scale").isNumber() || !(o.get("scale").asDouble() > 0))
+                throw bad(file, "outputScale", "expected {center, scale} with a positive scale");
+            scale = new OutputScale(o.get("center").asDouble(), o.get("scale").asDouble());
+        }
+        return new ModelFile(spec, head, params, graph, MycFormat.training(h), scale);
     }
 
     /** The spec's model (and graph readout) must have exactly these parameters, with these shapes past the copies axis. */

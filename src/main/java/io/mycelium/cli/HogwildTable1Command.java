@@ -22,35 +22,51 @@ import java.util.concurrent.Callable;
 
 @Command(name = "hogwild-table1", mixinStandardHelpOptions = true,
         description = {"Reproduces Table 1 of the hogwild paper: every model trained on every synthetic task.",
-                "Tasks: chains, count, sum, coordinates and MNIST terrain; the test error is the mean ± std over seeds and folds. Writes table1.csv, table1.md (ours next to the paper's), runs.csv and config.json into --out."})
+                "Tasks: chains, count, sum, coordinates and MNIST terrain; the test error is the mean ± std over seeds and folds. Writes table1.csv, table1.md (ours next to the paper's), runs.csv, config.json and every trained model (models/<model>-<task>-s<seed>-f<fold>.myc) into --out."})
 final class HogwildTable1Command implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
     @Mixin
     HogwildOptions opts;
+    @Mixin
+    RunCheckpointOptions ck;
     @Option(names = "--out", defaultValue = "results/hogwild-table1", description = "output directory (default ${DEFAULT-VALUE})")
     Path out;
+
+    /** The subdirectory of the output that holds every trained model ({@code <model>-<task>-s<seed>-f<fold>.myc}). */
+    static final String MODELS = "models";
 
     @Override
     public Integer call() throws Exception {
         // standardized targets: the energy GNNs' tanh readouts reach targets of 25-35 only after thousands of steps
         HogwildConfig c = opts.config(new HogwildOptions.Defaults(true, 5));
-        OutputDir.Target target = OutputDir.Target.of(spec, out);
-        OutputDir.validate(target, opts.force);
+        OutputDir.Target target = ck.target(spec, out);
+        boolean replace = ck.replace(target, opts.force);
+        OutputDir.validate(target, replace);
+        TableCheckpoints<Table1.Run> checkpoints = new TableCheckpoints<>(target.path(), ck.every, ck.resume, Map.of("config", c), Table1.Run.class,
+                Table1.Run::trained, Table1.Run::withTrained, "mycelium reproduce hogwild-table1");
         long t0 = System.nanoTime();
         Map<String, HogwildTask> tasks = Table1.tasks(c);
         long total = 0;
         for (String m : c.models())
-            for (String t : c.tasks()) total += (long) c.seeds() * c.folds() * c.epochsFor(io.mycelium.task.hogwild.Models.get(m), tasks.get(t));
+            for (String t : c.tasks())
+                for (int s = 1; s <= c.seeds(); s++)
+                    for (int f = 0; f < c.folds(); f++)
+                        if (checkpoints.earlier(m + "-" + t + "-s" + s + "-f" + f) == null) total += c.epochsFor(io.mycelium.task.hogwild.Models.get(m), tasks.get(t));
+        if (checkpoints.resumed() > 0) System.err.println("resuming: " + checkpoints.resumed() + " finished run(s) taken from " + ck.resume.resolve(TableCheckpoints.DIR));
         Table1.Result r;
         try (ProgressBar bar = Progress.bar("hogwild-table1", total)) {
-            r = Table1.run(c, tasks, opts.threads(), bar::step);
+            r = Table1.run(c, tasks, opts.threads(), bar::step, checkpoints);
         }
+        checkpoints.save();
         double wall = (System.nanoTime() - t0) / 1e9;
         String md = markdown(r, c, wall);
-        try (OutputDir dir = OutputDir.open(target, opts.force)) {
+        try (OutputDir dir = OutputDir.open(target, replace || ck.active())) {   // checkpoints written into it are ours
+            checkpoints.copyInto(dir.dir());
             writeCells(dir.dir().resolve("table1.csv"), r.cells());
             writeRuns(dir.dir().resolve("runs.csv"), r.runs());
+            Path models = Files.createDirectories(dir.dir().resolve(MODELS));
+            for (Table1.Run x : r.runs()) x.trained().write(models.resolve(x.fileName()));
             Files.writeString(dir.dir().resolve("table1.md"), md);
             writeConfig(dir.dir().resolve("config.json"), c, tasks, wall, opts.threads(), Map.of());
             dir.commit();
@@ -86,10 +102,10 @@ final class HogwildTable1Command implements Callable<Integer> {
 
     private static void writeRuns(Path f, List<Table1.Run> runs) throws IOException {
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(f))) {
-            w.println("model,task,seed,fold,test_error,train_error,final_loss,seconds,solver_converged");
+            w.println("model,task,seed,fold,test_error,train_error,final_loss,seconds,solver_converged,model_file");
             for (Table1.Run x : runs)
-                w.printf(Locale.ROOT, "%s,%s,%d,%d,%.6f,%.6f,%.8g,%.2f,%b%n", x.model(), x.task(), x.seed(), x.fold(), x.testError(),
-                        x.trainError(), x.finalLoss(), x.seconds(), x.solverConverged());
+                w.printf(Locale.ROOT, "%s,%s,%d,%d,%.6f,%.6f,%.8g,%.2f,%b,%s%n", x.model(), x.task(), x.seed(), x.fold(), x.testError(),
+                        x.trainError(), x.finalLoss(), x.seconds(), x.solverConverged(), MODELS + "/" + x.fileName());
         }
     }
 

@@ -20,12 +20,14 @@ import java.util.concurrent.Callable;
 
 @Command(name = "hogwild-table2", mixinStandardHelpOptions = true,
         description = {"Reproduces Table 2 of the hogwild paper: how much asynchronous inference changes each model's error.",
-                "One trained instance of every model on every task; the change of the test error (percentage points) from synchronous to partially asynchronous inference on the asynchronous engine (stagger S, history D, Algorithm 1's views: largest age S + D = 7 as in the paper), mean ± std over asynchronous runs. Writes table2.csv, table2.md, runs.csv and config.json into --out."})
+                "One trained instance of every model on every task; the change of the test error (percentage points) from synchronous to partially asynchronous inference on the asynchronous engine (stagger S, history D, Algorithm 1's views: largest age S + D = 7 as in the paper), mean ± std over asynchronous runs. Writes table2.csv, table2.md, runs.csv, config.json and the trained models (models/<model>-<task>.myc) into --out."})
 final class HogwildTable2Command implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
     @Mixin
     HogwildOptions opts;
+    @Mixin
+    RunCheckpointOptions ck;
     @Option(names = "--out", defaultValue = "results/hogwild-table2", description = "output directory (default ${DEFAULT-VALUE})")
     Path out;
     @Option(names = "--stagger", defaultValue = "4", description = "S: next update 1..S ticks after the last (default ${DEFAULT-VALUE})")
@@ -54,22 +56,37 @@ final class HogwildTable2Command implements Callable<Integer> {
         double tol = inferenceTol != null ? inferenceTol : opts.quick ? 1e-6 : 1e-7;
         if (!(tol > 0)) throw new Main.UserError("--inference-tol must be positive");
         Table2.Settings s = new Table2.Settings(stagger, history, runs, testGraphs, tol, budget);
-        OutputDir.Target target = OutputDir.Target.of(spec, out);
-        OutputDir.validate(target, opts.force);
+        OutputDir.Target target = ck.target(spec, out);
+        boolean replace = ck.replace(target, opts.force);
+        OutputDir.validate(target, replace);
+        TableCheckpoints<Table2.Row> checkpoints = new TableCheckpoints<>(target.path(), ck.every, ck.resume, Map.of("config", c, "table2", s),
+                Table2.Row.class, Table2.Row::trained, Table2.Row::withTrained, "mycelium reproduce hogwild-table2");
         long t0 = System.nanoTime();
         Map<String, HogwildTask> tasks = Table1.tasks(c);
         List<Table2.Row> rows;
-        int pairs = c.models().size() * c.tasks().size();
+        int pairs = 0;
+        long units = 0;
+        for (String m : c.models())
+            for (String t : c.tasks())
+                if (checkpoints.earlier(m + "-" + t) == null) {
+                    pairs++;
+                    units += Table2.units(c, s, io.mycelium.task.hogwild.Models.get(m), tasks.get(t));
+                }
+        if (checkpoints.resumed() > 0) System.err.println("resuming: " + checkpoints.resumed() + " finished row(s) taken from " + ck.resume.resolve(TableCheckpoints.DIR));
         // one bar over training epochs and inferences (1 synchronous + runs per model and task): the
         // inferences of implicit models can outlast the training, so the bar must not sit at 100% then
-        try (ProgressBar bar = Progress.bar("hogwild-table2", Table2.units(c, s, tasks))) {
-            rows = Table2.run(c, tasks, s, opts.threads(), new BarProgress(bar, pairs * (1 + runs)));
+        try (ProgressBar bar = Progress.bar("hogwild-table2", units)) {
+            rows = Table2.run(c, tasks, s, opts.threads(), new BarProgress(bar, pairs * (1 + runs)), checkpoints);
         }
+        checkpoints.save();
         double wall = (System.nanoTime() - t0) / 1e9;
         String md = markdown(rows, c, s, wall);
-        try (OutputDir dir = OutputDir.open(target, opts.force)) {
+        try (OutputDir dir = OutputDir.open(target, replace || ck.active())) {   // checkpoints written into it are ours
+            checkpoints.copyInto(dir.dir());
             writeRows(dir.dir().resolve("table2.csv"), rows);
             writeRuns(dir.dir().resolve("runs.csv"), rows);
+            Path models = Files.createDirectories(dir.dir().resolve(HogwildTable1Command.MODELS));
+            for (Table2.Row x : rows) x.trained().write(models.resolve(x.fileName()));
             Files.writeString(dir.dir().resolve("table2.md"), md);
             HogwildTable1Command.writeConfig(dir.dir().resolve("config.json"), c, tasks, wall, opts.threads(),
                     Map.of("table2", s, "scheduleSeeds", java.util.stream.LongStream.rangeClosed(1, runs).boxed().toList(),
@@ -129,11 +146,12 @@ final class HogwildTable2Command implements Callable<Integer> {
 
     private static void writeRows(Path f, List<Table2.Row> rows) throws IOException {
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(f))) {
-            w.println("model,paper_name,task,implicit,sync_error,mean_change,std_change,max_output_change,mean_staleness,max_staleness,converged,paper_mean,paper_std,trainer_error");
+            w.println("model,paper_name,task,implicit,sync_error,mean_change,std_change,max_output_change,mean_staleness,max_staleness,converged,paper_mean,paper_std,trainer_error,model_file");
             for (Table2.Row x : rows)
-                w.printf(Locale.ROOT, "%s,%s,%s,%b,%.6f,%.6f,%.6f,%.6g,%.3f,%d,%b,%s,%s,%.6f%n", x.model(), x.paperName(), x.task(), x.implicit(),
+                w.printf(Locale.ROOT, "%s,%s,%s,%b,%.6f,%.6f,%.6f,%.6g,%.3f,%d,%b,%s,%s,%.6f,%s%n", x.model(), x.paperName(), x.task(), x.implicit(),
                         x.syncError(), x.meanChange(), x.stdChange(), x.maxOutputChange(), x.meanStaleness(), x.maxStaleness(), x.allConverged(),
-                        x.paper() == null ? "" : x.paper()[0], x.paper() == null ? "" : x.paper()[1], x.trainedTestError());
+                        x.paper() == null ? "" : x.paper()[0], x.paper() == null ? "" : x.paper()[1], x.trainedTestError(),
+                        HogwildTable1Command.MODELS + "/" + x.fileName());
         }
     }
 

@@ -25,6 +25,9 @@ record ModelRun(Path file, ModelFile model, Graph graph, Tensor features, Traina
     /** Reads and checks the model, the graph (an edge-list file) and the features ({@code sample,node,values} CSV). */
     static ModelRun load(Path modelFile, Path graphFile, Path featuresFile) {
         ModelFile m = ModelFile.read(modelFile);
+        if (m.spec().edgeFeatureWidth() > 0)
+            throw new Main.UserError(modelFile + ": the model reads " + m.spec().edgeFeatureWidth()
+                    + " feature(s) per edge; predict and infer take node features only, so they cannot run it");
         Graph g = EdgeListReader.read(graphFile);
         m.checkGraph(modelFile, g, "--graph " + graphFile);
         Tensor x = CsvDataset.readFeatures(featuresFile, g.n());
@@ -36,11 +39,13 @@ record ModelRun(Path file, ModelFile model, Graph graph, Tensor features, Traina
 
     /**
      * What the commands print for an inference: the node outputs {@code [nodes, samples, k]}, or for a
-     * graph-level model (a graph readout in the file) one row per sample, {@code [samples, J]}.
+     * graph-level model (a graph readout in the file) one row per sample, {@code [samples, J]}; mapped
+     * through the file's output scale when it has one (a model trained on standardized targets).
      */
     Tensor outputs(Inference.Result r) {
         GraphReadout head = model.graphReadout();
-        return head == null ? r.outputs() : Inference.graphLevel(head, graph, model.params(), r.outputs());
+        Tensor y = head == null ? r.outputs() : Inference.graphLevel(head, graph, model.params(), r.outputs());
+        return model.outputScale() == null ? y : model.outputScale().apply(y);
     }
 
     /** The first line of every CSV file these commands write; only such a file is replaced (with --force). */

@@ -245,7 +245,7 @@ final class TrainCheckpoints {
     }
 
     /** The first field where two configurations differ, or null. */
-    private static String differs(JsonNode a, JsonNode b, String path) {
+    static String differs(JsonNode a, JsonNode b, String path) {
         if (a.isObject() && b.isObject()) {
             Set<String> keys = new LinkedHashSet<>();
             a.fieldNames().forEachRemaining(keys::add);

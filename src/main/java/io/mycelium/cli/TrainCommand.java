@@ -117,7 +117,7 @@ final class TrainCommand implements Callable<Integer> {
         if (t.batch() > train.samples())
             throw new Main.UserError(cfg.file() + ": training.batch: " + t.batch() + " is more than the " + train.samples() + " training samples");
         TrainConfig.Model m = cfg.model();
-        Gcnn model = new Gcnn(m.shift().of(g), m.widths(), m.activations(), m.init().equals("uniform01") ? Gcnn.UNIFORM01 : Gcnn.GLOROT);
+        Gcnn model = m.gcnn(g);
         Params init = new Params();
         model.init(init, Init.rng(t.seed()));
         return new Prepared(cfg, g, train, held,

@@ -66,10 +66,16 @@ record TrainConfig(Path file, Task task, Graph graph, Data data, Model model, Tr
 
     /**
      * {@code type} gcnn: the training paper's GCNN ({@code widths}, {@code activations}, {@code shift},
-     * {@code init}); any other type is a registered model built from {@code spec}.
+     * {@code init}, {@code selfWeight}); any other type is a registered model built from {@code spec}.
      */
-    record Model(String type, int[] widths, Activation[] activations, ShiftOperator shift, String init, TrainModel spec) {
+    record Model(String type, int[] widths, Activation[] activations, ShiftOperator shift, String init, boolean selfWeight, TrainModel spec) {
         boolean gcnn() { return type.equals("gcnn"); }
+
+        /** The GCNN of this config on {@code g}'s shift operator. */
+        io.mycelium.model.Gcnn gcnn(io.mycelium.graph.Graph g) {
+            return new io.mycelium.model.Gcnn(shift.of(g), widths, activations,
+                    init.equals("uniform01") ? io.mycelium.model.Gcnn.UNIFORM01 : io.mycelium.model.Gcnn.GLOROT, selfWeight);
+        }
     }
 
     /**
@@ -247,8 +253,8 @@ record TrainConfig(Path file, Task task, Graph graph, Data data, Model model, Tr
 
         Model model(ObjectNode m, Task task) {
             String type = m.has("type") ? text(m.get("type"), "model.type").toLowerCase(java.util.Locale.ROOT) : "gcnn";
-            if (!type.equals("gcnn")) return new Model(type, null, null, null, null, TrainModel.read(m, type, this));
-            object(m, "model", Set.of("type", "widths", "activations", "shift", "init"));
+            if (!type.equals("gcnn")) return new Model(type, null, null, null, null, true, TrainModel.read(m, type, this));
+            object(m, "model", Set.of("type", "widths", "activations", "shift", "init", "self-weight"));
             JsonNode w = required(m, "widths", "model.");
             if (!w.isArray() || w.size() < 2) throw bad("model.widths", "a list of at least two layer widths, e.g. [3, 8, 1]");
             int[] widths = ints(w, "model.widths", 1);
@@ -268,7 +274,8 @@ record TrainConfig(Path file, Task task, Graph graph, Data data, Model model, Tr
             // the training paper's layers need a symmetric S; every operator here is symmetric
             String init = m.has("init") ? text(m.get("init"), "model.init") : "glorot";
             if (!init.equals("glorot") && !init.equals("uniform01")) throw bad("model.init", "choose glorot or uniform01, got '" + init + "'");
-            return new Model(type, widths, acts, shift, init, null);
+            boolean selfWeight = !m.has("self-weight") || bool(m.get("self-weight"), "model.self-weight");
+            return new Model(type, widths, acts, shift, init, selfWeight, null);
         }
 
         ShiftOperator shift(JsonNode n, String field) {
@@ -338,6 +345,11 @@ record TrainConfig(Path file, Task task, Graph graph, Data data, Model model, Tr
             JsonNode n = o.get(key);
             if (n == null || n.isNull()) throw bad(prefix + key, "missing");
             return n;
+        }
+
+        boolean bool(JsonNode n, String field) {
+            if (!n.isBoolean()) throw bad(field, "expected true or false, got " + n);
+            return n.asBoolean();
         }
 
         String text(JsonNode n, String field) {
@@ -448,6 +460,7 @@ record TrainConfig(Path file, Task task, Graph graph, Data data, Model model, Tr
             mo.put("activations", java.util.Arrays.stream(model.activations()).map(a -> a.name().toLowerCase(java.util.Locale.ROOT)).toList());
             mo.put("shift", model.shift().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
             mo.put("init", model.init());
+            mo.put("self-weight", model.selfWeight());
         } else mo.putAll(model.spec().fields());
         m.put("model", mo);
         Map<String, Object> t = new LinkedHashMap<>();

@@ -2,7 +2,6 @@ package io.mycelium.cli;
 
 import io.mycelium.data.TuDataset;
 import io.mycelium.graph.Graph;
-import io.mycelium.model.Gcnn;
 import io.mycelium.model.ImplicitModel;
 import io.mycelium.model.Trainable;
 import io.mycelium.task.CsvDataset;
@@ -140,7 +139,7 @@ record TrainTask(TrainConfig cfg, List<TaskTrainer.Item> train, List<TaskTrainer
         if (m.gcnn()) {
             if (m.widths()[0] != features)
                 throw new Main.UserError(cfg.file() + ": model.widths[0]: is " + m.widths()[0] + " but the data have " + features + " node features");
-            return new Gcnn(m.shift().of(g), m.widths(), m.activations(), m.init().equals("uniform01") ? Gcnn.UNIFORM01 : Gcnn.GLOROT);
+            return m.gcnn(g);
         }
         return m.spec().build(features, edgeFeatures, nodeOut, g);
     }

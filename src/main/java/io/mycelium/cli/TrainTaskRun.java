@@ -121,16 +121,16 @@ final class TrainTaskRun {
         return new Row(epoch, a[0], a[1], Double.NaN, Double.NaN, c[0], c[1]);
     }
 
-    /** Mean squared error (node regression), or the accuracy of the devices' decisions (graph classification). */
+    /**
+     * Loss and accuracy: mean squared error (node regression, accuracy NaN), or the devices' binary
+     * cross-entropy (each node's readout of its graph's mean, weighted 1 / (n_q · graphs), as trained)
+     * and the accuracy of their decisions (graph classification).
+     */
     private static double[] metrics(DistributedImplicit d, TrainTask task, List<TaskTrainer.Item> items) {
         TrainConfig.Training t = task.cfg().training();
         DistributedImplicit.Evaluation ev = d.evaluate(samples(items), t.tol(), t.maxIter());
-        // graph labels: the devices' decisions (each node's readout of its graph's mean), no loss reported
-        if (task.cfg().task() == TrainConfig.Task.GRAPH_CLASSIFICATION) return new double[] {Double.NaN, 1 - ev.metric() / 100};
-        double[] o = ev.output().data(), y = ev.batch().y().data();
-        double s = 0;
-        for (int i = 0; i < o.length; i++) s += (o[i] - y[i]) * (o[i] - y[i]);
-        return new double[] {s / o.length, Double.NaN};
+        if (task.cfg().task() == TrainConfig.Task.GRAPH_CLASSIFICATION) return new double[] {ev.loss(), 1 - ev.metric() / 100};
+        return new double[] {ev.loss(), Double.NaN};
     }
 
     /** The disjoint union of the training graphs. */

@@ -8,6 +8,9 @@ package io.mycelium.model;
  * The tape remains the reference the fused pass is tested against.
  */
 public interface FusedGcnnTraining {
-    /** This model's layers as eq. (9) writes them; the parameter names must be the ones {@code init} adds. */
+    /**
+     * This model's layers as eq. (9) writes them; the parameter names must be the ones {@code init}
+     * adds. Null when this instance's forward pass is not of that form: the trainer then records it on a tape.
+     */
     GcnnForm gcnnForm();
 }

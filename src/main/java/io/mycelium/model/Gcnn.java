@@ -16,6 +16,10 @@ import java.util.function.UnaryOperator;
  * Layer l (counting from 0 here) owns parameters {@code "l<l>.theta0"} and {@code "l<l>.theta1"}
  * of shape {@code [copies, g_l, g_{l+1}]}. Each layer is one round of message passing (the exchange
  * of X^{l-1}); the backward of the first layer needs none because the input features need no gradient.
+ *
+ * <p>Without the self weight ({@code selfWeight} false) a layer is {@code σ_l(S X^{l-1} Θ1^l)}, Kipf
+ * and Welling's GCN layer {@code Â X W} when S is the renormalized adjacency Â; the layer then owns
+ * only {@code "l<l>.theta1"}. That form offers no fused pass ({@link #gcnnForm} declines).
  */
 public final class Gcnn implements HiddenMapped, FusedGcnnTraining, Rewirable {
     /** Draws one {@code [1, fanIn, fanOut]} weight. */
@@ -32,12 +36,19 @@ public final class Gcnn implements HiddenMapped, FusedGcnnTraining, Rewirable {
     private final int[] widths;
     private final Activation[] activations;
     private final WeightInit init;
+    private final boolean selfWeight;
+
+    /** Eq. (9)'s layers, with the self weight Θ0. */
+    public Gcnn(Operator shift, int[] widths, Activation[] activations, WeightInit init) {
+        this(shift, widths, activations, init, true);
+    }
 
     /**
      * @param widths      g_0 (input features), g_1, ..., g_L
      * @param activations one per layer
+     * @param selfWeight  whether each layer has Θ0 (eq. 9) or only S X Θ1 (Kipf and Welling's GCN layer)
      */
-    public Gcnn(Operator shift, int[] widths, Activation[] activations, WeightInit init) {
+    public Gcnn(Operator shift, int[] widths, Activation[] activations, WeightInit init, boolean selfWeight) {
         if (widths.length < 2) throw new IllegalArgumentException("a GCNN needs at least one layer (two widths)");
         if (activations.length != widths.length - 1)
             throw new IllegalArgumentException(activations.length + " activations for " + (widths.length - 1) + " layers");
@@ -46,6 +57,7 @@ public final class Gcnn implements HiddenMapped, FusedGcnnTraining, Rewirable {
         this.widths = widths.clone();
         this.activations = activations.clone();
         this.init = init;
+        this.selfWeight = selfWeight;
     }
 
     /** Every layer with the same activation. */
@@ -76,21 +88,24 @@ public final class Gcnn implements HiddenMapped, FusedGcnnTraining, Rewirable {
     /** How fresh weights are drawn ({@link #GLOROT}, {@link #UNIFORM01} or the caller's own). */
     public WeightInit weightInit() { return init; }
 
+    /** Whether each layer has the self weight Θ0 (eq. 9); false: {@code σ(S X Θ1)} only. */
+    public boolean selfWeight() { return selfWeight; }
+
     /** The same architecture on another shift operator (another graph). */
     @Override
-    public Gcnn on(Operator otherShift) { return new Gcnn(otherShift, widths, activations, init); }
+    public Gcnn on(Operator otherShift) { return new Gcnn(otherShift, widths, activations, init, selfWeight); }
 
     /** |θ|: scalars in one copy. */
     public int parameterCount() {
         int c = 0;
-        for (int l = 0; l < layers(); l++) c += 2 * widths[l] * widths[l + 1];
+        for (int l = 0; l < layers(); l++) c += (selfWeight ? 2 : 1) * widths[l] * widths[l + 1];
         return c;
     }
 
     @Override
     public void init(Params params, UniformRandomProvider rng) {
         for (int l = 0; l < layers(); l++) {
-            params.add(theta0(l), init.draw(rng, widths[l], widths[l + 1]));
+            if (selfWeight) params.add(theta0(l), init.draw(rng, widths[l], widths[l + 1]));
             params.add(theta1(l), init.draw(rng, widths[l], widths[l + 1]));
         }
     }
@@ -107,7 +122,8 @@ public final class Gcnn implements HiddenMapped, FusedGcnnTraining, Rewirable {
         for (int l = 0; l < layers(); l++) {
             if (l > 0) h = hidden.apply(h);
             Var sx = tape.exchange(h, shift);
-            Var pre = tape.add(tape.matmul(h, tape.param(theta0(l))), tape.matmul(sx, tape.param(theta1(l))));
+            Var shifted = tape.matmul(sx, tape.param(theta1(l)));
+            Var pre = selfWeight ? tape.add(tape.matmul(h, tape.param(theta0(l))), shifted) : shifted;
             h = activations[l].apply(tape, pre);
         }
         return h;
@@ -116,8 +132,10 @@ public final class Gcnn implements HiddenMapped, FusedGcnnTraining, Rewirable {
     @Override
     public int rounds() { return layers(); }
 
+    /** Eq. (9)'s form; null (no fused pass) without the self weight. */
     @Override
     public GcnnForm gcnnForm() {
+        if (!selfWeight) return null;
         String[] t0 = new String[layers()], t1 = new String[layers()];
         for (int l = 0; l < layers(); l++) {
             t0[l] = theta0(l);

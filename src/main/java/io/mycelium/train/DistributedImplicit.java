@@ -321,5 +321,11 @@ public final class DistributedImplicit {
         }
 
         public double metric() { return metric(output); }
+
+        /** The loss of these outputs: the objective's, or for graph labels the devices' readout loss (training's). */
+        public double loss() {
+            Tensor dOut = Tensor.zeros(output.shape());
+            return head != null ? head.lossAndGradient(batch, rows, output, dOut, rows.emptyLike()) : objective.loss(batch, output, dOut);
+        }
     }
 }

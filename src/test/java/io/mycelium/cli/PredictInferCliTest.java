@@ -139,6 +139,36 @@ class PredictInferCliTest {
         }
     }
 
+    @Test
+    void aModelReadingEdgeFeaturesIsRefusedAndAnOutputScaleIsApplied() throws Exception {
+        Saved s = trainedGcnn();
+        Path out = tmp.resolve("pred.csv");
+        var energy = new io.mycelium.model.energy.EnergyGnn(io.mycelium.model.energy.EnergyGnn.Variant.EDGE_WISE, NodeRegression.FEATURES, 1, 1);
+        Path e = tmp.resolve("energy.myc");
+        ModelFile.ofTied(energy, energy.init(Init.rng(2)), null, null).write(e);
+        CliRun run = CliRun.of("predict", e.toString(), "--graph", s.graph().toString(), "--features", s.features().toString(), "--out", out.toString());
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains(e.toString()).contains("1 feature(s) per edge");
+        assertThat(out).doesNotExist();
+
+        // the same tied model with and without an output scale: predictions c + s * output
+        Ignn ignn = Ignn.paper(NodeRegression.FEATURES, 1);
+        Params p = ignn.init(Init.rng(5));
+        Path plain = tmp.resolve("plain.myc"), scaled = tmp.resolve("scaled.myc"), o1 = tmp.resolve("o1.csv"), o2 = tmp.resolve("o2.csv");
+        ModelFile.ofTied(ignn, p, null, null).write(plain);
+        ModelFile.ofTied(ignn, p, null, new ModelFile.OutputScale(30, 0.5)).write(scaled);
+        assertThat(ModelFile.read(scaled).outputScale()).isEqualTo(new ModelFile.OutputScale(30, 0.5));
+        assertThat(ModelFile.read(plain).graph()).isNull();
+        for (Path[] m : new Path[][] {{plain, o1}, {scaled, o2}})
+            assertThat(CliRun.of("predict", m[0].toString(), "--graph", s.graph().toString(), "--features", s.features().toString(), "--out", m[1].toString()).code()).isZero();
+        List<String> a = Files.readAllLines(o1), b = Files.readAllLines(o2);
+        assertThat(b).hasSameSizeAs(a);
+        for (int i = 2; i < a.size(); i++) {
+            String[] x = a.get(i).split(","), y = b.get(i).split(",");
+            assertThat(Double.parseDouble(y[2])).isEqualTo(30 + 0.5 * Double.parseDouble(x[2]));
+        }
+    }
+
     /** An IGNN trained for a few epochs on a 16-node graph (tied parameters), saved with its graph and features. */
     Saved trainedIgnn() throws Exception {
         Graph g = Generators.parse("ba:16:2", 3);

@@ -39,6 +39,55 @@ class ModelGradientTest {
         GradCheck.check(g, p, List.of(x), (t, v) -> m.forward(t, v.get(0)), r, TOL);
     }
 
+    /** Kipf and Welling's layer form, σ(S X Θ1) without the self weight Θ0, on the renormalized adjacency. */
+    @ParameterizedTest
+    @ValueSource(longs = {21, 22, 23, 24, 25})
+    void gcnnWithoutSelfWeight(long seed) {
+        UniformRandomProvider r = Init.rng(seed);
+        Graph g = graph(r, seed);
+        int in = 1 + r.nextInt(3);
+        Gcnn m = new Gcnn(io.mycelium.graph.ShiftOperator.RENORMALIZED_ADJACENCY.of(g), new int[] {in, 3, 2},
+                new Activation[] {Activation.TANH, Activation.SIGMOID}, Gcnn.GLOROT, false);
+        Params p = new Params();
+        m.init(p, r);
+        jiggle(p, r);
+        org.assertj.core.api.Assertions.assertThat(p.names()).containsExactly("l0.theta1", "l1.theta1");
+        org.assertj.core.api.Assertions.assertThat(m.gcnnForm()).as("no fused pass for this form").isNull();
+        Tensor x = Init.normal(r, 0, 1, g.n(), in);
+        GradCheck.check(g, p, List.of(x), (t, v) -> m.forward(t, v.get(0)), r, TOL);
+
+        // the forward is σ1(Â σ0(Â X W0) W1), written out with a dense Â = D~^-1/2 (A + I) D~^-1/2
+        int n = g.n();
+        double[][] a = new double[n][n];
+        double[] deg = new double[n];
+        for (int i = 0; i < n; i++) {
+            a[i][i] = 1;
+            for (int j = 0; j < n; j++) if (g.hasEdge(i, j)) a[i][j] = 1;
+            for (int j = 0; j < n; j++) deg[i] += a[i][j];
+        }
+        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) a[i][j] /= Math.sqrt(deg[i] * deg[j]);
+        double[][] h = new double[n][];
+        for (int i = 0; i < n; i++) h[i] = java.util.Arrays.copyOfRange(x.data(), i * in, (i + 1) * in);
+        int[] w = {in, 3, 2};
+        for (int l = 0; l < 2; l++) {
+            double[] theta = p.get("l" + l + ".theta1").data();
+            double[][] next = new double[n][w[l + 1]];
+            for (int i = 0; i < n; i++)
+                for (int o = 0; o < w[l + 1]; o++) {
+                    double z = 0;
+                    for (int j = 0; j < n; j++) for (int k = 0; k < w[l]; k++) z += a[i][j] * h[j][k] * theta[k * w[l + 1] + o];
+                    next[i][o] = l == 0 ? Math.tanh(z) : 1 / (1 + Math.exp(-z));
+                }
+            h = next;
+        }
+        io.mycelium.engine.Host host = io.mycelium.engine.Engine.synchronous(g, p).hosts().getFirst();
+        io.mycelium.autodiff.Tape t = host.tape();
+        double[] got = m.forward(t, t.constant(host.rows(x))).value().data();
+        for (int i = 0; i < n; i++)
+            for (int o = 0; o < 2; o++)
+                org.assertj.core.api.Assertions.assertThat(got[i * 2 + o]).isCloseTo(h[i][o], org.assertj.core.api.Assertions.within(1e-12));
+    }
+
     @ParameterizedTest
     @ValueSource(longs = {11, 12, 13, 14, 15})
     void gat(long seed) {

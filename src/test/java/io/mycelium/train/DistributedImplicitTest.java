@@ -116,6 +116,9 @@ class DistributedImplicitTest {
         double lr = ref.lossAndGradient(ref.contexts(g).getFirst(), gr);
         assertThat(lc).isCloseTo(lr, org.assertj.core.data.Offset.offset(1e-10));
         assertThat(ld).isCloseTo(lr, org.assertj.core.data.Offset.offset(1e-10));
+        // the loss an evaluation reports (what train prints per epoch): the same number, not NaN
+        assertThat(dist.evaluate(g, 1e-13, 20_000).loss()).isCloseTo(lr, org.assertj.core.data.Offset.offset(1e-10));
+        assertThat(central.evaluate(g, 1e-13, 20_000).loss()).isCloseTo(lr, org.assertj.core.data.Offset.offset(1e-10));
         double err = 0, scale = 0;
         for (String n : gc.names()) {
             double[] c = gc.get(n).data(), d = gd.get(n).data(), f = gr.get(n).data();

@@ -61,8 +61,15 @@ public sealed interface ModelSpec {
     /** Outputs per node. */
     int outputWidth();
 
-    /** The training paper's GCNN (eq. 9); {@code init}: glorot or uniform01, null when the model drew its weights another way. */
-    record GcnnSpec(int[] widths, Activation[] activations, ShiftOperator shift, String init) implements ModelSpec {
+    /** Features per edge the model reads (0: none). */
+    default int edgeFeatureWidth() { return 0; }
+
+    /**
+     * The training paper's GCNN (eq. 9); {@code init}: glorot or uniform01, null when the model drew its weights another way;
+     * {@code selfWeight}: each layer has Θ0 (eq. 9) or only S X Θ1 (Kipf and Welling's layer). A spec written before
+     * {@code selfWeight} existed has none and means true.
+     */
+    record GcnnSpec(int[] widths, Activation[] activations, ShiftOperator shift, String init, boolean selfWeight) implements ModelSpec {
         public GcnnSpec {
             if (Arrays.asList(activations).contains(null)) throw new InputException("activations: null is not an activation");
             if (init != null && !init.equals("glorot") && !init.equals("uniform01")) throw new InputException("init: glorot, uniform01 or null, got '" + init + "'");
@@ -71,7 +78,7 @@ public sealed interface ModelSpec {
         @Override
         public Gcnn build(Graph graph) {
             Gcnn.WeightInit w = "uniform01".equals(init) ? Gcnn.UNIFORM01 : Gcnn.GLOROT;
-            return new Gcnn(shift.of(graph), widths, activations, w);
+            return new Gcnn(shift.of(graph), widths, activations, w, selfWeight);
         }
 
         @Override
@@ -136,6 +143,9 @@ public sealed interface ModelSpec {
         public EnergyGnn build(Graph graph) { return new EnergyGnn(variant, nodeFeatures, edgeFeatures, outWidth, config); }
 
         @Override
+        public int edgeFeatureWidth() { return edgeFeatures; }
+
+        @Override
         public int inputWidth() { return nodeFeatures; }
 
         @Override
@@ -158,7 +168,7 @@ public sealed interface ModelSpec {
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("a GCNN on the operator '" + m.shift().name() + "' has no spec: it must be one of the named shift operators", e);
                 }
-                yield new GcnnSpec(m.widths(), acts, s, init);
+                yield new GcnnSpec(m.widths(), acts, s, init, m.selfWeight());
             }
             case Gcn m -> new GcnSpec(m.encoder().inWidth(), m.width(), m.layers(), hidden(m.readout()), m.readout().outWidth(), m.shiftKind());
             case Gat m -> new GatSpec(m.inWidth(), m.layers(), m.heads(), m.headWidth(), hidden(m.readout()), m.readout().outWidth());
@@ -193,6 +203,8 @@ public sealed interface ModelSpec {
      */
     static ModelSpec fromJson(JsonNode json, String where) {
         ModelSpec spec;
+        if (json.isObject() && "gcnn".equals(json.path("type").asText()) && !json.has("selfWeight"))
+            json = ((com.fasterxml.jackson.databind.node.ObjectNode) json.deepCopy()).put("selfWeight", true);   // written before the field existed
         try {
             spec = JSON.treeToValue(json, ModelSpec.class);
         } catch (InvalidTypeIdException e) {

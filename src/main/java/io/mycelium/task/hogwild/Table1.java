@@ -1,6 +1,8 @@
 package io.mycelium.task.hogwild;
 
+import io.mycelium.artifact.ModelFile;
 import io.mycelium.train.GraphTrainer;
+import io.mycelium.train.Objective;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,9 +20,25 @@ import java.util.concurrent.Future;
 public final class Table1 {
     private Table1() {}
 
-    /** One training run; {@code solverConverged}: every forward and adjoint solve of training and every evaluation solve met the tolerance. */
+    /**
+     * One training run; {@code solverConverged}: every forward and adjoint solve of training and every
+     * evaluation solve met the tolerance; {@code trained}: the trained model, as a model file holds it.
+     */
     public record Run(String model, String task, long seed, int fold, double testError, double trainError, double finalLoss,
-                      double seconds, boolean solverConverged) {}
+                      double seconds, boolean solverConverged, ModelFile trained) {
+        /** The run's id, {@code <model>-<task>-s<seed>-f<fold>}. */
+        public String id() { return id(model, task, seed, fold); }
+
+        static String id(String model, String task, long seed, int fold) { return model + "-" + task + "-s" + seed + "-f" + fold; }
+
+        /** The name its model file takes in a results directory: {@code <id>.myc}. */
+        public String fileName() { return id() + ".myc"; }
+
+        /** This run with its trained model {@code m} (a run read back from a checkpoint gets its model this way). */
+        public Run withTrained(ModelFile m) {
+            return new Run(model, task, seed, fold, testError, trainError, finalLoss, seconds, solverConverged, m);
+        }
+    }
 
     /** One cell: our mean ± std over runs, and the paper's (null when it has none). */
     public record Cell(String model, String paperName, String task, double mean, double std, int runs, double[] paper) {}
@@ -31,8 +49,8 @@ public final class Table1 {
     public static Run run(Models.Entry m, HogwildTask task, long seed, int fold, HogwildConfig c, Runnable perEpoch) {
         long t0 = System.nanoTime();
         HogwildTask.Split sp = task.split(fold, c.testFraction());
-        GraphTrainer tr = new GraphTrainer(m.net(task, c.solver()), c.objective(task, sp.train()), null, sp.train(),
-                c.trainer(seed, c.epochsFor(m, task)));
+        Objective objective = c.objective(task, sp.train());
+        GraphTrainer tr = new GraphTrainer(m.net(task, c.solver()), objective, null, sp.train(), c.trainer(seed, c.epochsFor(m, task)));
         boolean[] conv = {true};
         List<GraphTrainer.EpochStats> stats = tr.train(s -> {
             conv[0] &= s.converged();
@@ -44,11 +62,30 @@ public final class Table1 {
         // the evaluation solves start cold; an ill-conditioned trained energy can run out of budget there too
         for (io.mycelium.train.BatchContext b : testCtx) conv[0] &= b.converged();
         for (io.mycelium.train.BatchContext b : trainCtx) conv[0] &= b.converged();
-        return new Run(m.id(), task.id(), seed, fold, test, train, stats.getLast().loss(), (System.nanoTime() - t0) / 1e9, conv[0]);
+        return new Run(m.id(), task.id(), seed, fold, test, train, stats.getLast().loss(), (System.nanoTime() - t0) / 1e9, conv[0],
+                trained(m, task, tr, objective, seed, c.epochsFor(m, task), test));
+    }
+
+    /**
+     * The trained model of a run as a model file: tied parameters (one model for every node), no
+     * graph identity (it was trained over a pool of graphs), the output scale of standardized
+     * regression targets, and the test metric it reached.
+     */
+    static ModelFile trained(Models.Entry m, HogwildTask task, GraphTrainer tr, Objective o, long seed, int epochs, double testMetric) {
+        ModelFile.OutputScale scale = o instanceof Objective.Regression r && (r.center() != 0 || r.scale() != 1)
+                ? new ModelFile.OutputScale(r.center(), r.scale()) : null;
+        return ModelFile.ofTied(m.create(task), tr.params().copy(),
+                new ModelFile.Training("adam", seed, epochs, "test " + o.metricName(), testMetric), scale);
     }
 
     /** All runs of the configuration on {@code threads} threads; {@code perEpoch} ticks once per trained epoch. */
     public static Result run(HogwildConfig c, Map<String, HogwildTask> tasks, int threads, Runnable perEpoch) throws Exception {
+        return run(c, tasks, threads, perEpoch, FinishedRuns.none());
+    }
+
+    /** As above; the runs {@code done} has from earlier are taken from it, the others trained and handed to it as they finish. */
+    public static Result run(HogwildConfig c, Map<String, HogwildTask> tasks, int threads, Runnable perEpoch, FinishedRuns<Run> done)
+            throws Exception {
         List<Models.Entry> models = c.models().stream().map(Models::get).toList();
         List<Future<Run>> fs = new ArrayList<>();
         try (ExecutorService ex = Executors.newFixedThreadPool(Math.max(1, threads))) {
@@ -58,7 +95,13 @@ public final class Table1 {
                         for (int f = 0; f < c.folds(); f++) {
                             long seed = s;
                             int fold = f;
-                            fs.add(ex.submit(() -> run(m, tasks.get(t), seed, fold, c, perEpoch)));
+                            String id = Run.id(m.id(), t, seed, fold);
+                            Run earlier = done.earlier(id);
+                            fs.add(earlier != null ? java.util.concurrent.CompletableFuture.completedFuture(earlier) : ex.submit(() -> {
+                                Run r = run(m, tasks.get(t), seed, fold, c, perEpoch);
+                                done.finished(id, r);
+                                return r;
+                            }));
                         }
             List<Run> runs = new ArrayList<>();
             for (Future<Run> f : fs) {

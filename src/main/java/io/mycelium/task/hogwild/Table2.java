@@ -71,7 +71,19 @@ public final class Table2 {
     public record Row(String model, String paperName, String task, boolean implicit, double trainedTestError, double syncError,
                       double[] asyncErrors, double meanChange, double stdChange, double maxOutputChange, double meanStaleness,
                       int maxStaleness, boolean allConverged, double[] paper, int syncTicks, boolean syncConverged, int[] asyncTicks,
-                      boolean[] asyncConverged, double[] asyncSeconds) {
+                      boolean[] asyncConverged, double[] asyncSeconds, io.mycelium.artifact.ModelFile trained) {
+        /** The row's id, {@code <model>-<task>}. */
+        public String id() { return model + "-" + task; }
+
+        /** The name its model file takes in a results directory: {@code <id>.myc}. */
+        public String fileName() { return id() + ".myc"; }
+
+        /** This row with its trained model {@code m} (a row read back from a checkpoint gets its model this way). */
+        public Row withTrained(io.mycelium.artifact.ModelFile m) {
+            return new Row(model, paperName, task, implicit, trainedTestError, syncError, asyncErrors, meanChange, stdChange, maxOutputChange,
+                    meanStaleness, maxStaleness, allConverged, paper, syncTicks, syncConverged, asyncTicks, asyncConverged, asyncSeconds, m);
+        }
+
         /** Inferences (the synchronous one and the runs) that ended with their tick budget spent. */
         public int exhausted() {
             int e = syncConverged ? 0 : 1;
@@ -125,8 +137,8 @@ public final class Table2 {
     /** One row, its engines computing with {@code engines} (rows run side by side share its helper threads). */
     static Row row(Models.Entry m, HogwildTask task, HogwildConfig c, Settings s, Progress progress, AsyncOptions engines) {
         HogwildTask.Split sp = task.split(0, c.testFraction());
-        GraphTrainer tr = new GraphTrainer(m.net(task, c.solver()), c.objective(task, sp.train()), null, sp.train(),
-                c.trainer(1, c.epochsFor(m, task)));
+        io.mycelium.train.Objective objective = c.objective(task, sp.train());
+        GraphTrainer tr = new GraphTrainer(m.net(task, c.solver()), objective, null, sp.train(), c.trainer(1, c.epochsFor(m, task)));
         tr.train(e -> progress.epoch());
         List<GraphSample> sub = sp.test().subList(0, Math.min(s.testGraphs(), sp.test().size()));
         GraphBatch b = GraphBatch.of(sub);
@@ -157,7 +169,7 @@ public final class Table2 {
         }
         return new Row(m.id(), m.paperName(), task.id(), model instanceof ImplicitModel, trained, syncErr, errs, Table1.mean(change),
                 Table1.std(change), maxOut, stale, maxStale, conv, PaperTables.lookup(PaperTables.TABLE2, m.paperName(), task.id()),
-                sync.ticks(), sync.converged(), ticks, convs, secs);
+                sync.ticks(), sync.converged(), ticks, convs, secs, Table1.trained(m, task, tr, objective, 1, c.epochsFor(m, task), trained));
     }
 
     static AsyncRun infer(Trainable model, GraphTrainer tr, GraphBatch b, AsyncSchedule sched, AsyncOptions engines, double tol, int maxTicks) {
@@ -174,11 +186,24 @@ public final class Table2 {
 
     /** Every configured (model, task) on {@code threads} threads. */
     public static List<Row> run(HogwildConfig c, Map<String, HogwildTask> tasks, Settings s, int threads, Progress progress) throws Exception {
+        return run(c, tasks, s, threads, progress, FinishedRuns.none());
+    }
+
+    /** As above; the rows {@code done} has from earlier are taken from it, the others trained and handed to it as they finish. */
+    public static List<Row> run(HogwildConfig c, Map<String, HogwildTask> tasks, Settings s, int threads, Progress progress, FinishedRuns<Row> done)
+            throws Exception {
         List<Future<Row>> fs = new ArrayList<>();
         AsyncOptions engines = AsyncOptions.defaults(); // one allowance of wavefront helpers (the cores beyond one) for all rows
         try (ExecutorService ex = Executors.newFixedThreadPool(Math.max(1, threads))) {
             for (String id : c.models())
-                for (String t : c.tasks()) fs.add(ex.submit(() -> row(Models.get(id), tasks.get(t), c, s, progress, engines)));
+                for (String t : c.tasks()) {
+                    Row earlier = done.earlier(id + "-" + t);
+                    fs.add(earlier != null ? java.util.concurrent.CompletableFuture.completedFuture(earlier) : ex.submit(() -> {
+                        Row r = row(Models.get(id), tasks.get(t), c, s, progress, engines);
+                        done.finished(r.id(), r);
+                        return r;
+                    }));
+                }
             List<Row> rows = new ArrayList<>();
             for (Future<Row> f : fs) {
                 try {

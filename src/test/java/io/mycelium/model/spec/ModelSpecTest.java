@@ -61,6 +61,20 @@ class ModelSpecTest {
         assertThat(j.get("type").asText()).isEqualTo("gcnn");
         assertThat(j.get("init").asText()).isEqualTo("uniform01");
         assertThat(j.get("shift").asText()).isEqualTo("NORMALIZED_LAPLACIAN");
+        assertThat(j.get("selfWeight").asBoolean()).isTrue();
+    }
+
+    /** Kipf and Welling's layer form (no Θ0) round-trips; a spec written before selfWeight existed means the self weight. */
+    @Test
+    void theGcnnWithoutSelfWeightRoundTripsAndOldSpecsKeepIt() throws Exception {
+        Gcnn kipf = new Gcnn(ShiftOperator.RENORMALIZED_ADJACENCY.of(G), new int[] {3, 4, 2}, new Activation[] {Activation.RELU, Activation.IDENTITY},
+                Gcnn.GLOROT, false);
+        roundTrips(kipf);
+        assertThat(ModelSpec.of(kipf).toJson().get("selfWeight").asBoolean()).isFalse();
+        assertThat(((Gcnn) ModelSpec.of(kipf).build(G)).selfWeight()).isFalse();
+        ModelSpec old = ModelSpec.fromJson(JSON.readTree("{\"type\":\"gcnn\",\"widths\":[3,1],\"activations\":[\"TANH\"],\"shift\":\"LAPLACIAN\",\"init\":\"glorot\"}"), "old");
+        assertThat(((Gcnn) old.build(G)).selfWeight()).isTrue();
+        assertThat(old.build(G).init(Init.rng(1)).names()).containsExactly("l0.theta0", "l0.theta1");
     }
 
     /** The hogwild paper's IGNN (Appendix F.1): k = 2, encoder (16, 16, 16, 2), readout (4, 4, out), ReLU, κ = 0.95 on Ã. */
@@ -107,6 +121,7 @@ class ModelSpecTest {
         refused(ignn("\"inWidth\":4", "\"inWidth\":\"four\""), "inWidth");
         refused("{\"type\":\"gcnn\",\"widths\":[3,1],\"activations\":[\"TANH\",\"TANH\"],\"shift\":\"LAPLACIAN\",\"init\":\"glorot\"}", "2 activations for 1 layers");
         refused("{\"type\":\"gcnn\",\"widths\":[3,1],\"activations\":[\"TANH\"],\"shift\":\"LAPLACIAN\",\"init\":\"he\"}", "init");
+        refused("{\"type\":\"gcnn\",\"widths\":[3,1],\"activations\":[\"TANH\"],\"shift\":\"LAPLACIAN\",\"init\":\"glorot\",\"selfWeight\":\"no\"}", "selfWeight");
     }
 
     @Test
