@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "decentralized-ssl", mixinStandardHelpOptions = true,
         description = {"Trains a GNN decentralized, layer-wise and self-supervised on Cora or CiteSeer (the 'Towards Decentralized GNNs' poster).",
-                "Layer-wise edge-reconstruction loss, push-based negatives, gossip learning; linear-probe accuracy next to the centralized layer-wise twin, end-to-end training, an untrained encoder and raw features; a run with churn and loss. Writes summary.json, curves.csv, accuracy-vs-rounds.png (and embeddings.csv) into --out. See docs/ssl.md."})
+                "Layer-wise edge-reconstruction loss, push-based negatives, gossip learning; linear-probe accuracy next to the centralized layer-wise twin, end-to-end training, an untrained encoder and raw features; a run with churn and loss. Writes summary.json, curves.csv, accuracy-vs-rounds.png, <method>/model.myc (the trained encoder) (and embeddings.csv) into --out. See docs/ssl.md."})
 final class DecentralizedSslCommand implements Callable<Integer> {
     @Option(names = "--widths", split = ",", defaultValue = "256,64", description = "width of each layer (the number of values sets the depth); the embedding concatenates the layers (default ${DEFAULT-VALUE})")
     int[] widths;
@@ -154,6 +154,13 @@ final class DecentralizedSslCommand implements Callable<Integer> {
             writeCurves(od.dir().resolve("curves.csv"), r);
             plot(od.dir().resolve("accuracy-vs-rounds.png"), r, ds);
             if (export) writeEmbeddings(od.dir().resolve("embeddings.csv"), r.exportEmbedding(), r.embeddingDim());
+            for (Map.Entry<String, double[][]> e : r.models().entrySet()) {
+                SslExperiment.Method mt = r.methods().get(e.getKey());
+                String copy = e.getKey().startsWith(SslExperiment.DECENTRALIZED) ? "the mean of the nodes' copies (each node deploys its own; embeddings.csv has those)" : "the one copy";
+                io.mycelium.ssl.EncoderFile.of(g, ssl, e.getValue(), copy + ", first seed, at its chosen round " + mt.chosenRound()[0],
+                                new io.mycelium.artifact.ModelFile.Training(e.getKey(), seed, mt.chosenRound()[0], "linear-probe test accuracy (own copies)", mt.test()[0]))
+                        .write(Files.createDirectories(od.dir().resolve(e.getKey())).resolve("model.myc"));
+            }
             od.commit();
         }
         for (SslExperiment.Method x : r.methods().values())

@@ -234,6 +234,13 @@ public final class CentralizedLayerwise {
     /** The concatenated pre-activations [u^1 ‖ … ‖ u^L]. */
     public double[] preActivations() { return concat(h, n, c); }
 
+    /** Every layer's parameters ({@code [l]}: W then b; index 0 unused). */
+    public double[][] parameters() {
+        double[][] p = new double[params.length][];
+        for (int l = 1; l < p.length; l++) p[l] = params[l].clone();
+        return p;
+    }
+
     /** Layer l's parameters (W then b), for tests. */
     public double[] parameters(int l) { return params[l].clone(); }
 

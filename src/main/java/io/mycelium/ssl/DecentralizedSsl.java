@@ -523,12 +523,12 @@ public final class DecentralizedSsl {
         for (int v = 0; v < n; v++) {
             if (!online[v]) continue;
             int p = peer(v, STATS_PEER + x);
-            traffic.sent(Kind.STATS, payload);
-            if (lost()) { traffic.lost[Kind.STATS.ordinal()]++; continue; }
-            if (!online[p]) { traffic.offline[Kind.STATS.ordinal()]++; continue; }
-            traffic.sent(Kind.STATS, payload);
+            traffic.sent(Kind.MOMENTS, payload);
+            if (lost()) { traffic.lost[Kind.MOMENTS.ordinal()]++; continue; }
+            if (!online[p]) { traffic.offline[Kind.MOMENTS.ordinal()]++; continue; }
+            traffic.sent(Kind.MOMENTS, payload);
             boolean replyLost = lost();
-            if (replyLost) traffic.lost[Kind.STATS.ordinal()]++;
+            if (replyLost) traffic.lost[Kind.MOMENTS.ordinal()]++;
             for (int l = 1; l <= layers; l++) {
                 if (!active(l)) continue;
                 double[] e = est[l];
@@ -681,14 +681,13 @@ public final class DecentralizedSsl {
      * to the whole graph. Not something a node can compute; it separates what the copies learned from how
      * far apart they are.
      */
-    public double[] consensusEmbedding() {
-        double[][] pre = new double[layers + 1][];
-        double[] in = data.inputs();
-        for (int l = 1; l <= layers; l++) {
-            pre[l] = Encoder.affine(Encoder.aggregate(g, in, w[l - 1]), n, w[l - 1], w[l], copies[l].mean());
-            in = CentralizedLayerwise.relu(pre[l]);
-        }
-        return CentralizedLayerwise.relu(CentralizedLayerwise.concat(pre, n, c));
+    public double[] consensusEmbedding() { return EncoderFile.embedding(data, c, consensusParameters()); }
+
+    /** The mean of all nodes' copies, per layer ({@code [l]}: W then b; index 0 unused), as {@link #consensusEmbedding} applies it. */
+    public double[][] consensusParameters() {
+        double[][] p = new double[layers + 1][];
+        for (int l = 1; l <= layers; l++) p[l] = copies[l].mean();
+        return p;
     }
 
     /** Node v's copy of layer l's parameters (W then b); rows v does not hold are at their initial values. */

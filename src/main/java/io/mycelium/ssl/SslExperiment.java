@@ -54,7 +54,12 @@ public final class SslExperiment {
         public double messagesPerNodePerRound(Traffic.Kind k) { return (double) traffic.messages(k) / nodes / rounds; }
     }
 
-    public record Result(Map<String, Method> methods, RunInfo lossless, RunInfo faults, double[] exportEmbedding, int embeddingDim) {}
+    /**
+     * @param models for every trained method, the first seed's parameters ({@code [l]}: W then b) at its chosen
+     *               checkpoint; the decentralized runs': the mean of the nodes' copies
+     */
+    public record Result(Map<String, Method> methods, RunInfo lossless, RunInfo faults, double[] exportEmbedding, int embeddingDim,
+                         Map<String, double[][]> models) {}
 
     private SslExperiment() {}
 
@@ -68,31 +73,36 @@ public final class SslExperiment {
         for (int s = 0; s < o.seeds(); s++) rnd[s] = probe(p, new CentralizedLayerwise(data, seed(o, s)).embedding(), dim).testAccuracy();
         methods.put(RANDOM_INIT, new Method(RANDOM_INIT, rnd, new int[o.seeds()], List.of()));
 
-        methods.put(CENTRALIZED, centrally(CENTRALIZED, p, o, dim, tick, s -> {
+        Map<String, double[][]> models = new LinkedHashMap<>();
+        methods.put(CENTRALIZED, centrally(CENTRALIZED, p, o, dim, tick, models, s -> {
             CentralizedLayerwise cl = new CentralizedLayerwise(data, seed(o, s));
             return new Central() {
                 public void step() { cl.round(); }
                 public double[] embedding() { return cl.embedding(); }
+                public double[][] parameters() { return cl.parameters(); }
             };
         }));
-        if (o.endToEnd()) methods.put(END_TO_END, centrally(END_TO_END, p, o, dim, tick, s -> {
+        if (o.endToEnd()) methods.put(END_TO_END, centrally(END_TO_END, p, o, dim, tick, models, s -> {
             EndToEnd e = new EndToEnd(data, seed(o, s));
             return new Central() {
                 public void step() { e.epoch(); }
                 public double[] embedding() { return e.embedding(); }
+                public double[][] parameters() { return e.parameters(); }
             };
         }));
 
         Tracker dec = new Tracker(DECENTRALIZED, o.seeds());
         RunInfo lossless = decentralized(p, data, o, o.dec(), dec, tick);
         methods.put(DECENTRALIZED, dec.method());
+        models.put(DECENTRALIZED, dec.bestParams);
         RunInfo faulty = null;
         if (o.faultChurn() > 0 || o.faultLoss() > 0) {
             Tracker f = new Tracker(FAULTS, o.seeds());
             faulty = decentralized(p, data, o, o.dec().withFaults(o.faultChurn(), o.faultLoss()), f, tick);
             methods.put(FAULTS, f.method());
+            models.put(FAULTS, f.bestParams);
         }
-        return new Result(methods, lossless, faulty, dec.bestOfFirstSeed, dim);
+        return new Result(methods, lossless, faulty, dec.bestOfFirstSeed, dim, models);
     }
 
     /** A trainer with one copy of the parameters: a step per round, embeddings any time. */
@@ -100,12 +110,16 @@ public final class SslExperiment {
         void step();
 
         double[] embedding();
+
+        double[][] parameters();
     }
 
-    private static Method centrally(String name, Planetoid p, Options o, int dim, IntConsumer tick, java.util.function.IntFunction<Central> make) {
+    private static Method centrally(String name, Planetoid p, Options o, int dim, IntConsumer tick, Map<String, double[][]> models,
+                                    java.util.function.IntFunction<Central> make) {
         Tracker tr = new Tracker(name, o.seeds());
         for (int s = 0; s < o.seeds(); s++) {
             Central t = make.apply(s);
+            tr.params = t::parameters;
             tr.check(p, s, 0, t.embedding(), 0, dim);
             for (int r = 1; r <= o.ssl().epochs(); r++) {
                 t.step();
@@ -113,6 +127,7 @@ public final class SslExperiment {
                 if (r % o.evalEvery() == 0 || r == o.ssl().epochs()) tr.check(p, s, r, t.embedding(), 0, dim);
             }
         }
+        if (tr.bestParams != null) models.put(name, tr.bestParams);
         return tr.method();
     }
 
@@ -129,6 +144,7 @@ public final class SslExperiment {
     private static RunInfo decentralizedSeed(Planetoid p, SslGraph data, Options o, DecentralizedConfig dc, Tracker tr, IntConsumer tick, int s) {
         long t0 = System.nanoTime();
         DecentralizedSsl sim = new DecentralizedSsl(data, seed(o, s).withLr(o.decLr()), dc);
+        tr.params = sim::consensusParameters;
         int rounds = sim.rounds(), every = o.evalEvery();
         tr.check(p, s, 0, sim.embedding(), (double) sim.traffic().totalBytes() / data.n(), o.ssl().embeddingDim());
         sim.run((r, x) -> {
@@ -152,6 +168,8 @@ public final class SslExperiment {
         final int[] bestRound;
         final Map<Integer, double[]> sums = new java.util.TreeMap<>();
         double[] bestOfFirstSeed;
+        double[][] bestParams;
+        java.util.function.Supplier<double[][]> params;
 
         Tracker(String name, int seeds) {
             this.name = name;
@@ -167,7 +185,10 @@ public final class SslExperiment {
                 bestVal[s] = r.valAccuracy();
                 bestTest[s] = r.testAccuracy();
                 bestRound[s] = round;
-                if (s == 0) bestOfFirstSeed = emb;
+                if (s == 0) {
+                    bestOfFirstSeed = emb;
+                    if (params != null) bestParams = params.get();
+                }
             }
             double[] acc = sums.computeIfAbsent(round, k -> new double[4]);
             acc[0] += r.testAccuracy();

@@ -11,7 +11,7 @@ public final class Traffic {
     public enum Kind {
         EMBEDDING, NEGATIVE, GOSSIP,
         /** Batch moments of the decorrelation loss, averaged pairwise (a request and a reply per exchange). */
-        STATS
+        MOMENTS
     }
 
     private static final int KINDS = Kind.values().length;

@@ -2,6 +2,12 @@ package io.mycelium.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mycelium.artifact.CustomModelFile;
+import io.mycelium.ssl.EncoderFile;
+import io.mycelium.ssl.LinearProbe;
+import io.mycelium.ssl.SslConfig;
+import io.mycelium.ssl.SslGraph;
+import io.mycelium.task.Planetoid;
 import io.mycelium.task.PlanetoidTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +39,33 @@ class DecentralizedSslCliTest {
         assertThat(Files.readString(tmp.resolve("a/embeddings.csv"))).isEqualTo(Files.readString(tmp.resolve("b/embeddings.csv")));
         assertThat(Files.readString(tmp.resolve("a/curves.csv"))).isEqualTo(Files.readString(tmp.resolve("b/curves.csv")));
         assertThat(Files.readAllLines(tmp.resolve("a/embeddings.csv"))).hasSize(509);
+        // the saved encoders: the same bytes for the same seed; the centralized one gives the reported accuracy
+        for (String m : new String[] {"centralized", "end_to_end", "decentralized", "decentralized_faults"})
+            assertThat(Files.readAllBytes(tmp.resolve("a/" + m + "/model.myc"))).as(m).isEqualTo(Files.readAllBytes(tmp.resolve("b/" + m + "/model.myc")));
+        Path file = tmp.resolve("a/centralized/model.myc");
+        CustomModelFile f = CustomModelFile.read(file, EncoderFile.TYPE);
+        Planetoid p = Planetoid.load(data, "cora");
+        SslGraph g = SslGraph.planetoid(p, 0, 7);
+        double[] emb = EncoderFile.embedding(g, SslConfig.defaults().withWidths(8, 8), EncoderFile.parameters(f, file));
+        double acc = LinearProbe.evaluate(emb, 16, p.labels(), p.classes(), p.train(), p.val(), p.test()).testAccuracy();
+        assertThat(acc).isEqualTo(s.at("/per_seed/centralized/test_accuracy_per_seed/0").asDouble());
+        assertThat(f.training().epochs()).isEqualTo(s.at("/per_seed/centralized/chosen_round_per_seed/0").asInt());
+    }
+
+    @Test
+    void theDecorrelationObjectiveSendsMomentsNotNegatives() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        PlanetoidTest.writeTiny(data, "cora");
+        assertThat(Main.execute("reproduce", "decentralized-ssl", "--dataset", "cora", "--data", data.toString(), "--epochs", "3", "--eval-every", "3",
+                "--seeds", "1", "--widths", "6,4", "--objective", "decorrelation", "--churn", "0", "--loss", "0", "--out", tmp.resolve("d").toString())).isZero();
+        JsonNode s = new ObjectMapper().readTree(tmp.resolve("d/summary.json").toFile());
+        assertThat(s.at("/bytes_per_node_per_epoch/moments/bytes").asDouble()).isPositive();
+        assertThat(s.at("/bytes_per_node_per_epoch/negative/bytes").asDouble()).isZero();
+        assertThat(s.get("decentralized_accuracy").asDouble()).isBetween(0.0, 1.0);
+        assertThat(Files.exists(tmp.resolve("d/decentralized/model.myc"))).isTrue();
+        assertThat(Main.execute("reproduce", "decentralized-ssl", "--dataset", "cora", "--data", data.toString(), "--objective", "cca",
+                "--out", tmp.resolve("e").toString())).isEqualTo(2);
+        assertThat(Files.exists(tmp.resolve("e"))).isFalse();
     }
 
     @Test

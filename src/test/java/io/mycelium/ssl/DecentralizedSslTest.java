@@ -86,7 +86,7 @@ class DecentralizedSslTest {
         sim.run((r, x) -> online[0] += x.stats().onlineFraction());
         assertThat(online[0] / c.epochs()).isCloseTo(0.7, within(0.06));
         Traffic t = sim.traffic();
-        assertThat(t.messages(Kind.STATS)).as("no moments for edge reconstruction").isZero();
+        assertThat(t.messages(Kind.MOMENTS)).as("no moments for edge reconstruction").isZero();
         for (Kind k : new Kind[] {Kind.EMBEDDING, Kind.NEGATIVE, Kind.GOSSIP}) assertThat((double) t.lost(k) / t.messages(k)).as(k.name()).isCloseTo(0.2, within(0.03));
         assertThat(t.droppedOffline(Kind.NEGATIVE)).isPositive();
     }

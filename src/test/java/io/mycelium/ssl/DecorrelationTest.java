@@ -181,8 +181,8 @@ class DecorrelationTest {
         run.run(null);
         long n = data.n(), exchanges = n * (4 + 2L * c.epochs());
         long payload = 2 + Decorrelation.size(6) + Decorrelation.size(4);
-        assertThat(run.traffic().messages(Kind.STATS)).isEqualTo(2 * exchanges);
-        assertThat(run.traffic().bytes(Kind.STATS)).isEqualTo(2 * exchanges * (Traffic.HEADER_BYTES + 8 * payload));
+        assertThat(run.traffic().messages(Kind.MOMENTS)).isEqualTo(2 * exchanges);
+        assertThat(run.traffic().bytes(Kind.MOMENTS)).isEqualTo(2 * exchanges * (Traffic.HEADER_BYTES + 8 * payload));
         assertThat(run.traffic().messages(Kind.NEGATIVE)).as("no negatives for this loss").isZero();
     }
 }
