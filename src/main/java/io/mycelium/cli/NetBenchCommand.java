@@ -24,12 +24,21 @@ import java.util.concurrent.Callable;
 
 @Command(name = "net", mixinStandardHelpOptions = true,
         description = {"Measures the networked engine between two JVMs on 127.0.0.1.",
-                "One-way messages/s and MB/s for rows of 32 and 1000 doubles (credit window 2048), and a D-SGD epoch of Section IV-A's node regression on 2 host JVMs against the same epoch in process. Prints the machine's load: timings on a shared machine are noisy."})
+                "One-way messages/s and MB/s (payload: 8 bytes a double) for rows of 32 and 1000 doubles (credit window 2048, after an untimed warm-up); "
+                        + "the time of a synchronous round between two one-node partitions (32 doubles each way); "
+                        + "and a D-SGD epoch of Section IV-A's node regression on 2 host JVMs against the same epoch in process (median of the epochs after the warm-up ones, the same for each). "
+                        + "Prints the machine's load: timings on a shared machine are noisy."})
 final class NetBenchCommand implements Callable<Integer> {
-    @Option(names = "--seconds", description = "seconds per stream (default 5)")
+    @Option(names = "--warmup", description = "untimed seconds of each stream before its timed part (default 3)")
+    double warmup = 3;
+    @Option(names = "--seconds", description = "timed seconds per stream (default 5)")
     double seconds = 5;
-    @Option(names = "--epochs", description = "D-SGD epochs; the first is warm-up (default 6)")
-    int epochs = 6;
+    @Option(names = "--rounds", description = "synchronous rounds to time, after as many untimed ones (default 5000)")
+    int rounds = 5000;
+    @Option(names = "--epochs", description = "D-SGD epochs in each of the three runs (default 20)")
+    int epochs = 20;
+    @Option(names = "--warmup-epochs", description = "of those, untimed ones first (default 10)")
+    int warmupEpochs = 10;
 
     static String load() {
         try {
@@ -42,8 +51,11 @@ final class NetBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!(warmup >= 0)) throw new Main.UserError("--warmup: must be >= 0");
         if (!(seconds > 0)) throw new Main.UserError("--seconds: must be positive");
-        if (epochs < 2) throw new Main.UserError("--epochs: must be at least 2 (the first is warm-up)");
+        if (rounds < 1) throw new Main.UserError("--rounds: must be positive");
+        if (warmupEpochs < 0) throw new Main.UserError("--warmup-epochs: must be >= 0");
+        if (epochs < warmupEpochs + 1) throw new Main.UserError("--epochs: must exceed --warmup-epochs (" + warmupEpochs + ")");
         System.out.println("load before: " + load());
         ActorSystem<Void> system = NetSystem.start(new NetSystem.Options("coordinator", "127.0.0.1", 0, NetBench.RUN_ID, "bench", null));
         Launcher launcher = new Launcher(Files.createTempDirectory("mycelium-bench-net-"));
@@ -52,17 +64,21 @@ final class NetBenchCommand implements Callable<Integer> {
             NetSystem.awaitUp(system, Duration.ofSeconds(60));
             NetBench.Sink sink = new NetBench.Sink(system);
             launcher.start(0, List.of("net", "bench-peer", "--join", "127.0.0.1:" + NetSystem.port(system), "--widths", "32,1000",
-                    "--seconds", Double.toString(seconds)), (pid, code) -> {});
+                    "--warmup", Double.toString(warmup), "--seconds", Double.toString(seconds), "--rounds", Integer.toString(2 * rounds), "--round-width", "32"),
+                    (pid, code) -> sink.abort("the peer JVM exited (code " + code + ")"));
             System.out.printf("%-8s %12s %14s %10s %10s%n", "doubles", "messages", "payload MB", "msgs/s", "MB/s");
             for (int w : new int[] {32, 1000}) {
                 NetBench.Stream s = sink.result(w, Duration.ofSeconds(300));
                 System.out.printf(Locale.ROOT, "%-8d %12d %14.1f %10.0f %10.1f%n", w, s.messages(), s.bytes() / 1e6, s.messagesPerSecond(), s.megabytesPerSecond());
             }
+            NetBench.Rounds r = sink.rounds(32, rounds, rounds);
+            System.out.printf(Locale.ROOT, "synchronous rounds, 2 one-node partitions, 32 doubles each way: %.0f rounds/s; a round p50 %.0f us, p99 %.0f us (%d rounds after %d untimed)%n",
+                    r.roundsPerSecond(), r.micros(0.5), r.micros(0.99), rounds, rounds);
         } finally {
             system.terminate();
             launcher.close();
         }
-        System.out.println("load after streams: " + load());
+        System.out.println("load after streams and rounds: " + load());
 
         String words = "nodereg:" + epochs + ":1";
         Job.Train job = (Job.Train) NetCommand.job(words);
@@ -78,9 +94,9 @@ final class NetBenchCommand implements Callable<Integer> {
         }
         double[] net = new double[o.epochTimes().size() - 1];
         for (int e = 1; e < o.epochTimes().size(); e++) net[e - 1] = o.epochTimes().get(e) - o.epochTimes().get(e - 1);
-        double a = median(inProcess), b = median(partitioned), c = median(net);
-        System.out.printf(Locale.ROOT, "D-SGD epoch, node regression (BA-%d, %d->%d->1, %d samples, batch %d), median of %d epochs after the first:%n",
-                s.graph().n(), 10, io.mycelium.task.NodeRegression.Config.paper().hidden(), s.train().samples(), s.batch(), epochs - 1);
+        double a = timedMedian(inProcess), b = timedMedian(partitioned), c = timedMedian(net);
+        System.out.printf(Locale.ROOT, "D-SGD epoch, node regression (BA-%d, %d->%d->1, %d samples, batch %d), median of epochs %d..%d (the first %d untimed in each run):%n",
+                s.graph().n(), 10, io.mycelium.task.NodeRegression.Config.paper().hidden(), s.train().samples(), s.batch(), Math.max(2, warmupEpochs + 1), epochs, warmupEpochs);
         System.out.printf(Locale.ROOT, "  in process, synchronous engine:     %8.1f ms%n", 1e3 * a);
         System.out.printf(Locale.ROOT, "  in process, 2 partitions:           %8.1f ms%n", 1e3 * b);
         System.out.printf(Locale.ROOT, "  2 host JVMs over Artery TCP:        %8.1f ms  (%.2fx the synchronous engine)%n", 1e3 * c, c / a);
@@ -88,7 +104,7 @@ final class NetBenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Seconds of each epoch after the first, on {@code engine}. */
+    /** Seconds of each epoch but the first (epoch e's time at index e - 2: the first has no start time here), on {@code engine}. */
     private static double[] epochTimes(io.mycelium.train.TrainingRun.Setup s, Engine engine) {
         List<Double> at = new ArrayList<>();
         NetTraining.run(s, Scheme.D_SGD, engine, (e, so) -> at.add(System.nanoTime() / 1e9));
@@ -97,8 +113,9 @@ final class NetBenchCommand implements Callable<Integer> {
         return d;
     }
 
-    private static double median(double[] d) {
-        double[] c = d.clone();
+    /** The median of the epochs after the warm-up ones ({@code d[i]}: epoch i + 2). */
+    private double timedMedian(double[] d) {
+        double[] c = Arrays.copyOfRange(d, Math.max(0, warmupEpochs - 1), d.length);
         Arrays.sort(c);
         return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
     }

@@ -387,8 +387,14 @@ final class NetCommand implements Runnable {
         String join;
         @Option(names = "--widths", split = ",", required = true, description = "row widths to send, in doubles")
         List<Integer> widths;
-        @Option(names = "--seconds", required = true, description = "seconds per stream")
+        @Option(names = "--warmup", required = true, description = "untimed seconds per stream, first")
+        double warmup;
+        @Option(names = "--seconds", required = true, description = "timed seconds per stream")
         double seconds;
+        @Option(names = "--rounds", required = true, description = "synchronous rounds after the streams (warm-up included)")
+        int rounds;
+        @Option(names = "--round-width", required = true, description = "doubles each way per round")
+        int roundWidth;
 
         @Override
         public Integer call() throws Exception {
@@ -398,7 +404,10 @@ final class NetCommand implements Runnable {
             try {
                 NetSystem.join(system, NetSystem.address(hp[0], Integer.parseInt(hp[1])));
                 if (!NetSystem.awaitUp(system, Duration.ofSeconds(120))) return 1;
-                io.mycelium.net.NetBench.stream(system, NetSystem.address(hp[0], Integer.parseInt(hp[1])), widths, seconds);
+                var sink = NetSystem.address(hp[0], Integer.parseInt(hp[1]));
+                var peer = new io.mycelium.net.NetBench.Peer(system);
+                io.mycelium.net.NetBench.stream(system, sink, widths, warmup, seconds);
+                peer.rounds(sink, roundWidth, rounds);
                 Thread.sleep(1000);
                 return 0;
             } finally {

@@ -1,5 +1,10 @@
 package io.mycelium.net;
 
+import io.mycelium.comm.Accounting;
+import io.mycelium.comm.Comm;
+import io.mycelium.comm.Partition;
+import io.mycelium.comm.Transfer;
+import io.mycelium.graph.Graph;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -8,6 +13,7 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -21,13 +27,20 @@ import java.util.concurrent.locks.LockSupport;
  * One-way throughput between two JVMs on loopback: a peer process streams {@link Wire.Latest}
  * rows of a given width to a sink here as fast as a credit window allows (the sink confirms every
  * {@link #CREDIT_EVERY} messages; at most {@link #WINDOW} unconfirmed, so Artery's send queue never
- * drops), through {@link RowSerializer} and Artery TCP. The sink times the stream from its first
- * to its last message.
+ * drops), through {@link RowSerializer} and Artery TCP. After an untimed warm-up the sink counts
+ * the rows' payload (8 bytes a double, no headers) between a start and an end marker.
+ *
+ * <p>Then synchronous rounds, the latency a training round pays: two one-node partitions, one in
+ * each JVM, exchange a halo row per round through {@link NetTransport}'s synchronous {@link Comm}
+ * exactly as training partitions do (thread → actor → Artery → actor → {@link Inbox} → thread).
+ * Both run in lockstep, so a round takes one one-way trip plus the hand-offs at both ends.
  */
 public final class NetBench {
     private NetBench() {}
 
     static final int WINDOW = 2048, CREDIT_EVERY = 256;
+    /** Versions of a stream's markers: the timed part starts, the stream ends. */
+    private static final long START = -2, END = -1;
     public static final long RUN_ID = 0x5EED;
     static final long RUN = RUN_ID;
 
@@ -41,10 +54,16 @@ public final class NetBench {
     /** The receiving side: a sink actor in {@code system}; {@link #result} completes per width. */
     public static final class Sink {
         final Map<Integer, CompletableFuture<Stream>> results = new ConcurrentHashMap<>();
+        private final ActorSystem<?> system;
+        private final AtomicReference<ActorRef<Wire.ToPartition>> peer = new AtomicReference<>();
+        private final Inbox inbox = pairInbox(0);
+        private final ActorRef<Wire.ToPartition> part;
 
         public Sink(ActorSystem<?> system) {
-            AtomicReference<ActorRef<Wire.ToPartition>> peer = new AtomicReference<>();
+            this.system = system;
+            part = PartitionActor.spawn(system, inbox);
             long[] count = new long[1], bytes = new long[1], t0 = new long[1];
+            boolean[] measuring = new boolean[1];
             system.systemActorOf(Behaviors.receive(Object.class)
                     .onMessage(Wire.Hello.class, h -> {
                         peer.set(h.host().unsafeUpcast().narrow());
@@ -52,15 +71,21 @@ public final class NetBench {
                     })
                     .onMessage(Wire.Latest.class, l -> {
                         int width = l.from();
-                        if (l.version() < 0) {
+                        if (l.version() == START) { // the warm-up is over: time from here
+                            measuring[0] = true;
+                            count[0] = bytes[0] = 0;
+                            t0[0] = System.nanoTime();
+                        } else if (l.version() == END) { // after the stream's last message (one sender, one receiver: in order)
+                            measuring[0] = false;
                             results.computeIfAbsent(width, w -> new CompletableFuture<>())
                                     .complete(new Stream(width, count[0], bytes[0], (System.nanoTime() - t0[0]) / 1e9));
-                            count[0] = bytes[0] = 0;
-                            return Behaviors.same();
+                        } else {
+                            if (measuring[0]) {
+                                count[0]++;
+                                bytes[0] += 8L * l.data().length;
+                            }
+                            if (l.version() % CREDIT_EVERY == 0) peer.get().tell(new Wire.Credit(RUN, 0, l.version()));
                         }
-                        if (count[0]++ == 0) t0[0] = System.nanoTime();
-                        bytes[0] += 8L * l.data().length;
-                        if (l.version() % CREDIT_EVERY == 0) peer.get().tell(new Wire.Credit(RUN, 0, l.version()));
                         return Behaviors.same();
                     }).build(), "bench-sink", Props.empty());
         }
@@ -68,10 +93,62 @@ public final class NetBench {
         public Stream result(int width, Duration timeout) throws Exception {
             return results.computeIfAbsent(width, w -> new CompletableFuture<>()).get(timeout.toSeconds(), TimeUnit.SECONDS);
         }
+
+        /** Runs {@code warmup + rounds} synchronous rounds against the peer (which runs as many) and times the last {@code rounds}. */
+        public Rounds rounds(int width, int warmup, int rounds) throws Exception {
+            Address at = peer.get().path().address();
+            long[] nanos = exchange(inbox, List.of(part, partitionAt(system, at, 1)), width, warmup + rounds);
+            return new Rounds(width, Arrays.copyOfRange(nanos, warmup, nanos.length));
+        }
+
+        /** Makes a pending or later {@link #rounds} fail (the peer process exited). */
+        public void abort(String reason) { inbox.abort(reason); }
     }
 
-    /** The sending side (the peer process): streams each width for {@code seconds} to the sink at {@code sinkSystem}. */
-    public static void stream(ActorSystem<?> system, Address sinkSystem, List<Integer> widths, double seconds) throws Exception {
+    /** Times of synchronous rounds of {@code width} doubles each way. */
+    public record Rounds(int width, long[] nanos) {
+        public double roundsPerSecond() { return nanos.length / (Arrays.stream(nanos).sum() / 1e9); }
+
+        /** The {@code q}-quantile of a round's time, in microseconds. */
+        public double micros(double q) {
+            long[] s = nanos.clone();
+            Arrays.sort(s);
+            return s[Math.min(s.length - 1, (int) (q * s.length))] / 1e3;
+        }
+    }
+
+    private static final Graph PAIR = Graph.fromEdges(2, new int[] {0}, new int[] {1});
+
+    /** One of the two one-node partitions of the rounds benchmark. */
+    static Inbox pairInbox(int index) { return new Inbox(Partition.split(PAIR, new int[] {0, 1}).get(index), RUN); }
+
+    private static ActorRef<Wire.ToPartition> partitionAt(ActorSystem<?> system, Address at, int index) throws Exception {
+        return Adapter.toTyped(Adapter.toClassic(system).actorSelection(at + "/system/" + PartitionActor.name(RUN, index))
+                .resolveOne(Duration.ofSeconds(30)).toCompletableFuture().get(60, TimeUnit.SECONDS));
+    }
+
+    /** Runs {@code rounds} synchronous rounds of one row of {@code width} doubles; each round's nanoseconds. */
+    static long[] exchange(Inbox inbox, List<ActorRef<Wire.ToPartition>> refs, int width, int rounds) {
+        Comm comm = new NetTransport(RUN, refs, Faults.NONE).comm(inbox);
+        double[] local = new double[width], halo = new double[width];
+        long[] nanos = new long[rounds];
+        for (int r = 0; r < rounds; r++) {
+            local[0] = r;
+            long t = System.nanoTime();
+            comm.round(new Transfer.Pull(local, halo, width, Accounting.UNICAST));
+            nanos[r] = System.nanoTime() - t;
+            if (halo[0] != r) throw new IllegalStateException("round " + r + " received the peer's round " + halo[0]);
+        }
+        return nanos;
+    }
+
+    /**
+     * The sending side (the peer process): streams each width to the sink at {@code sinkSystem}, first
+     * for {@code warmup} seconds that are not timed (JIT, and Artery's compression tables, which replace
+     * the recipient's path and the manifest by numbers only after their first advertisement interval),
+     * then for {@code seconds} that are.
+     */
+    public static void stream(ActorSystem<?> system, Address sinkSystem, List<Integer> widths, double warmup, double seconds) throws Exception {
         AtomicLong credited = new AtomicLong();
         ActorRef<Wire.ToPartition> me = system.systemActorOf(Behaviors.receive(Wire.ToPartition.class).onMessage(Wire.Credit.class, c -> {
             credited.accumulateAndGet(c.version(), Math::max);
@@ -84,17 +161,43 @@ public final class NetBench {
             credited.set(0);
             double[] row = new double[w];
             for (int i = 0; i < w; i++) row[i] = i * 0.5;
-            long end = System.nanoTime() + (long) (seconds * 1e9);
-            long seq = 0;
-            while (System.nanoTime() < end) {
-                if (seq - credited.get() >= WINDOW) {
-                    LockSupport.parkNanos(20_000);
-                    continue;
-                }
-                sink.tell(new Wire.Latest(RUN, w, ++seq, row));
+            long seq = send(sink, row, 0, credited, warmup);
+            sink.tell(new Wire.Latest(RUN, w, START, new double[0]));
+            seq = send(sink, row, seq, credited, seconds);
+            sink.tell(new Wire.Latest(RUN, w, END, new double[0]));
+            // let the pipe drain before the next width
+            long drainEnd = System.nanoTime() + 30_000_000_000L;
+            while (credited.get() < seq - seq % CREDIT_EVERY && System.nanoTime() < drainEnd) LockSupport.parkNanos(100_000);
+        }
+    }
+
+    /** Sends rows numbered from {@code seq + 1} for {@code seconds}, at most {@link #WINDOW} unconfirmed; the last number sent. */
+    private static long send(ActorRef<Object> sink, double[] row, long seq, AtomicLong credited, double seconds) {
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < end) {
+            if (seq - credited.get() >= WINDOW) {
+                LockSupport.parkNanos(20_000);
+                continue;
             }
-            while (credited.get() < seq - seq % CREDIT_EVERY && System.nanoTime() < end + 30_000_000_000L) LockSupport.parkNanos(100_000);
-            sink.tell(new Wire.Latest(RUN, w, -1, new double[0]));
+            sink.tell(new Wire.Latest(RUN, row.length, ++seq, row));
+        }
+        return seq;
+    }
+
+    /** The peer's side of {@link Sink#rounds}: its partition's actor is up before it calls {@link #stream}, so the sink finds it. */
+    public static final class Peer {
+        private final ActorSystem<?> system;
+        private final Inbox inbox = pairInbox(1);
+        private final ActorRef<Wire.ToPartition> part;
+
+        public Peer(ActorSystem<?> system) {
+            this.system = system;
+            part = PartitionActor.spawn(system, inbox);
+        }
+
+        /** Runs as many rounds as the sink does ({@code warmup + rounds}). */
+        public void rounds(Address sinkSystem, int width, int rounds) throws Exception {
+            exchange(inbox, List.of(partitionAt(system, sinkSystem, 0), part), width, rounds);
         }
     }
 }

@@ -22,6 +22,16 @@ import java.util.Locale;
  * JVMs share a few cores), the split-brain resolver keeping the coordinator's side, and the run
  * check that refuses a process with another run id or config hash at join ({@link RunCheck}).
  * Plain TCP binds to 127.0.0.1 only; any other address requires mutual TLS ({@link Tls}).
+ *
+ * <p>Threads: a halo crosses from a compute thread to a peer's compute thread, and every hand-off
+ * between threads on the way costs a wake-up, which on a busy machine is a scheduler time slice.
+ * Pekko's defaults spread a message's path over three pools (the remote streams on the remote
+ * dispatcher, the TCP connection actors on the internal one, the recipient actor on the default
+ * one), so a one-way trip took about seven hand-offs. Here the ordinary Artery streams, the TCP
+ * connection actors and the actors share the default dispatcher with one thread, which runs a
+ * message's next step itself instead of waking another: compute thread → dispatcher → (socket,
+ * selector) → peer's dispatcher → peer's compute thread. None of our actors blocks. The control
+ * stream (heartbeats, cluster gossip) keeps the internal dispatcher.
  */
 public final class NetSystem {
     private NetSystem() {}
@@ -57,14 +67,20 @@ public final class NetSystem {
                       "io.mycelium.net.Wire$Hot" = mycelium-rows
                       "io.mycelium.net.Wire$Control" = jackson-cbor
                     }
-                    default-dispatcher.fork-join-executor { parallelism-min = 2, parallelism-max = 2 }
+                    # one thread runs the ordinary Artery streams, the TCP connections and our actors (see the class comment)
+                    default-dispatcher.fork-join-executor { parallelism-min = 1, parallelism-max = 1 }
                     internal-dispatcher.fork-join-executor { parallelism-min = 2, parallelism-max = 2 }
+                  }
+                  io.tcp {
+                    worker-dispatcher = "pekko.actor.default-dispatcher"
+                    management-dispatcher = "pekko.actor.default-dispatcher"
                   }
                   remote.artery {
                     transport = %s
                     canonical.hostname = "%s"
                     canonical.port = %d
                     advanced {
+                      use-dispatcher = "pekko.actor.default-dispatcher"
                       inbound-lanes = 1
                       outbound-lanes = 1
                       compression.actor-refs.advertisement-interval = 2s

@@ -16,8 +16,11 @@ final class PartitionActor {
 
     /** Starts the actor of {@code inbox}'s partition in {@code system}, as {@code part-<run>-<index>}. */
     static ActorRef<Wire.ToPartition> spawn(ActorSystem<?> system, Inbox inbox) {
-        return system.systemActorOf(create(inbox), "part-" + inbox.run() + "-" + inbox.partition().index(), Props.empty());
+        return system.systemActorOf(create(inbox), name(inbox.run(), inbox.partition().index()), Props.empty());
     }
+
+    /** The actor's name (under {@code /system}). */
+    static String name(long run, int partition) { return "part-" + run + "-" + partition; }
 
     static Behavior<Wire.ToPartition> create(Inbox inbox) {
         return Behaviors.receive(Wire.ToPartition.class)
