@@ -35,6 +35,8 @@ final class DecentralizedSslCommand implements Callable<Integer> {
     Double decLr;
     @Option(names = "--lr-zero-at", defaultValue = "0.75", description = "the learning rate falls linearly to 0 at this fraction of the rounds (then the copies only merge); 0 keeps it constant (default ${DEFAULT-VALUE})")
     double lrZeroAt;
+    @Option(names = "--gossip-period", defaultValue = "0.333", description = "rounds between a node's gossip messages; below 1, round(1/period) messages per round (default ${DEFAULT-VALUE})")
+    double gossipPeriod;
     @Option(names = "--gossip-local", defaultValue = "0.5", description = "probability that a node gossips its parameters to a random neighbour rather than a random node (default ${DEFAULT-VALUE})")
     double gossipLocal;
     @Option(names = "--projection", defaultValue = "0", description = "project the features to this many dimensions by a shared-seed random matrix; 0 keeps the raw bag of words (default ${DEFAULT-VALUE})")
@@ -63,7 +65,7 @@ final class DecentralizedSslCommand implements Callable<Integer> {
     Integer epochs;
     @Option(names = "--eval-every", description = "rounds between linear-probe checkpoints (default 10; --quick 5)")
     Integer evalEvery;
-    @Option(names = "--merge", defaultValue = "age-weighted", description = "gossip merge: uniform, age-weighted or none (default ${DEFAULT-VALUE})")
+    @Option(names = "--merge", defaultValue = "age-weighted", description = "gossip merge: uniform, age-weighted, tracking (push-pull averaging of parameters and gradient trackers) or none (default ${DEFAULT-VALUE})")
     String merge;
     @Option(names = "--schedule", defaultValue = "async", description = "async, progressive or lockstep (default ${DEFAULT-VALUE})")
     String schedule;
@@ -104,6 +106,7 @@ final class DecentralizedSslCommand implements Callable<Integer> {
         if (!(lambda >= 0)) throw new Main.UserError("--lambda must be at least 0, got " + lambda);
         if (!(edgeDrop >= 0 && edgeDrop < 1)) throw new Main.UserError("--edge-drop must be in [0, 1), got " + edgeDrop);
         if (!(featureDrop >= 0 && featureDrop < 1)) throw new Main.UserError("--feature-drop must be in [0, 1), got " + featureDrop);
+        if (!(gossipPeriod > 0)) throw new Main.UserError("--gossip-period must be positive, got " + gossipPeriod);
         if (statsExchanges < 0) throw new Main.UserError("--stats-exchanges must be at least 0, got " + statsExchanges);
         if (statsWarmup < 0) throw new Main.UserError("--stats-warmup must be at least 0, got " + statsWarmup);
         boolean decorrelation = switch (lossName.toLowerCase(Locale.ROOT)) {
@@ -115,7 +118,8 @@ final class DecentralizedSslCommand implements Callable<Integer> {
             case "uniform" -> DecentralizedConfig.Merge.UNIFORM;
             case "age-weighted" -> DecentralizedConfig.Merge.AGE_WEIGHTED;
             case "none" -> DecentralizedConfig.Merge.NONE;
-            default -> throw new Main.UserError("--merge must be uniform, age-weighted or none, got '" + merge + "'");
+            case "tracking" -> DecentralizedConfig.Merge.TRACKING;
+            default -> throw new Main.UserError("--merge must be uniform, age-weighted, tracking or none, got '" + merge + "'");
         };
         DecentralizedConfig.Schedule sc;
         try {
@@ -136,7 +140,7 @@ final class DecentralizedSslCommand implements Callable<Integer> {
         SslConfig ssl = SslConfig.defaults().withEpochs(rounds).withSeed(seed).withWidths(widths).withLr(lr).withLrZeroAt(lrZeroAt);
         if (decorrelation) ssl = ssl.withDecorrelation(lambda, edgeDrop, featureDrop);
         DecentralizedConfig dc = DecentralizedConfig.defaults().withMerge(m).withSchedule(sc).withWindow(Math.max(1, rounds / ssl.layers())).withGossipLocal(gossipLocal)
-                .withStatsExchanges(statsExchanges).withStatsWarmup(statsWarmup);
+                .withGossipPeriod(gossipPeriod).withStatsExchanges(statsExchanges).withStatsWarmup(statsWarmup);
         boolean faults = !quick && (churn > 0 || loss > 0);
         SslExperiment.Options o = new SslExperiment.Options(ssl, dc, decLr != null ? decLr : lr, nSeeds, every, faults ? churn : 0, faults ? loss : 0, !decorrelation);
         SslGraph g = SslGraph.planetoid(p, projection, PROJECTION_SEED);
@@ -207,6 +211,7 @@ final class DecentralizedSslCommand implements Callable<Integer> {
                 "layer widths " + java.util.Arrays.toString(o.ssl().widths()) + " (the calibration used 512 for both; one copy per node of a 512 × 512 second layer does not fit in memory, and 256,64 probes as well centrally)",
                 "Adam moments are local to each node and not merged",
                 "gossip goes to a random neighbour with probability " + o.dec().gossipLocal() + ", else to a random node (the poster: random nodes)",
+                "gossip period " + o.dec().gossipPeriod() + " rounds (below 1: round(1/period) MODEL messages per node and round, each to its own peer), against the copies' disagreement",
                 "input features are re-sent to the neighbours every " + o.dec().featureRefresh() + " rounds (they never change; this repairs loss and churn)",
                 "learning rate decays linearly to 0 at " + o.ssl().lrZeroAt() + " of the rounds (same schedule for every trainer)",
                 "loss on the linear pre-activation; messages carry it and receivers apply the ReLU",

@@ -19,7 +19,8 @@ package io.mycelium.ssl;
  * @param maxNegAge       PUSH: buffer entries older than this many rounds are not sampled
  * @param merge           gossip merge rule; EXACT replaces gossip by exact averaging of the step
  * @param gossipPeriod    a node sends its parameters to one uniform random peer every
- *                        U[0.5, 1.5]·gossipPeriod rounds (at least 1)
+ *                        U[0.5, 1.5]·gossipPeriod rounds (at least 1); below 1, round(1/gossipPeriod) times
+ *                        every round, each to its own peer
  * @param window          PROGRESSIVE: rounds each layer trains before it is frozen
  * @param gossipLocal     probability that a MODEL message goes to a uniform random neighbour instead of a
  *                        uniform random node (neighbours hold most of the same first-layer rows)
@@ -56,7 +57,12 @@ public record DecentralizedConfig(Schedule schedule, int stagger, int maxDelay, 
         /** θ ← (aθ + a'θ')/(a + a') (uniform when both ages are 0), age ← max. */
         AGE_WEIGHTED,
         /** No gossip messages; every step uses the mean of all nodes' gradients (tied parameters). */
-        EXACT
+        EXACT,
+        /**
+         * Gradient tracking: every node steps on a tracker of the mean gradient; a gossip exchange is push-pull
+         * (request and reply), and both ends average parameters and trackers (see LayerCopies#exchange).
+         */
+        TRACKING
     }
 
     public DecentralizedConfig {
@@ -68,7 +74,7 @@ public record DecentralizedConfig(Schedule schedule, int stagger, int maxDelay, 
         if (fanout < 0) throw new IllegalArgumentException("fanout must be at least 0, got " + fanout);
         if (bufferCapacity < 1) throw new IllegalArgumentException("buffer capacity must be at least 1, got " + bufferCapacity);
         if (maxNegAge < 1) throw new IllegalArgumentException("maximum negative age must be at least 1, got " + maxNegAge);
-        if (!(gossipPeriod >= 1)) throw new IllegalArgumentException("gossip period must be at least 1 round, got " + gossipPeriod);
+        if (!(gossipPeriod > 0)) throw new IllegalArgumentException("gossip period must be positive, got " + gossipPeriod);
         if (window < 1) throw new IllegalArgumentException("window must be at least 1 round, got " + window);
         if (!(gossipLocal >= 0 && gossipLocal <= 1)) throw new IllegalArgumentException("gossipLocal must be in [0, 1], got " + gossipLocal);
         if (featureRefresh < 0) throw new IllegalArgumentException("feature refresh must be at least 0, got " + featureRefresh);

@@ -96,7 +96,8 @@ public final class DecentralizedSsl {
         stepped = new boolean[layers + 1][];
         boolean adam = c.optimizer() == SslConfig.Optimizer.ADAM;
         for (int l = 1; l <= layers; l++) {
-            copies[l] = new LayerCopies(n, w[l - 1], w[l], Encoder.init(c, l, inDim), l == 1 ? LayerCopies.touchedRows(data) : null, adam);
+            copies[l] = new LayerCopies(n, w[l - 1], w[l], Encoder.init(c, l, inDim), l == 1 ? LayerCopies.touchedRows(data) : null, adam,
+                    d.merge() == Merge.TRACKING);
             for (int v = 0; v < n; v++) maxBlock = Math.max(maxBlock, copies[l].blockLength(v));
             nextStep[l] = new int[n];
             stepped[l] = new boolean[n];
@@ -636,19 +637,35 @@ public final class DecentralizedSsl {
      * they are sent (they are subject to loss and churn, not to delay), so no copy is in flight.
      */
     private void gossip() {
+        int times = d.gossipPeriod() < 1 ? (int) Math.round(1 / d.gossipPeriod()) : 1;
+        for (int x = 0; x < times; x++) gossip(x);
+    }
+
+    /** The x-th gossip exchange of this round (several when the gossip period is below one round). */
+    private void gossip(int x) {
         for (int v = 0; v < n; v++) {
-            if (!online[v] || nextGossip[v] > now) continue;
-            double jitter = 0.5 + Draw.uniform(Draw.hash(seed, TIMER, v, now, 98));
-            nextGossip[v] = now + Math.max(1, (int) Math.round(jitter * d.gossipPeriod()));
+            if (!online[v] || (x == 0 && nextGossip[v] > now)) continue;
+            if (x == 0) {
+                double jitter = 0.5 + Draw.uniform(Draw.hash(seed, TIMER, v, now, 98));
+                nextGossip[v] = now + Math.max(1, (int) Math.round(jitter * d.gossipPeriod()));
+            }
             int deg = off[v + 1] - off[v];
-            int to = deg > 0 && d.gossipLocal() > 0 && Draw.uniform(Draw.hash(seed, PEER, v, now, 8)) < d.gossipLocal()
-                    ? nb[off[v] + Draw.below(Draw.hash(seed, PEER, v, now, 9), deg)] : peer(v, 7);
+            int to = deg > 0 && d.gossipLocal() > 0 && Draw.uniform(Draw.hash(seed, PEER, v, now, 8 + 100L * x)) < d.gossipLocal()
+                    ? nb[off[v] + Draw.below(Draw.hash(seed, PEER, v, now, 9 + 100L * x), deg)] : peer(v, 7 + 100 * x);
             long payload = 0;
-            for (int l = 1; l <= layers; l++) if (active(l)) payload += copies[l].payload(v);
+            boolean tracking = d.merge() == Merge.TRACKING;
+            for (int l = 1; l <= layers; l++) if (active(l)) payload += copies[l].payload(v) + (tracking ? copies[l].blockLength(v) : 0);
             traffic.sent(Kind.GOSSIP, payload);
             if (lost()) traffic.lost[Kind.GOSSIP.ordinal()]++;
             else if (!online[to]) traffic.offline[Kind.GOSSIP.ordinal()]++;
-            else for (int l = 1; l <= layers; l++) if (active(l)) merge(to, v, l);
+            else if (tracking) {
+                long back = 0;
+                for (int l = 1; l <= layers; l++) if (active(l)) back += copies[l].payload(to) + copies[l].blockLength(to);
+                traffic.sent(Kind.GOSSIP, back);
+                boolean replyLost = lost();
+                if (replyLost) traffic.lost[Kind.GOSSIP.ordinal()]++;
+                for (int l = 1; l <= layers; l++) if (active(l)) copies[l].exchange(v, to, replyLost);
+            } else for (int l = 1; l <= layers; l++) if (active(l)) merge(to, v, l);
         }
     }
 

@@ -19,11 +19,16 @@ final class LayerCopies {
     private final long[] pOff;
     private final double[] init;
     final double[] theta, m1, m2;
+    /** Gradient tracking (null without): each node's tracker y and the gradient it last added to it. */
+    final double[] track, lastGrad;
     final int[] steps;
     final long[] age;
 
     /** {@code held[v]}: the sorted rows node v holds, or null for every row. */
-    LayerCopies(int n, int in, int width, double[] init, int[][] held, boolean adam) {
+    LayerCopies(int n, int in, int width, double[] init, int[][] held, boolean adam) { this(n, in, width, init, held, adam, false); }
+
+    /** With {@code tracking}, every node steps on a gradient tracker (see {@link #apply}) that {@link #exchange} averages. */
+    LayerCopies(int n, int in, int width, double[] init, int[][] held, boolean adam, boolean tracking) {
         this.n = n;
         this.in = in;
         this.width = width;
@@ -46,6 +51,8 @@ final class LayerCopies {
         }
         m1 = adam ? new double[total] : null;
         m2 = adam ? new double[total] : null;
+        track = tracking ? new double[total] : null;
+        lastGrad = tracking ? new double[total] : null;
         steps = new int[n];
         age = new long[n];
     }
@@ -127,10 +134,54 @@ final class LayerCopies {
         apply(c, v, grad, progress);
     }
 
+    /**
+     * The optimizer step of node v on its gradient, or, with tracking, on its tracker y_v ← y_v + g − g_prev
+     * (DIGing-style gradient tracking: with pairwise averaging the sum of the trackers stays the sum of the
+     * nodes' latest gradients, so every y_v tends to their mean, the full-batch gradient).
+     */
     private void apply(SslConfig c, int v, double[] grad, double progress) {
         int t = ++steps[v];
         age[v]++;
-        Encoder.step(c, theta, m1, m2, off(v), grad, 0, blockLength(v), t, progress);
+        int o = off(v), len = blockLength(v);
+        if (track == null) {
+            Encoder.step(c, theta, m1, m2, o, grad, 0, len, t, progress);
+            return;
+        }
+        for (int k = 0; k < len; k++) {
+            track[o + k] += grad[k] - lastGrad[o + k];
+            lastGrad[o + k] = grad[k];
+        }
+        Encoder.step(c, theta, m1, m2, o, track, o, len, t, progress);
+    }
+
+    /**
+     * Tracking: a push-pull exchange between v (the sender) and p. Both average their parameters and their
+     * trackers on the rows both hold and the bias; when the reply is lost only p does. Ages ← max.
+     */
+    void exchange(int v, int p, boolean replyLost) {
+        int ov = off(v), op = off(p), a = rowOff[v], ae = rowOff[v + 1], b = rowOff[p], be = rowOff[p + 1];
+        while (a < ae && b < be) {
+            if (rows[a] < rows[b]) a++;
+            else if (rows[a] > rows[b]) b++;
+            else {
+                average(ov + (a - rowOff[v]) * width, op + (b - rowOff[p]) * width, replyLost);
+                a++;
+                b++;
+            }
+        }
+        average(ov + rowCount(v) * width, op + rowCount(p) * width, replyLost);
+        long m = Math.max(age[v], age[p]);
+        age[p] = m;
+        if (!replyLost) age[v] = m;
+    }
+
+    private void average(int q, int r, boolean onlySecond) {
+        for (int j = 0; j < width; j++) {
+            double th = 0.5 * (theta[q + j] + theta[r + j]), y = 0.5 * (track[q + j] + track[r + j]);
+            theta[r + j] = th;
+            track[r + j] = y;
+            if (!onlySecond) { theta[q + j] = th; track[q + j] = y; }
+        }
     }
 
     /**

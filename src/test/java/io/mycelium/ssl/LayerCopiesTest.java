@@ -51,4 +51,63 @@ class LayerCopiesTest {
         double[] mean = c.mean(); // row 3 held by nodes 1 (initial 7, 8) and 2 (5, 6); row 2 by nobody
         assertThat(new double[] {mean[4], mean[5], mean[6], mean[7]}).containsExactly(5, 6, 6, 7);
     }
+
+    @Test
+    void trackersKeepTheSumOfTheLatestGradientsAndExchangesAverage() {
+        int[][] held = LayerCopies.touchedRows(DATA);
+        SslConfig sgd = new SslConfig(new int[] {2}, 0.5, 1, 1.0, SslConfig.Optimizer.SGD, 0.1, 0, 10, 1);
+        LayerCopies c = new LayerCopies(3, 4, 2, INIT, held, false, true);
+        double[] grad = new double[c.blockLength(1)], a = new double[4], du = new double[2];
+        for (int step = 0; step < 4; step++) {
+            for (int v = 0; v < 3; v++) {
+                for (int k = 0; k < 4; k++) a[k] = k == v ? 1 + step : 0.5 * k;
+                du[0] = v - step;
+                du[1] = 0.25 * step + v;
+                c.step(sgd, v, a, du, grad, 0);
+            }
+            c.exchange(0, 1, false);
+            c.exchange(2, 1, step % 2 == 0); // a lost reply on even steps: only node 1 averages
+        }
+        // row 1 is held by all three: Σ trackers = Σ latest gradients (the sum moves only on lost replies, by
+        // half the difference); check the bias, held by all, before and after one more lossless exchange
+        double before = c.track[c.off(0) + c.rowCount(0) * 2] + c.track[c.off(1) + c.rowCount(1) * 2] + c.track[c.off(2) + c.rowCount(2) * 2];
+        c.exchange(0, 2, false);
+        double after = c.track[c.off(0) + c.rowCount(0) * 2] + c.track[c.off(1) + c.rowCount(1) * 2] + c.track[c.off(2) + c.rowCount(2) * 2];
+        assertThat(after).isCloseTo(before, within(1e-12));
+        assertThat(c.track[c.off(0) + c.rowCount(0) * 2]).isEqualTo(c.track[c.off(2) + c.rowCount(2) * 2]);
+        assertThat(c.full(0)[8]).isEqualTo(c.full(2)[8]);
+        // lossless: Σ_v y_v = Σ_v (v's latest gradient) on every row all three hold (row 1) and the bias
+        LayerCopies ll = new LayerCopies(3, 4, 2, INIT, held, false, true);
+        for (int step = 0; step < 5; step++) {
+            for (int v = 0; v < 3; v++) {
+                for (int k = 0; k < 4; k++) a[k] = k == v ? 1 + step : 0.5 * k;
+                du[0] = v - step;
+                du[1] = 0.25 * step + v;
+                ll.step(sgd, v, a, du, grad, 0);
+            }
+            ll.exchange(step % 3, (step + 1) % 3, false);
+        }
+        for (int j = 0; j < 2; j++) {
+            double ys = 0, gs = 0, bs = 0, bg = 0;
+            for (int v = 0; v < 3; v++) {
+                int r1 = ll.off(v) + java.util.Arrays.binarySearch(held[v], 1) * 2 + j, b = ll.off(v) + ll.rowCount(v) * 2 + j;
+                ys += ll.track[r1];
+                gs += ll.lastGrad[r1];
+                bs += ll.track[b];
+                bg += ll.lastGrad[b];
+            }
+            assertThat(ys).isCloseTo(gs, within(1e-12));
+            assertThat(bs).isCloseTo(bg, within(1e-12));
+            assertThat(Math.abs(gs)).isGreaterThan(0.1);
+        }
+        // without exchanges, a tracker is the node's own running gradient: one step of SGD moves θ by −lr·g
+        LayerCopies solo = new LayerCopies(3, 4, 2, INIT, held, false, true);
+        for (int k = 0; k < 4; k++) a[k] = k;
+        du[0] = 2;
+        du[1] = -1;
+        solo.step(sgd, 1, a, du, grad, 0);
+        solo.step(sgd, 1, a, du, grad, 0);
+        assertThat(solo.full(1)[3 * 2]).as("row 3, twice −0.1·3·2").isCloseTo(INIT[6] - 2 * 0.1 * 3 * 2, within(1e-12));
+        assertThat(solo.full(1)[8]).as("bias").isCloseTo(INIT[8] - 2 * 0.1 * 2, within(1e-12));
+    }
 }
