@@ -60,7 +60,7 @@ final class HogwildTable3Command implements Callable<Integer> {
     int maxIter;
     @picocli.CommandLine.Mixin
     AsyncInferenceOptions async;
-    @Option(names = "--async-graphs", paramLabel = "N", description = "asynchronous inference on the first N graphs of each test fold (default: all; quick "
+    @Option(names = "--async-graphs", paramLabel = "N", description = "asynchronous inference on N graphs of each test fold, spread evenly over it (default: all; quick "
             + QUICK_ASYNC_GRAPHS + ")")
     Integer asyncGraphs;
     @Option(names = "--threads", description = "runs trained at once (default: available processors)")
@@ -138,7 +138,7 @@ final class HogwildTable3Command implements Callable<Integer> {
             cfg.put("nodeFeatures", "one-hot node labels (MUTAG 7 atom types, PROTEINS 3 structure types)");
             cfg.put("optimizer", "Adam (β1 0.9, β2 0.999, ε 1e-8), lr · 0.98^(epoch/200), decoupled weight decay 1e-4 (ours: the paper gives none)");
             cfg.put("models_saved", "models/<model>-<dataset>-s<seed>-f<fold>.myc: each run's trained graph network and readout (see docs/model-files.md)");
-            if (ag != Integer.MAX_VALUE) cfg.put("asyncGraphs", "asynchronous inference on the first " + ag + " graphs of each test fold (the paper's protocol: all of them)");
+            if (ag != Integer.MAX_VALUE) cfg.put("asyncGraphs", "asynchronous inference on " + ag + " graphs of each test fold, spread evenly over it (indices floor(i n / N)); the paper's protocol: all of them");
             cfg.put("wallSeconds", wall);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.dir().resolve("config.json").toFile(), cfg);
             dir.commit();
@@ -170,7 +170,7 @@ final class HogwildTable3Command implements Callable<Integer> {
                 + "Paper: 10 folds × 5 seeds, up to 5000 epochs. Asynchronous change: test accuracy under S = %d, D = %d minus synchronous%s, "
                 + "mean ± std over runs (percentage points; negative is worse). Wall time %.0f s.%n%n", s.seeds(), s.foldsRun(), s.folds(),
                 s.epochs(), s.explicitEpochs(), s.batchSize(), s.lr(), s.async().stagger(), s.async().history(),
-                s.async().testGraphs() == Integer.MAX_VALUE ? "" : " on the first " + s.async().testGraphs() + " graphs of each test fold", wall));
+                s.async().testGraphs() == Integer.MAX_VALUE ? "" : " on " + s.async().testGraphs() + " graphs spread evenly over each test fold", wall));
         b.append("Ours: test accuracy after the last epoch, mean ± std over all runs [std over seeds of the fold mean]; best epoch: the "
                 + "highest test accuracy after any epoch (selected on the test fold, optimistic); constant: runs predicting one class for every "
                 + "training graph.\n\n");

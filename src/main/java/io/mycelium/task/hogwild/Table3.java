@@ -218,8 +218,8 @@ public final class Table3 {
         boolean constant = constant(tr, trainCtx);
         for (BatchContext b : testCtx) conv[0] &= b.converged();
 
-        // asynchronous inference of the test fold (its first testGraphs graphs) as one disjoint union of graphs
-        GraphBatch b = GraphBatch.of(test.subList(0, Math.min(test.size(), s.async().testGraphs())));
+        // asynchronous inference of the test fold (or testGraphs of its graphs) as one disjoint union of graphs
+        GraphBatch b = GraphBatch.of(spread(test, s.async().testGraphs()));
         Table2.Settings a = s.async();
         var model = m.create(task);
         AsyncRun sync = Table2.infer(model, tr, b, AsyncSchedule.synchronous(), engines, a.tol(), a.maxTicks());
@@ -240,6 +240,19 @@ public final class Table3 {
         Trained t = new Trained(run, tr.params().copy());
         if (ck != null) ck.finish(key, t, last[0]);
         return t;
+    }
+
+    /**
+     * {@code k} of the graphs spread evenly over the list (indices ⌊i·n/k⌋), all of them when k ≥ n: a
+     * fold lists its graphs in data set order, which in the TU files is sorted by class, so its first
+     * k graphs would be of one class.
+     */
+    static List<GraphSample> spread(List<GraphSample> graphs, int k) {
+        int n = graphs.size();
+        if (k >= n) return graphs;
+        List<GraphSample> out = new ArrayList<>(k);
+        for (int i = 0; i < k; i++) out.add(graphs.get((int) ((long) i * n / k)));
+        return out;
     }
 
     /** Whether every graph of the batches gets the same class (one logit: the same sign). */

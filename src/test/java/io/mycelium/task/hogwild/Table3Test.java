@@ -48,6 +48,15 @@ class Table3Test {
     }
 
     @Test
+    void asynchronousSubsampleSpreadsOverTheFold() {
+        List<GraphSample> gs = synthetic(10).graphs();
+        assertThat(Table3.spread(gs, 3)).containsExactly(gs.get(0), gs.get(3), gs.get(6));
+        assertThat(Table3.spread(gs, 4)).containsExactly(gs.get(0), gs.get(2), gs.get(5), gs.get(7));
+        assertThat(Table3.spread(gs, 10)).isEqualTo(gs);
+        assertThat(Table3.spread(gs, Integer.MAX_VALUE)).isEqualTo(gs);
+    }
+
+    @Test
     void implicitModelsDoNotChangeUnderAsynchronyAndGcnDoes() {
         TuDataset d = synthetic(20);
         int[] folds = Table3.folds(d.labels(), 4, 1);
