@@ -48,17 +48,20 @@ final class HogwildTable1Command implements Callable<Integer> {
         long t0 = System.nanoTime();
         Map<String, HogwildTask> tasks = Table1.tasks(c);
         long total = 0;
+        int taken = 0;
         for (String m : c.models())
-            for (String t : c.tasks())
+            for (String t : c.tasks()) {
+                int epochs = c.epochsFor(io.mycelium.task.hogwild.Models.get(m), tasks.get(t));
                 for (int s = 1; s <= c.seeds(); s++)
                     for (int f = 0; f < c.folds(); f++)
-                        if (checkpoints.earlier(m + "-" + t + "-s" + s + "-f" + f) == null) total += c.epochsFor(io.mycelium.task.hogwild.Models.get(m), tasks.get(t));
-        if (checkpoints.resumed() > 0) System.err.println("resuming: " + checkpoints.resumed() + " finished run(s) taken from " + ck.resume.resolve(TableCheckpoints.DIR));
+                        if (checkpoints.earlier(m + "-" + t + "-s" + s + "-f" + f, epochs) == null) total += epochs;
+                        else taken++;
+            }
+        if (taken > 0) System.err.println("resuming: " + taken + " finished run(s) taken from " + ck.resume.resolve(TableCheckpoints.DIR));
         Table1.Result r;
         try (ProgressBar bar = Progress.bar("hogwild-table1", total)) {
             r = Table1.run(c, tasks, opts.threads(), bar::step, checkpoints);
         }
-        checkpoints.save();
         double wall = (System.nanoTime() - t0) / 1e9;
         String md = markdown(r, c, wall);
         try (OutputDir dir = OutputDir.open(target, replace || ck.active())) {   // checkpoints written into it are ours

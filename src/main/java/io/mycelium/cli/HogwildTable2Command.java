@@ -68,17 +68,17 @@ final class HogwildTable2Command implements Callable<Integer> {
         long units = 0;
         for (String m : c.models())
             for (String t : c.tasks())
-                if (checkpoints.earlier(m + "-" + t) == null) {
+                if (checkpoints.earlier(m + "-" + t, c.epochsFor(io.mycelium.task.hogwild.Models.get(m), tasks.get(t))) == null) {
                     pairs++;
                     units += Table2.units(c, s, io.mycelium.task.hogwild.Models.get(m), tasks.get(t));
                 }
-        if (checkpoints.resumed() > 0) System.err.println("resuming: " + checkpoints.resumed() + " finished row(s) taken from " + ck.resume.resolve(TableCheckpoints.DIR));
+        int taken = c.models().size() * c.tasks().size() - pairs;
+        if (taken > 0) System.err.println("resuming: " + taken + " finished row(s) taken from " + ck.resume.resolve(TableCheckpoints.DIR));
         // one bar over training epochs and inferences (1 synchronous + runs per model and task): the
         // inferences of implicit models can outlast the training, so the bar must not sit at 100% then
         try (ProgressBar bar = Progress.bar("hogwild-table2", units)) {
             rows = Table2.run(c, tasks, s, opts.threads(), new BarProgress(bar, pairs * (1 + runs)), checkpoints);
         }
-        checkpoints.save();
         double wall = (System.nanoTime() - t0) / 1e9;
         String md = markdown(rows, c, s, wall);
         try (OutputDir dir = OutputDir.open(target, replace || ck.active())) {   // checkpoints written into it are ours

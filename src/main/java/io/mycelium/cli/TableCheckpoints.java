@@ -20,25 +20,29 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * {@code --checkpoint-every K} and {@code --resume DIR} of the reproductions that train many
- * independent instances (hogwild Tables 1 and 2). The unit is one finished training run: after
- * every K-th (and the last) the finished runs' results go to {@code <out>/checkpoint/runs.json} and
- * their trained models to {@code <out>/checkpoint/<run>.myc}, in the output directory itself (marked
- * as Mycelium's, like {@link TrainCheckpoints}). A resumed invocation takes those runs as they are and
- * trains only the others; every run is seeded by itself, so the tables and model files end with the
- * same bits as an uninterrupted invocation's. A run interrupted while training starts again from its
- * first epoch. A checkpoint of another configuration is refused.
+ * {@code --checkpoint-every K} and {@code --resume DIR} of hogwild Tables 1 and 2, whose runs (Table 1:
+ * one per model, task, seed and fold; Table 2: one per model and task) train independently. After
+ * every K-th epoch (and the last) of a run its training state (parameters, Adam's moments and step
+ * count, the warm starts of its batches: {@link io.mycelium.train.GraphTrainer.Snapshot}) goes to
+ * {@code <out>/checkpoint/<run>.state.json}; when a run finishes, its result joins
+ * {@code <out>/checkpoint/runs.json} and its trained model is written as {@code <run>.myc}. All of it
+ * is in the output directory itself, replaced atomically and listed in its marker (like
+ * {@link TrainCheckpoints}). A resumed invocation takes the finished runs as they are and continues
+ * every other run from its state; every run is seeded by itself, so the tables and model files end
+ * with the same bits as an uninterrupted invocation's, also when it trains to more epochs (a run
+ * finished with fewer epochs continues from its state). A checkpoint of another configuration (other
+ * than the epochs) is refused.
  *
  * @param <R> a run's result, a record whose {@code trained} component (its model) is kept in the {@code .myc} file
  */
 final class TableCheckpoints<R> implements FinishedRuns<R> {
-    static final String DIR = TrainCheckpoints.DIR, RUNS = "runs.json";
+    static final String DIR = TrainCheckpoints.DIR, RUNS = "runs.json", STATE = ".state.json";
     private static final int FORMAT = 1;
 
     @JsonIgnoreProperties({"trained"})
     private interface WithoutModel {}
 
-    private final Path target;
+    private final Path target, resume;
     private final int every;
     private final String command;
     private final JsonNode config;
@@ -47,13 +51,12 @@ final class TableCheckpoints<R> implements FinishedRuns<R> {
     private final ObjectMapper json;
     private final Map<String, R> earlier = new LinkedHashMap<>();
     private final Map<String, R> finished = new LinkedHashMap<>();
-    private int unsaved;
 
     /**
      * @param target output directory (already validated)
      * @param every  K, 0 for no checkpoints
      * @param resume directory holding a {@code checkpoint/} to continue from, or null
-     * @param config the run's whole configuration: a checkpoint of any other is refused
+     * @param config the run's whole configuration ({@code config}: the HogwildConfig, whose epochs may change; anything else beside it)
      * @param model  a result's trained model
      * @param with   the result with its model put back
      */
@@ -65,11 +68,18 @@ final class TableCheckpoints<R> implements FinishedRuns<R> {
         this.type = type;
         this.model = model;
         this.json = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).addMixIn(type, WithoutModel.class).build();
-        this.config = json.valueToTree(config);
+        ObjectNode c = json.valueToTree(config);
+        if (c.get("config") instanceof ObjectNode h) {   // the epochs choose how long the runs train, not what an epoch does
+            h.remove("epochs");
+            h.remove("explicitEpochs");
+        }
+        this.config = c;
+        this.resume = resume;
         if (resume == null) return;
         Path dir = resume.resolve(DIR), f = dir.resolve(RUNS);
-        if (!Files.isRegularFile(f))
-            throw new Main.UserError("--resume " + resume + ": no " + DIR + "/" + RUNS + " in it (a run with --checkpoint-every K writes one)");
+        if (!Files.isDirectory(dir))
+            throw new Main.UserError("--resume " + resume + ": no " + DIR + "/ in it (a run with --checkpoint-every K writes one)");
+        if (!Files.isRegularFile(f)) return;   // no run had finished
         JsonNode n;
         try {
             n = json.readTree(f.toFile());
@@ -92,41 +102,71 @@ final class TableCheckpoints<R> implements FinishedRuns<R> {
         finished.putAll(earlier);
     }
 
-    /** Runs taken from the checkpoint. */
-    int resumed() { return earlier.size(); }
+    @Override
+    public R earlier(String id, int epochs) {
+        R r = earlier.get(id);
+        return r != null && model.apply(r).training().epochs() == epochs ? r : null;   // trained for other epochs: continue from its state
+    }
 
     @Override
-    public R earlier(String id) { return earlier.get(id); }
+    public Progress progress(String id) {
+        if (resume == null) return null;
+        Path f = resume.resolve(DIR).resolve(id + STATE);
+        if (!Files.isRegularFile(f)) return null;
+        try {
+            JsonNode n = json.readTree(f.toFile());
+            String differs = TrainCheckpoints.differs(n.path("config"), config, "");
+            if (differs != null) throw new Main.UserError("--resume " + resume + ": " + f + " was written for another configuration (" + differs + " differs)");
+            return new Progress(TrainCheckpoints.snapshot(n.get("trainer")), n.get("converged").asBoolean(), n.get("lastLoss").asDouble());
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof Main.UserError u) throw u;
+            throw new Main.UserError("--resume " + resume + ": the checkpoint of run " + id + " is damaged (" + e.getMessage() + ")");
+        }
+    }
+
+    @Override
+    public boolean due(int epoch, int epochs) { return every > 0 && (epoch % every == 0 || epoch == epochs); }
+
+    @Override
+    public void save(String id, Progress p) {
+        ObjectNode n = json.createObjectNode();
+        n.put("format", FORMAT);
+        n.put("run", id);
+        n.set("config", config);
+        n.set("trainer", TrainCheckpoints.snapshotTree(p.trainer()));
+        n.put("converged", p.converged());
+        n.put("lastLoss", p.lastLoss());
+        write(id + STATE, n);
+    }
 
     @Override
     public synchronized void finished(String id, R result) {
         finished.put(id, result);
-        if (every > 0 && ++unsaved >= every) save();
-    }
-
-    /** Writes every finished run not yet written (call once all runs are done: the last checkpoint). */
-    synchronized void save() {
         if (every <= 0) return;
         try {
             Path dir = Files.createDirectories(target.resolve(DIR));
-            TrainCheckpoints.mark(target, command, DIR + "/" + RUNS);
-            for (Map.Entry<String, R> e : finished.entrySet()) {
-                String name = e.getKey() + ".myc";
-                if (Files.isRegularFile(dir.resolve(name))) continue;   // written at an earlier checkpoint (runs never change)
-                TrainCheckpoints.mark(target, command, DIR + "/" + name);
-                model.apply(e.getValue()).write(dir.resolve(name));
-            }
-            ObjectNode n = json.createObjectNode();
-            n.put("format", FORMAT);
-            n.set("config", config);
-            ObjectNode runs = n.putObject("runs");
-            finished.forEach((id, r) -> runs.set(id, json.valueToTree(r)));
-            Path tmp = Files.createTempFile(dir, ".runs-", ".tmp");
-            json.writeValue(tmp.toFile(), n);
-            Files.move(tmp, dir.resolve(RUNS), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            unsaved = 0;
+            TrainCheckpoints.mark(target, command, DIR + "/" + id + ".myc");
+            model.apply(result).write(dir.resolve(id + ".myc"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the checkpoint in " + target.resolve(DIR) + ": " + e.getMessage(), e);
+        }
+        ObjectNode n = json.createObjectNode();
+        n.put("format", FORMAT);
+        n.set("config", config);
+        ObjectNode runs = n.putObject("runs");
+        finished.forEach((k, r) -> runs.set(k, json.valueToTree(r)));
+        write(RUNS, n);
+    }
+
+    private synchronized void write(String name, ObjectNode n) {
+        try {
+            Path dir = Files.createDirectories(target.resolve(DIR));
+            TrainCheckpoints.mark(target, command, DIR + "/" + name);
+            Path tmp = Files.createTempFile(dir, ".ck-", ".tmp");
+            json.writeValue(tmp.toFile(), n);
+            Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the checkpoint " + target.resolve(DIR).resolve(name) + ": " + e.getMessage(), e);
         }
     }
 

@@ -147,12 +147,7 @@ final class TrainCheckpoints {
         JsonNode n = resumed.get(id);
         if (n == null) return null;
         try {
-            Map<String, Object> st = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = n.get("optimizer").fields(); it.hasNext(); ) {
-                var e = it.next();
-                st.put(e.getKey(), e.getValue().has("long") ? (Object) e.getValue().get("long").asLong() : params(e.getValue()));
-            }
-            return new State(n.get("epoch").asInt(), params(n.get("params")), st, n.get("rows"), n.get("extra"));
+            return new State(n.get("epoch").asInt(), params(n.get("params")), optimizer(n.get("optimizer")), n.get("rows"), n.get("extra"));
         } catch (RuntimeException e) {
             throw new Main.UserError("--resume: the checkpoint of " + id + " is damaged (" + e.getMessage() + ")");
         }
@@ -176,14 +171,7 @@ final class TrainCheckpoints {
         n.put("epoch", epoch);
         n.set("config", config);
         n.set("params", tree(params));
-        ObjectNode opt = n.putObject("optimizer");
-        for (Map.Entry<String, Object> e : optimizerState.entrySet()) {
-            switch (e.getValue()) {
-                case Params p -> opt.set(e.getKey(), tree(p));
-                case Long l -> opt.putObject(e.getKey()).put("long", l);
-                default -> throw new IllegalStateException("cannot checkpoint optimizer state '" + e.getKey() + "' of type " + e.getValue().getClass().getName());
-            }
-        }
+        n.set("optimizer", optimizerTree(optimizerState));
         n.set("rows", json.valueToTree(rows));
         if (extra != null) n.set("extra", extra);
         write(id, n);
@@ -281,6 +269,54 @@ final class TrainCheckpoints {
             o.put("data", Base64.getEncoder().encodeToString(b.array()));
         }
         return n;
+    }
+
+    /** An optimizer's state (named Params and longs) as JSON, exactly. */
+    static ObjectNode optimizerTree(Map<String, Object> state) {
+        ObjectNode opt = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        for (Map.Entry<String, Object> e : state.entrySet()) {
+            switch (e.getValue()) {
+                case Params p -> opt.set(e.getKey(), tree(p));
+                case Long l -> opt.putObject(e.getKey()).put("long", l);
+                default -> throw new IllegalStateException("cannot checkpoint optimizer state '" + e.getKey() + "' of type " + e.getValue().getClass().getName());
+            }
+        }
+        return opt;
+    }
+
+    /** The optimizer state {@link #optimizerTree} wrote. */
+    static Map<String, Object> optimizer(JsonNode n) {
+        Map<String, Object> st = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+            var e = it.next();
+            st.put(e.getKey(), e.getValue().has("long") ? (Object) e.getValue().get("long").asLong() : params(e.getValue()));
+        }
+        return st;
+    }
+
+    /** A graph trainer's snapshot as JSON, exactly: epoch, parameters, optimizer state, warm starts (null where none). */
+    static ObjectNode snapshotTree(io.mycelium.train.GraphTrainer.Snapshot s) {
+        ObjectNode n = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        n.put("epoch", s.epoch());
+        n.set("params", tree(s.params()));
+        n.set("optimizer", optimizerTree(s.optimizerState()));
+        var warm = n.putArray("warmStarts");
+        for (Tensor[] w : s.warmStarts()) {
+            var pair = warm.addArray();
+            for (Tensor t : w) pair.add(t == null ? com.fasterxml.jackson.databind.node.NullNode.instance : tree(Params.untied().add("t", t)));
+        }
+        return n;
+    }
+
+    /** The snapshot {@link #snapshotTree} wrote. */
+    static io.mycelium.train.GraphTrainer.Snapshot snapshot(JsonNode n) {
+        List<Tensor[]> warm = new ArrayList<>();
+        for (JsonNode w : n.get("warmStarts")) {
+            Tensor[] pair = new Tensor[w.size()];
+            for (int i = 0; i < pair.length; i++) pair[i] = w.get(i).isNull() ? null : params(w.get(i)).get("t");
+            warm.add(pair);
+        }
+        return new io.mycelium.train.GraphTrainer.Snapshot(n.get("epoch").asInt(), params(n.get("params")), optimizer(n.get("optimizer")), warm);
     }
 
     /** The parameters {@link #tree} wrote. */

@@ -47,23 +47,26 @@ public final class Table1 {
 
     /** Trains one model on one fold of a task with one seed, and measures the test (and training) error. */
     public static Run run(Models.Entry m, HogwildTask task, long seed, int fold, HogwildConfig c, Runnable perEpoch) {
+        return run(m, task, seed, fold, c, perEpoch, FinishedRuns.none());
+    }
+
+    /** As above, continuing from and saving its training state in {@code ck}. */
+    static Run run(Models.Entry m, HogwildTask task, long seed, int fold, HogwildConfig c, Runnable perEpoch, FinishedRuns<Run> ck) {
         long t0 = System.nanoTime();
         HogwildTask.Split sp = task.split(fold, c.testFraction());
         Objective objective = c.objective(task, sp.train());
-        GraphTrainer tr = new GraphTrainer(m.net(task, c.solver()), objective, null, sp.train(), c.trainer(seed, c.epochsFor(m, task)));
-        boolean[] conv = {true};
-        List<GraphTrainer.EpochStats> stats = tr.train(s -> {
-            conv[0] &= s.converged();
-            if (perEpoch != null) perEpoch.run();
-        });
+        int epochs = c.epochsFor(m, task);
+        GraphTrainer tr = new GraphTrainer(m.net(task, c.solver()), objective, null, sp.train(), c.trainer(seed, epochs));
+        FinishedRuns.Progress last = ck.train(Run.id(m.id(), task.id(), seed, fold), tr, epochs, perEpoch);
+        boolean[] conv = {last.converged()};
         List<io.mycelium.train.BatchContext> testCtx = tr.contexts(sp.test()), trainCtx = tr.contexts(sp.train());
         double test = tr.evaluate(testCtx);
         double train = tr.evaluate(trainCtx);
         // the evaluation solves start cold; an ill-conditioned trained energy can run out of budget there too
         for (io.mycelium.train.BatchContext b : testCtx) conv[0] &= b.converged();
         for (io.mycelium.train.BatchContext b : trainCtx) conv[0] &= b.converged();
-        return new Run(m.id(), task.id(), seed, fold, test, train, stats.getLast().loss(), (System.nanoTime() - t0) / 1e9, conv[0],
-                trained(m, task, tr, objective, seed, c.epochsFor(m, task), test));
+        return new Run(m.id(), task.id(), seed, fold, test, train, last.lastLoss(), (System.nanoTime() - t0) / 1e9, conv[0],
+                trained(m, task, tr, objective, seed, epochs, test));
     }
 
     /**
@@ -96,9 +99,9 @@ public final class Table1 {
                             long seed = s;
                             int fold = f;
                             String id = Run.id(m.id(), t, seed, fold);
-                            Run earlier = done.earlier(id);
+                            Run earlier = done.earlier(id, c.epochsFor(m, tasks.get(t)));
                             fs.add(earlier != null ? java.util.concurrent.CompletableFuture.completedFuture(earlier) : ex.submit(() -> {
-                                Run r = run(m, tasks.get(t), seed, fold, c, perEpoch);
+                                Run r = run(m, tasks.get(t), seed, fold, c, perEpoch, done);
                                 done.finished(id, r);
                                 return r;
                             }));

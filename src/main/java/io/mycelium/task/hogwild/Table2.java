@@ -131,15 +131,18 @@ public final class Table2 {
 
     /** Trains (seed 1, fold 0) and measures one model on one task. */
     public static Row row(Models.Entry m, HogwildTask task, HogwildConfig c, Settings s, Progress progress) {
-        return row(m, task, c, s, progress, AsyncOptions.defaults());
+        return row(m, task, c, s, progress, AsyncOptions.defaults(), FinishedRuns.none());
     }
 
-    /** One row, its engines computing with {@code engines} (rows run side by side share its helper threads). */
-    static Row row(Models.Entry m, HogwildTask task, HogwildConfig c, Settings s, Progress progress, AsyncOptions engines) {
+    /**
+     * One row, its engines computing with {@code engines} (rows run side by side share its helper
+     * threads), its training continued from and saved in {@code ck}.
+     */
+    static Row row(Models.Entry m, HogwildTask task, HogwildConfig c, Settings s, Progress progress, AsyncOptions engines, FinishedRuns<Row> ck) {
         HogwildTask.Split sp = task.split(0, c.testFraction());
         io.mycelium.train.Objective objective = c.objective(task, sp.train());
         GraphTrainer tr = new GraphTrainer(m.net(task, c.solver()), objective, null, sp.train(), c.trainer(1, c.epochsFor(m, task)));
-        tr.train(e -> progress.epoch());
+        ck.train(m.id() + "-" + task.id(), tr, c.epochsFor(m, task), progress::epoch);
         List<GraphSample> sub = sp.test().subList(0, Math.min(s.testGraphs(), sp.test().size()));
         GraphBatch b = GraphBatch.of(sub);
         BatchContext ctx = new BatchContext(b, tr.params());
@@ -197,9 +200,9 @@ public final class Table2 {
         try (ExecutorService ex = Executors.newFixedThreadPool(Math.max(1, threads))) {
             for (String id : c.models())
                 for (String t : c.tasks()) {
-                    Row earlier = done.earlier(id + "-" + t);
+                    Row earlier = done.earlier(id + "-" + t, c.epochsFor(Models.get(id), tasks.get(t)));
                     fs.add(earlier != null ? java.util.concurrent.CompletableFuture.completedFuture(earlier) : ex.submit(() -> {
-                        Row r = row(Models.get(id), tasks.get(t), c, s, progress, engines);
+                        Row r = row(Models.get(id), tasks.get(t), c, s, progress, engines, done);
                         done.finished(r.id(), r);
                         return r;
                     }));
