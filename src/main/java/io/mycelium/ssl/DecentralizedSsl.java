@@ -51,11 +51,11 @@ public final class DecentralizedSsl {
     private final double[][] gsum;
     private final boolean[][] stepped;
     private final boolean decorrelation;
-    /** Decorrelation: this round's views (n × width), the views last folded into the moments, per layer. */
-    private final double[][] viewA, viewB, foldedA, foldedB;
-    /** Decorrelation: each node's estimate of the batch moments, [count, Σ moments] per node (gossip), or their exact sum. */
-    private final double[][] est, exactSum;
-    private final boolean[][] folded;
+    /** Decorrelation: this round's views (n × width) per layer. */
+    private final double[][] viewA, viewB;
+    /** Decorrelation: the nodes' moment estimates (gossip), or the exact sums [count, Σ moments] (EXACT), per layer. */
+    private final MomentEstimates[] est;
+    private final double[][] exactSum;
     private final Decorrelation.Batch[] batch;
     private final double[] aB, zA, zB, dzA, dzB, zScratch, moments;
     private final Traffic traffic = new Traffic();
@@ -140,27 +140,19 @@ public final class DecentralizedSsl {
         decorrelation = c.loss() == SslConfig.Loss.DECORRELATION;
         viewA = new double[layers + 1][];
         viewB = new double[layers + 1][];
-        foldedA = new double[layers + 1][];
-        foldedB = new double[layers + 1][];
-        est = new double[layers + 1][];
+        est = new MomentEstimates[layers + 1];
         exactSum = new double[layers + 1][];
-        folded = new boolean[layers + 1][];
         batch = new Decorrelation.Batch[layers + 1];
         int maxStats = 0;
         if (decorrelation)
             for (int l = 1; l <= layers; l++) {
-                int st = statsLength(l);
+                int st = 1 + Decorrelation.size(w[l]);
                 maxStats = Math.max(maxStats, st);
                 viewA[l] = new double[n * w[l]];
                 viewB[l] = new double[n * w[l]];
                 batch[l] = new Decorrelation.Batch(w[l], c.lambda());
                 if (d.merge() == Merge.EXACT) exactSum[l] = new double[st];
-                else {
-                    foldedA[l] = new double[n * w[l]];
-                    foldedB[l] = new double[n * w[l]];
-                    folded[l] = new boolean[n];
-                    est[l] = new double[Math.multiplyExact(n, st)];
-                }
+                else est[l] = new MomentEstimates(n, w[l]);
             }
         aB = new double[decorrelation ? a.length : 0];
         zA = new double[maxWidth];
@@ -339,25 +331,7 @@ public final class DecentralizedSsl {
      * Aggregates node v's layer-(l−1) cache into a: GCN weights, ReLU of the cached pre-activations
      * (features as they are), entries not yet received left out.
      */
-    private void aggregate(int v, int l) {
-        int in = w[l - 1];
-        double[] cv = cacheVec[l - 1];
-        int[] ver = cacheVer[l - 1];
-        Arrays.fill(a, 0, in, 0);
-        for (int s = base[v]; s < base[v + 1]; s++) {
-            if (ver[s] == 0) continue;
-            int from = s == base[v] ? v : nb[off[v] + s - base[v] - 1];
-            double wt = Encoder.weight(g, v, from);
-            if (l == 1) {
-                double[] x = data.inputs();
-                int o = from * in;
-                for (int k = 0; k < in; k++) a[k] += wt * x[o + k];
-            } else {
-                int o = s * in;
-                for (int k = 0; k < in; k++) a[k] += wt * Math.max(0, cv[o + k]);
-            }
-        }
-    }
+    private void aggregate(int v, int l) { aggregateView(v, l, -1, a); }
 
     /** u = a·W_v + b_v for node v's copy of layer l. */
     private void affine(int v, int l) { copies[l].affine(v, a, u); }
@@ -430,12 +404,9 @@ public final class DecentralizedSsl {
         for (int j = 0; j < width; j++) dz[j] += coef * vec[o + j];
     }
 
-    /** Numbers per node in layer l's moment estimate: a count, then {@link Decorrelation#size} sums. */
-    private int statsLength(int l) { return 1 + Decorrelation.size(w[l]); }
-
     /**
      * Node v's layer-l input aggregated as view {@code view} of this step (edge and dimension drop of
-     * {@link Encoder#keepsNeighbour}, {@link Encoder#keepsDim}) into {@code into}.
+     * {@link Encoder#keepsNeighbour}, {@link Encoder#keepsDim}; view −1: no drop) into {@code into}.
      */
     private void aggregateView(int v, int l, int view, double[] into) {
         int in = w[l - 1];
@@ -445,7 +416,7 @@ public final class DecentralizedSsl {
         for (int s = base[v]; s < base[v + 1]; s++) {
             if (ver[s] == 0) continue;
             boolean self = s == base[v];
-            if (!self && !Encoder.keepsNeighbour(c, v, now, l, view, s - base[v] - 1)) continue;
+            if (!self && view >= 0 && !Encoder.keepsNeighbour(c, v, now, l, view, s - base[v] - 1)) continue;
             int from = self ? v : nb[off[v] + s - base[v] - 1];
             double wt = Encoder.weight(g, v, from);
             if (l == 1) {
@@ -457,7 +428,7 @@ public final class DecentralizedSsl {
                 for (int k = 0; k < in; k++) into[k] += wt * Math.max(0, cv[o + k]);
             }
         }
-        for (int k = 0; k < in; k++) if (into[k] != 0 && !Encoder.keepsDim(c, v, now, l, view, k)) into[k] = 0;
+        if (view >= 0) for (int k = 0; k < in; k++) if (into[k] != 0 && !Encoder.keepsDim(c, v, now, l, view, k)) into[k] = 0;
     }
 
     /** Node v's two views of layer l with its current copy: aggregates in a (A) and aB (B), outputs in viewA/viewB. */
@@ -472,15 +443,7 @@ public final class DecentralizedSsl {
     }
 
     /** Gossip: node v replaces its previous contribution to its own moment estimate by its current views. */
-    private void fold(int v, int l) {
-        int width = w[l], st = statsLength(l), o = v * st;
-        if (folded[l][v]) Decorrelation.accumulate(foldedA[l], v * width, foldedB[l], v * width, width, -1, est[l], o + 1);
-        else est[l][o] += 1;
-        folded[l][v] = true;
-        Decorrelation.accumulate(viewA[l], v * width, viewB[l], v * width, width, 1, est[l], o + 1);
-        System.arraycopy(viewA[l], v * width, foldedA[l], v * width, width);
-        System.arraycopy(viewB[l], v * width, foldedB[l], v * width, width);
-    }
+    private void fold(int v, int l) { est[l].fold(v, viewA[l], viewB[l], v * w[l]); }
 
     /**
      * Before the steps of a round: every stepping node computes its views; EXACT sums their moments over all
@@ -520,7 +483,7 @@ public final class DecentralizedSsl {
      */
     private void exchangeMoments(int x) {
         long payload = 0;
-        for (int l = 1; l <= layers; l++) if (active(l)) payload += statsLength(l);
+        for (int l = 1; l <= layers; l++) if (active(l)) payload += est[l].length();
         for (int v = 0; v < n; v++) {
             if (!online[v]) continue;
             int p = peer(v, STATS_PEER + x);
@@ -530,16 +493,7 @@ public final class DecentralizedSsl {
             traffic.sent(Kind.MOMENTS, payload);
             boolean replyLost = lost();
             if (replyLost) traffic.lost[Kind.MOMENTS.ordinal()]++;
-            for (int l = 1; l <= layers; l++) {
-                if (!active(l)) continue;
-                double[] e = est[l];
-                int st = statsLength(l), ov = v * st, op = p * st;
-                for (int k = 0; k < st; k++) {
-                    double m = 0.5 * (e[ov + k] + e[op + k]);
-                    e[op + k] = m;
-                    if (!replyLost) e[ov + k] = m;
-                }
-            }
+            for (int l = 1; l <= layers; l++) if (active(l)) est[l].average(v, p, replyLost);
         }
     }
 
@@ -550,7 +504,7 @@ public final class DecentralizedSsl {
         if (l > 1)
             for (int s = base[v]; s < base[v + 1]; s++) if (cacheVer[l - 1][s] > 0) { inputAgeSum += now - cacheSent[l - 1][s]; inputAgeCount++; }
         Decorrelation.Batch b = batch[l];
-        if (d.merge() != Merge.EXACT) b.from(normalized(est[l], v * statsLength(l), statsLength(l)), 0);
+        if (d.merge() != Merge.EXACT) est[l].batch(v, b);
         b.nodeGradient(viewA[l], v * width, viewB[l], v * width, dzA, dzB, zScratch);
         aggregateView(v, l, 0, a);
         aggregateView(v, l, 1, aB);
@@ -566,21 +520,10 @@ public final class DecentralizedSsl {
     }
 
     /** Gossip: node v's current estimate of layer l's mean moments (count first, then the means). */
-    double[] momentEstimate(int v, int l) {
-        int st = statsLength(l);
-        double[] r = Arrays.copyOfRange(est[l], v * st, (v + 1) * st);
-        for (int k = 1; k < st; k++) r[k] /= r[0];
-        return r;
-    }
+    double[] momentEstimate(int v, int l) { return est[l].estimate(v); }
 
     /** Gossip: the exact mean moments of the contributions the nodes have folded in (count first). */
-    double[] momentTruth(int l) {
-        double[] r = new double[statsLength(l)];
-        for (int v = 0; v < n; v++)
-            if (folded[l][v]) { r[0]++; Decorrelation.accumulate(foldedA[l], v * w[l], foldedB[l], v * w[l], w[l], 1, r, 1); }
-        for (int k = 1; k < r.length; k++) r[k] /= r[0];
-        return r;
-    }
+    double[] momentTruth(int l) { return est[l].truth(); }
 
     /** EXACT: every node that stepped applies the mean of the summed gradients to its own copy. */
     private void applyMean() {

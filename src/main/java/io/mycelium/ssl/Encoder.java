@@ -46,23 +46,8 @@ final class Encoder {
         return c.featureDrop() == 0 || Draw.uniform(Draw.hash(c.seed(), DIM_DROP, v, t * 64 + l, 2L * k + view)) >= c.featureDrop();
     }
 
-    /** Both views' aggregated inputs Â_view X for every node (X n × w), in matrix form: dropped neighbours left out, dropped dims zeroed. */
-    static double[] augmentedAggregate(Graph g, SslConfig c, double[] x, int w, long t, int l, int view) {
-        int n = g.n();
-        double[] r = new double[n * w];
-        int[] off = g.offsets(), nb = g.neighbours();
-        for (int i = 0; i < n; i++) {
-            double self = weight(g, i, i);
-            for (int k = 0; k < w; k++) r[i * w + k] = self * x[i * w + k];
-            for (int p = off[i]; p < off[i + 1]; p++) {
-                if (!keepsNeighbour(c, i, t, l, view, p - off[i])) continue;
-                double wt = weight(g, i, nb[p]);
-                for (int k = 0; k < w; k++) r[i * w + k] += wt * x[nb[p] * w + k];
-            }
-            for (int k = 0; k < w; k++) if (r[i * w + k] != 0 && !keepsDim(c, i, t, l, view, k)) r[i * w + k] = 0;
-        }
-        return r;
-    }
+    /** View {@code view}'s aggregated inputs (edge and dimension drop, see {@link #keepsNeighbour}) for every node, n × w. */
+    static double[] augmentedAggregate(Graph g, SslConfig c, double[] x, int w, long t, int l, int view) { return aggregate(g, x, w, c, t, l, view); }
 
     /**
      * One step of c's optimizer on p[off..off+len) with gradient g[goff..], local step count t ≥ 1 (m, v:
@@ -92,7 +77,10 @@ final class Encoder {
     static double softplusNeg(double x) { return x >= 0 ? Math.log1p(Math.exp(-x)) : -x + Math.log1p(Math.exp(x)); }
 
     /** Â X for X of width w (n × w): GCN weights with self-loops. */
-    static double[] aggregate(Graph g, double[] x, int w) {
+    static double[] aggregate(Graph g, double[] x, int w) { return aggregate(g, x, w, null, 0, 0, 0); }
+
+    /** Â X, or with c non-null view {@code view} of it at step time t for layer l (dropped neighbours left out, dropped dims 0). */
+    private static double[] aggregate(Graph g, double[] x, int w, SslConfig c, long t, int l, int view) {
         int n = g.n();
         double[] r = new double[n * w];
         int[] off = g.offsets(), nb = g.neighbours();
@@ -100,9 +88,11 @@ final class Encoder {
             double self = weight(g, i, i);
             for (int k = 0; k < w; k++) r[i * w + k] = self * x[i * w + k];
             for (int p = off[i]; p < off[i + 1]; p++) {
+                if (c != null && !keepsNeighbour(c, i, t, l, view, p - off[i])) continue;
                 double wt = weight(g, i, nb[p]);
                 for (int k = 0; k < w; k++) r[i * w + k] += wt * x[nb[p] * w + k];
             }
+            if (c != null) for (int k = 0; k < w; k++) if (r[i * w + k] != 0 && !keepsDim(c, i, t, l, view, k)) r[i * w + k] = 0;
         }
         return r;
     }
