@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "net", mixinStandardHelpOptions = true,
         description = {"Measures the networked engine between two JVMs on 127.0.0.1.",
-                "One-way messages/s and MB/s (payload: 8 bytes a double) for rows of 32 and 1000 doubles (credit window 2048, after an untimed warm-up); "
+                "One-way messages/s and MB/s (payload: 8 bytes a double) for rows of 32 and 1000 doubles (credit window 2048, after an untimed warm-up), and the CPU time both JVMs spent per message; "
                         + "the time of a synchronous round between two one-node partitions (32 doubles each way); "
                         + "and a D-SGD epoch of Section IV-A's node regression on 2 host JVMs against the same epoch in process (median of the epochs after the warm-up ones, the same for each). "
                         + "Prints the machine's load: timings on a shared machine are noisy."})
@@ -66,10 +66,10 @@ final class NetBenchCommand implements Callable<Integer> {
             launcher.start(0, List.of("net", "bench-peer", "--join", "127.0.0.1:" + NetSystem.port(system), "--widths", "32,1000",
                     "--warmup", Double.toString(warmup), "--seconds", Double.toString(seconds), "--rounds", Integer.toString(2 * rounds), "--round-width", "32"),
                     (pid, code) -> sink.abort("the peer JVM exited (code " + code + ")"));
-            System.out.printf("%-8s %12s %14s %10s %10s%n", "doubles", "messages", "payload MB", "msgs/s", "MB/s");
+            System.out.printf("%-8s %12s %14s %10s %10s %12s%n", "doubles", "messages", "payload MB", "msgs/s", "MB/s", "CPU us/msg");
             for (int w : new int[] {32, 1000}) {
                 NetBench.Stream s = sink.result(w, Duration.ofSeconds(300));
-                System.out.printf(Locale.ROOT, "%-8d %12d %14.1f %10.0f %10.1f%n", w, s.messages(), s.bytes() / 1e6, s.messagesPerSecond(), s.megabytesPerSecond());
+                System.out.printf(Locale.ROOT, "%-8d %12d %14.1f %10.0f %10.1f %12.2f%n", w, s.messages(), s.bytes() / 1e6, s.messagesPerSecond(), s.megabytesPerSecond(), s.cpuMicrosPerMessage());
             }
             NetBench.Rounds r = sink.rounds(32, rounds, rounds);
             System.out.printf(Locale.ROOT, "synchronous rounds, 2 one-node partitions, 32 doubles each way: %.0f rounds/s; a round p50 %.0f us, p99 %.0f us (%d rounds after %d untimed)%n",

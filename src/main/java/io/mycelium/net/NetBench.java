@@ -44,11 +44,23 @@ public final class NetBench {
     public static final long RUN_ID = 0x5EED;
     static final long RUN = RUN_ID;
 
-    /** Messages, payload bytes (8 a double) and seconds of one stream. */
-    public record Stream(int width, long messages, long bytes, double seconds) {
+    /**
+     * Messages, payload bytes (8 a double) and seconds of one stream's timed part, and the CPU seconds
+     * both processes used meanwhile (a measure of the work per message that other load on the machine
+     * does not inflate, unlike the wall-clock rates).
+     */
+    public record Stream(int width, long messages, long bytes, double seconds, double cpuSeconds) {
         public double messagesPerSecond() { return messages / seconds; }
 
         public double megabytesPerSecond() { return bytes / seconds / 1e6; }
+
+        /** CPU microseconds (sender and receiver processes together) per message. */
+        public double cpuMicrosPerMessage() { return cpuSeconds / messages * 1e6; }
+    }
+
+    /** This process's CPU time so far (all threads), in nanoseconds. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** The receiving side: a sink actor in {@code system}; {@link #result} completes per width. */
@@ -62,7 +74,7 @@ public final class NetBench {
         public Sink(ActorSystem<?> system) {
             this.system = system;
             part = PartitionActor.spawn(system, inbox);
-            long[] count = new long[1], bytes = new long[1], t0 = new long[1];
+            long[] count = new long[1], bytes = new long[1], t0 = new long[1], cpu0 = new long[1];
             boolean[] measuring = new boolean[1];
             system.systemActorOf(Behaviors.receive(Object.class)
                     .onMessage(Wire.Hello.class, h -> {
@@ -75,10 +87,12 @@ public final class NetBench {
                             measuring[0] = true;
                             count[0] = bytes[0] = 0;
                             t0[0] = System.nanoTime();
-                        } else if (l.version() == END) { // after the stream's last message (one sender, one receiver: in order)
+                            cpu0[0] = processCpuNanos();
+                        } else if (l.version() == END) { // after the stream's last message (one sender, one receiver: in order); carries the sender's CPU seconds
                             measuring[0] = false;
+                            double cpu = (processCpuNanos() - cpu0[0]) / 1e9 + l.data()[0];
                             results.computeIfAbsent(width, w -> new CompletableFuture<>())
-                                    .complete(new Stream(width, count[0], bytes[0], (System.nanoTime() - t0[0]) / 1e9));
+                                    .complete(new Stream(width, count[0], bytes[0], (System.nanoTime() - t0[0]) / 1e9, cpu));
                         } else {
                             if (measuring[0]) {
                                 count[0]++;
@@ -163,8 +177,9 @@ public final class NetBench {
             for (int i = 0; i < w; i++) row[i] = i * 0.5;
             long seq = send(sink, row, 0, credited, warmup);
             sink.tell(new Wire.Latest(RUN, w, START, new double[0]));
+            long cpu0 = processCpuNanos();
             seq = send(sink, row, seq, credited, seconds);
-            sink.tell(new Wire.Latest(RUN, w, END, new double[0]));
+            sink.tell(new Wire.Latest(RUN, w, END, new double[] {(processCpuNanos() - cpu0) / 1e9}));
             // let the pipe drain before the next width
             long drainEnd = System.nanoTime() + 30_000_000_000L;
             while (credited.get() < seq - seq % CREDIT_EVERY && System.nanoTime() < drainEnd) LockSupport.parkNanos(100_000);
