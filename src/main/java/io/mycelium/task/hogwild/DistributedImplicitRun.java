@@ -11,6 +11,8 @@ import io.mycelium.graph.Graph;
 import io.mycelium.tensor.Params;
 import io.mycelium.train.DistributedImplicit;
 import io.mycelium.train.GraphReadout;
+import io.mycelium.train.GraphTrainer;
+import io.mycelium.tensor.Init;
 import io.mycelium.train.GraphSample;
 import io.mycelium.train.Objective;
 
@@ -90,8 +92,12 @@ public final class DistributedImplicitRun {
         Objective obj = task.objective().fitTo(sp.train());
         int devices = 0;
         for (GraphSample g : task.pool()) devices = Math.max(devices, g.n());
+        // batches of a seeded shuffle, as GraphTrainer makes them: a classification split lists its
+        // training graphs class by class, and batches of one class pull the readout to that class in turn
+        List<GraphSample> train = new ArrayList<>(sp.train());
+        GraphTrainer.shuffle(train, Init.rng(s.seed() * 0x9E3779B97F4A7C15L + 1));
         DistributedImplicit tr = new DistributedImplicit(model, obj, scheme.optimizer(scheme == Scheme.D_SGD ? s.sgdLr() : s.lr()), scheme.method(),
-                sp.train(), devices, s.batchSize(), s.tol(), s.maxIter(), s.seed());
+                train, devices, s.batchSize(), s.tol(), s.maxIter(), s.seed());
         double first = Double.NaN, last = Double.NaN;
         long rounds = 0, floats = 0, cr = 0, cf = 0, batches = 0;
         boolean conv = true;
