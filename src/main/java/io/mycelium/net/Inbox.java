@@ -66,11 +66,12 @@ final class Inbox {
         int k = slot(h.run(), h.from());
         if (k < 0) return;
         Assembly a = rounds[k].computeIfAbsent(h.round(), r -> new Assembly());
+        boolean whole = h.chunks() == 1 && h.offset() == 0 && h.length() == h.data().length;
         if (a.flat == null) {
             a.lengths = h.lengths();
-            a.flat = h.chunks() == 1 ? h.data() : new double[Arrays.stream(h.lengths()).sum()];
+            a.flat = whole ? h.data() : new double[Arrays.stream(h.lengths()).sum()];
         }
-        if (h.chunks() > 1) System.arraycopy(h.data(), 0, a.flat, h.chunk() * NetTransport.CHUNK, h.data().length);
+        if (!whole) System.arraycopy(h.data(), h.offset(), a.flat, h.chunk() * NetTransport.CHUNK, h.length());
         a.chunks++;
         if (a.chunks == h.chunks()) notifyAll();
     }

@@ -6,7 +6,6 @@ import io.mycelium.comm.Partition;
 import io.mycelium.comm.Transfer;
 import org.apache.pekko.actor.typed.ActorRef;
 
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -69,8 +68,8 @@ public final class NetTransport {
                     if (msg.length > 1) for (int t = 0, o = 0; t < msg.length; o += lengths[t++]) System.arraycopy(msg[t], 0, flat, o, lengths[t]);
                     int chunks = chunks(total);
                     for (int c = 0; c < chunks; c++) {
-                        double[] piece = chunks == 1 ? flat : Arrays.copyOfRange(flat, c * CHUNK, Math.min(total, (c + 1) * CHUNK));
-                        faults.send(refs.get(peers[k]), new Wire.Halo(run, p.index(), k0, c, chunks, lengths, piece), false);
+                        int from = c * CHUNK, to = Math.min(total, from + CHUNK);
+                        faults.send(refs.get(peers[k]), new Wire.Halo(run, p.index(), k0, c, chunks, lengths, flat, from, to - from), false);
                     }
                 }
                 for (int k = 0; k < peers.length; k++) InMemoryTransport.incoming(p, k, ts, inbox.take(k, k0));

@@ -61,7 +61,7 @@ public final class RowSerializer extends SerializerWithStringManifest implements
     /** Bytes {@code o} takes on the wire (without Artery's envelope). */
     public static int size(Object o) {
         return switch (o) {
-            case Wire.Halo h -> 8 + 4 + 8 + 4 + 4 + 4 + 4 * h.lengths().length + 4 + 8 * h.data().length;
+            case Wire.Halo h -> 8 + 4 + 8 + 4 + 4 + 4 + 4 * h.lengths().length + 4 + 8 * h.length();
             case Wire.Latest l -> 8 + 4 + 8 + 4 + 8 * l.data().length;
             case Wire.Credit c -> 8 + 4 + 8;
             default -> throw new IllegalArgumentException("RowSerializer cannot write " + o.getClass().getName());
@@ -76,11 +76,11 @@ public final class RowSerializer extends SerializerWithStringManifest implements
                 buf.putLong(h.run()).putInt(h.from()).putLong(h.round()).putInt(h.chunk()).putInt(h.chunks());
                 buf.putInt(h.lengths().length);
                 for (int l : h.lengths()) buf.putInt(l);
-                putDoubles(buf, h.data());
+                putDoubles(buf, h.data(), h.offset(), h.length());
             }
             case Wire.Latest l -> {
                 buf.putLong(l.run()).putInt(l.from()).putLong(l.version());
-                putDoubles(buf, l.data());
+                putDoubles(buf, l.data(), 0, l.data().length);
             }
             case Wire.Credit c -> buf.putLong(c.run()).putInt(c.from()).putLong(c.version());
             default -> throw new IllegalArgumentException("RowSerializer cannot write " + o.getClass().getName());
@@ -121,10 +121,10 @@ public final class RowSerializer extends SerializerWithStringManifest implements
         return o;
     }
 
-    private static void putDoubles(ByteBuffer buf, double[] d) {
-        buf.putInt(d.length);
-        buf.asDoubleBuffer().put(d); // bulk copy; the view shares the buffer's byte order
-        buf.position(buf.position() + 8 * d.length);
+    private static void putDoubles(ByteBuffer buf, double[] d, int offset, int length) {
+        buf.putInt(length);
+        buf.asDoubleBuffer().put(d, offset, length); // bulk copy; the view shares the buffer's byte order
+        buf.position(buf.position() + 8 * length);
     }
 
     private static double[] getDoubles(ByteBuffer buf) throws NotSerializableException {

@@ -31,9 +31,21 @@ public final class Wire {
     /**
      * Chunk {@code chunk} of {@code chunks} of what partition {@code from} sends a peer in synchronous
      * round {@code round}: the transfers' rows flattened ({@code lengths[t]} doubles for transfer t),
-     * and {@code data} is the chunk's slice of them.
+     * and {@code data[offset, offset + length)} is the chunk's slice of them. The sender's chunks are
+     * windows on one array (no copy per chunk); {@link RowSerializer} writes the window only, so a
+     * received chunk has offset 0 and its own array.
      */
-    public record Halo(long run, int from, long round, int chunk, int chunks, int[] lengths, double[] data) implements Hot, ToPartition {}
+    public record Halo(long run, int from, long round, int chunk, int chunks, int[] lengths, double[] data, int offset, int length) implements Hot, ToPartition {
+        public Halo {
+            if (offset < 0 || length < 0 || offset + length > data.length)
+                throw new IllegalArgumentException("halo window [" + offset + ", " + offset + " + " + length + ") outside " + data.length + " doubles");
+        }
+
+        /** A chunk that is all of {@code data}. */
+        public Halo(long run, int from, long round, int chunk, int chunks, int[] lengths, double[] data) {
+            this(run, from, round, chunk, chunks, lengths, data, 0, data.length);
+        }
+    }
 
     /**
      * Asynchronous mode: partition {@code from}'s rows for the receiver's halo, version

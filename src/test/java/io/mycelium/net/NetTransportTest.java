@@ -108,6 +108,40 @@ class NetTransportTest {
     }
 
     @Test
+    void aRoundLargerThanAChunkArrivesWholeAndInOrder() throws Exception {
+        // two one-node partitions in two systems; one round carries a pull of 2.5 chunks and a push of 5 doubles,
+        // so the sender flattens two transfers and sends windows of one array, and the receiver reassembles them
+        Graph g = Graph.fromEdges(2, new int[] {0}, new int[] {1});
+        List<Comm> comms = comms(Partition.split(g, new int[] {0, 1}), RUN + 100, t -> t::comm);
+        int w = 2 * NetTransport.CHUNK + NetTransport.CHUNK / 2, v = 5;
+        UniformRandomProvider r = Init.rng(3);
+        double[][] local = new double[2][], halo = new double[2][], sums = new double[2][], own = new double[2][], before = new double[2][];
+        for (int p = 0; p < 2; p++) {
+            local[p] = Init.normal(r, 0, 1, 1, w).data();
+            halo[p] = new double[w];
+            sums[p] = Init.normal(r, 0, 1, 1, v).data();
+            own[p] = Init.normal(r, 0, 1, 1, v).data();
+            before[p] = own[p].clone();
+        }
+        try (ExecutorService ex = Executors.newFixedThreadPool(2)) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int p = 0; p < 2; p++) {
+                int q = p;
+                fs.add(ex.submit(() -> comms.get(q).round(new Transfer.Pull(local[q], halo[q], w, Accounting.UNICAST),
+                        new Transfer.Push(sums[q], own[q], v, Accounting.UNICAST))));
+            }
+            for (Future<?> f : fs) f.get();
+        }
+        for (int p = 0; p < 2; p++) {
+            int q = 1 - p;
+            assertThat(halo[p]).as("partition %d's halo", p).isEqualTo(local[q]);
+            double[] expected = new double[v];
+            for (int i = 0; i < v; i++) expected[i] = before[p][i] + sums[q][i];
+            assertThat(own[p]).as("partition %d's pushed sums", p).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void synchronousTrainingOverTheNetworkIsThePartitionedEngineBitForBit() throws Exception {
         UniformRandomProvider r = Init.rng(5);
         Graph g = TestGraphs.connected(15, 0.25, 9);

@@ -63,6 +63,17 @@ class RowSerializerTest {
     }
 
     @Test
+    void aHaloWindowTravelsAsItsSliceOnly() throws Exception {
+        Wire.Halo window = new Wire.Halo(2, 1, 5, 1, 3, new int[] {7}, ODD, 2, 4);
+        assertThat(RowSerializer.size(window)).isEqualTo(8 + 4 + 8 + 4 + 4 + (4 + 4) + (4 + 32));
+        Wire.Halo back = (Wire.Halo) roundTrip(window);
+        sameBits(java.util.Arrays.copyOfRange(ODD, 2, 6), back.data());
+        assertThat(back.offset()).isZero();
+        assertThat(back.length()).isEqualTo(4);
+        assertThatThrownBy(() -> new Wire.Halo(2, 1, 5, 1, 3, new int[] {7}, ODD, 5, 3)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void badFramesAreRefusedWithoutAllocatingWhatTheyClaim() {
         byte[] ok = s.toBinary(new Wire.Latest(1, 2, 3, new double[] {1, 2, 3}));
         byte[] truncated = java.util.Arrays.copyOf(ok, ok.length - 4);
