@@ -63,17 +63,11 @@ final class Table3Checkpoints implements Table3.Checkpoints {
         if (resume == null) return null;
         Path f = resume.resolve(TrainCheckpoints.DIR).resolve(key + ".json");
         if (!Files.isRegularFile(f)) return null;
-        JsonNode n;
-        try {
-            n = json.readTree(f.toFile());
-        } catch (IOException e) {
-            throw new Main.UserError("--resume " + resume + ": " + f + " is not a readable checkpoint (" + e.getMessage() + ")");
-        }
-        if (n == null || n.path("format").asInt() != FORMAT)
-            throw new Main.UserError("--resume " + resume + ": " + f + " is not a checkpoint of format " + FORMAT);
-        if (!n.path("config").equals(config))
-            throw new Main.UserError("--resume " + resume + ": " + f + " was written with other settings (" + n.path("config")
-                    + "); resume with the options of that run (only --epochs, --explicit-epochs, --folds-run, --seeds, --models and --datasets may differ)");
+        JsonNode n = TrainCheckpoints.read(json, resume, f, FORMAT);
+        String differs = TrainCheckpoints.differs(n.path("config"), config, "");
+        if (differs != null)
+            throw new Main.UserError("--resume " + resume + ": " + f + " was written with other settings (" + differs + " differs); resume with "
+                    + "the options of that run (only --epochs, --explicit-epochs, --folds-run, --seeds, --models and --datasets may differ)");
         return n;
     }
 

@@ -104,14 +104,7 @@ final class TrainCheckpoints {
         for (String id : ids) {
             Path f = dir.resolve(id + ".json");
             if (!Files.isRegularFile(f)) continue;   // this scheme starts afresh
-            JsonNode n;
-            try {
-                n = json.readTree(f.toFile());
-            } catch (IOException e) {
-                throw new Main.UserError("--resume " + resume + ": " + f + " is not a readable checkpoint (" + e.getMessage() + ")");
-            }
-            if (n == null || n.path("format").asInt() != FORMAT)
-                throw new Main.UserError("--resume " + resume + ": " + f + " is not a checkpoint of format " + FORMAT);
+            JsonNode n = read(json, resume, f, FORMAT);
             String differs = differs(n.path("config"), this.config, "");
             if (differs != null)
                 throw new Main.UserError("--resume " + resume + ": " + f + " was written for another configuration (" + differs
@@ -137,6 +130,19 @@ final class TrainCheckpoints {
     /** True when the run continues in the directory it resumes (which it then replaces). */
     static boolean replaces(OutputDir.Target target, Path resume) {
         return resume != null && resume.toAbsolutePath().normalize().equals(target.path().toAbsolutePath().normalize());
+    }
+
+    /** The checkpoint file {@code f} of {@code --resume resume}, refused with a message unless it is JSON of format {@code format}. */
+    static JsonNode read(ObjectMapper json, Path resume, Path f, int format) {
+        JsonNode n;
+        try {
+            n = json.readTree(f.toFile());
+        } catch (IOException e) {
+            throw new Main.UserError("--resume " + resume + ": " + f + " is not a readable checkpoint (" + e.getMessage() + ")");
+        }
+        if (n == null || n.path("format").asInt() != format)
+            throw new Main.UserError("--resume " + resume + ": " + f + " is not a checkpoint of format " + format);
+        return n;
     }
 
     /** The saved state of a scheme, or null when it starts afresh. */
