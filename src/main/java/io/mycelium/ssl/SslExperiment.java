@@ -152,6 +152,7 @@ public final class SslExperiment {
             if (r % every == 0 || r == rounds)
                 tr.check(p, s, r, x.embedding(), (double) x.traffic().totalBytes() / data.n(), o.ssl().embeddingDim());
         });
+        tr.params = null; // the supplier holds the simulator: let its copies go before the next seed's are built
         return new RunInfo(sim.traffic(), sim.stats(), rounds, data.n(), (System.nanoTime() - t0) / 1e9);
     }
 
