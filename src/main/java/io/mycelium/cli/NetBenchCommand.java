@@ -78,6 +78,7 @@ final class NetBenchCommand implements Callable<Integer> {
             system.terminate();
             launcher.close();
         }
+        launcher.deleteLogs();
         System.out.println("load after streams and rounds: " + load());
 
         String words = "nodereg:" + epochs + ":1";
@@ -89,9 +90,10 @@ final class NetBenchCommand implements Callable<Integer> {
         CoordinatorProcess.Outcome o = CoordinatorProcess.run(new NetSystem.Options("coordinator", "127.0.0.1", 0, 77, job.hash(), null), job,
                 new CoordinatorProcess.Settings(2, hosts, 2, List.of(words), Path.of("."), false, Duration.ofSeconds(300), p -> {}), System.err);
         if (o.failure() != null) {
-            System.err.println("mycelium: bench net: the networked run failed: " + o.failure());
+            System.err.println("mycelium: bench net: the networked run failed: " + o.failure() + " (host logs: " + hosts.logs() + ")");
             return 1;
         }
+        hosts.deleteLogs();
         double[] net = new double[o.epochTimes().size() - 1];
         for (int e = 1; e < o.epochTimes().size(); e++) net[e - 1] = o.epochTimes().get(e) - o.epochTimes().get(e - 1);
         double a = timedMedian(inProcess), b = timedMedian(partitioned), c = timedMedian(net);

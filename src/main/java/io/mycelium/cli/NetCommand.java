@@ -178,6 +178,7 @@ final class NetCommand implements Runnable {
                     + (ckEvery > 0 && job instanceof Job.Train ? "; continue from the last checkpoint with --resume" : ""));
             return 1;
         }
+        if (launcher != null) launcher.deleteLogs();
         List<Map<String, Object>> traffic = new ArrayList<>();
         for (var t : r.traffic()) {
             Map<String, Object> m = new LinkedHashMap<>();

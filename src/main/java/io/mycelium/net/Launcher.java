@@ -17,6 +17,7 @@ import java.util.function.BiConsumer;
 public final class Launcher implements AutoCloseable {
     private final Path logs;
     private final List<Process> children = new ArrayList<>();
+    private final List<Path> written = new ArrayList<>();
 
     public Launcher(Path logs) throws IOException { this.logs = Files.createDirectories(logs); }
 
@@ -35,6 +36,7 @@ public final class Launcher implements AutoCloseable {
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log(i).toFile()).start();
         children.add(p);
+        written.add(log(i));
         p.onExit().thenAccept(x -> onExit.accept(x.pid(), x.exitValue()));
         return p;
     }
@@ -52,6 +54,17 @@ public final class Launcher implements AutoCloseable {
                 p.destroyForcibly();
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * Deletes the host logs this launcher wrote and then its log directory, if nothing else is in it:
+     * for a run that succeeded (a failed run keeps them and names the directory).
+     */
+    public synchronized void deleteLogs() throws IOException {
+        for (Path f : written) Files.deleteIfExists(f);
+        try (var rest = Files.list(logs)) {
+            if (rest.findAny().isEmpty()) Files.delete(logs);
         }
     }
 
