@@ -27,40 +27,38 @@ import java.util.Arrays;
  * output, sent as EMB messages without delay.
  */
 public final class DecentralizedSsl {
-    private static final int EMB = 0, SELF = 1, NEG = 2, REC = 6;
-    private static final int LOSS = 21, DELAY = 22, PEER = 23, TIMER = 24, CHURN = 25, NEGSAMPLE = 26, STATS_PEER = 200;
+    private static final int EMB = 0, SELF = 1, NEG = 2;
+    private static final int LOSS = 21, DELAY = 22, PEER = 23, TIMER = 24, NEGSAMPLE = 26, STATS_PEER = 200;
 
     private final SslGraph data;
     private final Graph g;
     private final SslConfig c;
     private final DecentralizedConfig d;
     private final int n, layers, maxWidth, inDim, hist;
-    private final int[] off, nb, base, recvSlot, w, featurePayload;
+    private final int[] off, nb, w, featurePayload;
     private final long seed;
     final LayerCopies[] copies;
     private final int[][] nextStep;
-    private final double[][] cacheVec, out, history, prevOut;
-    private final int[][] cacheVer, cacheSent, version;
+    private final NeighbourCaches cache;
+    private final double[][] out, history, prevOut;
+    private final int[][] version;
     private final NegativeBuffer[] buffers;
-    private final int[] nextNeg, nextGossip, nextFlip;
+    private final int[] nextNeg, nextGossip;
+    private final Churn churn;
     private final boolean[] online;
-    private final int[][] bucket;
-    private final int[] bucketLen;
-    private final double[] a, u, hz, dz, du, grad;
+    private final RoundQueue queue;
+    private final double[] a, u, grad;
+    private final EdgeReconstructionGradient edgeLoss;
     private final int[] negSlots, negNodes;
     private final double[][] gsum;
     private final boolean[][] stepped;
     private final boolean decorrelation;
-    /** Decorrelation: this round's views (n × width) per layer. */
-    private final double[][] viewA, viewB;
-    /** Decorrelation: the nodes' moment estimates (gossip), or the exact sums [count, Σ moments] (EXACT), per layer. */
-    private final MomentEstimates[] est;
-    private final double[][] exactSum;
-    private final Decorrelation.Batch[] batch;
-    private final double[] aB, zA, zB, dzA, dzB, zScratch, moments;
+    /** Decorrelation: views, batch moments and gradient scratch (null for the edge-reconstruction loss). */
+    private final DecorrelationState dec;
     private final Traffic traffic = new Traffic();
-    private long msgSeq, negUsed, negAgeSum, negStarved, inputAgeSum, inputAgeCount, stepCount;
-    private int negAgeMax, now;
+    private final StalenessCounters counters = new StalenessCounters();
+    private long msgSeq;
+    private int now;
 
     public DecentralizedSsl(SslGraph data, SslConfig c, DecentralizedConfig d) {
         this.data = data;
@@ -74,11 +72,6 @@ public final class DecentralizedSsl {
         this.hist = d.maxDelay() + 2;
         off = g.offsets();
         nb = g.neighbours();
-        base = new int[n + 1];
-        for (int v = 0; v < n; v++) base[v + 1] = base[v] + 1 + (off[v + 1] - off[v]);
-        recvSlot = new int[nb.length];
-        for (int v = 0; v < n; v++)
-            for (int p = off[v]; p < off[v + 1]; p++) recvSlot[p] = base[nb[p]] + 1 + (g.edgeIndex(nb[p], v) - off[nb[p]]);
         featurePayload = new int[n];
         for (int v = 0; v < n; v++) {
             int nnz = 0;
@@ -103,19 +96,13 @@ public final class DecentralizedSsl {
             stepped[l] = new boolean[n];
             if (d.merge() == Merge.EXACT) gsum[l] = new double[c.paramCount(l, inDim)];
         }
-        cacheVec = new double[layers + 1][];
-        cacheVer = new int[layers + 1][];
-        cacheSent = new int[layers + 1][];
+        cache = new NeighbourCaches(g, w);
         out = new double[layers + 1][];
         history = new double[layers + 1][];
         version = new int[layers + 1][];
         prevOut = new double[layers + 1][];
         buffers = new NegativeBuffer[layers + 1];
         for (int l = 0; l <= layers; l++) {
-            // layer 0: the input features never change (one version), so a cache entry is the sender's row of the inputs
-            cacheVec[l] = l == 0 ? null : new double[Math.multiplyExact(base[n], w[l])];
-            cacheVer[l] = new int[base[n]];
-            cacheSent[l] = new int[base[n]];
             version[l] = new int[n];
             if (l == 0) continue;
             out[l] = new double[n * w[l]];
@@ -125,42 +112,17 @@ public final class DecentralizedSsl {
         }
         nextNeg = new int[n];
         nextGossip = new int[n];
-        nextFlip = new int[n];
-        online = new boolean[n];
-        bucket = new int[hist][64 * REC];
-        bucketLen = new int[hist];
+        churn = new Churn(n, d, seed);
+        online = churn.online;
+        queue = new RoundQueue(hist);
         a = new double[Math.max(inDim, maxWidth)];
         u = new double[maxWidth];
-        hz = new double[maxWidth];
-        dz = new double[maxWidth];
-        du = new double[maxWidth];
+        edgeLoss = new EdgeReconstructionGradient(maxWidth, c.tau());
         grad = new double[maxBlock];
         negSlots = new int[Math.max(d.bufferCapacity(), c.negatives())];
         negNodes = new int[c.negatives()];
         decorrelation = c.loss() == SslConfig.Loss.DECORRELATION;
-        viewA = new double[layers + 1][];
-        viewB = new double[layers + 1][];
-        est = new MomentEstimates[layers + 1];
-        exactSum = new double[layers + 1][];
-        batch = new Decorrelation.Batch[layers + 1];
-        int maxStats = 0;
-        if (decorrelation)
-            for (int l = 1; l <= layers; l++) {
-                int st = 1 + Decorrelation.size(w[l]);
-                maxStats = Math.max(maxStats, st);
-                viewA[l] = new double[n * w[l]];
-                viewB[l] = new double[n * w[l]];
-                batch[l] = new Decorrelation.Batch(w[l], c.lambda());
-                if (d.merge() == Merge.EXACT) exactSum[l] = new double[st];
-                else est[l] = new MomentEstimates(n, w[l]);
-            }
-        aB = new double[decorrelation ? a.length : 0];
-        zA = new double[maxWidth];
-        zB = new double[maxWidth];
-        dzA = new double[maxWidth];
-        dzB = new double[maxWidth];
-        zScratch = new double[2 * maxWidth];
-        moments = new double[maxStats];
+        dec = decorrelation ? new DecorrelationState(n, w, d.merge() == Merge.EXACT, c.lambda(), a.length, maxWidth) : null;
         start();
     }
 
@@ -180,31 +142,29 @@ public final class DecentralizedSsl {
     /** LOCKSTEP and ASYNC: the configured epochs; PROGRESSIVE: layers × window. */
     public int rounds() { return d.schedule() == Schedule.PROGRESSIVE ? layers * d.window() : c.epochs(); }
 
-    /** Round 0: churn state, timers and the forward wavefront of the initial parameters. */
+    /** Round 0: timers and the forward wavefront of the initial parameters (the churn state is drawn by {@link Churn}). */
     private void start() {
         for (int v = 0; v < n; v++) {
-            online[v] = d.churn() == 0 || Draw.uniform(Draw.hash(seed, CHURN, v, 0, 1)) >= d.churn();
-            nextFlip[v] = d.churn() == 0 ? Integer.MAX_VALUE : 1 + (int) (Draw.uniform(Draw.hash(seed, CHURN, v, 0, 2)) * session(v, 0));
             for (int l = 1; l <= layers; l++) nextStep[l][v] = 1 + timer(v, l, 0);
             nextNeg[v] = 1;
             nextGossip[v] = 1 + (int) (Draw.uniform(Draw.hash(seed, TIMER, v, 0, 99)) * d.gossipPeriod());
         }
         for (int v = 0; v < n; v++) {
             version[0][v] = 1;
-            store(0, base[v], v, 1, 0); // a node knows its own features, online or not
+            store(0, cache.base[v], v, 1, 0); // a node knows its own features, online or not
             if (online[v]) for (int p = off[v]; p < off[v + 1]; p++) sendNow(Kind.EMBEDDING, featurePayload[v], 0, v, p, 1);
         }
         for (int l = 1; l <= layers; l++) {
             for (int v = 0; v < n; v++) if (online[v]) output(v, l);
             for (int v = 0; v < n; v++) {
                 if (!online[v]) continue;
-                store(l, base[v], v, version[l][v], 0);
+                store(l, cache.base[v], v, version[l][v], 0);
                 for (int p = off[v]; p < off[v + 1]; p++) sendNow(Kind.EMBEDDING, w[l], l, v, p, version[l][v]);
             }
         }
         if (prevOut[1] != null) for (int l = 1; l <= layers; l++) System.arraycopy(out[l], 0, prevOut[l], 0, out[l].length);
         if (decorrelation && d.merge() != Merge.EXACT) {
-            for (int l = 1; l <= layers; l++) for (int v = 0; v < n; v++) if (online[v]) { views(v, l); fold(v, l); }
+            for (int l = 1; l <= layers; l++) for (int v = 0; v < n; v++) if (online[v]) { views(v, l); dec.fold(v, l); }
             for (int x = 0; x < d.statsWarmup(); x++) exchangeMoments(x);
         }
     }
@@ -215,14 +175,14 @@ public final class DecentralizedSsl {
         int to = nb[p];
         if (lost()) traffic.lost[k.ordinal()]++;
         else if (!online[to]) traffic.offline[k.ordinal()]++;
-        else store(l, recvSlot[p], v, ver, 0);
+        else store(l, cache.recvSlot[p], v, ver, 0);
     }
 
     private boolean lost() { return d.lossProb() > 0 && Draw.uniform(Draw.hash(seed, LOSS, msgSeq++, 0, 0)) < d.lossProb(); }
 
     void round() {
         now++;
-        churn();
+        churn.advance(now);
         deliver();
         for (int l = 1; l <= layers; l++)
             for (int v = 0; v < n; v++) stepped[l][v] = active(l) && online[v] && nextStep[l][v] <= now;
@@ -263,37 +223,9 @@ public final class DecentralizedSsl {
         return d.schedule() == Schedule.LOCKSTEP ? 0 : Draw.below(Draw.hash(seed, TIMER, v, l, t), d.stagger());
     }
 
-    /** Lognormal session length (σ = 1) with the online or offline mean. */
-    private int session(int v, int t) {
-        double mean = online[v] ? d.sessionMean() : d.sessionMean() * d.churn() / (1 - d.churn());
-        double z = Draw.normal(Draw.hash(seed, CHURN, v, t, 3), Draw.hash(seed, CHURN, v, t, 4));
-        return Math.max(1, (int) Math.round(mean * Math.exp(z - 0.5)));
-    }
-
-    private void churn() {
-        if (d.churn() == 0) return;
-        for (int v = 0; v < n; v++)
-            if (now >= nextFlip[v]) {
-                online[v] = !online[v];
-                nextFlip[v] = now + session(v, now);
-            }
-    }
-
     /** Stores the vector of {@code from}'s layer-l version {@code ver} into cache slot s if it is newer. */
     private void store(int l, int s, int from, int ver, int sentAt) {
-        if (cacheVer[l][s] >= ver) return;
-        cacheVer[l][s] = ver;
-        cacheSent[l][s] = sentAt;
-        if (l > 0) System.arraycopy(history[l], (from * hist + ver % hist) * w[l], cacheVec[l], s * w[l], w[l]);
-    }
-
-    private void enqueue(int type, int from, int to, int l, int ver, int delay) {
-        int b = (now + 1 + delay) % hist;
-        if (bucketLen[b] + REC > bucket[b].length) bucket[b] = Arrays.copyOf(bucket[b], bucket[b].length * 2);
-        int[] q = bucket[b];
-        int k = bucketLen[b];
-        q[k] = type; q[k + 1] = from; q[k + 2] = to; q[k + 3] = l; q[k + 4] = ver; q[k + 5] = now;
-        bucketLen[b] += REC;
+        cache.store(l, s, ver, sentAt, history[l], (from * hist + ver % hist) * w[l], w[l]);
     }
 
     /** Accounts a message and queues it unless lost; returns false if lost. */
@@ -301,19 +233,18 @@ public final class DecentralizedSsl {
         traffic.sent(kind, payload);
         if (lost()) { traffic.lost[kind.ordinal()]++; return false; }
         int delay = d.maxDelay() == 0 ? 0 : Draw.below(Draw.hash(seed, DELAY, msgSeq++, 0, 0), d.maxDelay() + 1);
-        enqueue(type, from, to, l, ver, delay);
+        queue.add(now + 1 + delay, type, from, to, l, ver, now);
         return true;
     }
 
     private void deliver() {
-        int b = now % hist;
-        int[] q = bucket[b];
-        for (int k = 0; k < bucketLen[b]; k += REC) {
+        int[] q = queue.records(now);
+        for (int k = 0; k < queue.length(now); k += RoundQueue.RECORD) {
             int type = q[k], from = q[k + 1], to = q[k + 2], l = q[k + 3], ver = q[k + 4], sentAt = q[k + 5];
             switch (type) {
-                case SELF -> store(l, base[from], from, ver, sentAt);
+                case SELF -> store(l, cache.base[from], from, ver, sentAt);
                 case EMB -> {
-                    if (online[nb[to]]) store(l, recvSlot[to], from, ver, sentAt);
+                    if (online[nb[to]]) store(l, cache.recvSlot[to], from, ver, sentAt);
                     else traffic.offline[Kind.EMBEDDING.ordinal()]++;
                 }
                 case NEG -> {
@@ -324,7 +255,7 @@ public final class DecentralizedSsl {
                 default -> throw new IllegalStateException("message type " + type);
             }
         }
-        bucketLen[b] = 0;
+        queue.clear(now);
     }
 
     /**
@@ -338,47 +269,33 @@ public final class DecentralizedSsl {
 
     /** One local step of layer l at node v on its cached constants. */
     private void step(int v, int l) {
-        stepCount++;
+        counters.step(cache, v, l, now);
         aggregate(v, l);
-        if (l > 1) // layer 0 holds the features, sent once
-            for (int s = base[v]; s < base[v + 1]; s++) if (cacheVer[l - 1][s] > 0) { inputAgeSum += now - cacheSent[l - 1][s]; inputAgeCount++; }
         affine(v, l);
         int width = w[l];
-        double norm = 0;
-        for (int j = 0; j < width; j++) { hz[j] = u[j]; norm += hz[j] * hz[j]; }
-        norm = Math.sqrt(norm);
-        if (norm > 0) for (int j = 0; j < width; j++) hz[j] /= norm;
-        Arrays.fill(dz, 0);
-        double tau = c.tau();
+        edgeLoss.start(u, width);
         int pos = 0;
-        for (int s = base[v] + 1; s < base[v + 1]; s++) if (cacheVer[l][s] > 0) pos++;
-        for (int s = base[v] + 1; s < base[v + 1]; s++)
-            if (cacheVer[l][s] > 0) addTerm(width, cacheVec[l], s * width, -(1.0 / pos), true);
+        for (int s = cache.base[v] + 1; s < cache.base[v + 1]; s++) if (cache.ver[l][s] > 0) pos++;
+        for (int s = cache.base[v] + 1; s < cache.base[v + 1]; s++)
+            if (cache.ver[l][s] > 0) edgeLoss.addTerm(cache.vec[l], s * width, -(1.0 / pos), true);
         int used;
-        double[] src;
         if (d.negatives() == NegativeSource.ORACLE) {
             used = 0;
             for (int q = 0; q < c.negatives(); q++) {
                 int x = Encoder.oracleNegative(g, seed, v, now, l, q);
                 if (x >= 0) negNodes[used++] = x;
             }
-            for (int q = 0; q < used; q++) addTerm(width, prevOut[l], negNodes[q] * width, c.negWeight() / used, false);
+            for (int q = 0; q < used; q++) edgeLoss.addTerm(prevOut[l], negNodes[q] * width, c.negWeight() / used, false);
         } else {
             used = buffers[l].sample(v, now, d.maxNegAge(), c.negatives(), Draw.hash(seed, NEGSAMPLE, v, now, l), negSlots);
             for (int q = 0; q < used; q++) {
-                int age = now - buffers[l].sentAt(negSlots[q]);
-                negAgeSum += age;
-                negAgeMax = Math.max(negAgeMax, age);
-                addTerm(width, buffers[l].vectors, negSlots[q] * width, c.negWeight() / used, false);
+                counters.negative(now - buffers[l].sentAt(negSlots[q]));
+                edgeLoss.addTerm(buffers[l].vectors, negSlots[q] * width, c.negWeight() / used, false);
             }
         }
-        negUsed += used;
-        if (used == 0 && c.negatives() > 0) negStarved++;
-        if (norm > 0) {
-            double proj = 0;
-            for (int j = 0; j < width; j++) proj += dz[j] * hz[j];
-            for (int j = 0; j < width; j++) du[j] = (dz[j] - proj * hz[j]) / norm;
-        } else Arrays.fill(du, 0);
+        counters.negatives(used, c.negatives());
+        edgeLoss.finish();
+        double[] du = edgeLoss.du;
         int in = w[l - 1];
         if (d.merge() == Merge.EXACT) {
             double[] gs = gsum[l];
@@ -392,32 +309,20 @@ public final class DecentralizedSsl {
         copies[l].step(c, v, a, du, grad, progress(l));
     }
 
-    /** Adds the loss term of one positive (coefficient −w·(1−σ(s/τ))/τ) or negative (w·σ(s/τ)/τ) to dz. */
-    private void addTerm(int width, double[] vec, int o, double w, boolean positive) {
-        double nn = 0, dot = 0;
-        for (int j = 0; j < width; j++) { nn += vec[o + j] * vec[o + j]; dot += hz[j] * vec[o + j]; }
-        if (nn == 0) return;
-        nn = Math.sqrt(nn);
-        double s = dot / nn / c.tau();
-        double coef = positive ? w * (1 - Encoder.sigmoid(s)) / c.tau() : w * Encoder.sigmoid(s) / c.tau();
-        coef /= nn;
-        for (int j = 0; j < width; j++) dz[j] += coef * vec[o + j];
-    }
-
     /**
      * Node v's layer-l input aggregated as view {@code view} of this step (edge and dimension drop of
      * {@link Encoder#keepsNeighbour}, {@link Encoder#keepsDim}; view −1: no drop) into {@code into}.
      */
     private void aggregateView(int v, int l, int view, double[] into) {
         int in = w[l - 1];
-        double[] cv = cacheVec[l - 1];
-        int[] ver = cacheVer[l - 1];
+        double[] cv = cache.vec[l - 1];
+        int[] ver = cache.ver[l - 1];
         Arrays.fill(into, 0, in, 0);
-        for (int s = base[v]; s < base[v + 1]; s++) {
+        for (int s = cache.base[v]; s < cache.base[v + 1]; s++) {
             if (ver[s] == 0) continue;
-            boolean self = s == base[v];
-            if (!self && view >= 0 && !Encoder.keepsNeighbour(c, v, now, l, view, s - base[v] - 1)) continue;
-            int from = self ? v : nb[off[v] + s - base[v] - 1];
+            boolean self = s == cache.base[v];
+            if (!self && view >= 0 && !Encoder.keepsNeighbour(c, v, now, l, view, s - cache.base[v] - 1)) continue;
+            int from = self ? v : nb[off[v] + s - cache.base[v] - 1];
             double wt = Encoder.weight(g, v, from);
             if (l == 1) {
                 double[] x = data.inputs();
@@ -436,14 +341,11 @@ public final class DecentralizedSsl {
         int width = w[l];
         aggregateView(v, l, 0, a);
         copies[l].affine(v, a, u);
-        System.arraycopy(u, 0, viewA[l], v * width, width);
-        aggregateView(v, l, 1, aB);
-        copies[l].affine(v, aB, u);
-        System.arraycopy(u, 0, viewB[l], v * width, width);
+        System.arraycopy(u, 0, dec.viewA[l], v * width, width);
+        aggregateView(v, l, 1, dec.aB);
+        copies[l].affine(v, dec.aB, u);
+        System.arraycopy(u, 0, dec.viewB[l], v * width, width);
     }
-
-    /** Gossip: node v replaces its previous contribution to its own moment estimate by its current views. */
-    private void fold(int v, int l) { est[l].fold(v, viewA[l], viewB[l], v * w[l]); }
 
     /**
      * Before the steps of a round: every stepping node computes its views; EXACT sums their moments over all
@@ -454,25 +356,12 @@ public final class DecentralizedSsl {
         for (int l = 1; l <= layers; l++) {
             if (!active(l)) continue;
             if (d.merge() == Merge.EXACT) {
-                double[] sum = exactSum[l];
-                Arrays.fill(sum, 0);
-                for (int v = 0; v < n; v++) {
-                    if (!stepped[l][v]) continue;
-                    views(v, l);
-                    sum[0] += 1;
-                    Decorrelation.accumulate(viewA[l], v * w[l], viewB[l], v * w[l], w[l], 1, sum, 1);
-                }
-                if (sum[0] > 0) batch[l].from(normalized(sum, 0, sum.length), 0);
-            } else for (int v = 0; v < n; v++) if (stepped[l][v]) { views(v, l); fold(v, l); }
+                dec.clearSum(l);
+                for (int v = 0; v < n; v++) if (stepped[l][v]) { views(v, l); dec.addToSum(v, l); }
+                dec.batchFromSum(l);
+            } else for (int v = 0; v < n; v++) if (stepped[l][v]) { views(v, l); dec.fold(v, l); }
         }
         if (d.merge() != Merge.EXACT) for (int x = 0; x < d.statsExchanges(); x++) exchangeMoments(x);
-    }
-
-    /** The means of moment sums held at s[o..o+len) (count first) in {@link #moments}. */
-    private double[] normalized(double[] s, int o, int len) {
-        double inv = s[o] > 0 ? 1 / s[o] : 0;
-        for (int k = 1; k < len; k++) moments[k - 1] = s[o + k] * inv;
-        return moments;
     }
 
     /**
@@ -483,7 +372,7 @@ public final class DecentralizedSsl {
      */
     private void exchangeMoments(int x) {
         long payload = 0;
-        for (int l = 1; l <= layers; l++) if (active(l)) payload += est[l].length();
+        for (int l = 1; l <= layers; l++) if (active(l)) payload += dec.messageLength(l);
         for (int v = 0; v < n; v++) {
             if (!online[v]) continue;
             int p = peer(v, STATS_PEER + x);
@@ -493,19 +382,16 @@ public final class DecentralizedSsl {
             traffic.sent(Kind.MOMENTS, payload);
             boolean replyLost = lost();
             if (replyLost) traffic.lost[Kind.MOMENTS.ordinal()]++;
-            for (int l = 1; l <= layers; l++) if (active(l)) est[l].average(v, p, replyLost);
+            for (int l = 1; l <= layers; l++) if (active(l)) dec.average(l, v, p, replyLost);
         }
     }
 
     /** One local step of layer l at node v on the decorrelation loss, its views computed this round. */
     private void stepDecorrelation(int v, int l) {
-        stepCount++;
+        counters.step(cache, v, l, now);
         int width = w[l], in = w[l - 1];
-        if (l > 1)
-            for (int s = base[v]; s < base[v + 1]; s++) if (cacheVer[l - 1][s] > 0) { inputAgeSum += now - cacheSent[l - 1][s]; inputAgeCount++; }
-        Decorrelation.Batch b = batch[l];
-        if (d.merge() != Merge.EXACT) est[l].batch(v, b);
-        b.nodeGradient(viewA[l], v * width, viewB[l], v * width, dzA, dzB, zScratch);
+        dec.gradient(v, l);
+        double[] aB = dec.aB, dzA = dec.dzA, dzB = dec.dzB;
         aggregateView(v, l, 0, a);
         aggregateView(v, l, 1, aB);
         if (d.merge() == Merge.EXACT) {
@@ -520,10 +406,10 @@ public final class DecentralizedSsl {
     }
 
     /** Gossip: node v's current estimate of layer l's mean moments (count first, then the means). */
-    double[] momentEstimate(int v, int l) { return est[l].estimate(v); }
+    double[] momentEstimate(int v, int l) { return dec.estimate(v, l); }
 
     /** Gossip: the exact mean moments of the contributions the nodes have folded in (count first). */
-    double[] momentTruth(int l) { return est[l].truth(); }
+    double[] momentTruth(int l) { return dec.truth(l); }
 
     /** EXACT: every node that stepped applies the mean of the summed gradients to its own copy. */
     private void applyMean() {
@@ -550,7 +436,7 @@ public final class DecentralizedSsl {
 
     /** EMB of v's new layer-l output to every neighbour, and into its own cache next round. */
     private void emit(int v, int l) {
-        enqueue(SELF, v, v, l, version[l][v], 0);
+        queue.add(now + 1, SELF, v, v, l, version[l][v], now);
         for (int p = off[v]; p < off[v + 1]; p++) send(Kind.EMBEDDING, w[l], EMB, v, p, l, version[l][v]);
     }
 
@@ -563,7 +449,7 @@ public final class DecentralizedSsl {
                 traffic.sent(Kind.NEGATIVE, c.embeddingDim());
                 if (lost()) { traffic.lost[Kind.NEGATIVE.ordinal()]++; continue; }
                 int delay = d.maxDelay() == 0 ? 0 : Draw.below(Draw.hash(seed, DELAY, msgSeq++, 0, 0), d.maxDelay() + 1);
-                for (int l = 1; l <= layers; l++) enqueue(NEG, v, to, l, version[l][v], delay);
+                for (int l = 1; l <= layers; l++) queue.add(now + 1 + delay, NEG, v, to, l, version[l][v], now);
             }
         }
     }
@@ -669,14 +555,6 @@ public final class DecentralizedSsl {
         if (buffers[layers] != null) for (int v = 0; v < n; v++) fill += buffers[layers].fill(v);
         int on = 0;
         for (boolean b : online) if (b) on++;
-        return new Stats(stepCount, negUsed == 0 ? 0 : (double) negAgeSum / negUsed, negAgeMax, negUsed, negStarved,
-                inputAgeCount == 0 ? 0 : (double) inputAgeSum / inputAgeCount, fill / n, (double) on / n, missingFeatures());
-    }
-
-    /** The fraction of (node, neighbour) pairs where the node has not received the neighbour's features. */
-    private double missingFeatures() {
-        long missing = 0;
-        for (int v = 0; v < n; v++) for (int s = base[v] + 1; s < base[v + 1]; s++) if (cacheVer[0][s] == 0) missing++;
-        return nb.length == 0 ? 0 : (double) missing / nb.length;
+        return counters.stats(fill / n, (double) on / n, cache.missingFeatures());
     }
 }
