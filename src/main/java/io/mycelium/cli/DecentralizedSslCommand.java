@@ -192,7 +192,7 @@ final class DecentralizedSslCommand implements Callable<Integer> {
             s.put(keys.get(m.name()) + "_accuracy_std", m.std());
         }
         Map<String, Object> per = new LinkedHashMap<>();
-        for (SslExperiment.Method m : r.methods().values()) per.put(m.name(), Map.of("test_accuracy_per_seed", m.test(), "chosen_round_per_seed", m.chosenRound()));
+        for (SslExperiment.Method m : r.methods().values()) per.put(m.name(), RunFiles.ordered("test_accuracy_per_seed", m.test(), "chosen_round_per_seed", m.chosenRound()));
         s.put("per_seed", per);
         s.put("bytes_per_node_per_epoch", traffic(r.lossless()));
         if (r.faults() != null) s.put("faults_bytes_per_node_per_epoch", traffic(r.faults()));
@@ -202,7 +202,7 @@ final class DecentralizedSslCommand implements Callable<Integer> {
         cfg.put("decentralized_lr", o.decLr());
         cfg.put("seeds", o.seeds());
         cfg.put("eval_every", o.evalEvery());
-        cfg.put("faults", Map.of("churn", o.faultChurn(), "message_loss", o.faultLoss()));
+        cfg.put("faults", RunFiles.ordered("churn", o.faultChurn(), "message_loss", o.faultLoss()));
         cfg.put("input_projection", projection == 0 ? "none (row-normalized bag of words)" : projection + " dims, ±1/sqrt(dim) signs from seed " + PROJECTION_SEED + ", after row normalization");
         cfg.put("probe", "standardized embeddings, multinomial logistic regression on the train split, L2 in " + java.util.Arrays.toString(io.mycelium.ssl.LinearProbe.L2_GRID)
                 + " picked on validation; test accuracy at the checkpoint with the best validation accuracy");

@@ -120,7 +120,7 @@ final class HogwildTable1Command implements Callable<Integer> {
         m.put("folds", java.util.stream.IntStream.range(0, c.folds()).boxed().toList());
         m.put("foldSeedRule", "fold f shuffles each task's pool with Init.rng(0x5EED * 1000003 + f) and holds out the first 20% (per class for classification tasks)");
         Map<String, Object> sizes = new LinkedHashMap<>();
-        tasks.forEach((k, t) -> sizes.put(k, Map.of("graphs", t.pool().size(), "nodes", t.pool().stream().mapToInt(s -> s.n()).sum(),
+        tasks.forEach((k, t) -> sizes.put(k, RunFiles.ordered("graphs", t.pool().size(), "nodes", t.pool().stream().mapToInt(s -> s.n()).sum(),
                 "metric", t.objective().metricName())));
         m.put("tasks", sizes);
         m.put("optimizer", "Adam (β1 0.9, β2 0.999, ε 1e-8), lr · 0.98^(epoch/200), decoupled weight decay 1e-4 (ours: the paper gives none), model projection after every step");

@@ -89,7 +89,7 @@ final class HogwildTable2Command implements Callable<Integer> {
             for (Table2.Row x : rows) x.trained().write(models.resolve(x.fileName()));
             Files.writeString(dir.dir().resolve("table2.md"), md);
             HogwildTable1Command.writeConfig(dir.dir().resolve("config.json"), c, tasks, wall, opts.threads(),
-                    Map.of("table2", s, "scheduleSeeds", java.util.stream.LongStream.rangeClosed(1, runs).boxed().toList(),
+                    RunFiles.ordered("table2", s, "scheduleSeeds", java.util.stream.LongStream.rangeClosed(1, runs).boxed().toList(),
                             "trainedInstance", "parameter seed 1, fold 0"));
             dir.commit();
         }

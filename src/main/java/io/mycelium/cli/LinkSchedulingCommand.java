@@ -264,7 +264,7 @@ final class LinkSchedulingCommand implements Callable<Integer> {
         m.put("rounds_note", "counted on each part's Comm; the critic is central in the experiment, its rounds are what running it by message passing would take");
         m.put("lgs_on_test_graphs", lgs);
         m.put("schemes", schemes);
-        m.put("authors", Map.of("centralized_final", AUTHORS_CENTRALIZED, "centralized_max", 1.0654, "distributed_final", AUTHORS_DISTRIBUTED,
+        m.put("authors", RunFiles.ordered("centralized_final", AUTHORS_CENTRALIZED, "centralized_max", 1.0654, "distributed_final", AUTHORS_DISTRIBUTED,
                 "distributed_max", 1.0474, "start", AUTHORS_START));
         m.put("wall_seconds", wall);
         m.put("load_average_at_end", load);

@@ -194,7 +194,7 @@ final class NetCommand implements Runnable {
         Map<String, Object> net = new LinkedHashMap<>();
         net.put("procs", procs);
         net.put("partitioner", "bfs");
-        net.put("faults", Map.of("loss", c.loss, "delayMs", c.delayMs, "seed", c.faultSeed));
+        net.put("faults", RunFiles.ordered("loss", c.loss, "delayMs", c.delayMs, "seed", c.faultSeed));
         net.put("trafficMeasuredAt", "RowSerializer (halo rows, latest values, credits; Artery's envelope and control traffic not included)");
         net.put("perProcess", traffic);
         switch (job) {

@@ -179,11 +179,11 @@ final class PowerAllocationCommand implements Callable<Integer> {
         m.put("distributed_sum_rate", dist == null ? null : dist.last());
         m.put("distributed_scheme", "gc-adam (the authors' D-Adam)");
         Map<String, Object> rounds = new LinkedHashMap<>();
-        rounds.put("wmmse", Map.of("rounds_per_minibatch", res.wmmse().roundsPerBatch(), "bytes_per_minibatch", res.wmmse().bytesPerBatch()));
-        rounds.put("wmmse_truncated", Map.of("rounds_per_minibatch", res.truncated().roundsPerBatch(), "bytes_per_minibatch", res.truncated().bytesPerBatch()));
+        rounds.put("wmmse", RunFiles.ordered("rounds_per_minibatch", res.wmmse().roundsPerBatch(), "bytes_per_minibatch", res.wmmse().bytesPerBatch()));
+        rounds.put("wmmse_truncated", RunFiles.ordered("rounds_per_minibatch", res.truncated().roundsPerBatch(), "bytes_per_minibatch", res.truncated().bytesPerBatch()));
         List<Map<String, Object>> schemes = new ArrayList<>();
         for (PowerAllocation.Curve cv : res.curves()) {
-            rounds.put(cv.scheme().id(), Map.of("rounds_per_minibatch", cv.traffic().rounds(), "bytes_per_minibatch", cv.traffic().bytes()));
+            rounds.put(cv.scheme().id(), RunFiles.ordered("rounds_per_minibatch", cv.traffic().rounds(), "bytes_per_minibatch", cv.traffic().bytes()));
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("scheme", cv.scheme().id());
             s.put("label", cv.scheme().label());
@@ -204,7 +204,7 @@ final class PowerAllocationCommand implements Callable<Integer> {
         authors.put("untrained", AUTHORS_UNTRAINED);
         Map<String, Object> uw = new LinkedHashMap<>();
         AUTHORS_UWMMSE.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .forEach(en -> uw.put("epoch_" + en.getKey(), Map.of("centralized", en.getValue()[0], "distributed", en.getValue()[1])));
+                .forEach(en -> uw.put("epoch_" + en.getKey(), RunFiles.ordered("centralized", en.getValue()[0], "distributed", en.getValue()[1])));
         authors.put("uwmmse", uw);
         m.put("authors", authors);
         m.put("epochs", c.epochs());

@@ -17,6 +17,18 @@ import java.util.Map;
 final class RunFiles {
     private RunFiles() {}
 
+    /**
+     * A JSON object with its keys in the order given ({@code key, value, key, value, ...}). Results files
+     * use it instead of {@code Map.of}, whose iteration order changes from one JVM run to the next, so
+     * that the same seed writes the same bytes.
+     */
+    static Map<String, Object> ordered(Object... keysAndValues) {
+        if (keysAndValues.length % 2 != 0) throw new IllegalArgumentException("keys and values come in pairs");
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        return m;
+    }
+
     static void writeMetrics(Path file, TrainingRun.Result r) throws IOException {
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(file))) {
             w.println("epoch,minibatch,rounds,bytes,train_mse,test_mse");
