@@ -57,15 +57,15 @@ public final class CentralizedLayerwise {
                 double[] aA = Encoder.augmentedAggregate(g, c, input(h, l), in, t, l, 0), aB = Encoder.augmentedAggregate(g, c, input(h, l), in, t, l, 1);
                 double[] dA = new double[n * width], dB = new double[n * width];
                 loss += decorrelation(affine(aA, in, l, params[l]), affine(aB, in, l, params[l]), n, width, c.lambda(), dA, dB);
-                addOuter(aA, dA, in, width, grad);
-                addOuter(aB, dB, in, width, grad);
+                Encoder.addOuter(aA, dA, n, in, width, grad);
+                Encoder.addOuter(aB, dB, n, in, width, grad);
                 java.util.Arrays.fill(grad, in * width, grad.length, 0); // the loss does not depend on b (standardized outputs)
             } else {
                 double[] u = affine(a, in, l, params[l]);
                 double[] zc = normalizedRows(h[l], width);
                 double[] du = new double[n * width];
                 loss += lossGradient(l, u, zc, du);
-                addOuter(a, du, in, width, grad);
+                Encoder.addOuter(a, du, n, in, width, grad);
                 for (int k = 0; k < grad.length; k++) grad[k] /= n;
             }
             lastGrad[l] = grad;
@@ -75,17 +75,6 @@ public final class CentralizedLayerwise {
         System.arraycopy(next, 0, h, 0, L + 1);
         lastLoss = loss / L;
         return lastLoss;
-    }
-
-    /** grad[W] += Aᵀ D, grad[b] += Σ_i D_i for A (n × in) and D (n × width). */
-    private void addOuter(double[] a, double[] du, int in, int width, double[] grad) {
-        for (int i = 0; i < n; i++)
-            for (int k = 0; k < in; k++) {
-                double aik = a[i * in + k];
-                if (aik == 0) continue;
-                for (int j = 0; j < width; j++) grad[k * width + j] += aik * du[i * width + j];
-            }
-        for (int i = 0; i < n; i++) for (int j = 0; j < width; j++) grad[in * width + j] += du[i * width + j];
     }
 
     /**

@@ -110,4 +110,15 @@ final class Encoder {
         }
         return u;
     }
+
+    /** The gradient of {@link #affine} into grad: grad[W] += Aᵀ D, grad[b] += Σ_i D_i for A (n × in) and D (n × width). */
+    static void addOuter(double[] a, double[] du, int n, int in, int width, double[] grad) {
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < in; k++) {
+                double aik = a[i * in + k];
+                if (aik == 0) continue;
+                for (int j = 0; j < width; j++) grad[k * width + j] += aik * du[i * width + j];
+            }
+        for (int i = 0; i < n; i++) for (int j = 0; j < width; j++) grad[in * width + j] += du[i * width + j];
+    }
 }

@@ -79,14 +79,8 @@ public final class EndToEnd {
         }
         for (int l = layers; l >= 1; l--) {
             int in = c.in(l, inDim), w = c.width(l);
-            double[] grad = new double[params[l].length], a = agg[l];
-            for (int i = 0; i < n; i++) {
-                for (int k = 0; k < in; k++) {
-                    double aik = a[i * in + k];
-                    if (aik != 0) for (int j = 0; j < w; j++) grad[k * w + j] += aik * du[i * w + j];
-                }
-                for (int j = 0; j < w; j++) grad[in * w + j] += du[i * w + j];
-            }
+            double[] grad = new double[params[l].length];
+            Encoder.addOuter(agg[l], du, n, in, w, grad);
             if (l > 1) {
                 double[] da = new double[n * in];
                 for (int i = 0; i < n; i++)
