@@ -224,11 +224,7 @@ public final class CentralizedLayerwise {
     public double[] preActivations() { return concat(h, n, c); }
 
     /** Every layer's parameters ({@code [l]}: W then b; index 0 unused). */
-    public double[][] parameters() {
-        double[][] p = new double[params.length][];
-        for (int l = 1; l < p.length; l++) p[l] = params[l].clone();
-        return p;
-    }
+    public double[][] parameters() { return Encoder.copyLayers(params); }
 
     /** Layer l's parameters (W then b), for tests. */
     public double[] parameters(int l) { return params[l].clone(); }

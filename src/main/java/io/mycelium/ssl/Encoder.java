@@ -121,4 +121,11 @@ final class Encoder {
             }
         for (int i = 0; i < n; i++) for (int j = 0; j < width; j++) grad[in * width + j] += du[i * width + j];
     }
+
+    /** A copy of per-layer parameters ({@code [l]}: W then b; index 0 unused, left null). */
+    static double[][] copyLayers(double[][] params) {
+        double[][] p = new double[params.length][];
+        for (int l = 1; l < p.length; l++) p[l] = params[l].clone();
+        return p;
+    }
 }

@@ -112,11 +112,7 @@ public final class EndToEnd {
     }
 
     /** Every layer's parameters ({@code [l]}: W then b; index 0 unused). */
-    public double[][] parameters() {
-        double[][] p = new double[params.length][];
-        for (int l = 1; l < p.length; l++) p[l] = params[l].clone();
-        return p;
-    }
+    public double[][] parameters() { return Encoder.copyLayers(params); }
 
     /** [ReLU(u^1) ‖ … ‖ ReLU(u^L)]. */
     public double[] embedding() { return CentralizedLayerwise.relu(CentralizedLayerwise.concat(pre, n, c)); }
