@@ -17,8 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -90,11 +88,7 @@ final class Table3Checkpoints implements Table3.Checkpoints {
             throw new Main.UserError("--resume " + resume + ": the checkpoint of " + key + " is at epoch " + n.get("epoch").asInt() + ", beyond the "
                     + epochs + " epochs of this run");
         try {
-            Map<String, Object> opt = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = n.get("optimizer").fields(); it.hasNext(); ) {
-                var e = it.next();
-                opt.put(e.getKey(), e.getValue().has("long") ? (Object) e.getValue().get("long").asLong() : TrainCheckpoints.params(e.getValue()));
-            }
+            Map<String, Object> opt = TrainCheckpoints.optimizer(n.get("optimizer"));
             List<Tensor[]> warm = new ArrayList<>();
             for (JsonNode w : n.get("warmStarts")) warm.add(new Tensor[] {tensor(w.get(0)), tensor(w.get(1))});
             var snap = new GraphTrainer.Snapshot(n.get("epoch").asInt(), TrainCheckpoints.params(n.get("params")), opt, warm);
@@ -118,14 +112,7 @@ final class Table3Checkpoints implements Table3.Checkpoints {
         n.set("config", config);
         n.put("epoch", s.epoch());
         n.set("params", TrainCheckpoints.tree(s.params()));
-        ObjectNode opt = n.putObject("optimizer");
-        for (Map.Entry<String, Object> e : s.optimizerState().entrySet()) {
-            switch (e.getValue()) {
-                case Params q -> opt.set(e.getKey(), TrainCheckpoints.tree(q));
-                case Long l -> opt.putObject(e.getKey()).put("long", l);
-                default -> throw new IllegalStateException("cannot checkpoint optimizer state '" + e.getKey() + "' of type " + e.getValue().getClass().getName());
-            }
-        }
+        n.set("optimizer", TrainCheckpoints.optimizerTree(s.optimizerState()));
         ArrayNode warm = n.putArray("warmStarts");
         for (Tensor[] w : s.warmStarts()) warm.addArray().add(tensor(w[0])).add(tensor(w[1]));
         n.put("bestTestAccuracy", p.bestTestAccuracy());
