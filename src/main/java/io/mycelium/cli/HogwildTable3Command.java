@@ -101,15 +101,13 @@ final class HogwildTable3Command implements Callable<Integer> {
             sets.add(TuDataset.load(root.resolve(name), name, false));
         }
         if (checkpointEvery < 0) throw new Main.UserError("--checkpoint-every: must be >= 0, got " + checkpointEvery);
-        if (resume != null && !Files.isDirectory(resume)) throw new Main.UserError("--resume " + resume + ": no such directory");
+        OutputDir.Target target = TrainCheckpoints.target(spec, out, resume);
         Table2.Settings a = async.settings(quick, quick ? 1e-6 : 1e-7, 10 * maxIter);
         if (asyncGraphs != null && asyncGraphs < 1) throw new Main.UserError("--async-graphs must be at least 1, got " + asyncGraphs);
         int ag = asyncGraphs != null ? asyncGraphs : quick ? QUICK_ASYNC_GRAPHS : Integer.MAX_VALUE;
         a = new Table2.Settings(a.stagger(), a.history(), a.runs(), ag, a.tol(), a.maxTicks());
         Table3.Settings s = new Table3.Settings(folds, fr, sd, e, ee, batchSize, lr, tol, maxIter, a);
-        boolean outGiven = spec.commandLine() != null && spec.commandLine().getParseResult() != null && spec.commandLine().getParseResult().hasMatchedOption("--out");
-        OutputDir.Target target = resume != null && !outGiven ? new OutputDir.Target(resume, "--resume " + resume, spec.qualifiedName()) : OutputDir.Target.of(spec, out);
-        boolean replace = force || (resume != null && resume.toAbsolutePath().normalize().equals(target.path().toAbsolutePath().normalize()));
+        boolean replace = force || TrainCheckpoints.replaces(target, resume);
         OutputDir.validate(target, replace);
         Table3Checkpoints ck = checkpointEvery > 0 || resume != null ? new Table3Checkpoints(target.path(), checkpointEvery, resume, s) : null;
         long t0 = System.nanoTime();
