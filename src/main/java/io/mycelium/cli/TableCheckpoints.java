@@ -80,13 +80,7 @@ final class TableCheckpoints<R> implements FinishedRuns<R> {
         if (!Files.isDirectory(dir))
             throw new Main.UserError("--resume " + resume + ": no " + DIR + "/ in it (a run with --checkpoint-every K writes one)");
         if (!Files.isRegularFile(f)) return;   // no run had finished
-        JsonNode n;
-        try {
-            n = json.readTree(f.toFile());
-        } catch (IOException e) {
-            throw new Main.UserError("--resume " + resume + ": " + f + " is not a readable checkpoint (" + e.getMessage() + ")");
-        }
-        if (n == null || n.path("format").asInt() != FORMAT) throw new Main.UserError("--resume " + resume + ": " + f + " is not a checkpoint of format " + FORMAT);
+        JsonNode n = TrainCheckpoints.read(json, resume, f, FORMAT);
         String differs = TrainCheckpoints.differs(n.path("config"), this.config, "");
         if (differs != null)
             throw new Main.UserError("--resume " + resume + ": " + f + " was written for another configuration (" + differs + " differs)");
