@@ -55,6 +55,8 @@ public final class TaskTrainer {
     private final int batch;
     private final double weightDecay, dropout;
     private final List<String> decayed;
+    /** The net when its models take hidden dropout (dropout on, explicit, {@link HiddenMapped}); else null. */
+    private final GraphNet.Explicit hiddenDropped;
     private final long seed;
     private final Params params = new Params();
     private final Map<String, Object> state = new HashMap<>();
@@ -86,6 +88,7 @@ public final class TaskTrainer {
         this.weightDecay = weightDecay;
         this.decayed = List.copyOf(decayOn);
         this.dropout = dropout;
+        this.hiddenDropped = dropout > 0 && net instanceof GraphNet.Explicit ex && ex.model(GraphNet.ONE_NODE) instanceof HiddenMapped ? ex : null;
         this.seed = seed;
         UniformRandomProvider init = Init.rng(seed);
         net.init(params, init);
@@ -139,9 +142,9 @@ public final class TaskTrainer {
             GraphNet net = this.net;
             if (drop != null) {
                 gb = dropped(gb, drop);
-                if (this.net instanceof GraphNet.Explicit ex && ex.model(GraphNet.ONE_NODE) instanceof HiddenMapped) {
+                if (hiddenDropped != null) {
                     long masks = drop.nextLong();
-                    net = GraphNet.explicit(g -> new HiddenDropout((HiddenMapped) ex.model(g), dropout, masks));
+                    net = GraphNet.explicit(g -> new HiddenDropout((HiddenMapped) hiddenDropped.model(g), dropout, masks));
                 }
             }
             BatchContext ctx = new BatchContext(gb, params);
