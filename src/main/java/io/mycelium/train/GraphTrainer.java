@@ -130,13 +130,20 @@ public final class GraphTrainer {
     /** A copy of the state after the epochs done so far; see {@link Snapshot}. */
     public Snapshot snapshot(List<BatchContext> others) {
         Map<String, Object> opt = new HashMap<>();
-        for (Map.Entry<String, Object> e : optState.entrySet())
-            opt.put(e.getKey(), e.getValue() instanceof Params p ? p.copy() : e.getValue());
+        copyState(optState, opt);
         List<Tensor[]> warm = new ArrayList<>();
         for (List<BatchContext> cs : List.of(batches, others))
-            for (BatchContext c : cs) warm.add(new Tensor[] {c.h == null ? null : c.h.copy(), c.adjoint == null ? null : c.adjoint.copy()});
+            for (BatchContext c : cs) warm.add(new Tensor[] {copyOrNull(c.h), copyOrNull(c.adjoint)});
         return new Snapshot(epoch, params.copy(), opt, warm);
     }
+
+    /** Puts a copy of the optimizer state {@code from} into {@code to}: its moments copied, its scalars as they are. */
+    private static void copyState(Map<String, Object> from, Map<String, Object> to) {
+        for (Map.Entry<String, Object> e : from.entrySet())
+            to.put(e.getKey(), e.getValue() instanceof Params p ? p.copy() : e.getValue());
+    }
+
+    private static Tensor copyOrNull(Tensor t) { return t == null ? null : t.copy(); }
 
     /**
      * Continues from {@code s}, taken by {@link #snapshot} of a trainer of the same configuration and
@@ -157,14 +164,13 @@ public final class GraphTrainer {
             System.arraycopy(from.data(), 0, to.data(), 0, to.size());   // in place: the batches' engines hold these tensors
         }
         optState.clear();
-        for (Map.Entry<String, Object> e : s.optimizerState().entrySet())
-            optState.put(e.getKey(), e.getValue() instanceof Params p ? p.copy() : e.getValue());
+        copyState(s.optimizerState(), optState);
         int i = 0;
         for (List<BatchContext> cs : List.of(batches, others))
             for (BatchContext c : cs) {
                 Tensor[] w = s.warmStarts().get(i++);
-                c.h = w[0] == null ? null : w[0].copy();
-                c.adjoint = w[1] == null ? null : w[1].copy();
+                c.h = copyOrNull(w[0]);
+                c.adjoint = copyOrNull(w[1]);
             }
         for (int e = 0; e < s.epoch(); e++) batchOrder();
         epoch = s.epoch();
