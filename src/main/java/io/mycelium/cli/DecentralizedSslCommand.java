@@ -39,6 +39,12 @@ final class DecentralizedSslCommand implements Callable<Integer> {
     double gossipPeriod;
     @Option(names = "--gossip-local", defaultValue = "0.5", description = "probability that a node gossips its parameters to a random neighbour rather than a random node (default ${DEFAULT-VALUE})")
     double gossipLocal;
+    @Option(names = "--row-exchanges", defaultValue = "0", description = "partial first-layer copies: averagings of every held row with a random other holder per round (row gossip; MODEL messages then carry only that layer's bias); 0: rows travel in MODEL messages (default ${DEFAULT-VALUE})")
+    int rowExchanges;
+    @Option(names = "--fanout", defaultValue = "2", description = "peers each node pushes its outputs to every round as negatives (default ${DEFAULT-VALUE})")
+    int fanout;
+    @Option(names = "--neg-max-age", defaultValue = "10", description = "negatives older than this many rounds are not sampled (default ${DEFAULT-VALUE})")
+    int negMaxAge;
     @Option(names = "--projection", defaultValue = "0", description = "project the features to this many dimensions by a shared-seed random matrix; 0 keeps the raw bag of words (default ${DEFAULT-VALUE})")
     int projection;
     @Option(names = "--objective", defaultValue = "edge-reconstruction", description = "layer-wise loss: edge-reconstruction (with push negatives) or decorrelation (CCA-SSG on two views; batch moments by gossip) (default ${DEFAULT-VALUE})")
@@ -109,6 +115,9 @@ final class DecentralizedSslCommand implements Callable<Integer> {
         if (!(gossipPeriod > 0)) throw new Main.UserError("--gossip-period must be positive, got " + gossipPeriod);
         if (statsExchanges < 0) throw new Main.UserError("--stats-exchanges must be at least 0, got " + statsExchanges);
         if (statsWarmup < 0) throw new Main.UserError("--stats-warmup must be at least 0, got " + statsWarmup);
+        if (rowExchanges < 0) throw new Main.UserError("--row-exchanges must be at least 0, got " + rowExchanges);
+        if (fanout < 0) throw new Main.UserError("--fanout must be at least 0, got " + fanout);
+        if (negMaxAge < 1) throw new Main.UserError("--neg-max-age must be at least 1, got " + negMaxAge);
         boolean decorrelation = switch (lossName.toLowerCase(Locale.ROOT)) {
             case "edge-reconstruction" -> false;
             case "decorrelation" -> true;
@@ -140,7 +149,8 @@ final class DecentralizedSslCommand implements Callable<Integer> {
         SslConfig ssl = SslConfig.defaults().withEpochs(rounds).withSeed(seed).withWidths(widths).withLr(lr).withLrZeroAt(lrZeroAt);
         if (decorrelation) ssl = ssl.withDecorrelation(lambda, edgeDrop, featureDrop);
         DecentralizedConfig dc = DecentralizedConfig.defaults().withMerge(m).withSchedule(sc).withWindow(Math.max(1, rounds / ssl.layers())).withGossipLocal(gossipLocal)
-                .withGossipPeriod(gossipPeriod).withStatsExchanges(statsExchanges).withStatsWarmup(statsWarmup);
+                .withGossipPeriod(gossipPeriod).withStatsExchanges(statsExchanges).withStatsWarmup(statsWarmup).withRowExchanges(rowExchanges)
+                .withNegativePush(fanout, negMaxAge);
         boolean faults = !quick && (churn > 0 || loss > 0);
         SslExperiment.Options o = new SslExperiment.Options(ssl, dc, decLr != null ? decLr : lr, nSeeds, every, faults ? churn : 0, faults ? loss : 0, !decorrelation);
         SslGraph g = SslGraph.planetoid(p, projection, PROJECTION_SEED);
@@ -206,7 +216,7 @@ final class DecentralizedSslCommand implements Callable<Integer> {
         cfg.put("input_projection", projection == 0 ? "none (row-normalized bag of words)" : projection + " dims, ±1/sqrt(dim) signs from seed " + PROJECTION_SEED + ", after row normalization");
         cfg.put("probe", "standardized embeddings, multinomial logistic regression on the train split, L2 in " + java.util.Arrays.toString(io.mycelium.ssl.LinearProbe.L2_GRID)
                 + " picked on validation; test accuracy at the checkpoint with the best validation accuracy");
-        cfg.put("departures", List.of(
+        List<String> departures = new java.util.ArrayList<>(List.of(
                 "partial first-layer copies: a node stores, trains and merges only the rows of W1 that its own and its neighbours' nonzero features touch; the other rows stay at the shared-seed initial value (not merged, not relayed)",
                 "layer widths " + java.util.Arrays.toString(o.ssl().widths()) + " (the calibration used 512 for both; one copy per node of a 512 × 512 second layer does not fit in memory, and 256,64 probes as well centrally)",
                 "Adam moments are local to each node and not merged",
@@ -217,6 +227,10 @@ final class DecentralizedSslCommand implements Callable<Integer> {
                 "loss on the linear pre-activation; messages carry it and receivers apply the ReLU",
                 "training length chosen on validation for every method (checkpoints every eval_every rounds)",
                 "negatives drawn from an overlay: push targets are uniform over all nodes (links beyond the graph edges)"));
+        if (o.dec().rowExchanges() > 0)
+            departures.add("row gossip: every round each node averages each first-layer row it holds with a uniform random other holder of that row, "
+                    + o.dec().rowExchanges() + " time(s) (peer sampling per input dimension, an overlay per word; the poster: whole models to random peers); MODEL messages carry that layer's bias only");
+        cfg.put("departures", departures);
         cfg.put("data", dir.toString());
         s.put("config", cfg);
         s.put("wall_seconds", wall);

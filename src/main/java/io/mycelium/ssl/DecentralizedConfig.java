@@ -31,11 +31,16 @@ package io.mycelium.ssl;
  *                        per round (with a uniform random peer; request and reply)
  * @param statsWarmup     decorrelation loss: exchanges each node starts before the first round, on the initial
  *                        parameters' moments
+ * @param rowExchanges    partial first-layer copies (see LayerCopies): every round, for each row of W it holds, a
+ *                        node averages that row with a uniform random other holder of the row this many times
+ *                        (push-pull: a request and a reply of one row each); MODEL messages then carry only the
+ *                        layer's bias, not its rows. 0: rows travel in MODEL messages and merge only when two
+ *                        holders meet
  */
 public record DecentralizedConfig(Schedule schedule, int stagger, int maxDelay, double lossProb, double churn, int sessionMean,
                                   NegativeSource negatives, int fanout, int bufferCapacity, int maxNegAge,
                                   Merge merge, double gossipPeriod, int window, double gossipLocal, int featureRefresh,
-                                  int statsExchanges, int statsWarmup) {
+                                  int statsExchanges, int statsWarmup, int rowExchanges) {
 
     /** When layers step. */
     public enum Schedule {
@@ -80,56 +85,66 @@ public record DecentralizedConfig(Schedule schedule, int stagger, int maxDelay, 
         if (featureRefresh < 0) throw new IllegalArgumentException("feature refresh must be at least 0, got " + featureRefresh);
         if (statsExchanges < 0) throw new IllegalArgumentException("stats exchanges must be at least 0, got " + statsExchanges);
         if (statsWarmup < 0) throw new IllegalArgumentException("stats warm-up must be at least 0, got " + statsWarmup);
+        if (rowExchanges < 0) throw new IllegalArgumentException("row exchanges must be at least 0, got " + rowExchanges);
         if (merge == Merge.EXACT && schedule != Schedule.LOCKSTEP) throw new IllegalArgumentException("exact averaging needs the lockstep schedule");
     }
 
     /** Asynchronous, push negatives, age-weighted gossip every round, no faults. */
     public static DecentralizedConfig defaults() {
-        return new DecentralizedConfig(Schedule.ASYNC, 2, 1, 0, 0, 20, NegativeSource.PUSH, 2, 32, 10, Merge.AGE_WEIGHTED, 1, 50, 0, 10, 1, 10);
+        return new DecentralizedConfig(Schedule.ASYNC, 2, 1, 0, 0, 20, NegativeSource.PUSH, 2, 32, 10, Merge.AGE_WEIGHTED, 1, 50, 0, 10, 1, 10, 0);
     }
 
     /** The equivalence pin: lockstep, oracle negatives, exact averaging, no faults. */
     public static DecentralizedConfig exactLockstep() {
-        return new DecentralizedConfig(Schedule.LOCKSTEP, 1, 0, 0, 0, 20, NegativeSource.ORACLE, 2, 32, 10, Merge.EXACT, 1, 50, 0, 0, 1, 0);
+        return new DecentralizedConfig(Schedule.LOCKSTEP, 1, 0, 0, 0, 20, NegativeSource.ORACLE, 2, 32, 10, Merge.EXACT, 1, 50, 0, 0, 1, 0, 0);
     }
 
     public DecentralizedConfig withSchedule(Schedule s) {
-        return new DecentralizedConfig(s, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup);
+        return new DecentralizedConfig(s, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withMerge(Merge m) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, m, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, m, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withWindow(int w) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, w, gossipLocal, featureRefresh, statsExchanges, statsWarmup);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, w, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withFeatureRefresh(int r) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, r, statsExchanges, statsWarmup);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, r, statsExchanges, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withGossipLocal(double p) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, p, featureRefresh, statsExchanges, statsWarmup);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, p, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withNegatives(NegativeSource s) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, s, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, s, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withStatsExchanges(int k) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, k, statsWarmup);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, k, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withStatsWarmup(int k) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, k);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, k, rowExchanges);
     }
 
     public DecentralizedConfig withGossipPeriod(double p) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, p, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, p, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withFaults(double churnFraction, double loss) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, loss, churnFraction, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, loss, churnFraction, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
+    }
+
+    public DecentralizedConfig withRowExchanges(int k) {
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, k);
+    }
+
+    /** PUSH negatives: {@code fanout} peers per push, buffer entries older than {@code maxNegAge} rounds not sampled. */
+    public DecentralizedConfig withNegativePush(int fanout, int maxNegAge) {
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 }

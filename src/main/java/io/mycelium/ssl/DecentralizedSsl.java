@@ -28,7 +28,7 @@ import java.util.Arrays;
  */
 public final class DecentralizedSsl {
     private static final int EMB = 0, SELF = 1, NEG = 2;
-    private static final int LOSS = 21, DELAY = 22, PEER = 23, TIMER = 24, NEGSAMPLE = 26, STATS_PEER = 200;
+    private static final int LOSS = 21, DELAY = 22, PEER = 23, TIMER = 24, NEGSAMPLE = 26, ROW_PEER = 27, STATS_PEER = 200;
 
     private final SslGraph data;
     private final Graph g;
@@ -206,7 +206,7 @@ public final class DecentralizedSsl {
                 if (online[v] && (now + v) % d.featureRefresh() == 0)
                     for (int p = off[v]; p < off[v + 1]; p++) send(Kind.EMBEDDING, featurePayload[v], EMB, v, p, 0, 1);
         if (d.negatives() == NegativeSource.PUSH && !decorrelation) pushNegatives();
-        if (d.merge() != Merge.NONE && d.merge() != Merge.EXACT) gossip();
+        if (d.merge() != Merge.NONE && d.merge() != Merge.EXACT) { gossip(); rowGossip(); }
         if (prevOut[1] != null) for (int l = 1; l <= layers; l++) System.arraycopy(out[l], 0, prevOut[l], 0, out[l].length);
     }
 
@@ -483,7 +483,8 @@ public final class DecentralizedSsl {
                     ? nb[off[v] + Draw.below(Draw.hash(seed, PEER, v, now, 9 + 100L * x), deg)] : peer(v, 7 + 100 * x);
             long payload = 0;
             boolean tracking = d.merge() == Merge.TRACKING;
-            for (int l = 1; l <= layers; l++) if (active(l)) payload += copies[l].payload(v) + (tracking ? copies[l].blockLength(v) : 0);
+            for (int l = 1; l <= layers; l++)
+                if (active(l)) payload += rowsApart(l) ? w[l] + 1 : copies[l].payload(v) + (tracking ? copies[l].blockLength(v) : 0);
             traffic.sent(Kind.GOSSIP, payload);
             if (lost()) traffic.lost[Kind.GOSSIP.ordinal()]++;
             else if (!online[to]) traffic.offline[Kind.GOSSIP.ordinal()]++;
@@ -502,7 +503,38 @@ public final class DecentralizedSsl {
     private void merge(int v, int from, int l) {
         double mine = copies[l].age[v], theirs = copies[l].age[from];
         double wm = d.merge() == Merge.AGE_WEIGHTED && mine + theirs > 0 ? mine / (mine + theirs) : 0.5;
-        copies[l].merge(v, from, wm);
+        copies[l].merge(v, from, wm, rowsApart(l));
+    }
+
+    /** Whether layer l's rows travel by row gossip rather than in MODEL messages. */
+    private boolean rowsApart(int l) { return d.rowExchanges() > 0 && copies[l].partial() && d.merge() != Merge.TRACKING; }
+
+    /**
+     * Row gossip ({@link DecentralizedConfig#rowExchanges}): for every row of a partial layer it holds, an online
+     * node averages the row with a uniform random other holder (request and reply of one row and its id each).
+     */
+    private void rowGossip() {
+        for (int l = 1; l <= layers; l++) {
+            if (!active(l) || !rowsApart(l)) continue;
+            LayerCopies cp = copies[l];
+            for (int x = 0; x < d.rowExchanges(); x++)
+                for (int v = 0; v < n; v++) {
+                    if (!online[v]) continue;
+                    for (int r = 0; r < cp.rowCount(v); r++) {
+                        int k = cp.row(v, r), h = cp.holders(k);
+                        if (h < 2) continue;
+                        int i = Draw.below(Draw.hash(seed, ROW_PEER, v, now, (long) x * w[l - 1] + k), h - 1);
+                        if (cp.holder(k, i) >= v) i++; // skip v itself (holders ascend)
+                        traffic.sent(Kind.GOSSIP, w[l] + 1);
+                        if (lost()) { traffic.lost[Kind.GOSSIP.ordinal()]++; continue; }
+                        if (!online[cp.holder(k, i)]) { traffic.offline[Kind.GOSSIP.ordinal()]++; continue; }
+                        traffic.sent(Kind.GOSSIP, w[l] + 1);
+                        boolean replyLost = lost();
+                        if (replyLost) traffic.lost[Kind.GOSSIP.ordinal()]++;
+                        cp.exchangeRow(v, r, k, i, replyLost);
+                    }
+                }
+        }
     }
 
     /**

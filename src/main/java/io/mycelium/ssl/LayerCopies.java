@@ -23,6 +23,8 @@ final class LayerCopies {
     final double[] track, lastGrad;
     final int[] steps;
     final long[] age;
+    /** Row gossip, built on first use: for row k, the nodes holding it (holderNode) and where in their block (holderAt). */
+    private int[] holderOff, holderNode, holderAt;
 
     /** {@code held[v]}: the sorted rows node v holds, or null for every row. */
     LayerCopies(int n, int in, int width, double[] init, int[][] held, boolean adam) { this(n, in, width, init, held, adam, false); }
@@ -87,6 +89,56 @@ final class LayerCopies {
 
     /** Numbers a MODEL message carries for node v's copy: its rows, the bias, the age, and the row ids unless all rows. */
     long payload(int v) { return blockLength(v) + 1L + (rowCount(v) < in ? rowCount(v) : 0); }
+
+    /** Whether some node holds fewer than all rows (only then does row gossip apply). */
+    boolean partial() { return rowOff[n] < (long) n * in; }
+
+    /** Nodes holding row k. */
+    int holders(int k) {
+        indexHolders();
+        return holderOff[k + 1] - holderOff[k];
+    }
+
+    /** The i-th holder of row k (ascending node order). */
+    int holder(int k, int i) { return holderNode[holderOff[k] + i]; }
+
+    /** The row id of node v's r-th held row. */
+    int row(int v, int r) { return rows[rowOff[v] + r]; }
+
+    /**
+     * Push-pull averaging of row k between node v (the sender, holding it as its r-th row) and the i-th holder of
+     * k: both keep the mean (and of the gradient trackers, if any); when the reply is lost only the receiver does.
+     */
+    void exchangeRow(int v, int r, int k, int i, boolean replyLost) {
+        int q = off(v) + r * width, p = off(holderNode[holderOff[k] + i]) + holderAt[holderOff[k] + i] * width;
+        for (int j = 0; j < width; j++) {
+            double th = 0.5 * (theta[q + j] + theta[p + j]);
+            theta[p + j] = th;
+            if (!replyLost) theta[q + j] = th;
+            if (track != null) {
+                double y = 0.5 * (track[q + j] + track[p + j]);
+                track[p + j] = y;
+                if (!replyLost) track[q + j] = y;
+            }
+        }
+    }
+
+    private void indexHolders() {
+        if (holderOff != null) return;
+        int[] off = new int[in + 2];
+        for (int x = 0; x < rowOff[n]; x++) off[rows[x] + 2]++;
+        for (int k = 0; k < in; k++) off[k + 2] += off[k + 1];
+        int[] node = new int[rowOff[n]], at = new int[rowOff[n]];
+        for (int v = 0; v < n; v++)
+            for (int r = 0; r < rowCount(v); r++) {
+                int slot = off[rows[rowOff[v] + r] + 1]++;
+                node[slot] = v;
+                at[slot] = r;
+            }
+        holderOff = Arrays.copyOf(off, in + 1);
+        holderNode = node;
+        holderAt = at;
+    }
 
     /** u = a·W_v + b_v over the rows v holds (a has length in). */
     void affine(int v, double[] a, double[] u) {
@@ -185,12 +237,12 @@ final class LayerCopies {
     }
 
     /**
-     * Node v merges node {@code from}'s copy: on the rows both hold and the bias,
+     * Node v merges node {@code from}'s copy: on the rows both hold (unless {@code biasOnly}) and the bias,
      * θ ← wMine·θ + (1 − wMine)·θ'; age ← max.
      */
-    void merge(int v, int from, double wMine) {
+    void merge(int v, int from, double wMine, boolean biasOnly) {
         double wt = 1 - wMine;
-        int ov = off(v), of = off(from), a = rowOff[v], ae = rowOff[v + 1], b = rowOff[from], be = rowOff[from + 1];
+        int ov = off(v), of = off(from), a = rowOff[v], ae = biasOnly ? a : rowOff[v + 1], b = rowOff[from], be = rowOff[from + 1];
         while (a < ae && b < be) {
             if (rows[a] < rows[b]) a++;
             else if (rows[a] > rows[b]) b++;

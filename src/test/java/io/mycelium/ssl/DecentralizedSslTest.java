@@ -122,6 +122,48 @@ class DecentralizedSslTest {
         assertThat(sim.parameters(0, 2)).isNotEqualTo(Encoder.init(C, 2, DATA.inputDim()));
     }
 
+    @Test
+    void rowGossipSendsEveryHeldRowToAnotherHolderAndBringsTheRowsTogether() {
+        DecentralizedConfig off = lockstepPush().withFeatureRefresh(0), on = off.withRowExchanges(1);
+        DecentralizedSsl without = new DecentralizedSsl(DATA, C, off), with = new DecentralizedSsl(DATA, C, on);
+        without.run(null);
+        with.run(null);
+        // the rows each node holds: its own and its neighbours' nonzero input dimensions; a row exchange needs a second holder
+        int n = DATA.n(), f = DATA.inputDim();
+        int[] holders = new int[f];
+        boolean[][] holds = new boolean[n][f];
+        for (int v = 0; v < n; v++)
+            for (int k = 0; k < f; k++) {
+                boolean h = DATA.inputs()[v * f + k] != 0;
+                for (int p = DATA.graph().offsets()[v]; p < DATA.graph().offsets()[v + 1]; p++) h |= DATA.inputs()[DATA.graph().neighbours()[p] * f + k] != 0;
+                if (holds[v][k] = h) holders[k]++;
+            }
+        long exchangeable = 0;
+        for (int v = 0; v < n; v++) for (int k = 0; k < f; k++) if (holds[v][k] && holders[k] >= 2) exchangeable++;
+        assertThat(exchangeable).isLessThan((long) n * f).isPositive();
+        long models = without.traffic().messages(Kind.GOSSIP), rowMessages = 2 * C.epochs() * exchangeable;
+        assertThat(with.traffic().messages(Kind.GOSSIP)).isEqualTo(models + rowMessages);
+        // MODEL messages then carry layer 1's bias and age (w1 + 1) and all of layer 2 with its age; a row message a row and its id
+        long model = Traffic.HEADER_BYTES + 8L * ((C.width(1) + 1) + (C.width(1) * C.width(2) + C.width(2) + 1));
+        assertThat(with.traffic().bytes(Kind.GOSSIP)).isEqualTo(models * model + rowMessages * (Traffic.HEADER_BYTES + 8L * (C.width(1) + 1)));
+        // the copies of a shared first-layer row end closer together
+        assertThat(rowSpread(with, holds)).isLessThan(0.5 * rowSpread(without, holds));
+    }
+
+    /** Σ over first-layer rows of the squared distance of every holder's copy from the holders' mean. */
+    static double rowSpread(DecentralizedSsl sim, boolean[][] holds) {
+        int n = DATA.n(), f = DATA.inputDim(), w = C.width(1);
+        double spread = 0;
+        for (int k = 0; k < f; k++) {
+            double[] mean = new double[w];
+            int count = 0;
+            for (int v = 0; v < n; v++) if (holds[v][k]) { count++; for (int j = 0; j < w; j++) mean[j] += sim.parameters(v, 1)[k * w + j]; }
+            for (int v = 0; v < n; v++)
+                if (holds[v][k]) for (int j = 0; j < w; j++) { double x = sim.parameters(v, 1)[k * w + j] - mean[j] / count; spread += x * x; }
+        }
+        return spread;
+    }
+
     static double[] run(DecentralizedConfig d, SslConfig c) {
         DecentralizedSsl sim = new DecentralizedSsl(DATA, c, d);
         sim.run(null);

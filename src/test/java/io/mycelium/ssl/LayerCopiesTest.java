@@ -43,13 +43,41 @@ class LayerCopiesTest {
         SslConfig sgd = SslConfig.defaults().withOptimizer(SslConfig.Optimizer.SGD).withLr(1).withLrZeroAt(0);
         c.step(sgd, 0, new double[] {1, 1, 0, 0}, new double[] {1, 1}, new double[8], 0); // rows 0, 1 and b of node 0: −1
         c.step(sgd, 2, new double[] {0, 1, 0, 1}, new double[] {2, 2}, new double[8], 0); // rows 1, 3 and b of node 2: −2
-        c.merge(0, 2, 0.25); // node 0 ← 0.25·mine + 0.75·node 2's, on row 1 and b only
+        c.merge(0, 2, 0.25, false); // node 0 ← 0.25·mine + 0.75·node 2's, on row 1 and b only
         double[] p = c.full(0);
         assertThat(p).containsExactly(0, 1, 0.25 * 2 + 0.75 * 1, 0.25 * 3 + 0.75 * 2, 5, 6, 7, 8,
                 0.25 * -0.5 + 0.75 * -1.5, 0.25 * -1.5 + 0.75 * -2.5);
         assertThat(c.age[0]).isEqualTo(1);
         double[] mean = c.mean(); // row 3 held by nodes 1 (initial 7, 8) and 2 (5, 6); row 2 by nobody
         assertThat(new double[] {mean[4], mean[5], mean[6], mean[7]}).containsExactly(5, 6, 6, 7);
+    }
+
+    @Test
+    void rowExchangesAverageOneRowBetweenTwoHoldersAndBiasOnlyMergesLeaveRows() {
+        // held: node 0 {0, 1}, node 1 {0, 1, 3}, node 2 {1, 3}; row 1 is held by all three, row 3 by nodes 1 and 2
+        LayerCopies c = new LayerCopies(3, 4, 2, INIT, LayerCopies.touchedRows(DATA), false);
+        assertThat(c.partial()).isTrue();
+        assertThat(c.holders(1)).isEqualTo(3);
+        assertThat(new int[] {c.holder(3, 0), c.holder(3, 1)}).containsExactly(1, 2);
+        assertThat(c.holders(2)).isZero();
+        SslConfig sgd = SslConfig.defaults().withOptimizer(SslConfig.Optimizer.SGD).withLr(1).withLrZeroAt(0);
+        c.step(sgd, 2, new double[] {0, 1, 0, 1}, new double[] {2, 4}, new double[8], 0); // node 2: rows 1, 3 and b −(2, 4)
+        // node 1 (row 3 is its 3rd held row, r = 2) exchanges row 3 with holder 1 of row 3 (node 2)
+        c.exchangeRow(1, 2, 3, 1, false);
+        double[] row3 = {(7 + 5) / 2.0, (8 + 4) / 2.0};
+        assertThat(new double[] {c.full(1)[6], c.full(1)[7]}).containsExactly(row3);
+        assertThat(new double[] {c.full(2)[6], c.full(2)[7]}).containsExactly(row3);
+        assertThat(c.full(1)[2]).as("other rows untouched").isEqualTo(3);
+        // a lost reply: only the receiver (node 0 = holder 0 of row 1) averages node 2's row 1 (its r = 0)
+        c.exchangeRow(2, 0, 1, 0, true);
+        assertThat(new double[] {c.full(0)[2], c.full(0)[3]}).containsExactly((3 + 1) / 2.0, (4 + 0) / 2.0);
+        assertThat(new double[] {c.full(2)[2], c.full(2)[3]}).containsExactly(1, 0);
+        // bias-only merge: node 0 ← node 2 on b alone
+        c.merge(0, 2, 0.5, true);
+        assertThat(new double[] {c.full(0)[2], c.full(0)[3]}).containsExactly(2, 2);
+        assertThat(new double[] {c.full(0)[8], c.full(0)[9]}).containsExactly((0.5 - 1.5) / 2, (-0.5 - 4.5) / 2);
+        LayerCopies dense = new LayerCopies(3, 4, 2, INIT, null, false);
+        assertThat(dense.partial()).isFalse();
     }
 
     @Test
