@@ -39,8 +39,10 @@ final class DecentralizedSslCommand implements Callable<Integer> {
     double gossipPeriod;
     @Option(names = "--gossip-local", defaultValue = "0.5", description = "probability that a node gossips its parameters to a random neighbour rather than a random node (default ${DEFAULT-VALUE})")
     double gossipLocal;
-    @Option(names = "--row-exchanges", defaultValue = "0", description = "partial first-layer copies: averagings of every held row with a random other holder per round (row gossip; MODEL messages then carry only that layer's bias); 0: rows travel in MODEL messages (default ${DEFAULT-VALUE})")
+    @Option(names = "--row-exchanges", defaultValue = "1", description = "partial first-layer copies: averagings of every held row with a random other holder per round (row gossip; MODEL messages then carry only that layer's bias); 0: rows travel in MODEL messages (default ${DEFAULT-VALUE})")
     int rowExchanges;
+    @Option(names = "--stagger", defaultValue = "1", description = "async: a node's layer steps again 1..stagger rounds after its last step (uniform); 1: every round, messages still delayed 1-2 rounds (default ${DEFAULT-VALUE})")
+    int stagger;
     @Option(names = "--fanout", defaultValue = "2", description = "peers each node pushes its outputs to every round as negatives (default ${DEFAULT-VALUE})")
     int fanout;
     @Option(names = "--neg-max-age", defaultValue = "10", description = "negatives older than this many rounds are not sampled (default ${DEFAULT-VALUE})")
@@ -116,6 +118,7 @@ final class DecentralizedSslCommand implements Callable<Integer> {
         if (statsExchanges < 0) throw new Main.UserError("--stats-exchanges must be at least 0, got " + statsExchanges);
         if (statsWarmup < 0) throw new Main.UserError("--stats-warmup must be at least 0, got " + statsWarmup);
         if (rowExchanges < 0) throw new Main.UserError("--row-exchanges must be at least 0, got " + rowExchanges);
+        if (stagger < 1) throw new Main.UserError("--stagger must be at least 1, got " + stagger);
         if (fanout < 0) throw new Main.UserError("--fanout must be at least 0, got " + fanout);
         if (negMaxAge < 1) throw new Main.UserError("--neg-max-age must be at least 1, got " + negMaxAge);
         boolean decorrelation = switch (lossName.toLowerCase(Locale.ROOT)) {
@@ -150,7 +153,7 @@ final class DecentralizedSslCommand implements Callable<Integer> {
         if (decorrelation) ssl = ssl.withDecorrelation(lambda, edgeDrop, featureDrop);
         DecentralizedConfig dc = DecentralizedConfig.defaults().withMerge(m).withSchedule(sc).withWindow(Math.max(1, rounds / ssl.layers())).withGossipLocal(gossipLocal)
                 .withGossipPeriod(gossipPeriod).withStatsExchanges(statsExchanges).withStatsWarmup(statsWarmup).withRowExchanges(rowExchanges)
-                .withNegativePush(fanout, negMaxAge);
+                .withNegativePush(fanout, negMaxAge).withStagger(stagger);
         boolean faults = !quick && (churn > 0 || loss > 0);
         SslExperiment.Options o = new SslExperiment.Options(ssl, dc, decLr != null ? decLr : lr, nSeeds, every, faults ? churn : 0, faults ? loss : 0, !decorrelation);
         SslGraph g = SslGraph.planetoid(p, projection, PROJECTION_SEED);
@@ -227,6 +230,8 @@ final class DecentralizedSslCommand implements Callable<Integer> {
                 "loss on the linear pre-activation; messages carry it and receivers apply the ReLU",
                 "training length chosen on validation for every method (checkpoints every eval_every rounds)",
                 "negatives drawn from an overlay: push targets are uniform over all nodes (links beyond the graph edges)"));
+        if (o.dec().schedule() == io.mycelium.ssl.DecentralizedConfig.Schedule.ASYNC && o.dec().stagger() == 1)
+            departures.add("asynchronous with stagger 1: every node's layers step every round (no barrier; messages take 1-2 rounds, loss and churn apply); the poster's nodes step on independent timers");
         if (o.dec().rowExchanges() > 0)
             departures.add("row gossip: every round each node averages each first-layer row it holds with a uniform random other holder of that row, "
                     + o.dec().rowExchanges() + " time(s) (peer sampling per input dimension, an overlay per word; the poster: whole models to random peers); MODEL messages carry that layer's bias only");

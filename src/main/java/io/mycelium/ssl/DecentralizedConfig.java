@@ -89,9 +89,12 @@ public record DecentralizedConfig(Schedule schedule, int stagger, int maxDelay, 
         if (merge == Merge.EXACT && schedule != Schedule.LOCKSTEP) throw new IllegalArgumentException("exact averaging needs the lockstep schedule");
     }
 
-    /** Asynchronous, push negatives, age-weighted gossip every round, no faults. */
+    /**
+     * Asynchronous (every layer steps every round, stagger 1; messages take 1–2 rounds), push negatives, age-weighted
+     * gossip every round, one row exchange per held first-layer row and round, no faults.
+     */
     public static DecentralizedConfig defaults() {
-        return new DecentralizedConfig(Schedule.ASYNC, 2, 1, 0, 0, 20, NegativeSource.PUSH, 2, 32, 10, Merge.AGE_WEIGHTED, 1, 50, 0, 10, 1, 10, 0);
+        return new DecentralizedConfig(Schedule.ASYNC, 1, 1, 0, 0, 20, NegativeSource.PUSH, 2, 32, 10, Merge.AGE_WEIGHTED, 1, 50, 0, 10, 1, 10, 1);
     }
 
     /** The equivalence pin: lockstep, oracle negatives, exact averaging, no faults. */
@@ -146,5 +149,9 @@ public record DecentralizedConfig(Schedule schedule, int stagger, int maxDelay, 
     /** PUSH negatives: {@code fanout} peers per push, buffer entries older than {@code maxNegAge} rounds not sampled. */
     public DecentralizedConfig withNegativePush(int fanout, int maxNegAge) {
         return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
+    }
+
+    public DecentralizedConfig withStagger(int s) {
+        return new DecentralizedConfig(schedule, s, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 }

@@ -124,7 +124,7 @@ class DecentralizedSslTest {
 
     @Test
     void rowGossipSendsEveryHeldRowToAnotherHolderAndBringsTheRowsTogether() {
-        DecentralizedConfig off = lockstepPush().withFeatureRefresh(0), on = off.withRowExchanges(1);
+        DecentralizedConfig off = lockstepPush().withFeatureRefresh(0).withRowExchanges(0), on = off.withRowExchanges(1);
         DecentralizedSsl without = new DecentralizedSsl(DATA, C, off), with = new DecentralizedSsl(DATA, C, on);
         without.run(null);
         with.run(null);
