@@ -54,6 +54,10 @@ final class LinkSchedulingCommand implements Callable<Integer> {
     Integer batch;
     @Option(names = "--graphs", defaultValue = "pool", description = "training graphs: pool (the authors' code, whose logs the figure shows: 1,140 fixed G(100, p), a different one per sample) or per-minibatch (the paper's text: one G(100, d/99) per mini-batch, d in 2..25) (default ${DEFAULT-VALUE})")
     String graphs;
+    @Option(names = "--validation", paramLabel = "N", defaultValue = "" + LinkScheduling.Config.VALIDATION_PER_DENSITY,
+            description = "validation graphs per test density (5 densities), drawn fresh from the seed, never the test graphs; each scheme's result is its actor"
+                          + " after the mini-batch that scores best on them (default ${DEFAULT-VALUE}; 0: the last actor, as the authors)")
+    int validation;
     @Option(names = "--data", description = "directory of the link-scheduling test graphs (default: link-scheduling/ under $MYCELIUM_DATA; see docs/data.md)")
     Path data;
     @Option(names = "--seed", defaultValue = "27", description = "seed of the graphs, weights, noise and initialization (default ${DEFAULT-VALUE}: its untrained actor starts where the authors' did, ratio 0.985)")
@@ -73,6 +77,7 @@ final class LinkSchedulingCommand implements Callable<Integer> {
         int b = batch != null ? batch : quick ? 20 : 100;
         if (k < 1) throw new Main.UserError("--minibatches must be at least 1, got " + k);
         if (b < 1) throw new Main.UserError("--batch must be at least 1, got " + b);
+        if (validation < 0) throw new Main.UserError("--validation must be >= 0, got " + validation);
         ConflictGraphs.Protocol protocol;
         try {
             protocol = ConflictGraphs.Protocol.parse(graphs);
@@ -88,7 +93,7 @@ final class LinkSchedulingCommand implements Callable<Integer> {
         OutputDir.validate(target, replace);
         System.setProperty("java.awt.headless", "true");
         LinkScheduling.Config p = LinkScheduling.Config.paper();
-        LinkScheduling.Config cfg = new LinkScheduling.Config(k, b, p.nodes(), protocol, p.minDegree(), p.maxDegree(), p.actorLr(), p.criticLr(), seed);
+        LinkScheduling.Config cfg = new LinkScheduling.Config(k, b, p.nodes(), protocol, p.minDegree(), p.maxDegree(), p.actorLr(), p.criticLr(), seed, validation);
         Map<String, Object> fixed = new ObjectMapper().convertValue(cfg, new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {});
         fixed.remove("miniBatches");   // the one setting a resumed run may change
         TrainCheckpoints ck = checkpointEvery > 0 || resume != null
@@ -98,7 +103,7 @@ final class LinkSchedulingCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         List<LinkScheduling.Curve> curves = new ArrayList<>();
         try (ProgressBar bar = Progress.bar("link-scheduling", 2L * k);
-             ExecutorService ex = Executors.newFixedThreadPool(2)) {
+             ExecutorService ex = Executors.newFixedThreadPool(Math.min(2, Runtime.getRuntime().availableProcessors()))) {
             List<Future<LinkScheduling.Curve>> fs = new ArrayList<>();
             for (LinkScheduling.Scheme s : LinkScheduling.Scheme.values())
                 fs.add(ex.submit(() -> LinkScheduling.train(cfg, s, test, bar::step, ck == null ? null : checkpoints(ck, s, k))));
@@ -112,7 +117,7 @@ final class LinkSchedulingCommand implements Callable<Integer> {
             }
         }
         SchedulingTestSet heldOut = SchedulingTestSet.drawnLikeTheTestSet(test.graphs().getFirst().n(), HELD_OUT_PER_DENSITY, HELD_OUT_SEED);
-        double[] heldOutRatio = curves.stream().mapToDouble(c -> LinkScheduling.testRatio(heldOut, c.actor())).toArray();
+        double[] heldOutRatio = curves.stream().mapToDouble(c -> LinkScheduling.testRatio(heldOut, c.selected())).toArray();
         double wall = (System.nanoTime() - t0) / 1e9;
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         List<Map<String, Object>> lgs = lgsCheck(test);
@@ -124,7 +129,7 @@ final class LinkSchedulingCommand implements Callable<Integer> {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(o.dir().resolve("summary.json").toFile(), sum);
             plot(o.dir().resolve("utility-ratio.png"), curves);
             for (LinkScheduling.Curve c : curves)
-                SchedulingActor.file(c.actor(), new ModelFile.Training(c.scheme().id(), seed, k, "test utility ratio vs LGS (10 graphs)", c.last()))
+                SchedulingActor.file(c.selected(), new ModelFile.Training(c.scheme().id(), seed, c.selectedAfter(), "test utility ratio vs LGS (10 graphs)", c.result()))
                         .write(Files.createDirectories(o.dir().resolve(c.scheme().id())).resolve("model.myc"));
             if (ck != null) ck.copyInto(o.dir());
             o.commit();
@@ -132,9 +137,12 @@ final class LinkSchedulingCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "link scheduling, %d mini-batches x %d samples, %.0f s (load %.1f) -> %s%n", k, b, wall, load, out);
         System.out.printf(Locale.ROOT, "%-58s %8s %8s %10s%n", "test utility ratio vs LGS (10 graphs)", "ours", "authors", "rounds/mb");
         for (LinkScheduling.Curve c : curves)
-            System.out.printf(Locale.ROOT, "%-58s %8.4f %8.4f %10d%n", c.scheme().label(), c.last(),
+            System.out.printf(Locale.ROOT, "%-58s %8.4f %8.4f %10d%n", c.scheme().label(), c.result(),
                     c.scheme() == LinkScheduling.Scheme.CENTRALIZED ? AUTHORS_CENTRALIZED : AUTHORS_DISTRIBUTED, c.traffic().rounds());
         System.out.printf(Locale.ROOT, "%-58s %8.4f %8.4f%n", "untrained actor", curves.getFirst().testRatio()[0], AUTHORS_START);
+        for (LinkScheduling.Curve c : curves)
+            System.out.printf(Locale.ROOT, "%s: result = the actor after %d of %d mini-batches%s; the last actor: %.4f%n", c.scheme().id(), c.selectedAfter(), k,
+                    validation > 0 ? String.format(Locale.ROOT, " (validation %.4f)", c.validationRatio()[c.selectedAfter()]) : "", c.last());
         System.out.printf(Locale.ROOT, "held-out ratio (%d graphs drawn like the test set): centralized %.4f, distributed %.4f%n",
                 SchedulingTestSet.TEST_P.length * HELD_OUT_PER_DENSITY, heldOutRatio[0], heldOutRatio[1]);
         System.out.printf(Locale.ROOT, "degree discount z = (d+1)^-0.75, no training (ours, for comparison): test %.4f, held-out %.4f%n",
@@ -150,7 +158,7 @@ final class LinkSchedulingCommand implements Callable<Integer> {
      */
     static Checkpoints<LinkScheduling.Snapshot> checkpoints(TrainCheckpoints ck, LinkScheduling.Scheme scheme, int miniBatches) {
         ObjectMapper json = new ObjectMapper();
-        String[] logs = {"test", "train", "criticLoss", "actorLoss", "zMean"};
+        String[] logs = {"test", "train", "criticLoss", "actorLoss", "zMean", "validation"};
         return new Checkpoints<>() {
             @Override
             public LinkScheduling.Snapshot resume() {
@@ -170,7 +178,7 @@ final class LinkSchedulingCommand implements Callable<Integer> {
                 for (int q = 0; q < traffic.length; q++) traffic[q] = x.get("traffic").get(q).asLong();
                 return new LinkScheduling.Snapshot(st.epoch(), st.params(), (io.mycelium.tensor.Params) st.optimizerState().get("critic"), actorAdam, criticAdam,
                         java.util.Base64.getDecoder().decode(x.get("data").asText()), new ConflictGraphs.Position(order, x.get("next").asInt()),
-                        l[0], l[1], l[2], l[3], l[4], traffic);
+                        l[0], l[1], l[2], l[3], l[4], traffic, l[5], x.get("selected").asInt(), (io.mycelium.tensor.Params) st.optimizerState().get("selected"));
             }
 
             @Override
@@ -178,12 +186,14 @@ final class LinkSchedulingCommand implements Callable<Integer> {
                 Map<String, Object> state = new LinkedHashMap<>();
                 s.actorAdam().forEach((key, v) -> state.put("actor." + key, v));
                 state.put("critic", s.critic());
+                state.put("selected", s.selected());
                 s.criticAdam().forEach((key, v) -> state.put("critic." + key, v));
-                ObjectNode x = json.createObjectNode().put("data", java.util.Base64.getEncoder().encodeToString(s.data())).put("next", s.graphs().next());
+                ObjectNode x = json.createObjectNode().put("data", java.util.Base64.getEncoder().encodeToString(s.data())).put("next", s.graphs().next())
+                        .put("selected", s.selectedAfter());
                 ArrayNode order = x.putArray("order"), traffic = x.putArray("traffic");
                 for (int v : s.graphs().order()) order.add(v);
                 for (long v : s.traffic()) traffic.add(v);
-                double[][] l = {s.testRatio(), s.trainRatio(), s.criticLoss(), s.actorLoss(), s.zMean()};
+                double[][] l = {s.testRatio(), s.trainRatio(), s.criticLoss(), s.actorLoss(), s.zMean(), s.validationRatio()};
                 for (int q = 0; q < logs.length; q++) {
                     ArrayNode a = x.putArray(logs[q]);
                     for (double v : l[q]) a.add(v);
@@ -223,8 +233,11 @@ final class LinkSchedulingCommand implements Callable<Integer> {
                                        double[] heldOut, List<Map<String, Object>> lgs, boolean matches, double wall, double load) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("experiment", "link-scheduling");
-        m.put("centralized_ratio", curves.get(0).last());
-        m.put("distributed_ratio", curves.get(1).last());
+        m.put("centralized_ratio", curves.get(0).result());
+        m.put("distributed_ratio", curves.get(1).result());
+        m.put("ratio_note", cfg.validationPerDensity() > 0
+                ? "test ratio of each scheme's actor selected on the validation set (config.choices.model_selection); the last actor's is final_test_ratio under schemes"
+                : "test ratio of each scheme's last actor, as the authors");
         m.put("untrained_ratio", curves.get(0).testRatio()[0]);
         m.put("centralized_held_out_ratio", heldOut[0]);
         m.put("distributed_held_out_ratio", heldOut[1]);
@@ -232,7 +245,7 @@ final class LinkSchedulingCommand implements Callable<Integer> {
         m.put("degree_discount_held_out_ratio", LinkScheduling.ratio(heldOutGraphs, LinkScheduling::degreeDiscount));
         m.put("degree_discount_note", "LGS on z ⊙ w with the fixed z_i = (d_i + 1)^-0.75 (ours, not the paper's): what a topology-only multiplier"
                 + " without training reaches on the same graphs");
-        m.put("held_out_note", "final actors on " + SchedulingTestSet.TEST_P.length * HELD_OUT_PER_DENSITY + " graphs drawn like the 10 test graphs (G(n, p), p = 0.02, 0.05, 0.1, 0.15, 0.2, "
+        m.put("held_out_note", "the selected actors on " + SchedulingTestSet.TEST_P.length * HELD_OUT_PER_DENSITY + " graphs drawn like the 10 test graphs (G(n, p), p = 0.02, 0.05, 0.1, 0.15, 0.2, "
                 + HELD_OUT_PER_DENSITY + " each, weights U(0,1), seed " + HELD_OUT_SEED + "); the authors report only the 10");
         m.put("lgs_matches_greedy", matches);
         Map<String, Object> rounds = new LinkedHashMap<>();
@@ -250,9 +263,13 @@ final class LinkSchedulingCommand implements Callable<Integer> {
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("scheme", c.scheme().id());
             s.put("label", c.scheme().label());
+            s.put("selected_after_updates", c.selectedAfter());
+            s.put("selected_test_ratio", c.result());
+            if (c.validationRatio().length > 0) s.put("selected_validation_ratio", c.validationRatio()[c.selectedAfter()]);
             s.put("final_test_ratio", c.last());
             s.put("max_test_ratio", java.util.Arrays.stream(c.testRatio()).max().orElse(Double.NaN));
             s.put("test_ratio_after_updates", c.testRatio());
+            if (c.validationRatio().length > 0) s.put("validation_ratio_after_updates", c.validationRatio());
             s.put("train_ratio", c.trainRatio());
             s.put("critic_loss", c.criticLoss());
             s.put("actor_loss", c.actorLoss());
@@ -275,6 +292,7 @@ final class LinkSchedulingCommand implements Callable<Integer> {
         config.put("graphs", cfg.graphs().id());
         if (cfg.graphs() == ConflictGraphs.Protocol.PER_MINIBATCH) config.put("average_degree", cfg.minDegree() + ".." + cfg.maxDegree());
         config.put("seed", cfg.seed());
+        config.put("validation_graphs", cfg.validationPerDensity() * SchedulingTestSet.TEST_P.length);
         config.put("choices", cfg.choices());
         m.put("config", config);
         return m;
@@ -282,11 +300,12 @@ final class LinkSchedulingCommand implements Callable<Integer> {
 
     private static void writeMetrics(Path file, List<LinkScheduling.Curve> curves) throws java.io.IOException {
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(file))) {
-            w.println("scheme,updates,test_ratio,train_ratio,critic_loss,actor_loss,z_mean");
+            w.println("scheme,updates,test_ratio,validation_ratio,train_ratio,critic_loss,actor_loss,z_mean");
             for (LinkScheduling.Curve c : curves)
                 for (int k = 0; k < c.testRatio().length; k++) {
                     boolean logged = k >= 1;
-                    w.printf(Locale.ROOT, "%s,%d,%.6f,%s,%s,%s,%s%n", c.scheme().id(), k, c.testRatio()[k],
+                    w.printf(Locale.ROOT, "%s,%d,%.6f,%s,%s,%s,%s,%s%n", c.scheme().id(), k, c.testRatio()[k],
+                            c.validationRatio().length > 0 ? String.format(Locale.ROOT, "%.6f", c.validationRatio()[k]) : "",
                             logged ? String.format(Locale.ROOT, "%.6f", c.trainRatio()[k - 1]) : "",
                             logged ? String.format(Locale.ROOT, "%.6f", c.criticLoss()[k - 1]) : "",
                             logged ? String.format(Locale.ROOT, "%.6f", c.actorLoss()[k - 1]) : "",

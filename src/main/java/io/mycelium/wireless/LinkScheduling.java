@@ -51,12 +51,21 @@ public final class LinkScheduling {
         public String label() { return label; }
     }
 
+    /**
+     * {@code validationPerDensity} graphs per test density make the validation set the result's actor is
+     * selected on (see {@link #validationSet}); 0 keeps the last actor, as the authors.
+     */
     public record Config(int miniBatches, int batch, int nodes, ConflictGraphs.Protocol graphs, int minDegree, int maxDegree, double actorLr, double criticLr,
-                         long seed) {
-        /** The paper's protocol: 55 mini-batches of 100 samples on G(100, d̄/99), d̄ uniform in 2..25. */
-        public static Config paper() { return new Config(55, 100, 100, ConflictGraphs.Protocol.PER_MINIBATCH, 2, 25, 5e-5, 1e-4, 27); }
+                         long seed, int validationPerDensity) {
+        /** Validation graphs per test density by default: 100 in all. */
+        public static final int VALIDATION_PER_DENSITY = 20;
 
-        public Config withGraphs(ConflictGraphs.Protocol g) { return new Config(miniBatches, batch, nodes, g, minDegree, maxDegree, actorLr, criticLr, seed); }
+        /** The paper's protocol: 55 mini-batches of 100 samples on G(100, d̄/99), d̄ uniform in 2..25. */
+        public static Config paper() { return new Config(55, 100, 100, ConflictGraphs.Protocol.PER_MINIBATCH, 2, 25, 5e-5, 1e-4, 27, VALIDATION_PER_DENSITY); }
+
+        public Config withGraphs(ConflictGraphs.Protocol g) {
+            return new Config(miniBatches, batch, nodes, g, minDegree, maxDegree, actorLr, criticLr, seed, validationPerDensity);
+        }
 
         public Map<String, Object> choices() {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -81,6 +90,12 @@ public final class LinkScheduling {
             m.put("step_order", "the " + batch + " stored steps of a mini-batch are applied in sample order (the authors: random order; the samples are exchangeable)");
             m.put("ratio_denominator", "greedy = LGS on the true weights (identical sets, tested)");
             m.put("laplacian", "normalized Laplacian without λ_max rescaling, as the authors");
+            m.put("model_selection", validationPerDensity == 0
+                    ? "none: the result is the actor after the last mini-batch, as the authors' logs"
+                    : "the result is the actor, after mini-batch 1.." + miniBatches + ", with the best mean ratio on " + validationPerDensity * SchedulingTestSet.TEST_P.length
+                      + " validation graphs drawn fresh like the test set (G(" + nodes + ", p), p = 0.02, 0.05, 0.1, 0.15, 0.2, weights U(0,1), from the run's seed;"
+                      + " never the 10 test graphs); earliest on a tie. Ours: the authors' logs report the last actor (their code saves the actor"
+                      + " that is best on the 10 test graphs, which a result must not do)");
             m.put("test_ratio_logged", "after k updates, k = 0.." + miniBatches + " (the authors log mini-batch k after k-1 updates)");
             return m;
         }
@@ -92,12 +107,18 @@ public final class LinkScheduling {
     }
 
     /**
-     * Per mini-batch: test ratio after k updates (k = 0..K), and the training logs of mini-batch k (1..K, index k−1);
-     * {@code actor} is the trained actor (per-node copies for the distributed scheme).
+     * Per mini-batch: test and validation ratio after k updates (k = 0..K; no validation ratios without a validation set), and the training logs of
+     * mini-batch k (1..K, index k−1); {@code actor} is the actor after the last mini-batch (per-node
+     * copies for the distributed scheme), {@code selected} the actor after {@code selectedAfter} updates,
+     * the one the validation set chose (the last one without validation).
      */
-    public record Curve(Scheme scheme, double[] testRatio, double[] trainRatio, double[] criticLoss, double[] actorLoss, double[] zMean,
-                        Traffic traffic, double seconds, Params actor) {
+    public record Curve(Scheme scheme, double[] testRatio, double[] validationRatio, double[] trainRatio, double[] criticLoss, double[] actorLoss,
+                        double[] zMean, Traffic traffic, double seconds, Params actor, int selectedAfter, Params selected) {
+        /** Test ratio of the last actor. */
         public double last() { return testRatio[testRatio.length - 1]; }
+
+        /** Test ratio of the selected actor: the run's result. */
+        public double result() { return testRatio[selectedAfter]; }
     }
 
     public interface Progress {
@@ -108,11 +129,12 @@ public final class LinkScheduling {
      * Everything the rest of a run depends on after {@code miniBatches} mini-batches: the actor and
      * critic with their Adam states, the generator of weights and noise, where the graph pool's visit
      * stands, the logs so far (test ratio 0..miniBatches, the others 1..miniBatches at index k−1) and
-     * the traffic counted so far (actor, critic, consensus and LGS rounds, then floats).
+     * the traffic counted so far (actor, critic, consensus and LGS rounds, then floats), the validation
+     * ratios 0..miniBatches and the actor selected so far with its number of updates.
      */
     public record Snapshot(int miniBatches, Params actor, Params critic, Map<String, Object> actorAdam, Map<String, Object> criticAdam, byte[] data,
                            ConflictGraphs.Position graphs, double[] testRatio, double[] trainRatio, double[] criticLoss, double[] actorLoss, double[] zMean,
-                           long[] traffic) {}
+                           long[] traffic, double[] validationRatio, int selectedAfter, Params selected) {}
 
     /** Trains one scheme; both schemes see the same graphs, weights and noise for the same config. */
     public static Curve train(Config cfg, Scheme scheme, SchedulingTestSet test, Progress progress) { return train(cfg, scheme, test, progress, null); }
@@ -135,8 +157,11 @@ public final class LinkScheduling {
         double[] w = new double[n], w2 = new double[n], z = new double[n], zw = new double[n], noise = new double[n],
                 seed = new double[2 * n], target = new double[2 * n];
         ConflictGraphs graphs = new ConflictGraphs(cfg.graphs(), n, cfg.minDegree(), cfg.maxDegree(), data, cfg.seed() + 2);
+        SchedulingTestSet validation = cfg.validationPerDensity() > 0 ? validationSet(n, cfg.validationPerDensity(), cfg.seed()) : null;
+        double[] validationRatio = new double[validation == null ? 0 : K + 1];   // none without a validation set
         Snapshot from = ck == null ? null : ck.resume();
-        int done = 0;
+        int done = 0, selectedAfter = 0;
+        Params selected = actor;
         if (from != null) {
             done = from.miniBatches();
             if (done > K) throw new IllegalArgumentException("the snapshot is after " + done + " mini-batches, the run has " + K);
@@ -146,13 +171,18 @@ public final class LinkScheduling {
             criticState.putAll(from.criticAdam());
             Checkpoints.restore(data, from.data());
             graphs.seek(from.graphs());
+            selectedAfter = from.selectedAfter();
+            selected = from.selected();
             for (double[][] a : new double[][][] {{from.testRatio(), testRatio}, {from.trainRatio(), trainRatio}, {from.criticLoss(), criticLoss},
-                    {from.actorLoss(), actorLoss}, {from.zMean(), zMean}})
+                    {from.actorLoss(), actorLoss}, {from.zMean(), zMean}, {from.validationRatio(), validationRatio}})
                 System.arraycopy(a[0], 0, a[1], 0, a[0].length);
             System.arraycopy(from.traffic(), 0, rounds, 0, rounds.length);
             floats[0] = from.traffic()[rounds.length];
             for (int k = 0; k < done; k++) progress.step();
-        } else testRatio[0] = testRatio(test, actor);
+        } else {
+            testRatio[0] = testRatio(test, actor);
+            if (validation != null) validationRatio[0] = testRatio(validation, actor);
+        }
         for (int k = done; k < K; k++) {
             Params actorNext = actor.copy(), criticNext = critic.copy();
             double ratioSum = 0, lossSum = 0, jSum = 0, zSum = 0;
@@ -223,17 +253,34 @@ public final class LinkScheduling {
             actorLoss[k] = jSum / b;
             zMean[k] = zSum / ((double) b * n);
             testRatio[k + 1] = testRatio(test, actor);
+            if (validation != null) validationRatio[k + 1] = testRatio(validation, actor);
+            // the actor after k + 1 updates replaces the selected one if the validation set prefers it (the last one without validation)
+            if (validation == null || k == 0 || validationRatio[k + 1] > validationRatio[selectedAfter]) {
+                selectedAfter = k + 1;
+                selected = actor;
+            }
             if (ck != null) {
                 long[] traffic = Arrays.copyOf(rounds, rounds.length + 1);
                 traffic[rounds.length] = floats[0];
                 ck.save(new Snapshot(k + 1, actor, critic, actorState, criticState, Checkpoints.stateOf(data), graphs.position(),
                         Arrays.copyOf(testRatio, k + 2), Arrays.copyOf(trainRatio, k + 1), Arrays.copyOf(criticLoss, k + 1),
-                        Arrays.copyOf(actorLoss, k + 1), Arrays.copyOf(zMean, k + 1), traffic));
+                        Arrays.copyOf(actorLoss, k + 1), Arrays.copyOf(zMean, k + 1), traffic,
+                        Arrays.copyOf(validationRatio, validation == null ? 0 : k + 2), selectedAfter, selected));
             }
             progress.step();
         }
         Traffic perBatch = new Traffic(rounds[0] / K, rounds[1] / K, rounds[2] / K, rounds[3] / K, floats[0] * Double.BYTES / K);
-        return new Curve(scheme, testRatio, trainRatio, criticLoss, actorLoss, zMean, perBatch, (System.nanoTime() - t0) / 1e9, actor);
+        return new Curve(scheme, testRatio, validationRatio, trainRatio, criticLoss, actorLoss, zMean, perBatch, (System.nanoTime() - t0) / 1e9, actor,
+                selectedAfter, selected);
+    }
+
+    /**
+     * The validation set of a run: {@code perDensity} graphs drawn like the test set for every test
+     * density, from the run's seed mixed with a constant of its own, so it is neither the held-out set
+     * nor any other stream of the run (and never the 10 test graphs).
+     */
+    public static SchedulingTestSet validationSet(int nodes, int perDensity, long seed) {
+        return SchedulingTestSet.drawnLikeTheTestSet(nodes, perDensity, seed ^ 0x76616c6964617465L);   // "validate"
     }
 
     /** Adds the rounds and floats of the comms (actor, critic, consensus, LGS) of one graph's samples; they ran one after another. */

@@ -83,7 +83,7 @@ class WirelessResumeTest {
                     .isEqualTo(Files.readAllBytes(tmp.resolve("full").resolve(id).resolve("model.myc")));
             CustomModelFile m = CustomModelFile.read(tmp.resolve("part").resolve(id).resolve("model.myc"), "lgs-actor");
             assertThat(m.params().copies()).isEqualTo(id.equals("centralized") ? 1 : 100);
-            assertThat(LinkScheduling.testRatio(test, m.params())).as(id).isEqualTo(summary.get("schemes").get(q).get("final_test_ratio").asDouble());
+            assertThat(LinkScheduling.testRatio(test, m.params())).as(id).isEqualTo(summary.get("schemes").get(q).get("selected_test_ratio").asDouble());
         }
 
         CliRun other = CliRun.of("reproduce", "link-scheduling", "--batch", "5", "--data", DATA.toString(), "--minibatches", "3",

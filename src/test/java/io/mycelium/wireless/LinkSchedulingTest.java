@@ -129,16 +129,47 @@ class LinkSchedulingTest {
     void sameSeedSameBits(ConflictGraphs.Protocol graphs) {
         Assumptions.assumeTrue(Files.isDirectory(DATA), "needs ../shared/data/link-scheduling");
         SchedulingTestSet test = SchedulingTestSet.read(DATA);
-        LinkScheduling.Config cfg = new LinkScheduling.Config(2, 2, 100, graphs, 2, 25, 5e-5, 1e-4, 27);
+        LinkScheduling.Config cfg = new LinkScheduling.Config(2, 2, 100, graphs, 2, 25, 5e-5, 1e-4, 27, 2);
         for (LinkScheduling.Scheme s : LinkScheduling.Scheme.values()) {
             LinkScheduling.Curve a = LinkScheduling.train(cfg, s, test, () -> {}), b = LinkScheduling.train(cfg, s, test, () -> {});
             assertThat(a.testRatio()).isEqualTo(b.testRatio());
+            assertThat(a.validationRatio()).hasSize(3).isEqualTo(b.validationRatio());
+            assertThat(a.selectedAfter()).isEqualTo(b.selectedAfter());
             assertThat(a.trainRatio()).isEqualTo(b.trainRatio());
             assertThat(a.criticLoss()).isEqualTo(b.criticLoss());
             assertThat(a.traffic().consensusRounds()).isEqualTo(s == LinkScheduling.Scheme.DISTRIBUTED ? 2 : 0);
             // the first test value is the untrained actor, the same for both schemes
             assertThat(a.testRatio()[0]).isEqualTo(LinkScheduling.testRatio(test, SchedulingActor.init(Init.rng(27))));
         }
+    }
+
+    @Test
+    void theResultIsTheActorTheValidationSetPrefersAndNeverTheTestGraphs() {
+        Assumptions.assumeTrue(Files.isDirectory(DATA), "needs ../shared/data/link-scheduling");
+        SchedulingTestSet test = SchedulingTestSet.read(DATA);
+        int k = 5;
+        // a large actor learning rate so that the actor, and with it the ratios, move between mini-batches
+        LinkScheduling.Config cfg = new LinkScheduling.Config(k, 3, 100, ConflictGraphs.Protocol.PER_MINIBATCH, 2, 25, 3e-2, 1e-4, 5, 3);
+        SchedulingTestSet validation = LinkScheduling.validationSet(100, 3, 5);
+        assertThat(validation.size()).isEqualTo(15);
+        for (Graph g : validation.graphs()) for (Graph t : test.graphs()) assertThat(g.neighbours()).isNotEqualTo(t.neighbours());
+        for (LinkScheduling.Scheme s : LinkScheduling.Scheme.values()) {
+            LinkScheduling.Curve c = LinkScheduling.train(cfg, s, test, () -> {});
+            double[] v = c.validationRatio();
+            assertThat(java.util.Arrays.stream(v, 1, k + 1).distinct().count()).as(s.id()).isGreaterThan(1);   // a choice was made
+            int best = 1;
+            for (int q = 2; q <= k; q++) if (v[q] > v[best]) best = q;   // the earliest of the best after at least one update
+            assertThat(c.selectedAfter()).as(s.id()).isEqualTo(best);
+            assertThat(LinkScheduling.testRatio(validation, c.selected())).isEqualTo(v[best]);
+            assertThat(LinkScheduling.testRatio(test, c.selected())).isEqualTo(c.result()).isEqualTo(c.testRatio()[best]);
+            assertThat(LinkScheduling.testRatio(test, c.actor())).isEqualTo(c.last());
+        }
+        // without a validation set the result is the last actor
+        LinkScheduling.Curve last = LinkScheduling.train(new LinkScheduling.Config(2, 2, 100, ConflictGraphs.Protocol.PER_MINIBATCH, 2, 25, 3e-2, 1e-4, 5, 0),
+                LinkScheduling.Scheme.CENTRALIZED, test, () -> {});
+        assertThat(last.validationRatio()).isEmpty();
+        assertThat(last.selectedAfter()).isEqualTo(2);
+        assertThat(last.selected()).isSameAs(last.actor());
     }
 
     @Test
