@@ -117,13 +117,14 @@ final class LinkSchedulingCommand implements Callable<Integer> {
             }
         }
         SchedulingTestSet heldOut = SchedulingTestSet.drawnLikeTheTestSet(test.graphs().getFirst().n(), HELD_OUT_PER_DENSITY, HELD_OUT_SEED);
-        double[] heldOutRatio = curves.stream().mapToDouble(c -> LinkScheduling.testRatio(heldOut, c.selected())).toArray();
+        double[] heldOutRatio = curves.stream().mapToDouble(c -> LinkScheduling.testRatio(heldOut, c.selected())).toArray(),
+                heldOutLast = curves.stream().mapToDouble(c -> LinkScheduling.testRatio(heldOut, c.actor())).toArray();
         double wall = (System.nanoTime() - t0) / 1e9;
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         List<Map<String, Object>> lgs = lgsCheck(test);
         boolean matches = lgs.stream().allMatch(m -> (Boolean) m.get("distributed_equals_greedy"));
 
-        Map<String, Object> sum = summary(cfg, curves, test, heldOut, heldOutRatio, lgs, matches, wall, load);
+        Map<String, Object> sum = summary(cfg, curves, test, heldOut, heldOutRatio, heldOutLast, lgs, matches, wall, load);
         try (OutputDir o = OutputDir.open(target, replace || ck != null)) {   // checkpoints written into it are ours
             writeMetrics(o.dir().resolve("metrics.csv"), curves);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(o.dir().resolve("summary.json").toFile(), sum);
@@ -143,8 +144,8 @@ final class LinkSchedulingCommand implements Callable<Integer> {
         for (LinkScheduling.Curve c : curves)
             System.out.printf(Locale.ROOT, "%s: result = the actor after %d of %d mini-batches%s; the last actor: %.4f%n", c.scheme().id(), c.selectedAfter(), k,
                     validation > 0 ? String.format(Locale.ROOT, " (validation %.4f)", c.validationRatio()[c.selectedAfter()]) : "", c.last());
-        System.out.printf(Locale.ROOT, "held-out ratio (%d graphs drawn like the test set): centralized %.4f, distributed %.4f%n",
-                SchedulingTestSet.TEST_P.length * HELD_OUT_PER_DENSITY, heldOutRatio[0], heldOutRatio[1]);
+        System.out.printf(Locale.ROOT, "held-out ratio (%d graphs drawn like the test set): centralized %.4f (last actor %.4f), distributed %.4f (last actor %.4f)%n",
+                SchedulingTestSet.TEST_P.length * HELD_OUT_PER_DENSITY, heldOutRatio[0], heldOutLast[0], heldOutRatio[1], heldOutLast[1]);
         System.out.printf(Locale.ROOT, "degree discount z = (d+1)^-0.75, no training (ours, for comparison): test %.4f, held-out %.4f%n",
                 (Double) sum.get("degree_discount_ratio"), (Double) sum.get("degree_discount_held_out_ratio"));
         System.out.println("distributed LGS picks the centralized greedy set on every test graph: " + matches);
@@ -230,7 +231,7 @@ final class LinkSchedulingCommand implements Callable<Integer> {
     }
 
     static Map<String, Object> summary(LinkScheduling.Config cfg, List<LinkScheduling.Curve> curves, SchedulingTestSet test, SchedulingTestSet heldOutGraphs,
-                                       double[] heldOut, List<Map<String, Object>> lgs, boolean matches, double wall, double load) {
+                                       double[] heldOut, double[] heldOutLast, List<Map<String, Object>> lgs, boolean matches, double wall, double load) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("experiment", "link-scheduling");
         m.put("centralized_ratio", curves.get(0).result());
@@ -250,7 +251,8 @@ final class LinkSchedulingCommand implements Callable<Integer> {
         m.put("lgs_matches_greedy", matches);
         Map<String, Object> rounds = new LinkedHashMap<>();
         List<Map<String, Object>> schemes = new ArrayList<>();
-        for (LinkScheduling.Curve c : curves) {
+        for (int q = 0; q < curves.size(); q++) {
+            LinkScheduling.Curve c = curves.get(q);
             LinkScheduling.Traffic t = c.traffic();
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("total", t.rounds());
@@ -266,7 +268,9 @@ final class LinkSchedulingCommand implements Callable<Integer> {
             s.put("selected_after_updates", c.selectedAfter());
             s.put("selected_test_ratio", c.result());
             if (c.validationRatio().length > 0) s.put("selected_validation_ratio", c.validationRatio()[c.selectedAfter()]);
+            s.put("selected_held_out_ratio", heldOut[q]);
             s.put("final_test_ratio", c.last());
+            s.put("final_held_out_ratio", heldOutLast[q]);
             s.put("max_test_ratio", java.util.Arrays.stream(c.testRatio()).max().orElse(Double.NaN));
             s.put("test_ratio_after_updates", c.testRatio());
             if (c.validationRatio().length > 0) s.put("validation_ratio_after_updates", c.validationRatio());
