@@ -8,6 +8,7 @@ import io.mycelium.tensor.Parallel;
 import io.mycelium.tensor.Tensor;
 import io.mycelium.tensor.VectorMath;
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorMask;
 
 import static io.mycelium.tensor.VectorMath.LANES;
 import static io.mycelium.tensor.VectorMath.V;
@@ -25,8 +26,12 @@ import static io.mycelium.train.fused.PassState.WIDE;
  * {@code [sample][output]} rows {@link WideGrads#wideBlocks} reads, with no transpose. The one sum over
  * features, ŷ = H θ0 + (S H) θ1, reduces eight samples' lane sums at once in a tree of register shuffles.
  *
- * <p>Any hidden width of whole vectors: the kernels run blocks of four vectors of features, then
- * one vector at a time over eight samples.
+ * <p>Any hidden width m: each sample's row is m rounded up to whole vectors (ms), the kernels run
+ * blocks of four vectors of features, then one vector at a time over eight samples, reading the
+ * weights from copies whose rows are padded to ms with zeros. The padded columns of H's
+ * pre-activation, of the output layer's products and of Q are then exactly zero and reach no
+ * output or gradient (a masked add writes the output layer's gradients, {@link WideGrads#wideBlocks}
+ * the hidden layer's).
  *
  * <p>H, S H and Q of the hidden layer are the same bits as the feature-major path's (each element
  * sees the same operations in the same order). ŷ sums its features in another order, so ŷ, the
@@ -39,6 +44,8 @@ final class SampleMajorStep implements GcnnPass.OutputStep {
     private final double[][] qt = new double[Math.max(TIED_CHUNKS, Parallel.MAX_CHUNKS)][];   // per chunk: a node's Q, sample-major
     private double[][] shiftedRow;    // per chunk: one node's (S H)_i
     private double[] hidden;          // the sample-major hidden layer, [node][sample][feature] from A, and LANES rows of slack
+    private final double[][] paddedWeights = new double[4][];   // Θ0, Θ1 of both layers, rows widened to whole vectors with zeros
+    private final double[][] partial = new double[Math.max(TIED_CHUNKS, Parallel.MAX_CHUNKS)][8 * LANES];   // per chunk: WideGrads' partial-vector sums
 
     SampleMajorStep(GcnnPass pass, PassState s) {
         this.pass = pass;
@@ -47,69 +54,91 @@ final class SampleMajorStep implements GcnnPass.OutputStep {
     }
 
     /**
-     * Two layers, per-node weights, an output one wide (as {@link FusedOutputStep}), and a hidden
-     * layer of whole vectors (8, 16, 24, ... wide on 8 lanes). Other widths stay feature-major, whose
-     * rows are samples: padding 20 features to 24 with zero weights cost more than it gained
-     * (10→20→1 D-AMSGrad 17.7/16.1 → 20.3/17.6 CPU ms an epoch, interleaved, load 26–35).
+     * Two layers, per-node weights, an output one wide on more than one input, every node local (as
+     * {@link FusedOutputStep}), and a hidden layer whose padding to whole vectors leaves at most a
+     * quarter of the lanes idle (on 8 lanes: 6–8, 12–16 and every width from 18 up). Narrower
+     * rows stay feature-major, whose rows are samples and pad nothing: 10→10→1 (10 of 16 lanes)
+     * ran 8% slower sample-major, 10→20→1 (20 of 24) as fast or faster (interleaved A/B, CPU ms an
+     * epoch, load 10–13, docs/performance.md).
      */
-    static boolean applies(PassState s) { return s.layers() == 2 && FusedOutputStep.applies(s) && s.width(1) % LANES == 0; }
+    static boolean applies(PassState s) {
+        return s.layers() == 2 && FusedOutputStep.applies(s) && fillsLanes(s.width(1));
+    }
+
+    /** Whether m features padded to whole vectors use at least three quarters of the lanes. */
+    static boolean fillsLanes(int m) { return 4 * m >= 3 * WideGrads.stride(m); }
+
     @Override
     public double run(Params params, Tensor store, int[] ids, double[] targets, double scale, Params grads) {
-        int n = s.n, k0 = s.width(0), m = s.width(1), km0 = k0 * m;
+        int n = s.n, k0 = s.width(0), m = s.width(1), km0 = k0 * m, ms = WideGrads.stride(m);
         pass.gather(store, ids);
         int P = s.stride, B = s.samples;
         double[][] x = s.x, sx = s.sx, z = s.z;
         double[] halo = Exchange.pull(s.comm, x[0], A, P * k0);
         Exchange.apply(s.part, s.shift, x[0], A, halo, P * k0, sx[0], false);
         // LANES rows of slack: outputRows' last block of samples may read up to LANES − 1 rows past node n − 1
-        if (hidden == null || hidden.length < (n * B + LANES) * m + A) hidden = Aligned.doubles((n * B + LANES) * m);
+        if (hidden == null || hidden.length < (n * B + LANES) * ms + A) hidden = Aligned.doubles((n * B + LANES) * ms);
         double[] in = x[0], sin = sx[0], h = hidden, out = x[2], q = z[2];
         String[] names0 = s.form.theta0(), names1 = s.form.theta1();
-        double[] U0 = params.get(names0[0]).data(), U1 = params.get(names1[0]).data();
-        double[] W0 = params.get(names0[1]).data(), W1 = params.get(names1[1]).data();
+        // the weights with rows widened to whole vectors, zero in the added columns (the arrays themselves when m is whole vectors)
+        double[] U0 = padded(params.get(names0[0]).data(), n * k0, m, ms, 0), U1 = padded(params.get(names1[0]).data(), n * k0, m, ms, 1);
+        double[] W0 = padded(params.get(names0[1]).data(), n, m, ms, 2), W1 = padded(params.get(names1[1]).data(), n, m, ms, 3);
         double[] d0 = grads.get(names0[0]).data(), d1 = grads.get(names1[0]).data();
         double[] g0 = grads.get(names0[1]).data(), g1 = grads.get(names1[1]).data();
         Activation hiddenAct = s.activation(0), outAct = s.activation(1);
         Parallel.forRange(n, Parallel.chunks(n, 2L * km0 * P), (c, from, to) -> {
             for (int i = from; i < to; i++) {
-                hiddenRows(in, sin, U0, U1, i * km0, h, i * k0 * P + A, i * B * m + A, k0, m, P, B);
-                Pointwise.activate(hiddenAct, h, i * B * m + A, B * m);
+                hiddenRows(in, sin, U0, U1, i * k0 * ms, h, i * k0 * P + A, i * B * ms + A, k0, ms, P, B);
+                Pointwise.activate(hiddenAct, h, i * B * ms + A, B * ms);
             }
         });
         double[] self = s.part.selfWeights(s.shift), w = s.part.edgeWeights(s.shift);
-        if (shiftedRow == null || shiftedRow[0].length < m * P + A) shiftedRow = new double[Parallel.MAX_CHUNKS][m * P + A];
+        if (shiftedRow == null || shiftedRow[0].length < ms * P + A) shiftedRow = new double[Parallel.MAX_CHUNKS][ms * P + A];
         double[][] rows = shiftedRow;
-        long perNode = (long) m * B * (2 + s.part.edgeCount() / Math.max(1, n));
+        long perNode = (long) ms * B * (2 + s.part.edgeCount() / Math.max(1, n));
         Parallel.forRange(n, Parallel.chunks(n, perNode), (c, from, to) -> {
             double[] sh = rows[c];
             for (int i = from; i < to; i++) {
-                int ho = i * B * m + A, oo = i * P + A, tb = i * B;
-                Exchange.row(s.part, self, w, i, h, A, halo, B * m, sh, A);      // no halo: one host holds every node
-                outputRows(h, ho, sh, A, W0, W1, i * m, m, B, out, oo);
+                int ho = i * B * ms + A, oo = i * P + A, tb = i * B;
+                Exchange.row(s.part, self, w, i, h, A, halo, B * ms, sh, A);      // no halo: one host holds every node
+                outputRows(h, ho, sh, A, W0, W1, i * ms, ms, B, out, oo);      // the padded columns' weights are zero
                 Pointwise.activate(outAct, out, oo, P);
                 for (int b = 0; b < B; b++) q[oo + b] = scale * (out[oo + b] - targets[tb + b]);   // the padding of q stays zero
                 Pointwise.slope(outAct, out, oo, q, oo, P);
-                outputGradRows(h, ho, sh, A, q, oo, m, B, g0, g1, i * m);
+                outputGradRows(h, ho, sh, A, q, oo, m, ms, B, g0, g1, i * m);
             }
         });
         double sse = GcnnPass.squaredError(pass.copyOutput(), targets);
         // Q of the hidden layer node by node, sample-major, then layer 0's weight gradients from it
         int[] rowPtr = s.part.rowPtr(), cols = s.part.cols();
-        double[] C = coefficients.of(W0, false, W1, m);
-        int chunks = Parallel.chunks(n, (long) m * B * (1 + rowPtr[n] / Math.max(1, n)));
+        double[] C = coefficients.of(W0, false, W1, ms);     // zero in the padded columns, so Q is zero there too
+        int chunks = Parallel.chunks(n, (long) ms * B * (1 + rowPtr[n] / Math.max(1, n)));
         double[][] scratch = qt;
         Parallel.forRange(n, chunks, (c, from, to) -> {
-            if (scratch[c] == null || scratch[c].length < B * m + A) scratch[c] = Aligned.doubles(B * m);
+            if (scratch[c] == null || scratch[c].length < B * ms + A) scratch[c] = Aligned.doubles(B * ms);
             double[] t = scratch[c];
             for (int i = from; i < to; i++) {
-                backRows(i, rowPtr[i], rowPtr[i + 1], cols, C, (i + rowPtr[i]) * m, q, P, m, B, t, A);
-                Pointwise.slope(hiddenAct, h, i * B * m + A, t, A, B * m);
-                WideGrads.wideBlocks(in, sin, t, i, i + 1, k0, m, m, P, B, d0, i * km0, d1, i * km0, null);   // whole vectors: no partial one
+                backRows(i, rowPtr[i], rowPtr[i + 1], cols, C, (i + rowPtr[i]) * ms, q, P, ms, B, t, A);
+                Pointwise.slope(hiddenAct, h, i * B * ms + A, t, A, B * ms);
+                WideGrads.wideBlocks(in, sin, t, i, i + 1, k0, m, ms, P, B, d0, i * km0, d1, i * km0, partial[c]);
             }
         });
         return sse;
     }
 
+    /**
+     * {@code W}'s {@code rows} rows of m with rows ms long, zero past m, in buffer {@code slot}; {@code W}
+     * itself when m is whole vectors. Copied each step (a few percent of the weights' use in the
+     * step), so every kernel runs whole vectors: masked loads inside the loops cost more (10→24→1
+     * D-AMSGrad, all lanes valid, 14.7/15.6 → 19.6/18.0 CPU ms an epoch, interleaved, load 10–12).
+     */
+    private double[] padded(double[] W, int rows, int m, int ms, int slot) {
+        if (ms == m) return W;
+        double[] into = paddedWeights[slot];
+        if (into == null || into.length != rows * ms) into = paddedWeights[slot] = new double[rows * ms];   // the padding is never written: zero
+        for (int r = 0; r < rows; r++) System.arraycopy(W, r * m, into, r * ms, m);
+        return into;
+    }
 
     /**
      * One node's hidden rows, sample-major: {@code h[oo + b m + j] = Σ_kk in[kk][b] U0[kk][j] + sin[kk][b] U1[kk][j]}
@@ -275,18 +304,19 @@ final class SampleMajorStep implements GcnnPass.OutputStep {
     }
 
     /**
-     * One node's output-layer weight gradients from sample-major rows: {@code g0[wo + j] += Σ_b q[b] h[b][j]},
-     * {@code g1[wo + j] += Σ_b q[b] sh[b][j]}, the sums over samples down the loop, four vectors of
-     * features at a time, then one vector at a time with four partial sums (samples b mod 4).
+     * One node's output-layer weight gradients from sample-major rows ms apart: {@code g0[wo + j] += Σ_b q[b] h[b][j]},
+     * {@code g1[wo + j] += Σ_b q[b] sh[b][j]} for j < m, the sums over samples down the loop, four
+     * vectors of features at a time, then one vector at a time with four partial sums (samples b
+     * mod 4), the last partial vector added under a mask.
      */
-    private static void outputGradRows(double[] h, int ho, double[] sh, int so, double[] q, int qo, int m, int B,
+    private static void outputGradRows(double[] h, int ho, double[] sh, int so, double[] q, int qo, int m, int ms, int B,
                                        double[] g0, double[] g1, int wo) {
         int L = LANES, j = 0;
         for (; j + WIDE <= m; j += WIDE) {
             DoubleVector x0 = DoubleVector.zero(V), x1 = x0, x2 = x0, x3 = x0, s0 = x0, s1 = x0, s2 = x0, s3 = x0;
             for (int b = 0; b < B; b++) {
                 DoubleVector qv = bc(q[qo + b]);
-                int r = ho + b * m + j, t = so + b * m + j;
+                int r = ho + b * ms + j, t = so + b * ms + j;
                 x0 = DoubleVector.fromArray(V, h, r).fma(qv, x0);
                 x1 = DoubleVector.fromArray(V, h, r + L).fma(qv, x1);
                 x2 = DoubleVector.fromArray(V, h, r + 2 * L).fma(qv, x2);
@@ -310,25 +340,32 @@ final class SampleMajorStep implements GcnnPass.OutputStep {
             DoubleVector x0 = DoubleVector.zero(V), x1 = x0, x2 = x0, x3 = x0, s0 = x0, s1 = x0, s2 = x0, s3 = x0;
             int b = 0;
             for (; b + 3 < B; b += 4) {
-                int r = ho + b * m + j, t = so + b * m + j;
+                int r = ho + b * ms + j, t = so + b * ms + j;
                 DoubleVector p0 = bc(q[qo + b]), p1 = bc(q[qo + b + 1]), p2 = bc(q[qo + b + 2]), p3 = bc(q[qo + b + 3]);
                 x0 = DoubleVector.fromArray(V, h, r).fma(p0, x0);
-                x1 = DoubleVector.fromArray(V, h, r + m).fma(p1, x1);
-                x2 = DoubleVector.fromArray(V, h, r + 2 * m).fma(p2, x2);
-                x3 = DoubleVector.fromArray(V, h, r + 3 * m).fma(p3, x3);
+                x1 = DoubleVector.fromArray(V, h, r + ms).fma(p1, x1);
+                x2 = DoubleVector.fromArray(V, h, r + 2 * ms).fma(p2, x2);
+                x3 = DoubleVector.fromArray(V, h, r + 3 * ms).fma(p3, x3);
                 s0 = DoubleVector.fromArray(V, sh, t).fma(p0, s0);
-                s1 = DoubleVector.fromArray(V, sh, t + m).fma(p1, s1);
-                s2 = DoubleVector.fromArray(V, sh, t + 2 * m).fma(p2, s2);
-                s3 = DoubleVector.fromArray(V, sh, t + 3 * m).fma(p3, s3);
+                s1 = DoubleVector.fromArray(V, sh, t + ms).fma(p1, s1);
+                s2 = DoubleVector.fromArray(V, sh, t + 2 * ms).fma(p2, s2);
+                s3 = DoubleVector.fromArray(V, sh, t + 3 * ms).fma(p3, s3);
             }
             for (; b < B; b++) {
                 DoubleVector qv = bc(q[qo + b]);
-                x0 = DoubleVector.fromArray(V, h, ho + b * m + j).fma(qv, x0);
-                s0 = DoubleVector.fromArray(V, sh, so + b * m + j).fma(qv, s0);
+                x0 = DoubleVector.fromArray(V, h, ho + b * ms + j).fma(qv, x0);
+                s0 = DoubleVector.fromArray(V, sh, so + b * ms + j).fma(qv, s0);
             }
             int a = wo + j;
-            DoubleVector.fromArray(V, g0, a).add(x0.add(x1).add(x2.add(x3))).intoArray(g0, a);
-            DoubleVector.fromArray(V, g1, a).add(s0.add(s1).add(s2.add(s3))).intoArray(g1, a);
+            DoubleVector x = x0.add(x1).add(x2.add(x3)), y = s0.add(s1).add(s2.add(s3));
+            if (j + L <= m) {
+                DoubleVector.fromArray(V, g0, a).add(x).intoArray(g0, a);
+                DoubleVector.fromArray(V, g1, a).add(y).intoArray(g1, a);
+            } else {
+                VectorMask<Double> valid = V.indexInRange(0, m - j);    // past m: the next node's entries
+                DoubleVector.fromArray(V, g0, a, valid).add(x).intoArray(g0, a, valid);
+                DoubleVector.fromArray(V, g1, a, valid).add(y).intoArray(g1, a, valid);
+            }
         }
     }
 
