@@ -35,10 +35,13 @@ final class NetBenchCommand implements Callable<Integer> {
     double seconds = 5;
     @Option(names = "--rounds", description = "synchronous rounds to time, after as many untimed ones (default 5000)")
     int rounds = 5000;
-    @Option(names = "--epochs", description = "D-SGD epochs in each of the three runs (default 20)")
-    int epochs = 20;
-    @Option(names = "--warmup-epochs", description = "of those, untimed ones first (default 10)")
-    int warmupEpochs = 10;
+    // The host JVMs start just before their run, and three JVMs share the JIT's time on a small machine: after
+    // 10 untimed epochs their compiler threads were still busy (methods deoptimized and recompiled) during the
+    // timed ones, and their epochs kept shrinking for tens of epochs (docs/networked.md).
+    @Option(names = "--epochs", description = "D-SGD epochs in each of the three runs (default 60)")
+    int epochs = 60;
+    @Option(names = "--warmup-epochs", description = "of those, untimed ones first, the same in each run (default 40: the host JVMs start just before theirs and are still compiling for many epochs)")
+    int warmupEpochs = 40;
 
     static String load() {
         try {

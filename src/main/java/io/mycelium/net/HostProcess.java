@@ -84,6 +84,7 @@ public final class HostProcess {
                 err.println("mycelium: net host: partition " + part.index() + " failed: " + why);
                 return 1;
             }
+            NetTrace.dump("host-" + part.index());
             // the coordinator stops the run once every partition is done, so every halo sent has been
             // read (and so written out by the sender's Artery stream, where the serializer counts it)
             Wire.Stop stop = expect(events, Wire.Stop.class, Duration.ofSeconds(120));
@@ -127,6 +128,7 @@ public final class HostProcess {
             NetTraining.Share start = from > 0 ? Checkpoint.load(ck.dir(), scheme.id(), part.index(), from, h) : null;
             int epochs = t.setup().epochs();
             NetTraining.Share sh = from >= epochs ? start : NetTraining.run(t.setup(), scheme, engine, start, from, (e, so) -> {
+                NetTrace.mark(NetTrace.EPOCH, part.index(), e, -1);
                 coord.tell(new Wire.Progress(run, part.index(), scheme.id(), e));
                 if (ck.every() > 0 && (e % ck.every() == 0 || e == epochs)) {
                     try {

@@ -73,6 +73,7 @@ final class Inbox {
         }
         if (!whole) System.arraycopy(h.data(), h.offset(), a.flat, h.chunk() * NetTransport.CHUNK, h.length());
         a.chunks++;
+        NetTrace.mark(NetTrace.PUT, h.from(), h.round(), h.chunk());
         if (a.chunks == h.chunks()) notifyAll();
     }
 

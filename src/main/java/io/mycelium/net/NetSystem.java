@@ -39,6 +39,17 @@ public final class NetSystem {
     public static final String NAME = "Mycelium";
 
     /**
+     * Artery's largest frame (its default is 256 KiB), and the size of Pekko TCP's read and write
+     * buffers (default 128 KiB). A training round sends each peer its halo rows, 300–500 KB in
+     * Section IV-A's node regression (a row is 1000 doubles); in 256 KiB frames that is 3–4 frames,
+     * each one more pass through the Artery stream, the TCP actor and the selector on both sides,
+     * and in 128 KiB buffers several reads, each re-armed through the selector. With 2 MiB frames
+     * and buffers a round's halo is one frame and usually one read. Buffers are pooled and taken
+     * only when used, so idle links cost nothing.
+     */
+    public static final int FRAME_BYTES = 2 * 1024 * 1024;
+
+    /**
      * @param role      {@code coordinator} or {@code host}
      * @param host      address to bind and announce (127.0.0.1 unless TLS is on)
      * @param port      0 for a free one
@@ -72,6 +83,7 @@ public final class NetSystem {
                     internal-dispatcher.fork-join-executor { parallelism-min = 2, parallelism-max = 2 }
                   }
                   io.tcp {
+                    direct-buffer-size = %d
                     worker-dispatcher = "pekko.actor.default-dispatcher"
                     management-dispatcher = "pekko.actor.default-dispatcher"
                   }
@@ -80,6 +92,7 @@ public final class NetSystem {
                     canonical.hostname = "%s"
                     canonical.port = %d
                     advanced {
+                      maximum-frame-size = %d
                       use-dispatcher = "pekko.actor.default-dispatcher"
                       inbound-lanes = 1
                       outbound-lanes = 1
@@ -110,7 +123,7 @@ public final class NetSystem {
                   coordinated-shutdown.phases.cluster-exiting.timeout = 2s
                 }
                 mycelium.net { run-id = "%d", config-hash = "%s" }
-                """, o.tls() == null ? "tcp" : "tls-tcp", o.host(), o.port(), o.role(), o.runId(), o.configHash());
+                """, FRAME_BYTES, o.tls() == null ? "tcp" : "tls-tcp", o.host(), o.port(), FRAME_BYTES, o.role(), o.runId(), o.configHash());
         Config c = ConfigFactory.parseString(text);
         if (o.tls() != null) c = Tls.config(o.tls()).withFallback(c);
         return c.withFallback(ConfigFactory.load());

@@ -15,7 +15,7 @@ import java.util.List;
  *
  * <p><b>Synchronous mode</b> ({@link #comm}): round k of partition p sends each peer, in the sorted
  * peer order, a {@link Wire.Halo} tagged (run, p, k), cut into chunks of at most {@link #CHUNK}
- * doubles (Artery's frames are 256 KiB); then it takes each peer's round-k message in the same fixed
+ * doubles (one Artery frame each, {@link NetSystem#FRAME_BYTES}); then it takes each peer's round-k message in the same fixed
  * order and scatters or adds it exactly as {@link InMemoryTransport} does. There is no global
  * barrier: a partition runs at most one round ahead of its neighbours, and the tags put early
  * messages in their round. Every addition happens in the in-process order, so the result is bit for
@@ -30,8 +30,12 @@ import java.util.List;
  * version is unconfirmed for {@link #RESEND_NANOS} sends again, so a lost message only delays.
  */
 public final class NetTransport {
-    /** Doubles per halo chunk: 128,000 bytes, half of Artery's default 256 KiB frame. */
-    public static final int CHUNK = 16_000;
+    /**
+     * Doubles per halo chunk: a frame less 64 KiB for Artery's envelope and our header. A round's
+     * halo to one peer is usually one chunk: every chunk is one more trip through the Artery stream,
+     * the TCP actor and the selector on both sides (see {@link NetSystem}).
+     */
+    public static final int CHUNK = (NetSystem.FRAME_BYTES - 65_536) / Double.BYTES;
     /** Unconfirmed asynchronous versions allowed in flight per link. */
     public static final int WINDOW = 8;
     static final long RESEND_NANOS = 50_000_000L;
@@ -58,6 +62,7 @@ public final class NetTransport {
             @Override
             protected void deliver(Transfer[] ts) {
                 long k0 = inbox.nextRound();
+                NetTrace.mark(NetTrace.DELIVER, p.index(), k0, -1);
                 int[] peers = p.peers();
                 for (int k = 0; k < peers.length; k++) {
                     double[][] msg = InMemoryTransport.outgoing(p, k, ts);
@@ -72,7 +77,9 @@ public final class NetTransport {
                         faults.send(refs.get(peers[k]), new Wire.Halo(run, p.index(), k0, c, chunks, lengths, flat, from, to - from), false);
                     }
                 }
+                NetTrace.mark(NetTrace.TOLD, p.index(), k0, -1);
                 for (int k = 0; k < peers.length; k++) InMemoryTransport.incoming(p, k, ts, inbox.take(k, k0));
+                NetTrace.mark(NetTrace.TAKEN, p.index(), k0, -1);
             }
         };
     }

@@ -73,10 +73,12 @@ public final class RowSerializer extends SerializerWithStringManifest implements
         int start = buf.position();
         switch (o) {
             case Wire.Halo h -> {
+                NetTrace.mark(NetTrace.SER0, h.from(), h.round(), h.chunk());
                 buf.putLong(h.run()).putInt(h.from()).putLong(h.round()).putInt(h.chunk()).putInt(h.chunks());
                 buf.putInt(h.lengths().length);
                 for (int l : h.lengths()) buf.putInt(l);
                 putDoubles(buf, h.data(), h.offset(), h.length());
+                NetTrace.mark(NetTrace.SER1, h.from(), h.round(), h.chunk());
             }
             case Wire.Latest l -> {
                 buf.putLong(l.run()).putInt(l.from()).putLong(l.version());
@@ -92,6 +94,7 @@ public final class RowSerializer extends SerializerWithStringManifest implements
     @Override
     public Object fromBinary(ByteBuffer buf, String manifest) throws NotSerializableException {
         int start = buf.position();
+        long t0 = NetTrace.ON ? System.nanoTime() : 0;
         Object o;
         try {
             o = switch (manifest) {
@@ -102,7 +105,10 @@ public final class RowSerializer extends SerializerWithStringManifest implements
                     int chunk = buf.getInt(), chunks = buf.getInt();
                     int[] lengths = new int[count(buf, buf.getInt(), 4)];
                     for (int t = 0; t < lengths.length; t++) lengths[t] = buf.getInt();
-                    yield new Wire.Halo(run, from, round, chunk, chunks, lengths, getDoubles(buf));
+                    Wire.Halo h = new Wire.Halo(run, from, round, chunk, chunks, lengths, getDoubles(buf));
+                    NetTrace.mark(NetTrace.DESER0, from, round, chunk, t0);
+                    NetTrace.mark(NetTrace.DESER1, from, round, chunk);
+                    yield h;
                 }
                 case LATEST -> {
                     long run = buf.getLong();
