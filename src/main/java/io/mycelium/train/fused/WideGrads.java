@@ -88,9 +88,10 @@ final class WideGrads implements WeightGrads {
      * Every entry of dΘ0 and dΘ1 (k × m, rows of the gradients m apart) summed over nodes [first, last)
      * from Q^T in rows {@code ts} apart: {@link #wideBlock}s of four vectors of outputs, input rows
      * two at a time, then the odd one; the outputs past the last whole block (when m is not a
-     * multiple of {@link PassState#WIDE}) one vector at a time, four input rows at a time; a last,
-     * partial vector's sums go through {@code red} (at least 8 × LANES doubles; unused when m is a
-     * multiple of LANES).
+     * multiple of {@link PassState#WIDE}) two whole vectors at a time ({@link #pairBlock}), then one
+     * vector, four input rows at a time; a last, partial vector's sums go through {@code red} (at
+     * least 8 × LANES doubles; unused when m is a multiple of LANES). Every entry sums its samples
+     * in the same order whichever block takes it, so the same bits.
      */
     static void wideBlocks(double[] in, double[] sin, double[] t, int first, int last, int k, int m, int ts, int P, int B,
                            double[] d0, int o0, double[] d1, int o1, double[] red) {
@@ -99,8 +100,80 @@ final class WideGrads implements WeightGrads {
             for (int j = 0; j < whole; j += WIDE) wideBlock(in, sin, t, first, last, k, m, ts, P, B, kk, 2, j, d0, o0, d1, o1);
         if (kk < k)
             for (int j = 0; j < whole; j += WIDE) wideBlock(in, sin, t, first, last, k, m, ts, P, B, kk, 1, j, d0, o0, d1, o1);
-        for (int j = whole; j < m; j += LANES)
+        int j = whole;
+        for (; j + 2 * LANES <= m; j += 2 * LANES)
+            for (kk = 0; kk < k; kk += 4) pairBlock(in, sin, t, first, last, k, m, ts, P, B, kk, Math.min(4, k - kk), j, d0, o0, d1, o1);
+        for (; j < m; j += LANES)
             for (kk = 0; kk < k; kk += 4) vectorBlock(in, sin, t, first, last, k, m, ts, P, B, kk, Math.min(4, k - kk), j, d0, o0, d1, o1, red);
+    }
+
+    /**
+     * {@link #vectorBlock} for two whole vectors of outputs (j .. j + 2 LANES − 1): sixteen vector
+     * sums, two loads of Q^T and eight broadcast inputs a sample (one vector's block loads nine
+     * values for eight multiply-adds). Rows past {@code rows} repeat the first and are dropped.
+     */
+    private static void pairBlock(double[] in, double[] sin, double[] t, int first, int last, int k, int m, int ts, int P, int B,
+                                  int kk, int rows, int j, double[] d0, int o0, double[] d1, int o1) {
+        DoubleVector x0 = DoubleVector.zero(V), x1 = x0, x2 = x0, x3 = x0, s0 = x0, s1 = x0, s2 = x0, s3 = x0;
+        DoubleVector y0 = x0, y1 = x0, y2 = x0, y3 = x0, u0 = x0, u1 = x0, u2 = x0, u3 = x0;
+        int r1 = rows > 1 ? P : 0, r2 = rows > 2 ? 2 * P : 0, r3 = rows > 3 ? 3 * P : 0;
+        for (int v = first; v < last; v++) {
+            int r = (v * k + kk) * P + A, to = (v - first) * B * ts + j + A;
+            for (int b = 0; b < B; b++) {
+                DoubleVector q = DoubleVector.fromArray(V, t, to + b * ts), p = DoubleVector.fromArray(V, t, to + b * ts + LANES);
+                DoubleVector a = bc(in[r + b]);
+                x0 = a.fma(q, x0);
+                y0 = a.fma(p, y0);
+                a = bc(in[r + r1 + b]);
+                x1 = a.fma(q, x1);
+                y1 = a.fma(p, y1);
+                a = bc(in[r + r2 + b]);
+                x2 = a.fma(q, x2);
+                y2 = a.fma(p, y2);
+                a = bc(in[r + r3 + b]);
+                x3 = a.fma(q, x3);
+                y3 = a.fma(p, y3);
+                a = bc(sin[r + b]);
+                s0 = a.fma(q, s0);
+                u0 = a.fma(p, u0);
+                a = bc(sin[r + r1 + b]);
+                s1 = a.fma(q, s1);
+                u1 = a.fma(p, u1);
+                a = bc(sin[r + r2 + b]);
+                s2 = a.fma(q, s2);
+                u2 = a.fma(p, u2);
+                a = bc(sin[r + r3 + b]);
+                s3 = a.fma(q, s3);
+                u3 = a.fma(p, u3);
+            }
+        }
+        // written out: vectors that cross a call are boxed
+        int a = o0 + kk * m + j, c = o1 + kk * m + j;
+        DoubleVector.fromArray(V, d0, a).add(x0).intoArray(d0, a);
+        DoubleVector.fromArray(V, d0, a + LANES).add(y0).intoArray(d0, a + LANES);
+        DoubleVector.fromArray(V, d1, c).add(s0).intoArray(d1, c);
+        DoubleVector.fromArray(V, d1, c + LANES).add(u0).intoArray(d1, c + LANES);
+        if (rows < 2) return;
+        a += m;
+        c += m;
+        DoubleVector.fromArray(V, d0, a).add(x1).intoArray(d0, a);
+        DoubleVector.fromArray(V, d0, a + LANES).add(y1).intoArray(d0, a + LANES);
+        DoubleVector.fromArray(V, d1, c).add(s1).intoArray(d1, c);
+        DoubleVector.fromArray(V, d1, c + LANES).add(u1).intoArray(d1, c + LANES);
+        if (rows < 3) return;
+        a += m;
+        c += m;
+        DoubleVector.fromArray(V, d0, a).add(x2).intoArray(d0, a);
+        DoubleVector.fromArray(V, d0, a + LANES).add(y2).intoArray(d0, a + LANES);
+        DoubleVector.fromArray(V, d1, c).add(s2).intoArray(d1, c);
+        DoubleVector.fromArray(V, d1, c + LANES).add(u2).intoArray(d1, c + LANES);
+        if (rows < 4) return;
+        a += m;
+        c += m;
+        DoubleVector.fromArray(V, d0, a).add(x3).intoArray(d0, a);
+        DoubleVector.fromArray(V, d0, a + LANES).add(y3).intoArray(d0, a + LANES);
+        DoubleVector.fromArray(V, d1, c).add(s3).intoArray(d1, c);
+        DoubleVector.fromArray(V, d1, c + LANES).add(u3).intoArray(d1, c + LANES);
     }
 
     /**
