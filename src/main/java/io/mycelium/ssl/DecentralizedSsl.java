@@ -28,7 +28,7 @@ import java.util.Arrays;
  */
 public final class DecentralizedSsl {
     private static final int EMB = 0, SELF = 1, NEG = 2;
-    private static final int LOSS = 21, DELAY = 22, PEER = 23, TIMER = 24, NEGSAMPLE = 26, ROW_PEER = 27, STATS_PEER = 200;
+    private static final int LOSS = 21, DELAY = 22, PEER = 23, TIMER = 24, NEGSAMPLE = 26, STATS_PEER = 200;
 
     private final SslGraph data;
     private final Graph g;
@@ -509,32 +509,10 @@ public final class DecentralizedSsl {
     /** Whether layer l's rows travel by row gossip rather than in MODEL messages. */
     private boolean rowsApart(int l) { return d.rowExchanges() > 0 && copies[l].partial() && d.merge() != Merge.TRACKING; }
 
-    /**
-     * Row gossip ({@link DecentralizedConfig#rowExchanges}): for every row of a partial layer it holds, an online
-     * node averages the row with a uniform random other holder (request and reply of one row and its id each).
-     */
+    /** Row gossip ({@link DecentralizedConfig#rowExchanges}) on every training layer whose copies are partial. */
     private void rowGossip() {
-        for (int l = 1; l <= layers; l++) {
-            if (!active(l) || !rowsApart(l)) continue;
-            LayerCopies cp = copies[l];
-            for (int x = 0; x < d.rowExchanges(); x++)
-                for (int v = 0; v < n; v++) {
-                    if (!online[v]) continue;
-                    for (int r = 0; r < cp.rowCount(v); r++) {
-                        int k = cp.row(v, r), h = cp.holders(k);
-                        if (h < 2) continue;
-                        int i = Draw.below(Draw.hash(seed, ROW_PEER, v, now, (long) x * w[l - 1] + k), h - 1);
-                        if (cp.holder(k, i) >= v) i++; // skip v itself (holders ascend)
-                        traffic.sent(Kind.GOSSIP, w[l] + 1);
-                        if (lost()) { traffic.lost[Kind.GOSSIP.ordinal()]++; continue; }
-                        if (!online[cp.holder(k, i)]) { traffic.offline[Kind.GOSSIP.ordinal()]++; continue; }
-                        traffic.sent(Kind.GOSSIP, w[l] + 1);
-                        boolean replyLost = lost();
-                        if (replyLost) traffic.lost[Kind.GOSSIP.ordinal()]++;
-                        cp.exchangeRow(v, r, k, i, replyLost);
-                    }
-                }
-        }
+        for (int l = 1; l <= layers; l++)
+            if (active(l) && rowsApart(l)) RowGossip.round(copies[l], d.rowExchanges(), seed, now, online, traffic, this::lost);
     }
 
     /**
