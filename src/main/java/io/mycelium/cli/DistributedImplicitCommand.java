@@ -52,7 +52,7 @@ final class DistributedImplicitCommand implements Callable<Integer> {
     Integer epochs;
     @Option(names = "--batch-size", defaultValue = "4", description = "graphs per mini-batch (default ${DEFAULT-VALUE})")
     int batchSize;
-    @Option(names = "--lr", defaultValue = "0.01", description = "AMSGrad's and D-AMSGrad's step (default ${DEFAULT-VALUE})")
+    @Option(names = "--lr", defaultValue = "0.002", description = "AMSGrad's and D-AMSGrad's step (default ${DEFAULT-VALUE}, the hogwild paper's rate)")
     double lr;
     @Option(names = "--sgd-lr", defaultValue = "0.01", description = "D-SGD's step (default ${DEFAULT-VALUE})")
     double sgdLr;
