@@ -32,6 +32,13 @@ import java.util.Locale;
  * message's next step itself instead of waking another: compute thread → dispatcher → (socket,
  * selector) → peer's dispatcher → peer's compute thread. None of our actors blocks. The control
  * stream (heartbeats, cluster gossip) keeps the internal dispatcher.
+ *
+ * <p>Writes: Pekko's TCP stage, handed a frame while no write is in flight, first sends the TCP
+ * actor an empty write and waits for its reply (up to 10 times) in case more frames follow, to
+ * merge them into one write. A training round is the opposite case: one frame per peer, then
+ * nothing until the answer. {@code coalesce-writes = 0} writes at once; frames that come while a
+ * write is in flight are still merged (up to the stage's 16 KiB write buffer), so streams of small
+ * messages still go out in batches.
  */
 public final class NetSystem {
     private NetSystem() {}
@@ -93,6 +100,8 @@ public final class NetSystem {
                     canonical.port = %d
                     advanced {
                       maximum-frame-size = %d
+                      # write at once when the link is idle (see the class comment)
+                      materializer.io.tcp.coalesce-writes = 0
                       use-dispatcher = "pekko.actor.default-dispatcher"
                       inbound-lanes = 1
                       outbound-lanes = 1
