@@ -110,17 +110,7 @@ final class LayerCopies {
      * k: both keep the mean (and of the gradient trackers, if any); when the reply is lost only the receiver does.
      */
     void exchangeRow(int v, int r, int k, int i, boolean replyLost) {
-        int q = off(v) + r * width, p = off(holderNode[holderOff[k] + i]) + holderAt[holderOff[k] + i] * width;
-        for (int j = 0; j < width; j++) {
-            double th = 0.5 * (theta[q + j] + theta[p + j]);
-            theta[p + j] = th;
-            if (!replyLost) theta[q + j] = th;
-            if (track != null) {
-                double y = 0.5 * (track[q + j] + track[p + j]);
-                track[p + j] = y;
-                if (!replyLost) track[q + j] = y;
-            }
-        }
+        average(off(v) + r * width, off(holderNode[holderOff[k] + i]) + holderAt[holderOff[k] + i] * width, replyLost);
     }
 
     private void indexHolders() {
@@ -227,12 +217,17 @@ final class LayerCopies {
         if (!replyLost) age[v] = m;
     }
 
+    /** Averages one row (width values) of θ, and of the trackers if any, at q and r; with {@code onlySecond} only r keeps it. */
     private void average(int q, int r, boolean onlySecond) {
         for (int j = 0; j < width; j++) {
-            double th = 0.5 * (theta[q + j] + theta[r + j]), y = 0.5 * (track[q + j] + track[r + j]);
+            double th = 0.5 * (theta[q + j] + theta[r + j]);
             theta[r + j] = th;
-            track[r + j] = y;
-            if (!onlySecond) { theta[q + j] = th; track[q + j] = y; }
+            if (!onlySecond) theta[q + j] = th;
+            if (track != null) {
+                double y = 0.5 * (track[q + j] + track[r + j]);
+                track[r + j] = y;
+                if (!onlySecond) track[q + j] = y;
+            }
         }
     }
 
