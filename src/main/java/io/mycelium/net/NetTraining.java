@@ -78,7 +78,7 @@ public final class NetTraining {
         return scheme.centralized() ? s.init().copy() : s.init().perNode(s.graph().n());
     }
 
-    /** Doubles per {@link Wire.Trained} chunk: well inside Artery's 256 KiB frame, at 9 bytes a double in CBOR. */
+    /** Doubles per {@link Wire.Trained} chunk: well inside an Artery frame ({@link NetSystem#FRAME_BYTES}), at 9 bytes a double in CBOR. */
     static final int CHUNK = 16_000;
 
     /** Every tensor's data, in the parameters' (insertion) order. */
