@@ -87,12 +87,7 @@ class LayerCopiesTest {
         LayerCopies c = new LayerCopies(3, 4, 2, INIT, held, false, true);
         double[] grad = new double[c.blockLength(1)], a = new double[4], du = new double[2];
         for (int step = 0; step < 4; step++) {
-            for (int v = 0; v < 3; v++) {
-                for (int k = 0; k < 4; k++) a[k] = k == v ? 1 + step : 0.5 * k;
-                du[0] = v - step;
-                du[1] = 0.25 * step + v;
-                c.step(sgd, v, a, du, grad, 0);
-            }
+            stepEveryNode(c, sgd, step, grad);
             c.exchange(0, 1, false);
             c.exchange(2, 1, step % 2 == 0); // a lost reply on even steps: only node 1 averages
         }
@@ -107,12 +102,7 @@ class LayerCopiesTest {
         // lossless: Σ_v y_v = Σ_v (v's latest gradient) on every row all three hold (row 1) and the bias
         LayerCopies ll = new LayerCopies(3, 4, 2, INIT, held, false, true);
         for (int step = 0; step < 5; step++) {
-            for (int v = 0; v < 3; v++) {
-                for (int k = 0; k < 4; k++) a[k] = k == v ? 1 + step : 0.5 * k;
-                du[0] = v - step;
-                du[1] = 0.25 * step + v;
-                ll.step(sgd, v, a, du, grad, 0);
-            }
+            stepEveryNode(ll, sgd, step, grad);
             ll.exchange(step % 3, (step + 1) % 3, false);
         }
         for (int j = 0; j < 2; j++) {
@@ -137,5 +127,16 @@ class LayerCopiesTest {
         solo.step(sgd, 1, a, du, grad, 0);
         assertThat(solo.full(1)[3 * 2]).as("row 3, twice −0.1·3·2").isCloseTo(INIT[6] - 2 * 0.1 * 3 * 2, within(1e-12));
         assertThat(solo.full(1)[8]).as("bias").isCloseTo(INIT[8] - 2 * 0.1 * 2, within(1e-12));
+    }
+
+    /** One SGD step of every node of {@code c} on inputs and output gradients that depend on the node and the step. */
+    private static void stepEveryNode(LayerCopies c, SslConfig sgd, int step, double[] grad) {
+        double[] a = new double[4], du = new double[2];
+        for (int v = 0; v < 3; v++) {
+            for (int k = 0; k < 4; k++) a[k] = k == v ? 1 + step : 0.5 * k;
+            du[0] = v - step;
+            du[1] = 0.25 * step + v;
+            c.step(sgd, v, a, du, grad, 0);
+        }
     }
 }
