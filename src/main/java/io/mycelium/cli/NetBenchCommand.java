@@ -88,7 +88,7 @@ final class NetBenchCommand implements Callable<Integer> {
         Job.Train job = (Job.Train) NetCommand.job(words);
         var s = job.setup();
         double[] inProcess = epochTimes(s, Engine.synchronous(s.graph(), NetTraining.params(s, Scheme.D_SGD)));
-        double[] partitioned = epochTimes(s, Engine.partitioned(s.graph(), Partitioner.bfs(s.graph(), 2), NetTraining.params(s, Scheme.D_SGD)));
+        double[] partitioned = epochTimes(s, Engine.partitioned(s.graph(), Partitioner.split(s.graph(), 2), NetTraining.params(s, Scheme.D_SGD)));
         Launcher hosts = new Launcher(Files.createTempDirectory("mycelium-bench-net-"));
         CoordinatorProcess.Outcome o = CoordinatorProcess.run(new NetSystem.Options("coordinator", "127.0.0.1", 0, 77, job.hash(), null), job,
                 new CoordinatorProcess.Settings(2, hosts, 2, List.of(words), Path.of("."), false, Duration.ofSeconds(300), p -> {}), System.err);

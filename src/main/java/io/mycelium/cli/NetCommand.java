@@ -193,14 +193,14 @@ final class NetCommand implements Runnable {
         traffic.sort(java.util.Comparator.comparing(m -> (Integer) m.get("partition")));
         Map<String, Object> net = new LinkedHashMap<>();
         net.put("procs", procs);
-        net.put("partitioner", "bfs");
+        net.put("partitioner", "breadth-first blocks refined for communication volume (Partitioner.split)");
         net.put("faults", RunFiles.ordered("loss", c.loss, "delayMs", c.delayMs, "seed", c.faultSeed));
         net.put("trafficMeasuredAt", "RowSerializer (halo rows, latest values, credits; Artery's envelope and control traffic not included)");
         net.put("perProcess", traffic);
         switch (job) {
             case Job.Train t -> {
                 List<TrainingRun.Result> results = new ArrayList<>();
-                List<io.mycelium.comm.Partition> parts = io.mycelium.comm.Partition.split(t.graph(), io.mycelium.net.Partitioner.bfs(t.graph(), procs));
+                List<io.mycelium.comm.Partition> parts = io.mycelium.comm.Partition.split(t.graph(), io.mycelium.net.Partitioner.split(t.graph(), procs));
                 for (Scheme s : t.schemes()) {
                     TrainingRun.Result m = NetTraining.assemble(t.setup(), s, r.shares().get(s.id()), TrainingRun.measureTraffic(t.setup(), s), r.seconds());
                     // with the trained model, so that model.myc is written as 'train' writes it

@@ -110,6 +110,7 @@ public final class CoordinatorProcess {
         final List<ActorRef<Wire.ToHost>> hosts = new ArrayList<>();
         final List<Long> pids = new ArrayList<>();
         final List<ActorRef<Wire.ToPartition>> parts;
+        final int[] partOf;
         final String partHash;
         final Map<String, NetTraining.Share[]> shares = new TreeMap<>();
         final Map<String, List<double[]>[]> trained = new TreeMap<>(); // per scheme and partition: the chunks so far
@@ -133,7 +134,8 @@ public final class CoordinatorProcess {
             this.err = err;
             this.procs = s.procs();
             this.parts = new ArrayList<>(java.util.Collections.nCopies(procs, null));
-            this.partHash = Partitioner.hash(job.graph(), Partitioner.bfs(job.graph(), procs));
+            this.partOf = Partitioner.split(job.graph(), procs);
+            this.partHash = Partitioner.hash(job.graph(), partOf);
         }
 
         Outcome run() throws Exception {
@@ -306,7 +308,7 @@ public final class CoordinatorProcess {
             }).toList()));
             Tensor h = null;
             if (job instanceof Job.Infer inf) {
-                List<Partition> ps = Partition.split(inf.graph(), Partitioner.bfs(inf.graph(), procs));
+                List<Partition> ps = Partition.split(inf.graph(), partOf);
                 h = Tensor.zeros(inf.graph().n(), inf.m().stateWidth());
                 int w = inf.m().stateWidth();
                 for (Partition p : ps) {

@@ -64,7 +64,7 @@ public final class HostProcess {
                 err.println("mycelium: net host: refused by the coordinator: " + a.refused());
                 return 1;
             }
-            int[] partOf = Partitioner.bfs(job.graph(), a.partitions());
+            int[] partOf = Partitioner.split(job.graph(), a.partitions());
             List<Partition> parts = Partition.split(job.graph(), partOf);
             Partition part = parts.get(a.partition());
             Inbox inbox = new Inbox(part, run);

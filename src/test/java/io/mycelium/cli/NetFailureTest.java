@@ -139,7 +139,7 @@ class NetFailureTest {
             TrainingRun.Setup s = job.setup();
             Scheme scheme = Scheme.D_AMSGRAD;
             TrainingRun.Result resumed = NetTraining.assemble(s, scheme, r.shares().get(scheme.id()), TrainingRun.measureTraffic(s, scheme), 0);
-            Engine ref = Engine.partitioned(s.graph(), Partitioner.bfs(s.graph(), 2), NetTraining.params(s, scheme));
+            Engine ref = Engine.partitioned(s.graph(), Partitioner.split(s.graph(), 2), NetTraining.params(s, scheme));
             TrainingRun.Result whole = NetTraining.assemble(s, scheme, List.of(NetTraining.run(s, scheme, ref, null)), TrainingRun.measureTraffic(s, scheme), 0);
             assertThat(resumed.epochs()).isEqualTo(whole.epochs());
         } finally {

@@ -143,11 +143,11 @@ class NetRunTest {
         for (Scheme scheme : job.schemes()) {
             TrainingRun.Result net = NetTraining.assemble(s, scheme, ran.outcome().shares().get(scheme.id()), TrainingRun.measureTraffic(s, scheme), 0);
             Engine ref = scheme.centralized() ? Engine.synchronous(s.graph(), NetTraining.params(s, scheme))
-                    : Engine.partitioned(s.graph(), Partitioner.bfs(s.graph(), 3), NetTraining.params(s, scheme));
+                    : Engine.partitioned(s.graph(), Partitioner.split(s.graph(), 3), NetTraining.params(s, scheme));
             TrainingRun.Result mem = NetTraining.assemble(s, scheme, List.of(NetTraining.run(s, scheme, ref, null)), TrainingRun.measureTraffic(s, scheme), 0);
             assertThat(net.epochs()).as(scheme.id()).isEqualTo(mem.epochs());
             // the trained parameters the hosts send back (model.myc): the in-process run's, bit for bit
-            var trained = NetTraining.trained(s, scheme, io.mycelium.comm.Partition.split(s.graph(), Partitioner.bfs(s.graph(), 3)),
+            var trained = NetTraining.trained(s, scheme, io.mycelium.comm.Partition.split(s.graph(), Partitioner.split(s.graph(), 3)),
                     ran.outcome().trained().get(scheme.id()));
             assertThat(trained.names()).isEqualTo(ref.params().names());
             for (String name : trained.names())
