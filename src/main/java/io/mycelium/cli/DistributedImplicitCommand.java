@@ -60,6 +60,9 @@ final class DistributedImplicitCommand implements Callable<Integer> {
     double tol;
     @Option(names = "--max-iter", defaultValue = "3000", description = "iteration budget of each solve (default ${DEFAULT-VALUE})")
     int maxIter;
+    @Option(names = "--init", defaultValue = "glorot", description = "how every affine layer (weights and biases) starts: glorot (Glorot-uniform W, "
+            + "zero b; the default) or torch (PyTorch nn.Linear's default, W and b U(±1/√fan-in)), as hogwild-table3's --init")
+    String init;
     @Option(names = "--seed", defaultValue = "1", description = "parameter and batch-order seed (default ${DEFAULT-VALUE})")
     long seed;
     @picocli.CommandLine.Mixin
@@ -71,6 +74,7 @@ final class DistributedImplicitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        var ai = HogwildTable3Command.affine(init);
         List<String> ms = HogwildOptions.modelIds(models, quick ? List.of("ignn") : List.of("ignn", "gsdgnn"));
         for (String m : ms)
             if (!(Models.get(m).factory().create(1, 0, 1) instanceof ImplicitModel))
@@ -105,7 +109,7 @@ final class DistributedImplicitCommand implements Callable<Integer> {
         if (e < 1 || batchSize < 1 || maxIter < 1) throw new Main.UserError("--epochs, --batch-size and --max-iter must be at least 1");
         if (!(lr > 0) || !(sgdLr > 0) || !(tol > 0)) throw new Main.UserError("--lr, --sgd-lr and --tol must be positive");
         DistributedImplicitRun.Settings s = new DistributedImplicitRun.Settings(e, batchSize, lr, sgdLr, tol, maxIter, seed,
-                async.settings(quick, 1e-8, 10 * maxIter));
+                async.settings(quick, 1e-8, 10 * maxIter), ai);
         OutputDir.Target target = OutputDir.Target.of(spec, out);
         OutputDir.validate(target, force);
         List<HogwildTask> taskList = new ArrayList<>();

@@ -7,6 +7,7 @@ import io.mycelium.data.TuDataset;
 import io.mycelium.task.hogwild.Models;
 import io.mycelium.task.hogwild.Table2;
 import io.mycelium.task.hogwild.Table3;
+import io.mycelium.tensor.Init;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,6 +54,10 @@ final class HogwildTable3Command implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "0", description = "graphs per mini-batch (default 0: all training graphs, one step per epoch; "
             + "the paper names no batch size)")
     int batchSize;
+    @Option(names = "--init", defaultValue = "glorot", description = "how every affine layer (weights and biases) starts: glorot (Glorot-uniform W, "
+            + "zero b; the default) or torch (PyTorch nn.Linear's default, W and b U(±1/√fan-in)); the paper names none; the energy GNNs' PICNNs "
+            + "keep their own")
+    String init;
     @Option(names = "--lr", defaultValue = "0.002", description = "initial learning rate, decayed by 0.98 every 200 epochs (default ${DEFAULT-VALUE})")
     double lr;
     @Option(names = "--tol", defaultValue = "1e-5", description = "fixed-point and adjoint tolerance in training (default ${DEFAULT-VALUE})")
@@ -79,6 +84,7 @@ final class HogwildTable3Command implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Init.Affine ai = affine(init);
         List<String> ms = HogwildOptions.modelIds(models, Models.all().stream().map(Models.Entry::id).toList());
         List<String> ds = new ArrayList<>();
         for (String d : datasets == null ? (quick ? List.of("mutag") : DATASETS) : datasets) {
@@ -107,7 +113,7 @@ final class HogwildTable3Command implements Callable<Integer> {
         if (asyncGraphs != null && asyncGraphs < 1) throw new Main.UserError("--async-graphs must be at least 1, got " + asyncGraphs);
         int ag = asyncGraphs != null ? asyncGraphs : quick ? QUICK_ASYNC_GRAPHS : Integer.MAX_VALUE;
         a = new Table2.Settings(a.stagger(), a.history(), a.runs(), ag, a.tol(), a.maxTicks());
-        Table3.Settings s = new Table3.Settings(folds, fr, sd, e, ee, batchSize, lr, tol, maxIter, a);
+        Table3.Settings s = new Table3.Settings(folds, fr, sd, e, ee, batchSize, lr, tol, maxIter, a, ai);
         boolean replace = force || TrainCheckpoints.replaces(target, resume);
         OutputDir.validate(target, replace);
         Table3Checkpoints ck = checkpointEvery > 0 || resume != null ? new Table3Checkpoints(target.path(), checkpointEvery, resume, s) : null;
@@ -135,6 +141,9 @@ final class HogwildTable3Command implements Callable<Integer> {
             cfg.put("architecture", "node model with output MLP (4,4,1); mean of node outputs; readout MLP (1,4,4,1), tanh hidden units (the paper names none); one logit + binary "
                     + "cross-entropy where the paper has two class scores + softmax (same model class)");
             cfg.put("nodeFeatures", "one-hot node labels (MUTAG 7 atom types, PROTEINS 3 structure types)");
+            cfg.put("init", s.init() == Init.Affine.TORCH_LINEAR ? "every affine layer (encoders, IGNN's W, GCN and GAT layers, node and graph readouts): "
+                    + "PyTorch nn.Linear's default, W and b each U(±1/sqrt(fan_in)) (the paper names no initialization); energy GNN PICNNs: their own"
+                    : "every affine layer: Glorot-uniform W, zero b (the paper names no initialization); energy GNN PICNNs: their own");
             cfg.put("optimizer", "Adam (β1 0.9, β2 0.999, ε 1e-8), lr · 0.98^(epoch/200), decoupled weight decay 1e-4 (ours: the paper gives none)");
             cfg.put("batches", s.batchSize() == 0 ? "full batch: all training graphs of the fold in one batch, one Adam step per epoch (the paper names no "
                     + "batch size; ours)" : s.batchSize() + " graphs per mini-batch (the paper names no batch size; ours)");
@@ -147,6 +156,15 @@ final class HogwildTable3Command implements Callable<Integer> {
         System.out.print(md);
         System.out.println("-> " + out);
         return 0;
+    }
+
+    /** The {@code --init} choice, or a clear error. */
+    static Init.Affine affine(String id) {
+        try {
+            return Init.Affine.of(id.trim().toLowerCase(Locale.ROOT));
+        } catch (IllegalArgumentException x) {
+            throw new Main.UserError("--init: " + x.getMessage());
+        }
     }
 
     /** The data directory: the option when given, else {@link DataDir#root()}; a clear error when absent. */
@@ -195,7 +213,7 @@ final class HogwildTable3Command implements Callable<Integer> {
             int[] foldOf = Table3.folds(d.labels(), s.folds(), Table3.FOLD_SEED);
             var graph = io.mycelium.train.GraphBatch.of(Table3.trainingGraphs(d, foldOf, x.fold())).graph();
             var training = new ModelFile.Training("adam", x.seed(), Table3.epochsFor(m, d, s), "test accuracy % (fold " + x.fold() + ")", x.testAccuracy());
-            ModelFile.of(m.create(task), Table3.readout(task), r.params().get(i), graph, training)
+            ModelFile.of(m.create(task, s.init()), Table3.readout(task, s.init()), r.params().get(i), graph, training)
                     .write(dir.resolve(Table3.key(x.model(), x.dataset(), x.seed(), x.fold()) + ".myc"));
         }
     }

@@ -37,25 +37,36 @@ public final class Gat implements LayeredModel {
 
     private final int inWidth, layers, heads, q;
     private final Mlp encoder, readout;
+    private final Init.Affine init;
+
+    public Gat(int inWidth, int layers, int heads, int headWidth, int[] readoutHidden, int outWidth) {
+        this(inWidth, layers, heads, headWidth, readoutHidden, outWidth, Init.Affine.GLOROT_ZERO);
+    }
 
     /**
      * @param layers     message-passing layers L
      * @param heads      attention heads, concatenated
      * @param headWidth  the width q of each head (every embedding is heads × q wide)
+     * @param init       how the encoder, every layer's W^l (a bias-free affine layer) and the readout start;
+     *                   the attention vectors are drawn U(±√(6/(q+1))) either way
      */
-    public Gat(int inWidth, int layers, int heads, int headWidth, int[] readoutHidden, int outWidth) {
+    public Gat(int inWidth, int layers, int heads, int headWidth, int[] readoutHidden, int outWidth, Init.Affine init) {
         if (layers < 1 || heads < 1 || inWidth < 1 || headWidth < 1)
             throw new IllegalArgumentException("a GAT needs at least one layer, one head of positive width and one input feature");
         this.inWidth = inWidth;
         this.layers = layers;
         this.heads = heads;
         this.q = headWidth;
-        this.encoder = new Mlp("gat.enc", new int[] {inWidth, heads * headWidth}, Activation.IDENTITY);
-        this.readout = Mlp.of("gat.out", heads * headWidth, readoutHidden, outWidth);
+        this.encoder = new Mlp("gat.enc", new int[] {inWidth, heads * headWidth}, Activation.IDENTITY, init);
+        this.readout = Mlp.of("gat.out", heads * headWidth, readoutHidden, outWidth, init);
+        this.init = init;
     }
 
     /** The paper's configuration (Appendix F.1): 5 layers, 3 heads of width 3 concatenated, readout (4, 4, out). */
-    public static Gat paper(int inWidth, int outWidth) { return new Gat(inWidth, 5, 3, 3, new int[] {4, 4}, outWidth); }
+    public static Gat paper(int inWidth, int outWidth) { return paper(inWidth, outWidth, Init.Affine.GLOROT_ZERO); }
+
+    /** As {@link #paper(int, int)}, every affine layer starting as {@code init} draws it. */
+    public static Gat paper(int inWidth, int outWidth, Init.Affine init) { return new Gat(inWidth, 5, 3, 3, new int[] {4, 4}, outWidth, init); }
 
     @Override
     public int layers() { return layers; }
@@ -82,7 +93,7 @@ public final class Gat implements LayeredModel {
     public void init(Params params, UniformRandomProvider rng) {
         encoder.init(params, rng);
         for (int l = 0; l < layers; l++) {
-            params.add(weight(l), Init.glorot(rng, width(), width()));
+            params.add(weight(l), init.weight(rng, width(), width()));
             double a = Math.sqrt(6.0 / (q + 1));
             params.add(attSrc(l), Init.uniform(rng, -a, a, 1, heads, q));
             params.add(attDst(l), Init.uniform(rng, -a, a, 1, heads, q));

@@ -5,7 +5,6 @@ import io.mycelium.tensor.Params;
 import io.mycelium.autodiff.Tape;
 import io.mycelium.autodiff.Var;
 import io.mycelium.graph.ShiftOperator;
-import io.mycelium.tensor.Tensor;
 import org.apache.commons.rng.UniformRandomProvider;
 
 /**
@@ -26,6 +25,11 @@ public final class Gcn implements LayeredModel {
     private final int layers, width;
     private final Mlp encoder, readout;
     private final ShiftCache shift;
+    private final Init.Affine init;
+
+    public Gcn(int inWidth, int width, int layers, int[] readoutHidden, int outWidth, ShiftOperator shift) {
+        this(inWidth, width, layers, readoutHidden, outWidth, shift, Init.Affine.GLOROT_ZERO);
+    }
 
     /**
      * @param inWidth        input features per node
@@ -33,19 +37,26 @@ public final class Gcn implements LayeredModel {
      * @param layers         message-passing layers L
      * @param readoutHidden  hidden widths of the readout MLP (may be empty: a linear readout)
      * @param outWidth       output width per node
+     * @param init           how the encoder, every layer's W^l and b^l and the readout start
      */
-    public Gcn(int inWidth, int width, int layers, int[] readoutHidden, int outWidth, ShiftOperator shift) {
+    public Gcn(int inWidth, int width, int layers, int[] readoutHidden, int outWidth, ShiftOperator shift, Init.Affine init) {
         if (layers < 1) throw new IllegalArgumentException("a GCN needs at least one layer");
         if (inWidth <= 0 || width <= 0) throw new IllegalArgumentException("GCN widths must be positive: in " + inWidth + ", width " + width);
         this.layers = layers;
         this.width = width;
-        this.encoder = new Mlp("gcn.enc", new int[] {inWidth, width}, Activation.IDENTITY);
-        this.readout = Mlp.of("gcn.out", width, readoutHidden, outWidth);
+        this.encoder = new Mlp("gcn.enc", new int[] {inWidth, width}, Activation.IDENTITY, init);
+        this.readout = Mlp.of("gcn.out", width, readoutHidden, outWidth, init);
+        this.init = init;
         this.shift = new ShiftCache(shift);
     }
 
     /** The paper's configuration (Appendix F.1): 5 layers of width 10, readout (4, 4, out). */
     public static Gcn paper(int inWidth, int outWidth) { return layers(inWidth, 5, 10, outWidth); }
+
+    /** As {@link #paper(int, int)}, every affine layer starting as {@code init} draws it. */
+    public static Gcn paper(int inWidth, int outWidth, Init.Affine init) {
+        return new Gcn(inWidth, 10, 5, new int[] {4, 4}, outWidth, ShiftOperator.RENORMALIZED_ADJACENCY, init);
+    }
 
     /** {@code layers} layers of width {@code width} on Ã, readout (4, 4, out). */
     public static Gcn layers(int inWidth, int layers, int width, int outWidth) {
@@ -72,8 +83,8 @@ public final class Gcn implements LayeredModel {
     public void init(Params params, UniformRandomProvider rng) {
         encoder.init(params, rng);
         for (int l = 0; l < layers; l++) {
-            params.add(weight(l), Init.glorot(rng, width, width));
-            params.add(bias(l), Tensor.zeros(1, width));
+            params.add(weight(l), init.weight(rng, width, width));
+            params.add(bias(l), init.bias(rng, width, width));
         }
         readout.init(params, rng);
     }

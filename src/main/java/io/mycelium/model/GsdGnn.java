@@ -1,5 +1,6 @@
 package io.mycelium.model;
 
+import io.mycelium.tensor.Init;
 import io.mycelium.tensor.Params;
 import io.mycelium.autodiff.Tape;
 import io.mycelium.autodiff.Var;
@@ -33,18 +34,26 @@ public final class GsdGnn implements LinearFixedPoint {
     private final ShiftCache shift;
 
     public GsdGnn(int inWidth, int k, int[] encoderHidden, int[] readoutHidden, int outWidth, double gamma, double beta) {
+        this(inWidth, k, encoderHidden, readoutHidden, outWidth, gamma, beta, Init.Affine.GLOROT_ZERO);
+    }
+
+    /** @param init how the encoder's and the readout's layers start */
+    public GsdGnn(int inWidth, int k, int[] encoderHidden, int[] readoutHidden, int outWidth, double gamma, double beta, Init.Affine init) {
         if (!(gamma > 0) || !(beta >= 0)) throw new IllegalArgumentException("need γ > 0 and β ≥ 0");
         this.k = k;
         this.gamma = gamma;
         this.beta = beta;
-        this.encoder = Mlp.of("gsd.enc", inWidth, encoderHidden, k);
-        this.readout = Mlp.of("gsd.out", k, readoutHidden, outWidth);
+        this.encoder = Mlp.of("gsd.enc", inWidth, encoderHidden, k, init);
+        this.readout = Mlp.of("gsd.out", k, readoutHidden, outWidth, init);
         this.shift = new ShiftCache(ShiftOperator.RENORMALIZED_ADJACENCY);
     }
 
     /** The paper's configuration (Appendix F.1): k = 2, encoder (16, 16, 16, 2), readout (4, 4, out), γ = 1, β = 5. */
-    public static GsdGnn paper(int inWidth, int outWidth) {
-        return new GsdGnn(inWidth, 2, new int[] {16, 16, 16}, new int[] {4, 4}, outWidth, 1.0, 5.0);
+    public static GsdGnn paper(int inWidth, int outWidth) { return paper(inWidth, outWidth, Init.Affine.GLOROT_ZERO); }
+
+    /** As {@link #paper(int, int)}, every affine layer starting as {@code init} draws it. */
+    public static GsdGnn paper(int inWidth, int outWidth, Init.Affine init) {
+        return new GsdGnn(inWidth, 2, new int[] {16, 16, 16}, new int[] {4, 4}, outWidth, 1.0, 5.0, init);
     }
 
     public double gamma() { return gamma; }

@@ -46,21 +46,29 @@ public final class Ignn implements LinearFixedPoint {
     private final double kappa;
     private final double lambda;
     private final ShiftCache shift;
+    private final Init.Affine init;
+
+    public Ignn(int inWidth, int k, int[] encoderHidden, int[] readoutHidden, int outWidth,
+                Activation phi, double kappa, ShiftOperator shift, double lambda) {
+        this(inWidth, k, encoderHidden, readoutHidden, outWidth, phi, kappa, shift, lambda, Init.Affine.GLOROT_ZERO);
+    }
 
     /**
      * @param kappa  contraction factor to enforce, in (0, 1)
      * @param lambda an upper bound on λ_max of the shift operator on every graph the model runs on
+     * @param init   how W (as a bias-free affine layer k → k), the encoder and the readout start
      */
     public Ignn(int inWidth, int k, int[] encoderHidden, int[] readoutHidden, int outWidth,
-                Activation phi, double kappa, ShiftOperator shift, double lambda) {
+                Activation phi, double kappa, ShiftOperator shift, double lambda, Init.Affine init) {
         if (k < 1 || inWidth < 1) throw new IllegalArgumentException("IGNN needs positive input and state widths");
         if (!(kappa > 0 && kappa < 1)) throw new IllegalArgumentException("kappa must be in (0, 1), got " + kappa);
         if (!(lambda > 0)) throw new IllegalArgumentException("lambda must be positive, got " + lambda);
         if (phi != Activation.RELU && phi != Activation.TANH && phi != Activation.IDENTITY)
             throw new IllegalArgumentException("φ must be non-expansive (relu, tanh or identity), got " + phi);
         this.k = k;
-        this.encoder = Mlp.of("ignn.enc", inWidth, encoderHidden, k);
-        this.readout = Mlp.of("ignn.out", k, readoutHidden, outWidth);
+        this.encoder = Mlp.of("ignn.enc", inWidth, encoderHidden, k, init);
+        this.readout = Mlp.of("ignn.out", k, readoutHidden, outWidth, init);
+        this.init = init;
         this.phi = phi;
         this.kappa = kappa;
         this.lambda = lambda;
@@ -69,6 +77,12 @@ public final class Ignn implements LinearFixedPoint {
 
     /** The paper's configuration (Appendix F.1): k = 2, encoder (16, 16, 16, 2), readout (4, 4, out), ReLU, Ã, κ = 0.95. */
     public static Ignn paper(int inWidth, int outWidth) { return of(inWidth, 2, outWidth); }
+
+    /** As {@link #paper(int, int)}, every affine layer starting as {@code init} draws it. */
+    public static Ignn paper(int inWidth, int outWidth, Init.Affine init) {
+        return new Ignn(inWidth, 2, new int[] {16, 16, 16}, new int[] {4, 4}, outWidth, Activation.RELU, 0.95,
+                ShiftOperator.RENORMALIZED_ADJACENCY, 1.0, init);
+    }
 
     /** As {@link #paper} with state width k. */
     public static Ignn of(int inWidth, int k, int outWidth) {
@@ -98,7 +112,7 @@ public final class Ignn implements LinearFixedPoint {
 
     @Override
     public void init(Params params, UniformRandomProvider rng) {
-        params.add(W, Init.glorot(rng, k, k));
+        params.add(W, init.weight(rng, k, k));
         encoder.init(params, rng);
         readout.init(params, rng);
         project(params);

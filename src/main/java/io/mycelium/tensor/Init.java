@@ -31,4 +31,35 @@ public final class Init {
         double a = Math.sqrt(6.0 / (fanIn + fanOut));
         return uniform(rng, -a, a, 1, fanIn, fanOut);
     }
+
+    /**
+     * How an affine layer {@code y = x W + b} starts ({@code W}: {@code [1, fanIn, fanOut]}, {@code b}:
+     * {@code [1, fanOut]}). The papers name no initialization, so this is a choice of framework defaults.
+     */
+    public enum Affine {
+        /** Glorot-uniform W, zero b: Mycelium's default (and Flax's zero bias). Draws nothing for b. */
+        GLOROT_ZERO,
+        /** PyTorch's {@code nn.Linear} default: W and b each U(−1/√fanIn, 1/√fanIn) (kaiming_uniform with a = √5). */
+        TORCH_LINEAR;
+
+        public Tensor weight(UniformRandomProvider rng, int fanIn, int fanOut) {
+            if (this == GLOROT_ZERO) return glorot(rng, fanIn, fanOut);
+            double a = 1 / Math.sqrt(fanIn);
+            return uniform(rng, -a, a, 1, fanIn, fanOut);
+        }
+
+        public Tensor bias(UniformRandomProvider rng, int fanIn, int fanOut) {
+            if (this == GLOROT_ZERO) return Tensor.zeros(1, fanOut);
+            double a = 1 / Math.sqrt(fanIn);
+            return uniform(rng, -a, a, 1, fanOut);
+        }
+
+        /** The command-line name: {@code glorot} or {@code torch}. */
+        public String id() { return this == GLOROT_ZERO ? "glorot" : "torch"; }
+
+        public static Affine of(String id) {
+            for (Affine a : values()) if (a.id().equals(id)) return a;
+            throw new IllegalArgumentException("unknown initialization '" + id + "'; choose glorot or torch");
+        }
+    }
 }

@@ -92,12 +92,18 @@ public final class DistributedImplicit {
         this(model, objective, optimizer, method, train, 0, batchSize, tol, maxIter, seed);
     }
 
-    /**
-     * @param devices the fleet's size: at least the largest training graph's node count (0: exactly
-     *                that); graphs evaluated later may use devices that no training graph reached
-     */
     public DistributedImplicit(ImplicitModel model, Objective objective, Optimizer optimizer, Method method, List<GraphSample> train,
                                int devices, int batchSize, double tol, int maxIter, long seed) {
+        this(model, objective, optimizer, method, train, devices, batchSize, tol, maxIter, seed, Init.Affine.GLOROT_ZERO);
+    }
+
+    /**
+     * @param devices     the fleet's size: at least the largest training graph's node count (0: exactly
+     *                    that); graphs evaluated later may use devices that no training graph reached
+     * @param readoutInit how the graph readout's layers start (graph-level objectives)
+     */
+    public DistributedImplicit(ImplicitModel model, Objective objective, Optimizer optimizer, Method method, List<GraphSample> train,
+                               int devices, int batchSize, double tol, int maxIter, long seed, Init.Affine readoutInit) {
         if (train.isEmpty()) throw new IllegalArgumentException("train: no graphs");
         if (batchSize < 1) throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
         if (!(tol > 0) || maxIter < 1) throw new IllegalArgumentException("tol must be positive and maxIter at least 1");
@@ -112,7 +118,7 @@ public final class DistributedImplicit {
         this.devices = Math.max(d, devices);
         UniformRandomProvider init = Init.rng(seed);
         Params tied = model.init(init);
-        this.head = objective.graphLevel() ? new DeviceGraphReadout(new GraphReadout(objective.outputWidth(), 4, 4, 1)) : null;
+        this.head = objective.graphLevel() ? new DeviceGraphReadout(new GraphReadout(readoutInit, objective.outputWidth(), 4, 4, 1)) : null;
         if (head != null) {
             if (objective.outputWidth() != 1) throw new IllegalArgumentException("objective: graph-level training takes one logit per graph");
             head.mlp().init(tied, init);

@@ -29,11 +29,16 @@ import org.apache.commons.rng.UniformRandomProvider;
 public final class GraphReadout {
     static final String PREFIX = "graph-readout.";
     private final int[] widths;
+    private final Init.Affine init;
 
     /** @param widths input width (the node outputs'), hidden widths, output width, e.g. {@code {4, 4, 4, 1}} */
-    public GraphReadout(int... widths) {
+    public GraphReadout(int... widths) { this(Init.Affine.GLOROT_ZERO, widths); }
+
+    /** As {@link #GraphReadout(int...)}, every layer starting as {@code init} draws it. */
+    public GraphReadout(Init.Affine init, int... widths) {
         if (widths.length < 2) throw new IllegalArgumentException("a readout needs an input and an output width");
         this.widths = widths.clone();
+        this.init = init;
     }
 
     public int inputWidth() { return widths[0]; }
@@ -45,8 +50,8 @@ public final class GraphReadout {
 
     public void init(Params p, UniformRandomProvider rng) {
         for (int l = 0; l + 1 < widths.length; l++) {
-            p.add(PREFIX + "w" + l, Init.glorot(rng, widths[l], widths[l + 1]));
-            p.add(PREFIX + "b" + l, Tensor.zeros(1, widths[l + 1]));
+            p.add(PREFIX + "w" + l, init.weight(rng, widths[l], widths[l + 1]));
+            p.add(PREFIX + "b" + l, init.bias(rng, widths[l], widths[l + 1]));
         }
     }
 

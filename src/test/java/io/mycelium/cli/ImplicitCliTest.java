@@ -41,6 +41,11 @@ class ImplicitCliTest {
         r = CliRun.of("reproduce", "distributed-implicit", "--stagger", "0", "--out", out.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--stagger");
+        for (String cmd : new String[] {"hogwild-table3", "distributed-implicit"}) {
+            r = CliRun.of("reproduce", cmd, "--init", "he", "--out", out.toString());
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err()).contains("--init").contains("'he'").contains("glorot or torch");
+        }
         assertThat(out).doesNotExist();
     }
 

@@ -138,6 +138,11 @@ public final class EnergyGnn implements ImplicitModel {
      * @param outWidth     readout width J
      */
     public EnergyGnn(Variant variant, int nodeFeatures, int edgeFeatures, int outWidth, Config cfg) {
+        this(variant, nodeFeatures, edgeFeatures, outWidth, cfg, Init.Affine.GLOROT_ZERO);
+    }
+
+    /** @param readoutInit how the readout o_φ's layers start (the PICNNs keep their own initialization, {@link Picnn#init}) */
+    public EnergyGnn(Variant variant, int nodeFeatures, int edgeFeatures, int outWidth, Config cfg, Init.Affine readoutInit) {
         if (nodeFeatures < 1) throw new IllegalArgumentException("energy GNNs need node features (p >= 1)");
         if (cfg.heads() < 1 || (variant != Variant.ATTENTION && cfg.heads() != 1))
             throw new IllegalArgumentException("heads: " + cfg.heads() + " (only the attention variant has more than one)");
@@ -164,7 +169,7 @@ public final class EnergyGnn implements ImplicitModel {
         rw[rw.length - 1] = outWidth;
         // tanh, not ReLU: embeddings of one graph often share a direction, and 4-wide ReLU layers
         // then start dead for all of them (zero output, zero gradient)
-        this.readout = new Mlp("o", rw, Activation.TANH);
+        this.readout = new Mlp("o", rw, Activation.TANH, readoutInit);
         if (cfg.updateWidths()[cfg.updateWidths().length - 1] != 1) throw new IllegalArgumentException("the update network u must be scalar");
     }
 

@@ -54,11 +54,14 @@ public final class DistributedImplicitRun {
     /**
      * @param lr     AMSGrad's and D-AMSGrad's step; D-SGD's is {@code sgdLr}
      * @param async  the asynchronous inference of the trained copies (stagger, history, runs, tolerance, ticks)
+     * @param init   how the model's affine layers and the graph readout start (as Table 3's {@code --init})
      */
-    public record Settings(int epochs, int batchSize, double lr, double sgdLr, double tol, int maxIter, long seed, Table2.Settings async) {
+    public record Settings(int epochs, int batchSize, double lr, double sgdLr, double tol, int maxIter, long seed, Table2.Settings async,
+                           Init.Affine init) {
         public Settings {
             if (epochs < 1 || batchSize < 1 || !(lr > 0) || !(sgdLr > 0) || !(tol > 0) || maxIter < 1)
                 throw new IllegalArgumentException("invalid settings: epochs, batch size, iterations ≥ 1; lr, sgdLr, tol > 0");
+            java.util.Objects.requireNonNull(init, "init");
         }
     }
 
@@ -86,7 +89,7 @@ public final class DistributedImplicitRun {
 
     public static Trained run(Models.Entry entry, HogwildTask task, Scheme scheme, Settings s, Runnable perEpoch) {
         long t0 = System.nanoTime();
-        if (!(entry.create(task) instanceof ImplicitModel model))
+        if (!(entry.create(task, s.init()) instanceof ImplicitModel model))
             throw new IllegalArgumentException("model " + entry.id() + " is explicit; distributed implicit training needs an implicit model");
         HogwildTask.Split sp = task.split(0, 0.2);
         Objective obj = task.objective().fitTo(sp.train());
@@ -97,7 +100,7 @@ public final class DistributedImplicitRun {
         List<GraphSample> train = new ArrayList<>(sp.train());
         GraphTrainer.shuffle(train, Init.rng(s.seed() * 0x9E3779B97F4A7C15L + 1));
         DistributedImplicit tr = new DistributedImplicit(model, obj, scheme.optimizer(scheme == Scheme.D_SGD ? s.sgdLr() : s.lr()), scheme.method(),
-                train, devices, s.batchSize(), s.tol(), s.maxIter(), s.seed());
+                train, devices, s.batchSize(), s.tol(), s.maxIter(), s.seed(), s.init());
         double first = Double.NaN, last = Double.NaN;
         long rounds = 0, floats = 0, cr = 0, cf = 0, batches = 0;
         boolean conv = true;

@@ -8,6 +8,7 @@ import io.mycelium.model.ImplicitModel;
 import io.mycelium.model.Model;
 import io.mycelium.model.Trainable;
 import io.mycelium.model.energy.EnergyGnn;
+import io.mycelium.tensor.Init;
 import io.mycelium.train.GraphNet;
 
 import java.util.ArrayList;
@@ -25,15 +26,24 @@ import java.util.Map;
 public final class Models {
     private Models() {}
 
-    /** Builds a model for a task with {@code nodeFeatures} / {@code edgeFeatures} input widths (0: none) and {@code out} outputs per node. */
+    /**
+     * Builds a model for a task with {@code nodeFeatures} / {@code edgeFeatures} input widths (0: none)
+     * and {@code out} outputs per node, its affine layers starting as {@code init} draws them.
+     */
     @FunctionalInterface
     public interface Factory {
-        Trainable create(int nodeFeatures, int edgeFeatures, int out);
+        Trainable create(int nodeFeatures, int edgeFeatures, int out, Init.Affine init);
+
+        /** Glorot weights and zero biases. */
+        default Trainable create(int nodeFeatures, int edgeFeatures, int out) { return create(nodeFeatures, edgeFeatures, out, Init.Affine.GLOROT_ZERO); }
     }
 
     /** A registered model: its id (CLI), its row name in the paper's tables, its factory. */
     public record Entry(String id, String paperName, Factory factory) {
-        public Trainable create(HogwildTask t) { return factory.create(t.nodeFeatures(), t.edgeFeatures(), t.outputWidth()); }
+        /** The model with Glorot weights and zero biases (Tables 1 and 2). */
+        public Trainable create(HogwildTask t) { return create(t, Init.Affine.GLOROT_ZERO); }
+
+        public Trainable create(HogwildTask t, Init.Affine init) { return factory.create(t.nodeFeatures(), t.edgeFeatures(), t.outputWidth(), init); }
 
         public boolean implicit(HogwildTask t) {
             return switch (create(t)) {
@@ -43,19 +53,25 @@ public final class Models {
         }
 
         /** The trainable network for a task; implicit models are solved with {@code solver}. */
-        public GraphNet net(HogwildTask t, GraphNet.Solver solver) { return GraphNet.of(g -> create(t), solver); }
+        public GraphNet net(HogwildTask t, GraphNet.Solver solver) { return net(t, solver, Init.Affine.GLOROT_ZERO); }
+
+        public GraphNet net(HogwildTask t, GraphNet.Solver solver, Init.Affine init) { return GraphNet.of(g -> create(t, init), solver); }
     }
 
     private static final Map<String, Entry> REGISTRY = new LinkedHashMap<>();
 
     static {
-        register("ignn", "IGNN", (p, r, o) -> Ignn.paper(p, o));
-        register("gsdgnn", "GSDGNN", (p, r, o) -> GsdGnn.paper(p, o));
-        register("energy-node", "Energy GNN node-wise", (p, r, o) -> new EnergyGnn(EnergyGnn.Variant.NODE_WISE, p, r, o));
-        register("energy-edge", "Energy GNN edge-wise", (p, r, o) -> new EnergyGnn(EnergyGnn.Variant.EDGE_WISE, p, r, o));
-        register("energy-attention", "Energy GNN + Attention", (p, r, o) -> new EnergyGnn(EnergyGnn.Variant.ATTENTION, p, r, o));
-        register("gcn", "GCN", (p, r, o) -> Gcn.paper(p, o));
-        register("gat", "GAT", (p, r, o) -> Gat.paper(p, o));
+        register("ignn", "IGNN", (p, r, o, i) -> Ignn.paper(p, o, i));
+        register("gsdgnn", "GSDGNN", (p, r, o, i) -> GsdGnn.paper(p, o, i));
+        register("energy-node", "Energy GNN node-wise", (p, r, o, i) -> energy(EnergyGnn.Variant.NODE_WISE, p, r, o, i));
+        register("energy-edge", "Energy GNN edge-wise", (p, r, o, i) -> energy(EnergyGnn.Variant.EDGE_WISE, p, r, o, i));
+        register("energy-attention", "Energy GNN + Attention", (p, r, o, i) -> energy(EnergyGnn.Variant.ATTENTION, p, r, o, i));
+        register("gcn", "GCN", (p, r, o, i) -> Gcn.paper(p, o, i));
+        register("gat", "GAT", (p, r, o, i) -> Gat.paper(p, o, i));
+    }
+
+    private static EnergyGnn energy(EnergyGnn.Variant v, int p, int r, int o, Init.Affine init) {
+        return new EnergyGnn(v, p, r, o, EnergyGnn.Config.paper(v), init);
     }
 
     public static void register(String id, String paperName, Factory f) {

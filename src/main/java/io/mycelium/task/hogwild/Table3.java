@@ -56,12 +56,15 @@ public final class Table3 {
      * @param epochs        epochs of the implicit models; {@code explicitEpochs} of GCN and GAT
      * @param batchSize     graphs per mini-batch; 0: all training graphs in one batch (full batch, one Adam step per epoch)
      * @param async         the asynchronous inference measured on each trained model's test fold
+     * @param init          how every affine layer of the models and the graph readout starts (the paper names none;
+     *                      {@link Init.Affine#TORCH_LINEAR} is PyTorch's default); the energy GNNs' PICNNs keep their own
      */
     public record Settings(int folds, int foldsRun, int seeds, int epochs, int explicitEpochs, int batchSize, double lr, double tol, int maxIter,
-                           Table2.Settings async) {
+                           Table2.Settings async, Init.Affine init) {
         public Settings {
             if (folds < 2 || foldsRun < 1 || foldsRun > folds || seeds < 1 || epochs < 1 || explicitEpochs < 1 || batchSize < 0 || !(lr > 0) || !(tol > 0) || maxIter < 1)
                 throw new IllegalArgumentException("invalid Table 3 settings: folds ≥ 2, 1 ≤ folds run ≤ folds, seeds, epochs, iterations ≥ 1, batch size ≥ 0 (0: full batch), lr and tol > 0");
+            java.util.Objects.requireNonNull(init, "init");
         }
     }
 
@@ -135,7 +138,7 @@ public final class Table3 {
     public static String key(String model, String dataset, long seed, int fold) { return model + "-" + dataset + "-s" + seed + "-f" + fold; }
 
     /** The graph readout of every Table 3 model (Appendix G.2: layers (4, 4) on the mean of the node outputs). */
-    public static GraphReadout readout(HogwildTask task) { return new GraphReadout(task.outputWidth(), 4, 4, 1); }
+    public static GraphReadout readout(HogwildTask task, Init.Affine init) { return new GraphReadout(init, task.outputWidth(), 4, 4, 1); }
 
     /** The training graphs of {@code fold} (every graph not in it), in data set order. */
     public static List<GraphSample> trainingGraphs(TuDataset d, int[] foldOf, int fold) { return split(d, foldOf, fold, false); }
@@ -196,10 +199,10 @@ public final class Table3 {
         }
         long t0 = System.nanoTime();
         List<GraphSample> train = trainingGraphs(d, foldOf, fold), test = split(d, foldOf, fold, true);
-        GraphNet net = m.net(task, GraphNet.Solver.of(s.tol(), s.maxIter()));
+        GraphNet net = m.net(task, GraphNet.Solver.of(s.tol(), s.maxIter()), s.init());
         int batch = s.batchSize() == 0 ? train.size() : s.batchSize();
         GraphTrainer.Config cfg = GraphTrainer.Config.paper().withEpochs(epochs).withBatchSize(batch).withLr(s.lr()).withSeed(seed);
-        GraphTrainer tr = new GraphTrainer(net, task.objective(), readout(task), train, cfg);
+        GraphTrainer tr = new GraphTrainer(net, task.objective(), readout(task, s.init()), train, cfg);
         boolean[] conv = {true};
         List<BatchContext> testCtx = tr.contexts(test), trainCtx = tr.trainingBatches();
         double[] best = {0};
@@ -224,7 +227,7 @@ public final class Table3 {
         // asynchronous inference of the test fold (or testGraphs of its graphs) as one disjoint union of graphs
         GraphBatch b = GraphBatch.of(spread(test, s.async().testGraphs()));
         Table2.Settings a = s.async();
-        var model = m.create(task);
+        var model = m.create(task, s.init());
         AsyncRun sync = Table2.infer(model, tr, b, AsyncSchedule.synchronous(), engines, a.tol(), a.maxTicks());
         conv[0] &= sync.converged();
         double syncAcc = accuracy(tr, b, sync);

@@ -60,7 +60,7 @@ class Table3Test {
     void implicitModelsDoNotChangeUnderAsynchronyAndGcnDoes() {
         TuDataset d = synthetic(20);
         int[] folds = Table3.folds(d.labels(), 4, 1);
-        Table3.Settings s = new Table3.Settings(4, 1, 1, 3, 3, 8, 0.01, 1e-8, 3000, new Table2.Settings(4, 3, 2, 100, 1e-9, 30_000));
+        Table3.Settings s = new Table3.Settings(4, 1, 1, 3, 3, 8, 0.01, 1e-8, 3000, new Table2.Settings(4, 3, 2, 100, 1e-9, 30_000), Init.Affine.GLOROT_ZERO);
         Table3.Run ignn = Table3.run(Models.get("ignn"), d, folds, 1, 0, s, null);
         assertThat(ignn.converged()).isTrue();
         assertThat(ignn.maxOutputChange()).isLessThan(1e-6);
