@@ -44,7 +44,7 @@ final class DistributedImplicitCommand implements Callable<Integer> {
     List<String> tasks;
     @Option(names = "--data", description = "directory holding MUTAG/ in the TU format (default: $MYCELIUM_DATA; see docs/data.md)")
     Path data;
-    @Option(names = "--schemes", split = ",", description = "comma-separated schemes: centralized, d-amsgrad, d-sgd (default: all)")
+    @Option(names = "--schemes", split = ",", description = "comma-separated schemes: centralized (AMSGrad, tied copy), centralized-adam (Adam, tied copy), d-amsgrad, d-sgd (default: centralized, d-amsgrad, d-sgd)")
     List<String> schemes;
     @Option(names = "--scale", description = "pool sizes as in hogwild-table1: small (default) or quick (default with --quick)")
     String scale;
@@ -90,9 +90,10 @@ final class DistributedImplicitCommand implements Callable<Integer> {
         for (String s : schemes == null ? List.of("centralized", "d-amsgrad", "d-sgd") : schemes) {
             Scheme x = switch (s.trim().toLowerCase(Locale.ROOT)) {
                 case "centralized" -> Scheme.CENTRALIZED;
+                case "centralized-adam" -> Scheme.CENTRALIZED_ADAM;
                 case "d-amsgrad" -> Scheme.D_AMSGRAD;
                 case "d-sgd" -> Scheme.D_SGD;
-                default -> throw new Main.UserError("--schemes: '" + s + "' is not centralized, d-amsgrad or d-sgd");
+                default -> throw new Main.UserError("--schemes: '" + s + "' is not centralized, centralized-adam, d-amsgrad or d-sgd");
             };
             if (!sc.contains(x)) sc.add(x);
         }
