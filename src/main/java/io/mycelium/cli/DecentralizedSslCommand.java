@@ -49,6 +49,9 @@ final class DecentralizedSslCommand implements Callable<Integer> {
     int negMaxAge;
     @Option(names = "--projection", defaultValue = "0", description = "project the features to this many dimensions by a shared-seed random matrix; 0 keeps the raw bag of words (default ${DEFAULT-VALUE})")
     int projection;
+    @Option(names = "--features", defaultValue = "binary", description = "encoder input: binary (the bag of words as the files hold it) or row-normalized (DGI's preprocessing) (default ${DEFAULT-VALUE})")
+    String features;
+
     @Option(names = "--objective", defaultValue = "edge-reconstruction", description = "layer-wise loss: edge-reconstruction (with push negatives) or decorrelation (CCA-SSG on two views; batch moments by gossip) (default ${DEFAULT-VALUE})")
     String lossName;
     @Option(names = "--lambda", defaultValue = "1e-3", description = "decorrelation: weight of the decorrelation term (default ${DEFAULT-VALUE})")
@@ -121,6 +124,11 @@ final class DecentralizedSslCommand implements Callable<Integer> {
         if (stagger < 1) throw new Main.UserError("--stagger must be at least 1, got " + stagger);
         if (fanout < 0) throw new Main.UserError("--fanout must be at least 0, got " + fanout);
         if (negMaxAge < 1) throw new Main.UserError("--neg-max-age must be at least 1, got " + negMaxAge);
+        boolean rowNormalize = switch (features.toLowerCase(Locale.ROOT)) {
+            case "binary" -> false;
+            case "row-normalized" -> true;
+            default -> throw new Main.UserError("--features must be binary or row-normalized, got '" + features + "'");
+        };
         boolean decorrelation = switch (lossName.toLowerCase(Locale.ROOT)) {
             case "edge-reconstruction" -> false;
             case "decorrelation" -> true;
@@ -156,7 +164,7 @@ final class DecentralizedSslCommand implements Callable<Integer> {
                 .withNegativePush(fanout, negMaxAge).withStagger(stagger);
         boolean faults = !quick && (churn > 0 || loss > 0);
         SslExperiment.Options o = new SslExperiment.Options(ssl, dc, decLr != null ? decLr : lr, nSeeds, every, faults ? churn : 0, faults ? loss : 0, !decorrelation);
-        SslGraph g = SslGraph.planetoid(p, projection, PROJECTION_SEED);
+        SslGraph g = SslGraph.planetoid(p, rowNormalize, projection, PROJECTION_SEED);
         System.setProperty("java.awt.headless", "true");
         long total = (long) nSeeds * rounds * ((faults ? 3 : 2) + (o.endToEnd() ? 1 : 0));
         long t0 = System.nanoTime();
@@ -216,7 +224,8 @@ final class DecentralizedSslCommand implements Callable<Integer> {
         cfg.put("seeds", o.seeds());
         cfg.put("eval_every", o.evalEvery());
         cfg.put("faults", RunFiles.ordered("churn", o.faultChurn(), "message_loss", o.faultLoss()));
-        cfg.put("input_projection", projection == 0 ? "none (row-normalized bag of words)" : projection + " dims, ±1/sqrt(dim) signs from seed " + PROJECTION_SEED + ", after row normalization");
+        cfg.put("features", features);
+        cfg.put("input_projection", projection == 0 ? "none" : projection + " dims, ±1/sqrt(dim) signs from seed " + PROJECTION_SEED);
         cfg.put("probe", "standardized embeddings, multinomial logistic regression on the train split, L2 in " + java.util.Arrays.toString(io.mycelium.ssl.LinearProbe.L2_GRID)
                 + " picked on validation; test accuracy at the checkpoint with the best validation accuracy");
         List<String> departures = new java.util.ArrayList<>(List.of(
@@ -228,6 +237,7 @@ final class DecentralizedSslCommand implements Callable<Integer> {
                 "input features are re-sent to the neighbours every " + o.dec().featureRefresh() + " rounds (they never change; this repairs loss and churn)",
                 "learning rate decays linearly to 0 at " + o.ssl().lrZeroAt() + " of the rounds (same schedule for every trainer)",
                 "loss on the linear pre-activation; messages carry it and receivers apply the ReLU",
+                "encoder input: the " + (features.equalsIgnoreCase("row-normalized") ? "row-normalized" : "binary (not row-normalized)") + " bag of words (DGI's protocol row-normalizes)",
                 "training length chosen on validation for every method (checkpoints every eval_every rounds)",
                 "negatives drawn from an overlay: push targets are uniform over all nodes (links beyond the graph edges)"));
         if (o.dec().schedule() == io.mycelium.ssl.DecentralizedConfig.Schedule.ASYNC && o.dec().stagger() == 1)

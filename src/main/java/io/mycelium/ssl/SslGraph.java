@@ -20,14 +20,24 @@ public record SslGraph(Graph graph, double[] inputs, int inputDim) {
 
     public int n() { return graph.n(); }
 
+    /** Planetoid features as the files hold them (binary bags of words), n × featureCount. */
+    public static double[] rawFeatures(Planetoid p) {
+        int f = p.featureCount();
+        double[] x = new double[p.n() * f];
+        for (int v = 0; v < p.n(); v++)
+            for (int q = p.featOffsets()[v]; q < p.featOffsets()[v + 1]; q++) x[v * f + p.featIndices()[q]] = p.featValues()[q];
+        return x;
+    }
+
     /**
-     * Row-normalized bag-of-words features, projected to {@code dim} dimensions by a fixed random
-     * ±1/√dim matrix drawn from {@code seed}. Every node can apply the projection locally from the shared
-     * seed; it keeps the per-node parameter copies of the first layer small (dim × width instead of
-     * features × width). {@code dim ≤ 0} keeps the features as they are.
+     * The bag-of-words features, as the files hold them or row-normalized ({@code rowNormalize}, DGI's
+     * preprocessing), projected to {@code dim} dimensions by a fixed random ±1/√dim matrix drawn from
+     * {@code seed}. Every node can apply the projection locally from the shared seed; it keeps the per-node
+     * parameter copies of the first layer small (dim × width instead of features × width). {@code dim ≤ 0}
+     * keeps the features as they are.
      */
-    public static SslGraph planetoid(Planetoid p, int dim, long seed) {
-        double[] x = p.rowNormalizedFeatures();
+    public static SslGraph planetoid(Planetoid p, boolean rowNormalize, int dim, long seed) {
+        double[] x = rowNormalize ? p.rowNormalizedFeatures() : rawFeatures(p);
         int f = p.featureCount(), n = p.n();
         if (dim <= 0) return new SslGraph(p.graph(), x, f);
         double s = 1 / Math.sqrt(dim);

@@ -45,7 +45,7 @@ class DecentralizedSslCliTest {
         Path file = tmp.resolve("a/centralized/model.myc");
         CustomModelFile f = CustomModelFile.read(file, EncoderFile.TYPE);
         Planetoid p = Planetoid.load(data, "cora");
-        SslGraph g = SslGraph.planetoid(p, 0, 7);
+        SslGraph g = SslGraph.planetoid(p, false, 0, 7);
         double[] emb = EncoderFile.embedding(g, SslConfig.defaults().withWidths(8, 8), EncoderFile.parameters(f, file));
         double acc = LinearProbe.evaluate(emb, 16, p.labels(), p.classes(), p.train(), p.val(), p.test()).testAccuracy();
         assertThat(acc).isEqualTo(s.at("/per_seed/centralized/test_accuracy_per_seed/0").asDouble());
@@ -74,7 +74,31 @@ class DecentralizedSslCliTest {
         assertThat(Main.execute("reproduce", "decentralized-ssl", "--dataset", "pubmed", "--out", out.toString())).isEqualTo(2);
         assertThat(Main.execute("reproduce", "decentralized-ssl", "--dataset", "cora", "--data", tmp.resolve("nowhere").toString(), "--out", out.toString())).isEqualTo(2);
         assertThat(Main.execute("reproduce", "decentralized-ssl", "--dataset", "cora", "--epochs", "0", "--out", out.toString())).isEqualTo(2);
+        assertThat(Main.execute("reproduce", "decentralized-ssl", "--dataset", "cora", "--features", "tfidf", "--out", out.toString())).isEqualTo(2);
         assertThat(Files.exists(out)).isFalse();
+    }
+
+    @Test
+    void binaryInputsAreTheFilesBagOfWordsAndRowNormalizedOnesSumToOne() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        PlanetoidTest.writeTiny(data, "cora");
+        Planetoid p = Planetoid.load(data, "cora");
+        int f = p.featureCount();
+        double[] bin = SslGraph.planetoid(p, false, 0, 7).inputs(), norm = SslGraph.planetoid(p, true, 0, 7).inputs();
+        int nonzero = 0;
+        for (int v = 0; v < p.n(); v++) {
+            double sum = 0;
+            for (int k = 0; k < f; k++) {
+                assertThat(bin[v * f + k]).isIn(0.0, 1.0);
+                if (bin[v * f + k] != 0) nonzero++;
+                sum += bin[v * f + k];
+            }
+            double ns = 0;
+            for (int k = 0; k < f; k++) ns += norm[v * f + k];
+            for (int k = 0; k < f; k++) assertThat(norm[v * f + k]).isCloseTo(sum > 0 ? bin[v * f + k] / sum : 0, org.assertj.core.data.Offset.offset(1e-15));
+            if (sum > 0) assertThat(ns).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-12));
+        }
+        assertThat(nonzero).isEqualTo(p.featIndices().length);
     }
 
     static String[] concat(String[] a, String... b) {
