@@ -89,7 +89,7 @@ final class NetBenchCommand implements Callable<Integer> {
         var s = job.setup();
         double[] inProcess = epochTimes(s, Engine.synchronous(s.graph(), NetTraining.params(s, Scheme.D_SGD)));
         double[] partitioned = epochTimes(s, Engine.partitioned(s.graph(), Partitioner.split(s.graph(), 2), NetTraining.params(s, Scheme.D_SGD)));
-        Launcher hosts = new Launcher(Files.createTempDirectory("mycelium-bench-net-"));
+        Launcher hosts = new Launcher(Files.createTempDirectory("mycelium-bench-net-"), 2);
         CoordinatorProcess.Outcome o = CoordinatorProcess.run(new NetSystem.Options("coordinator", "127.0.0.1", 0, 77, job.hash(), null), job,
                 new CoordinatorProcess.Settings(2, hosts, 2, List.of(words), Path.of("."), false, Duration.ofSeconds(300), p -> {}), System.err);
         if (o.failure() != null) {

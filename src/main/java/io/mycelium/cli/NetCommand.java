@@ -162,7 +162,7 @@ final class NetCommand implements Runnable {
         if (job instanceof Job.Train) hostArgs.addAll(List.of("--checkpoint-dir", ckDir.toAbsolutePath().toString(), "--checkpoint-every", Integer.toString(ckEvery)));
         if (tls != null) hostArgs.addAll(List.of("--tls", tls.toString()));
         hostArgs.add(jobWords);
-        Launcher launcher = launch ? new Launcher(Files.createTempDirectory("mycelium-net-")) : null;
+        Launcher launcher = launch ? new Launcher(Files.createTempDirectory("mycelium-net-"), procs) : null;
         NetSystem.Options o;
         try {
             o = new NetSystem.Options("coordinator", host, port, runId, job.hash(), tls);

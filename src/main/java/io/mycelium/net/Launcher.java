@@ -16,10 +16,24 @@ import java.util.function.BiConsumer;
  */
 public final class Launcher implements AutoCloseable {
     private final Path logs;
+    private final int coresEach;
     private final List<Process> children = new ArrayList<>();
     private final List<Path> written = new ArrayList<>();
 
-    public Launcher(Path logs) throws IOException { this.logs = Files.createDirectories(logs); }
+    /** A launcher whose children see every core (as many as this JVM does). */
+    public Launcher(Path logs) throws IOException { this(logs, 0); }
+
+    /**
+     * A launcher for {@code jvms} host JVMs that run at the same time and share this machine's cores:
+     * each child sees max(1, cores / jvms) of them ({@code -XX:ActiveProcessorCount}), so that N hosts
+     * on a small machine do not each size their thread pools, GC and parallel kernels for every core
+     * and then preempt each other's compute threads (a host that sees one core runs its kernels on its
+     * compute thread, {@link HostProcess}). {@code jvms <= 0}: as {@link #Launcher(Path)}.
+     */
+    public Launcher(Path logs, int jvms) throws IOException {
+        this.logs = Files.createDirectories(logs);
+        this.coresEach = jvms <= 0 ? 0 : Math.max(1, Runtime.getRuntime().availableProcessors() / jvms);
+    }
 
     public Path logs() { return logs; }
 
@@ -31,6 +45,7 @@ public final class Launcher implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (Runtime.version().feature() >= 23) cmd.add("--sun-misc-unsafe-memory-access=allow");
+        if (coresEach > 0) cmd.add("-XX:ActiveProcessorCount=" + coresEach);
         cmd.addAll(List.of("-Xss4m", "-Xmx768m", "-XX:+UseSerialGC", "-XX:ObjectAlignmentInBytes=64", "--add-modules", "jdk.incubator.vector",
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "io.mycelium.cli.Main"));
         cmd.addAll(args);
