@@ -68,7 +68,12 @@ final class HostTraining {
             if (form != null && (!GcnnPass.supports(form) || form.width(form.layers()) != 1)) form = null;
         }
         if (form == null) return null;
-        if (passes[slot] == null) passes[slot] = new GcnnPass(form, h.comm(), h.params());
+        if (passes[slot] == null) {
+            // the second half of a mini-batch reads the same store as the first: one sample-major copy of it
+            GcnnPass pass = new GcnnPass(form, h.comm(), h.params());
+            boolean second = slot == TRAIN_SECOND || slot == EVAL_SECOND;
+            passes[slot] = second ? pass.sharingSamplesWith(pass(h, model, slot - 1)) : pass;
+        }
         return passes[slot];
     }
 

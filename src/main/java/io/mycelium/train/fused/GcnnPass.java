@@ -32,8 +32,7 @@ public final class GcnnPass {
     private final String description;
     private double[] output;      // x[L] without the padding, [node][feature][sample]
     private double[] outputGrad;  // the plain step's dy, laid out like output
-    private Tensor bySampleOf;    // the sample store last copied to...
-    private double[] bySample;    // ...this sample-major layout
+    private SampleCopy samples = new SampleCopy();   // the sample-major copy of the store last gathered from
     private final int[] gatherBase = new int[8];
     /** Sample stores up to this many doubles (256 MiB) get a sample-major copy; larger ones are read in place. */
     private long sampleMajorLimit = 1L << 25;
@@ -137,17 +136,8 @@ public final class GcnnPass {
         int n = s.n, g0 = s.width(0), S = store.dim(1), B = ids.length, row = n * g0;
         double[] in = store.data(), x0 = s.resize(B);
         int P = s.stride;
-        if (store != bySampleOf && (long) in.length <= sampleMajorLimit) {
-            // once per store: a sample-major copy [sample][node][feature]. A shuffled mini-batch then
-            // reads B contiguous runs of n·g_0 doubles instead of B·n scattered feature vectors, which
-            // in the node-major store cost a cache miss each (a fifth of a node-regression epoch)
-            bySample = new double[in.length];
-            for (int i = 0; i < n; i++)
-                for (int s = 0; s < S; s++) System.arraycopy(in, (i * S + s) * g0, bySample, s * row + i * g0, g0);
-            bySampleOf = store;
-        }
-        if (store == bySampleOf) {
-            double[] src = bySample;
+        double[] src = samples.of(store, n, g0, sampleMajorLimit);
+        if (src != null) {
             int[] base = gatherBase;
             for (int b0 = 0; b0 < B; b0 += 8) {      // eight samples at a time: one cache line of x0 per feature row
                 int bn = Math.min(8, B - b0), r = 0;
@@ -170,6 +160,45 @@ public final class GcnnPass {
                 }
             }
         }
+    }
+
+    /**
+     * The sample-major copy of a store, {@code [sample][node][feature]}: one per store, shared by the
+     * passes that gather from the same store (the two halves of a mini-batch), so the store is
+     * copied once and the copy takes its size once in memory and in the caches.
+     */
+    private static final class SampleCopy {
+        private Tensor of;
+        private double[] data;
+
+        /**
+         * The copy of {@code store} ({@code [n, S, g0]}), made on the first call for it; null when the
+         * store holds more than {@code limit} doubles. Synchronized: the two halves may ask at once.
+         */
+        synchronized double[] of(Tensor store, int n, int g0, long limit) {
+            if (of == store) return data;
+            double[] in = store.data();
+            if ((long) in.length > limit) return null;
+            // a shuffled mini-batch then reads B contiguous runs of n·g_0 doubles instead of B·n scattered
+            // feature vectors, which in the node-major store cost a cache miss each (a fifth of a
+            // node-regression epoch)
+            int S = store.dim(1), row = n * g0;
+            double[] copy = new double[in.length];
+            for (int i = 0; i < n; i++)
+                for (int s = 0; s < S; s++) System.arraycopy(in, (i * S + s) * g0, copy, s * row + i * g0, g0);
+            data = copy;
+            of = store;
+            return copy;
+        }
+    }
+
+    /**
+     * Gathers through {@code first}'s sample-major copy of the store instead of a copy of its own
+     * (for a pass that reads the same samples: same numbers). Returns this pass.
+     */
+    public GcnnPass sharingSamplesWith(GcnnPass first) {
+        samples = first.samples;
+        return this;
     }
 
     /** Always read the store in place (tests hold both gathers to the same numbers). */

@@ -83,6 +83,8 @@ class GcnnPassTest {
         }
         double[] copied = pass.forward(params, x, shuffled).clone();
         assertThat(new GcnnPass(model.gcnnForm(), h.comm(), params).readInPlace().forward(params, x, shuffled)).containsExactly(copied);
+        // a pass gathering through another's sample-major copy (the second half of a mini-batch): the same bits
+        assertThat(new GcnnPass(model.gcnnForm(), h.comm(), params).sharingSamplesWith(pass).forward(params, x, shuffled)).containsExactly(copied);
         // forward, squared error and backward in one call: the same bits as the three steps
         double[] targets = new double[n * samples];
         for (int i = 0; i < n; i++)
