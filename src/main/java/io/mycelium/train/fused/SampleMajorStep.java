@@ -226,7 +226,7 @@ final class SampleMajorStep implements GcnnPass.OutputStep {
         for (; j < m; j += L) hiddenVector(in, sin, U0, U1, wo + j, h, xo, oo + j, k, m, P, B);
     }
 
-    /** {@link #hiddenRows} for one vector of outputs (at {@code wo}, {@code oo}): eight samples at a time, then one. */
+    /** {@link #hiddenRows} for one vector of outputs (at {@code wo}, {@code oo}): eight samples at a time, then four, then one. */
     private static void hiddenVector(double[] in, double[] sin, double[] U0, double[] U1, int wo, double[] h, int xo, int oo,
                                      int k, int m, int P, int B) {
         int b = 0;
@@ -246,6 +246,23 @@ final class SampleMajorStep implements GcnnPass.OutputStep {
             }
             int o = oo + b * m;
             VectorMath.store8(h, o, m, a0, a1, a2, a3, a4, a5, a6, a7);
+        }
+        if (b + 3 < B) {      // four of the last samples as four chains (one sample at a time waits on each multiply-add)
+            DoubleVector a0 = DoubleVector.zero(V), a1 = a0, a2 = a0, a3 = a0;
+            for (int kk = 0; kk < k; kk++) {
+                int w = wo + kk * m, r = xo + kk * P + b;
+                DoubleVector u = DoubleVector.fromArray(V, U0, w), v = DoubleVector.fromArray(V, U1, w);
+                a0 = bc(sin[r]).fma(v, bc(in[r]).fma(u, a0));
+                a1 = bc(sin[r + 1]).fma(v, bc(in[r + 1]).fma(u, a1));
+                a2 = bc(sin[r + 2]).fma(v, bc(in[r + 2]).fma(u, a2));
+                a3 = bc(sin[r + 3]).fma(v, bc(in[r + 3]).fma(u, a3));
+            }
+            int o = oo + b * m;
+            a0.intoArray(h, o);
+            a1.intoArray(h, o + m);
+            a2.intoArray(h, o + 2 * m);
+            a3.intoArray(h, o + 3 * m);
+            b += 4;
         }
         for (; b < B; b++) {
             DoubleVector a = DoubleVector.zero(V);
@@ -455,7 +472,7 @@ final class SampleMajorStep implements GcnnPass.OutputStep {
         for (; kk < m; kk += L) backVector(i, e0, e1, cols, C, c0 + kk, q, P, m, B, t, at + kk);
     }
 
-    /** {@link #backRows} for one vector of features (coefficients at {@code c}, rows of t at {@code at}): eight samples at a time, then one. */
+    /** {@link #backRows} for one vector of features (coefficients at {@code c}, rows of t at {@code at}): eight samples at a time, then four, then one. */
     private static void backVector(int i, int e0, int e1, int[] cols, double[] C, int c, double[] q, int P, int m, int B,
                                    double[] t, int at) {
         DoubleVector w = DoubleVector.fromArray(V, C, c);
@@ -478,6 +495,24 @@ final class SampleMajorStep implements GcnnPass.OutputStep {
             }
             int o = at + b * m;
             VectorMath.store8(t, o, m, a0, a1, a2, a3, a4, a5, a6, a7);
+        }
+        if (b + 3 < B) {      // four of the last samples as four chains, as in hiddenVector
+            int qi = i * P + b + A;
+            DoubleVector a0 = bc(q[qi]).mul(w), a1 = bc(q[qi + 1]).mul(w), a2 = bc(q[qi + 2]).mul(w), a3 = bc(q[qi + 3]).mul(w);
+            for (int e = e0; e < e1; e++) {
+                DoubleVector y = DoubleVector.fromArray(V, C, c + (e - e0 + 1) * m);
+                int qj = cols[e] * P + b + A;
+                a0 = bc(q[qj]).fma(y, a0);
+                a1 = bc(q[qj + 1]).fma(y, a1);
+                a2 = bc(q[qj + 2]).fma(y, a2);
+                a3 = bc(q[qj + 3]).fma(y, a3);
+            }
+            int o = at + b * m;
+            a0.intoArray(t, o);
+            a1.intoArray(t, o + m);
+            a2.intoArray(t, o + 2 * m);
+            a3.intoArray(t, o + 3 * m);
+            b += 4;
         }
         for (; b < B; b++) {
             DoubleVector a = bc(q[i * P + b + A]).mul(w);
