@@ -30,7 +30,8 @@ import java.util.Map;
  * with the parameters the mini-batch started from. The centralized run trains one actor; the
  * distributed run gives every vertex its own actor copy, mixes each sample's local gradients in one
  * Metropolis–Hastings round (times n) and lets each vertex step its own copy (GC-Adam, spec §0.3).
- * The critic is trained centrally in both.
+ * The critic is trained centrally in both. With a critic warm-up of W (ours, not the authors'), the
+ * actor waits for the first W mini-batches, so that it never follows an untrained critic.
  */
 public final class LinkScheduling {
     private LinkScheduling() {}
@@ -56,15 +57,27 @@ public final class LinkScheduling {
      * selected on (see {@link #validationSet}); 0 keeps the last actor, as the authors.
      */
     public record Config(int miniBatches, int batch, int nodes, ConflictGraphs.Protocol graphs, int minDegree, int maxDegree, double actorLr, double criticLr,
-                         long seed, int validationPerDensity) {
+                         long seed, int validationPerDensity, int criticWarmup) {
         /** Validation graphs per test density by default: 100 in all. */
         public static final int VALIDATION_PER_DENSITY = 20;
 
-        /** The paper's protocol: 55 mini-batches of 100 samples on G(100, d̄/99), d̄ uniform in 2..25. */
-        public static Config paper() { return new Config(55, 100, 100, ConflictGraphs.Protocol.PER_MINIBATCH, 2, 25, 5e-5, 1e-4, 27, VALIDATION_PER_DENSITY); }
+        public Config {
+            if (criticWarmup < 0) throw new IllegalArgumentException("the critic warm-up must be >= 0 mini-batches, got " + criticWarmup);
+        }
+
+        /** The paper's protocol: 55 mini-batches of 100 samples on G(100, d̄/99), d̄ uniform in 2..25; the actor learns from the first mini-batch, as the authors. */
+        public static Config paper() { return new Config(55, 100, 100, ConflictGraphs.Protocol.PER_MINIBATCH, 2, 25, 5e-5, 1e-4, 27, VALIDATION_PER_DENSITY, 0); }
 
         public Config withGraphs(ConflictGraphs.Protocol g) {
-            return new Config(miniBatches, batch, nodes, g, minDegree, maxDegree, actorLr, criticLr, seed, validationPerDensity);
+            return new Config(miniBatches, batch, nodes, g, minDegree, maxDegree, actorLr, criticLr, seed, validationPerDensity, criticWarmup);
+        }
+
+        public Config withCriticWarmup(int w) {
+            return new Config(miniBatches, batch, nodes, graphs, minDegree, maxDegree, actorLr, criticLr, seed, validationPerDensity, w);
+        }
+
+        public Config withSeed(long s) {
+            return new Config(miniBatches, batch, nodes, graphs, minDegree, maxDegree, actorLr, criticLr, s, validationPerDensity, criticWarmup);
         }
 
         public Map<String, Object> choices() {
@@ -97,6 +110,11 @@ public final class LinkScheduling {
                       + " validation graphs drawn fresh like the test set (G(" + nodes + ", p), p = 0.02, 0.05, 0.1, 0.15, 0.2, weights U(0,1), from the run's seed;"
                       + " never the 10 test graphs); earliest on a tie. Ours: the authors' logs report the last actor (their code saves the actor"
                       + " that is best on the 10 test graphs, which a result must not do)");
+            m.put("critic_warmup", criticWarmup == 0
+                    ? "none: the actor learns from the first mini-batch, as the authors"
+                    : "ours: the first " + criticWarmup + " of the " + miniBatches + " mini-batches train only the critic (the actor stays at its initialization,"
+                      + " its rollouts still feed the critic), so the actor never follows an untrained critic; the authors update both from the first"
+                      + " mini-batch. The samples are the same; the actor takes " + (miniBatches - criticWarmup) + " mini-batches of steps instead of " + miniBatches);
             m.put("test_ratio_logged", "after k updates, k = 0.." + miniBatches + " (the authors log mini-batch k after k-1 updates)");
             return m;
         }
@@ -110,8 +128,9 @@ public final class LinkScheduling {
     /**
      * Per mini-batch: test and validation ratio after k updates (k = 0..K; no validation ratios without a validation set), and the training logs of
      * mini-batch k (1..K, index k−1); {@code actor} is the actor after the last mini-batch (per-node
-     * copies for the distributed scheme), {@code selected} the actor after {@code selectedAfter} updates,
-     * the one the validation set chose (the last one without validation).
+     * copies for the distributed scheme), {@code selected} the actor after {@code selectedAfter} mini-batches,
+     * the one the validation set chose among those that took steps (the last one without validation; the
+     * untrained one, after 0, if the warm-up lasted the whole run).
      */
     public record Curve(Scheme scheme, double[] testRatio, double[] validationRatio, double[] trainRatio, double[] criticLoss, double[] actorLoss,
                         double[] zMean, Traffic traffic, double seconds, Params actor, int selectedAfter, Params selected) {
@@ -185,7 +204,8 @@ public final class LinkScheduling {
             if (validation != null) validationRatio[0] = testRatio(validation, actor);
         }
         for (int k = done; k < K; k++) {
-            Params actorNext = actor.copy(), criticNext = critic.copy();
+            boolean actorLearns = k >= cfg.criticWarmup();
+            Params actorNext = actorLearns ? actor.copy() : actor, criticNext = critic.copy();
             double ratioSum = 0, lossSum = 0, jSum = 0, zSum = 0;
             ConflictGraphs.Sample sg = null;
             Comm actorComm = null, criticComm = null, consensusComm = null, lgsComm = null;
@@ -216,16 +236,18 @@ public final class LinkScheduling {
                 ratioSum += Lgs.utility(Lgs.distributed(lgsComm, zw), w) / greedy;
                 // the actor's gradient through the critic, at z + exploration noise
                 for (int i = 0; i < n; i++) noise[i] = (data.nextDouble() - 0.5) * 0.06;
-                ActorPass pass = actorObjective(at, zv, ct, lap, noise, z, true);
+                ActorPass pass = actorObjective(at, zv, ct, lap, noise, z, actorLearns);
                 jSum += pass.objective();
                 Var c = pass.critic();
                 double[] cv = c.value().data();
-                Params ga = at.paramGrads();
-                if (dist) {
-                    Exchange.consensus(consensusComm, sg.mh(), Optimizer.tensors(ga).toArray(Tensor[]::new));
-                    for (Tensor t : Optimizer.tensors(ga)) for (int q = 0; q < t.data().length; q++) t.data()[q] *= n;
+                if (actorLearns) {
+                    Params ga = at.paramGrads();
+                    if (dist) {
+                        Exchange.consensus(consensusComm, sg.mh(), Optimizer.tensors(ga).toArray(Tensor[]::new));
+                        for (Tensor t : Optimizer.tensors(ga)) for (int q = 0; q < t.data().length; q++) t.data()[q] *= n;
+                    }
+                    actorOpt.step(actorNext, actorState, ga, List.of());
                 }
-                actorOpt.step(actorNext, actorState, ga, List.of());
                 // the critic's target: one rollout of LGS on fresh weights and a wider noise
                 for (int i = 0; i < n; i++) {
                     w2[i] = data.nextDouble();
@@ -255,8 +277,9 @@ public final class LinkScheduling {
             zMean[k] = zSum / ((double) b * n);
             testRatio[k + 1] = testRatio(test, actor);
             if (validation != null) validationRatio[k + 1] = testRatio(validation, actor);
-            // the actor after k + 1 updates replaces the selected one if the validation set prefers it (the last one without validation)
-            if (validation == null || k == 0 || validationRatio[k + 1] > validationRatio[selectedAfter]) {
+            // the actor after k + 1 mini-batches replaces the selected one if the validation set prefers it (the last one without validation);
+            // only actors that took steps are candidates
+            if (actorLearns && (validation == null || k == cfg.criticWarmup() || validationRatio[k + 1] > validationRatio[selectedAfter])) {
                 selectedAfter = k + 1;
                 selected = actor;
             }

@@ -129,7 +129,7 @@ class LinkSchedulingTest {
     void sameSeedSameBits(ConflictGraphs.Protocol graphs) {
         Assumptions.assumeTrue(Files.isDirectory(DATA), "needs ../shared/data/link-scheduling");
         SchedulingTestSet test = SchedulingTestSet.read(DATA);
-        LinkScheduling.Config cfg = new LinkScheduling.Config(2, 2, 100, graphs, 2, 25, 5e-5, 1e-4, 27, 2);
+        LinkScheduling.Config cfg = new LinkScheduling.Config(2, 2, 100, graphs, 2, 25, 5e-5, 1e-4, 27, 2, 0);
         for (LinkScheduling.Scheme s : LinkScheduling.Scheme.values()) {
             LinkScheduling.Curve a = LinkScheduling.train(cfg, s, test, () -> {}), b = LinkScheduling.train(cfg, s, test, () -> {});
             assertThat(a.testRatio()).isEqualTo(b.testRatio());
@@ -149,7 +149,7 @@ class LinkSchedulingTest {
         SchedulingTestSet test = SchedulingTestSet.read(DATA);
         int k = 5;
         // a large actor learning rate so that the actor, and with it the ratios, move between mini-batches
-        LinkScheduling.Config cfg = new LinkScheduling.Config(k, 3, 100, ConflictGraphs.Protocol.PER_MINIBATCH, 2, 25, 3e-2, 1e-4, 5, 3);
+        LinkScheduling.Config cfg = new LinkScheduling.Config(k, 3, 100, ConflictGraphs.Protocol.PER_MINIBATCH, 2, 25, 3e-2, 1e-4, 5, 3, 0);
         SchedulingTestSet validation = LinkScheduling.validationSet(100, 3, 5);
         assertThat(validation.size()).isEqualTo(15);
         for (Graph g : validation.graphs()) for (Graph t : test.graphs()) assertThat(g.neighbours()).isNotEqualTo(t.neighbours());
@@ -165,11 +165,60 @@ class LinkSchedulingTest {
             assertThat(LinkScheduling.testRatio(test, c.actor())).isEqualTo(c.last());
         }
         // without a validation set the result is the last actor
-        LinkScheduling.Curve last = LinkScheduling.train(new LinkScheduling.Config(2, 2, 100, ConflictGraphs.Protocol.PER_MINIBATCH, 2, 25, 3e-2, 1e-4, 5, 0),
+        LinkScheduling.Curve last = LinkScheduling.train(new LinkScheduling.Config(2, 2, 100, ConflictGraphs.Protocol.PER_MINIBATCH, 2, 25, 3e-2, 1e-4, 5, 0, 0),
                 LinkScheduling.Scheme.CENTRALIZED, test, () -> {});
         assertThat(last.validationRatio()).isEmpty();
         assertThat(last.selectedAfter()).isEqualTo(2);
         assertThat(last.selected()).isSameAs(last.actor());
+    }
+
+    @Test
+    void duringTheCriticWarmupOnlyTheCriticLearns() {
+        Assumptions.assumeTrue(Files.isDirectory(DATA), "needs ../shared/data/link-scheduling");
+        SchedulingTestSet test = SchedulingTestSet.read(DATA);
+        LinkScheduling.Config from = new LinkScheduling.Config(4, 3, 100, ConflictGraphs.Protocol.PER_MINIBATCH, 2, 25, 3e-2, 1e-4, 5, 3, 0);
+        for (LinkScheduling.Scheme s : LinkScheduling.Scheme.values()) {
+            LinkScheduling.Curve none = LinkScheduling.train(from, s, test, () -> {}), warm = LinkScheduling.train(from.withCriticWarmup(2), s, test, () -> {});
+            // the same samples and the same first mini-batch (neither actor has moved yet); afterwards the critics differ
+            assertThat(warm.trainRatio()[0]).isEqualTo(none.trainRatio()[0]);
+            assertThat(warm.criticLoss()[0]).isEqualTo(none.criticLoss()[0]);
+            assertThat(warm.criticLoss()[1]).isNotEqualTo(none.criticLoss()[1]);
+            // the actor waits two mini-batches, then learns; only an actor that learned can be the result
+            assertThat(warm.testRatio()[1]).isEqualTo(warm.testRatio()[0]);
+            assertThat(warm.testRatio()[2]).isEqualTo(warm.testRatio()[0]);
+            assertThat(warm.selectedAfter()).as(s.id()).isBetween(3, 4);
+            // a warm-up as long as the run leaves the actor at its initialization, bit for bit, and that is the result
+            Params untrained = paramsAfter(from.withCriticWarmup(2), s, test, 2), init = SchedulingActor.init(Init.rng(5));
+            if (s == LinkScheduling.Scheme.DISTRIBUTED) init = init.perNode(100);
+            for (String n : init.names()) assertThat(untrained.get(n).data()).as(n).isEqualTo(init.get(n).data());
+            assertThat(warm.actor().get("actor2.theta0").data()).isNotEqualTo(init.get("actor2.theta0").data());
+        }
+    }
+
+    /** The actor after a run of {@code k} mini-batches of {@code cfg} (which must not be shorter than its warm-up to stay untrained). */
+    private static Params paramsAfter(LinkScheduling.Config cfg, LinkScheduling.Scheme s, SchedulingTestSet test, int k) {
+        LinkScheduling.Config c = new LinkScheduling.Config(k, cfg.batch(), cfg.nodes(), cfg.graphs(), cfg.minDegree(), cfg.maxDegree(), cfg.actorLr(), cfg.criticLr(),
+                cfg.seed(), cfg.validationPerDensity(), cfg.criticWarmup());
+        LinkScheduling.Curve r = LinkScheduling.train(c, s, test, () -> {});
+        assertThat(r.selectedAfter()).isZero();
+        assertThat(r.result()).isEqualTo(r.testRatio()[0]);
+        return r.actor();
+    }
+
+    @Test
+    void aSeedSpreadIsItsValuesMeanSampleSdAndMedian() {
+        SeedSpread even = SeedSpread.of(new double[] {1.0, 1.1, 0.9, 1.2}, 1.05);
+        assertThat(even.mean()).isCloseTo(1.05, org.assertj.core.api.Assertions.within(1e-15));
+        assertThat(even.sd()).isCloseTo(Math.sqrt(0.05 / 3), org.assertj.core.api.Assertions.within(1e-15));
+        assertThat(even.median()).isCloseTo(1.05, org.assertj.core.api.Assertions.within(1e-15));
+        assertThat(even.atOrAbove()).isEqualTo(2);
+        assertThat(even.min()).isEqualTo(0.9);
+        assertThat(even.max()).isEqualTo(1.2);
+        SeedSpread odd = SeedSpread.of(new double[] {3, 1, 2}, 5);
+        assertThat(odd.median()).isEqualTo(2);
+        assertThat(odd.atOrAbove()).isZero();
+        assertThat(odd.values()).containsExactly(3, 1, 2);
+        assertThat(SeedSpread.of(new double[] {4}, 0).sd()).isZero();
     }
 
     @Test
