@@ -4,7 +4,6 @@ import io.mycelium.comm.Comm;
 import io.mycelium.comm.Partition;
 import io.mycelium.engine.Engine;
 import io.mycelium.engine.Host;
-import io.mycelium.tensor.Parallel;
 import io.mycelium.tensor.Tensor;
 import io.mycelium.train.Scheme;
 import org.apache.pekko.actor.Address;
@@ -42,11 +41,6 @@ public final class HostProcess {
      * @param join how long to wait for the cluster to admit this host, and then for the coordinator's assignment and roster
      */
     public static int run(NetSystem.Options o, Address coordinator, Job job, Checkpoints ck, Faults faults, Duration join, PrintStream err) throws Exception {
-        // one core for this host (its launcher shares the machine among the hosts, or the machine is that
-        // small): the kernels run on the compute thread, as each of Engine.partitioned's partitions does on
-        // its virtual thread; a fork-join pool would only add a wake-up per kernel and a thread that
-        // competes with the compute thread and the actor system. The same bits either way (Parallel).
-        if (Runtime.getRuntime().availableProcessors() == 1) Parallel.setEnabled(false);
         ActorSystem<Void> system = NetSystem.start(o);
         try {
             NetSystem.join(system, coordinator);

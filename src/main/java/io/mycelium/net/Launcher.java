@@ -25,10 +25,14 @@ public final class Launcher implements AutoCloseable {
 
     /**
      * A launcher for {@code jvms} host JVMs that run at the same time and share this machine's cores:
-     * each child sees max(1, cores / jvms) of them ({@code -XX:ActiveProcessorCount}), so that N hosts
-     * on a small machine do not each size their thread pools, GC and parallel kernels for every core
-     * and then preempt each other's compute threads (a host that sees one core runs its kernels on its
-     * compute thread, {@link HostProcess}). {@code jvms <= 0}: as {@link #Launcher(Path)}.
+     * each child's parallel kernels ({@link io.mycelium.tensor.Parallel}, on the common fork-join pool)
+     * use K = max(1, cores / jvms) threads, its compute thread and K − 1 pool workers
+     * ({@code java.util.concurrent.ForkJoinPool.common.parallelism}; 0 runs every task on the caller).
+     * Otherwise N hosts computing a lockstep round at once each split every kernel over all the cores,
+     * more kernel threads than cores, plus a pool wake-up per kernel. With K = 1 a host computes as each
+     * of {@code Engine.partitioned}'s partitions does on its virtual thread. The same bits either way.
+     * The JVM still sees every core (its locks and queues spin only on a multiprocessor).
+     * {@code jvms <= 0}: as {@link #Launcher(Path)}.
      */
     public Launcher(Path logs, int jvms) throws IOException {
         this.logs = Files.createDirectories(logs);
@@ -45,7 +49,7 @@ public final class Launcher implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (Runtime.version().feature() >= 23) cmd.add("--sun-misc-unsafe-memory-access=allow");
-        if (coresEach > 0) cmd.add("-XX:ActiveProcessorCount=" + coresEach);
+        if (coresEach > 0) cmd.add("-Djava.util.concurrent.ForkJoinPool.common.parallelism=" + (coresEach - 1));
         cmd.addAll(List.of("-Xss4m", "-Xmx768m", "-XX:+UseSerialGC", "-XX:ObjectAlignmentInBytes=64", "--add-modules", "jdk.incubator.vector",
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "io.mycelium.cli.Main"));
         cmd.addAll(args);
