@@ -46,6 +46,15 @@ public final class Launcher implements AutoCloseable {
 
     /** Starts child {@code i} running {@code mycelium args...}; {@code onExit} gets its (pid, exit code). */
     public synchronized Process start(int i, List<String> args, BiConsumer<Long, Integer> onExit) throws IOException {
+        Process p = new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(log(i).toFile()).start();
+        children.add(p);
+        written.add(log(i));
+        p.onExit().thenAccept(x -> onExit.accept(x.pid(), x.exitValue()));
+        return p;
+    }
+
+    /** The command line of a child running {@code mycelium args...}. */
+    List<String> command(List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (Runtime.version().feature() >= 23) cmd.add("--sun-misc-unsafe-memory-access=allow");
@@ -53,11 +62,7 @@ public final class Launcher implements AutoCloseable {
         cmd.addAll(List.of("-Xss4m", "-Xmx768m", "-XX:+UseSerialGC", "-XX:ObjectAlignmentInBytes=64", "--add-modules", "jdk.incubator.vector",
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "io.mycelium.cli.Main"));
         cmd.addAll(args);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log(i).toFile()).start();
-        children.add(p);
-        written.add(log(i));
-        p.onExit().thenAccept(x -> onExit.accept(x.pid(), x.exitValue()));
-        return p;
+        return cmd;
     }
 
     public synchronized List<Process> children() { return List.copyOf(children); }

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The local launcher's host logs: written per child, removed after a successful run, others' files kept. */
+/** The local launcher: host logs written per child, removed after a successful run, others' files kept; the cores a host's kernels use. */
 @Timeout(120)
 class LauncherTest {
     @TempDir
@@ -32,6 +32,19 @@ class LauncherTest {
         assertThat(Files.readString(l.log(0))).contains("mycelium ");
         l.deleteLogs();
         assertThat(tmp.resolve("logs")).doesNotExist();
+    }
+
+    @Test
+    void hostsSharingTheMachineSplitItsCoresForTheirKernels() throws Exception {
+        String pool = "-Djava.util.concurrent.ForkJoinPool.common.parallelism=";
+        int cores = Runtime.getRuntime().availableProcessors();
+        // as many hosts as cores, or more: each computes on its compute thread alone (no pool workers)
+        assertThat(new Launcher(tmp.resolve("a"), cores).command(List.of("x"))).contains(pool + 0).endsWith("x");
+        assertThat(new Launcher(tmp.resolve("b"), 3 * cores).command(List.of("x"))).contains(pool + 0);
+        // one host: every core, its compute thread and cores - 1 workers
+        assertThat(new Launcher(tmp.resolve("c"), 1).command(List.of("x"))).contains(pool + (cores - 1));
+        // not sharing: the JVM's default pool
+        assertThat(new Launcher(tmp.resolve("d")).command(List.of("x"))).noneMatch(a -> a.startsWith(pool));
     }
 
     @Test
