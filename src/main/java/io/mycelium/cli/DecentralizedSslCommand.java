@@ -49,7 +49,7 @@ final class DecentralizedSslCommand implements Callable<Integer> {
     int negMaxAge;
     @Option(names = "--projection", defaultValue = "0", description = "project the features to this many dimensions by a shared-seed random matrix; 0 keeps the raw bag of words (default ${DEFAULT-VALUE})")
     int projection;
-    @Option(names = "--features", defaultValue = "binary", description = "encoder input: binary (the bag of words as the files hold it) or row-normalized (DGI's preprocessing) (default ${DEFAULT-VALUE})")
+    @Option(names = "--features", defaultValue = "row-normalized", description = "encoder input: row-normalized (DGI's preprocessing) or binary (the bag of words as the files hold it) (default ${DEFAULT-VALUE})")
     String features;
 
     @Option(names = "--objective", defaultValue = "edge-reconstruction", description = "layer-wise loss: edge-reconstruction (with push negatives) or decorrelation (CCA-SSG on two views; batch moments by gossip) (default ${DEFAULT-VALUE})")
@@ -237,11 +237,11 @@ final class DecentralizedSslCommand implements Callable<Integer> {
                 "input features are re-sent to the neighbours every " + o.dec().featureRefresh() + " rounds (they never change; this repairs loss and churn)",
                 "learning rate decays linearly to 0 at " + o.ssl().lrZeroAt() + " of the rounds (same schedule for every trainer)",
                 "loss on the linear pre-activation; messages carry it and receivers apply the ReLU",
-                "encoder input: the " + (features.equalsIgnoreCase("row-normalized") ? "row-normalized" : "binary (not row-normalized)") + " bag of words (DGI's protocol row-normalizes)",
                 "training length chosen on validation for every method (checkpoints every eval_every rounds)",
                 "negatives drawn from an overlay: push targets are uniform over all nodes (links beyond the graph edges)"));
         if (o.dec().schedule() == io.mycelium.ssl.DecentralizedConfig.Schedule.ASYNC && o.dec().stagger() == 1)
             departures.add("asynchronous with stagger 1: every node's layers step every round (no barrier; messages take 1-2 rounds, loss and churn apply); the poster's nodes step on independent timers");
+        if (features.equalsIgnoreCase("binary")) departures.add("encoder input: the binary bag of words, not row-normalized (DGI's protocol row-normalizes)");
         if (o.dec().rowExchanges() > 0)
             departures.add("row gossip: every round each node averages each first-layer row it holds with a uniform random other holder of that row, "
                     + o.dec().rowExchanges() + " time(s) (peer sampling per input dimension, an overlay per word; the poster: whole models to random peers); MODEL messages carry that layer's bias only");

@@ -45,7 +45,7 @@ class DecentralizedSslCliTest {
         Path file = tmp.resolve("a/centralized/model.myc");
         CustomModelFile f = CustomModelFile.read(file, EncoderFile.TYPE);
         Planetoid p = Planetoid.load(data, "cora");
-        SslGraph g = SslGraph.planetoid(p, false, 0, 7);
+        SslGraph g = SslGraph.planetoid(p, true, 0, 7);
         double[] emb = EncoderFile.embedding(g, SslConfig.defaults().withWidths(8, 8), EncoderFile.parameters(f, file));
         double acc = LinearProbe.evaluate(emb, 16, p.labels(), p.classes(), p.train(), p.val(), p.test()).testAccuracy();
         assertThat(acc).isEqualTo(s.at("/per_seed/centralized/test_accuracy_per_seed/0").asDouble());
