@@ -97,9 +97,8 @@ public final class LinkScheduling {
             m.put("adam", "actor lr " + actorLr + ", critic lr " + criticLr + ", β1 0.9, β2 0.999, ε 1e-7 (Keras defaults)");
             m.put("seed", seed + (seed == 27 ? " (default): chosen because its untrained actor starts where the authors' did (test ratio 0.985, z mean 0.035;"
                     + " authors 0.984, 0.05); the untrained ratio ranges 0.6-1.07 over seeds 1-60, as z at initialization is a ReLU of nearly"
-                    + " constant values; over seeds 1-8 the centralized ratio spans 0.755-1.068 (median 1.050) for the last actor and 0.755-1.065"
-                    + " (median 1.052) for the selected one, and this seed ends low either way"
-                    + " (docs/reproductions/wireless.md)" : "")
+                    + " constant values; the seed was chosen on the start, not the result, and ends low among seeds 1-8 with either schedule;"
+                    + " the spread over seeds 1-8 is in over_seeds (docs/reproductions/wireless.md)" : "")
                     + "; the authors' actor starts from TensorFlow's GlorotUniform(seed=layer), a draw not regenerated here");
             m.put("step_order", "the " + batch + " stored steps of a mini-batch are applied in sample order (the authors: random order; the samples are exchangeable)");
             m.put("ratio_denominator", "greedy = LGS on the true weights (identical sets, tested)");
