@@ -10,6 +10,8 @@ final class Churn {
     private final DecentralizedConfig d;
     private final long seed;
     final boolean[] online;
+    /** The nodes that came online at the start of the current round. */
+    final boolean[] joined;
     private final int[] nextFlip;
 
     /** Round 0: every node's initial state and the round of its first flip. */
@@ -17,6 +19,7 @@ final class Churn {
         this.d = d;
         this.seed = seed;
         online = new boolean[n];
+        joined = new boolean[n];
         nextFlip = new int[n];
         for (int v = 0; v < n; v++) {
             online[v] = d.churn() == 0 || Draw.uniform(Draw.hash(seed, CHURN, v, 0, 1)) >= d.churn();
@@ -31,13 +34,16 @@ final class Churn {
         return Math.max(1, (int) Math.round(mean * Math.exp(z - 0.5)));
     }
 
-    /** The start of round {@code now}: nodes whose session ends flip. */
+    /** The start of round {@code now}: nodes whose session ends flip ({@link #joined}: those that came online). */
     void advance(int now) {
         if (d.churn() == 0) return;
-        for (int v = 0; v < online.length; v++)
+        for (int v = 0; v < online.length; v++) {
+            joined[v] = false;
             if (now >= nextFlip[v]) {
                 online[v] = !online[v];
+                joined[v] = online[v];
                 nextFlip[v] = now + session(v, now);
             }
+        }
     }
 }

@@ -183,6 +183,7 @@ public final class DecentralizedSsl {
     void round() {
         now++;
         churn.advance(now);
+        for (int v = 0; v < n; v++) if (churn.joined[v]) join(v);
         deliver();
         for (int l = 1; l <= layers; l++)
             for (int v = 0; v < n; v++) stepped[l][v] = active(l) && online[v] && nextStep[l][v] <= now;
@@ -208,6 +209,20 @@ public final class DecentralizedSsl {
         if (d.negatives() == NegativeSource.PUSH && !decorrelation) pushNegatives();
         if (d.merge() != Merge.NONE && d.merge() != Merge.EXACT) { gossip(); rowGossip(); }
         if (prevOut[1] != null) for (int l = 1; l <= layers; l++) System.arraycopy(out[l], 0, prevOut[l], 0, out[l].length);
+    }
+
+    /**
+     * A node that comes online announces itself: it sends its features and the outputs it has to its neighbours,
+     * and every online neighbour answers with its features (what the node missed while offline, e.g. round 0's).
+     */
+    private void join(int v) {
+        for (int p = off[v]; p < off[v + 1]; p++) {
+            send(Kind.EMBEDDING, featurePayload[v], EMB, v, p, 0, 1);
+            for (int l = 1; l <= layers; l++) if (version[l][v] > 0) send(Kind.EMBEDDING, w[l], EMB, v, p, l, version[l][v]);
+            int u = nb[p];
+            if (!online[u]) continue;
+            for (int q = off[u]; q < off[u + 1]; q++) if (nb[q] == v) { send(Kind.EMBEDDING, featurePayload[u], EMB, u, q, 0, 1); break; }
+        }
     }
 
     /** How far layer l's training is at the current round (its window in PROGRESSIVE, else all rounds): the clock of the learning-rate decay. */

@@ -104,6 +104,15 @@ class DecentralizedSslTest {
     }
 
     @Test
+    void aNodeComingOnlineGetsItsNeighboursFeatures() {
+        // no refresh, no loss, 10% churn: a node offline at round 0 missed its neighbours' features (about 10% of
+        // the entries) and its neighbours missed its own (another 10%); the join handshake repairs both
+        DecentralizedSsl sim = new DecentralizedSsl(DATA, C.withEpochs(30), DecentralizedConfig.defaults().withFaults(0.1, 0).withFeatureRefresh(0));
+        sim.run(null);
+        assertThat(sim.stats().missingFeatureFraction()).isLessThan(0.01);
+    }
+
+    @Test
     void sameSeedSameBitsOtherSeedOtherBits() {
         DecentralizedConfig d = DecentralizedConfig.defaults().withFaults(0.1, 0.2);
         double[] a = run(d, C), b = run(d, C), other = run(d, C.withSeed(99));
