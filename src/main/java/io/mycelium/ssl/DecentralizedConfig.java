@@ -90,11 +90,12 @@ public record DecentralizedConfig(Schedule schedule, int stagger, int maxDelay, 
     }
 
     /**
-     * Asynchronous (every layer steps every round, stagger 1; messages take 1–2 rounds), push negatives, age-weighted
-     * gossip every round, one row exchange per held first-layer row and round, no faults.
+     * The command's defaults: asynchronous (every layer steps every round, stagger 1; messages take 1–2 rounds), push
+     * negatives, age-weighted gossip of three MODEL messages a round, half of them to a random neighbour, one row
+     * exchange per held first-layer row and round, no faults.
      */
     public static DecentralizedConfig defaults() {
-        return new DecentralizedConfig(Schedule.ASYNC, 1, 1, 0, 0, 20, NegativeSource.PUSH, 2, 32, 10, Merge.AGE_WEIGHTED, 1, 50, 0, 10, 1, 10, 1);
+        return new DecentralizedConfig(Schedule.ASYNC, 1, 1, 0, 0, 20, NegativeSource.PUSH, 2, 32, 10, Merge.AGE_WEIGHTED, 0.333, 50, 0.5, 10, 1, 10, 1);
     }
 
     /** The equivalence pin: lockstep, oracle negatives, exact averaging, no faults. */
