@@ -16,6 +16,7 @@ import io.mycelium.wireless.SchedulingActor;
 import io.mycelium.wireless.SchedulingTestSet;
 import io.mycelium.wireless.SeedSpread;
 import io.mycelium.artifact.ModelFile;
+import io.mycelium.util.Futures;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,7 +31,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -181,16 +181,7 @@ final class LinkSchedulingCommand implements Callable<Integer> {
         List<Future<LinkScheduling.Curve>> fs = new ArrayList<>();
         for (LinkScheduling.Scheme s : LinkScheduling.Scheme.values())
             fs.add(ex.submit(() -> LinkScheduling.train(cfg, s, test, bar::step, ck == null ? null : checkpoints(ck, s, k))));
-        List<LinkScheduling.Curve> curves = new ArrayList<>();
-        for (Future<LinkScheduling.Curve> f : fs) {
-            try {
-                curves.add(f.get());
-            } catch (ExecutionException e) {
-                ex.shutdownNow();
-                throw e.getCause() instanceof Exception c ? c : e;
-            }
-        }
-        return curves;
+        return Futures.all(fs, ex);
     }
 
     /** The seeds of {@code --seeds}: "none", a range "A-B" or a comma list. */

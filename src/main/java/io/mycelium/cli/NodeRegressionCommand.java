@@ -6,6 +6,7 @@ import io.mycelium.task.NodeRegression;
 import io.mycelium.task.NodeRegressionRun;
 import io.mycelium.train.Scheme;
 import io.mycelium.train.TrainingRun;
+import io.mycelium.util.Futures;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -99,14 +99,7 @@ final class NodeRegressionCommand implements Callable<Integer> {
                     }
                 }));
             }
-            for (Future<TrainingRun.Result> f : fs) {
-                try {
-                    results.add(f.get());
-                } catch (ExecutionException e) {
-                    ex.shutdownNow();
-                    throw e.getCause() instanceof Exception c ? c : e;
-                }
-            }
+            results.addAll(Futures.all(fs, ex));
         }
         double wall = (System.nanoTime() - t0) / 1e9;
 

@@ -3,12 +3,12 @@ package io.mycelium.task.hogwild;
 import io.mycelium.artifact.ModelFile;
 import io.mycelium.train.GraphTrainer;
 import io.mycelium.train.Objective;
+import io.mycelium.util.Futures;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -106,15 +106,7 @@ public final class Table1 {
                                 return r;
                             }));
                         }
-            List<Run> runs = new ArrayList<>();
-            for (Future<Run> f : fs) {
-                try {
-                    runs.add(f.get());
-                } catch (ExecutionException e) {
-                    ex.shutdownNow();
-                    throw e.getCause() instanceof Exception x ? x : e;
-                }
-            }
+            List<Run> runs = Futures.all(fs, ex);
             return new Result(runs, cells(runs, models, c.tasks()));
         }
     }

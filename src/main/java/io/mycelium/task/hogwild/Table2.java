@@ -12,11 +12,11 @@ import io.mycelium.train.BatchContext;
 import io.mycelium.train.GraphBatch;
 import io.mycelium.train.GraphSample;
 import io.mycelium.train.GraphTrainer;
+import io.mycelium.util.Futures;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -207,16 +207,7 @@ public final class Table2 {
                         return r;
                     }));
                 }
-            List<Row> rows = new ArrayList<>();
-            for (Future<Row> f : fs) {
-                try {
-                    rows.add(f.get());
-                } catch (ExecutionException e) {
-                    ex.shutdownNow();
-                    throw e.getCause() instanceof Exception x ? x : e;
-                }
-            }
-            return rows;
+            return Futures.all(fs, ex);
         }
     }
 }

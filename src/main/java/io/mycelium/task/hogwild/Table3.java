@@ -13,12 +13,12 @@ import io.mycelium.train.GraphReadout;
 import io.mycelium.train.GraphSample;
 import io.mycelium.train.GraphTrainer;
 import io.mycelium.train.Objective;
+import io.mycelium.util.Futures;
 import org.apache.commons.rng.UniformRandomProvider;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -294,15 +294,9 @@ public final class Table3 {
                 }
             List<Run> runs = new ArrayList<>();
             List<Params> params = new ArrayList<>();
-            for (Future<Trained> f : fs) {
-                try {
-                    Trained t = f.get();
-                    runs.add(t.run());
-                    params.add(t.params());
-                } catch (ExecutionException e) {
-                    ex.shutdownNow();
-                    throw e.getCause() instanceof Exception x ? x : e;
-                }
+            for (Trained t : Futures.all(fs, ex)) {
+                runs.add(t.run());
+                params.add(t.params());
             }
             return new Result(runs, params, cells(runs, models, data));
         }
