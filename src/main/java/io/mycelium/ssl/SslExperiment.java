@@ -1,6 +1,7 @@
 package io.mycelium.ssl;
 
 import io.mycelium.task.Planetoid;
+import io.mycelium.util.Stats;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,10 +41,7 @@ public final class SslExperiment {
 
         /** Sample standard deviation over seeds (0 for one seed). */
         public double std() {
-            if (test.length < 2) return 0;
-            double m = mean(), s = 0;
-            for (double x : test) s += (x - m) * (x - m);
-            return Math.sqrt(s / (test.length - 1));
+            return Stats.sampleStd(test, mean());
         }
     }
 

@@ -1,5 +1,7 @@
 package io.mycelium.wireless;
 
+import io.mycelium.util.Stats;
+
 import java.util.Arrays;
 
 /**
@@ -13,10 +15,9 @@ public record SeedSpread(double[] values, double mean, double sd, double median,
         if (n == 0) throw new IllegalArgumentException("no values");
         double[] v = values.clone(), sorted = values.clone();
         Arrays.sort(sorted);
-        double mean = Arrays.stream(v).sum() / n, ss = 0;
-        for (double x : v) ss += (x - mean) * (x - mean);
+        double mean = Arrays.stream(v).sum() / n;
         double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
         int at = (int) Arrays.stream(v).filter(x -> x >= target).count();
-        return new SeedSpread(v, mean, n > 1 ? Math.sqrt(ss / (n - 1)) : 0, median, sorted[0], sorted[n - 1], at, target);
+        return new SeedSpread(v, mean, Stats.sampleStd(v, mean), median, sorted[0], sorted[n - 1], at, target);
     }
 }

@@ -4,6 +4,7 @@ import io.mycelium.artifact.ModelFile;
 import io.mycelium.train.GraphTrainer;
 import io.mycelium.train.Objective;
 import io.mycelium.util.Futures;
+import io.mycelium.util.Stats;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -129,10 +130,7 @@ public final class Table1 {
 
     /** Sample standard deviation (0 for a single value). */
     public static double std(double[] v) {
-        if (v.length < 2) return 0;
-        double m = mean(v), s = 0;
-        for (double x : v) s += (x - m) * (x - m);
-        return Math.sqrt(s / (v.length - 1));
+        return Stats.sampleStd(v, mean(v));
     }
 
     /** Builds the configured tasks once (they are immutable and shared by all runs). */
