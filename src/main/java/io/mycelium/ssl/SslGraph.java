@@ -20,15 +20,6 @@ public record SslGraph(Graph graph, double[] inputs, int inputDim) {
 
     public int n() { return graph.n(); }
 
-    /** Planetoid features as the files hold them (binary bags of words), n × featureCount. */
-    public static double[] rawFeatures(Planetoid p) {
-        int f = p.featureCount();
-        double[] x = new double[p.n() * f];
-        for (int v = 0; v < p.n(); v++)
-            for (int q = p.featOffsets()[v]; q < p.featOffsets()[v + 1]; q++) x[v * f + p.featIndices()[q]] = p.featValues()[q];
-        return x;
-    }
-
     /**
      * The bag-of-words features, as the files hold them or row-normalized ({@code rowNormalize}, DGI's
      * preprocessing), projected to {@code dim} dimensions by a fixed random ±1/√dim matrix drawn from
@@ -37,7 +28,7 @@ public record SslGraph(Graph graph, double[] inputs, int inputDim) {
      * keeps the features as they are.
      */
     public static SslGraph planetoid(Planetoid p, boolean rowNormalize, int dim, long seed) {
-        double[] x = rowNormalize ? p.rowNormalizedFeatures() : rawFeatures(p);
+        double[] x = rowNormalize ? p.rowNormalizedFeatures() : p.denseFeatures();
         int f = p.featureCount(), n = p.n();
         if (dim <= 0) return new SslGraph(p.graph(), x, f);
         double s = 1 / Math.sqrt(dim);

@@ -91,6 +91,14 @@ public record Planetoid(String name, Graph graph, int featureCount, int[] featOf
 
     public int n() { return labels.length; }
 
+    /** Dense features as the files hold them (binary bags of words), {@code n × featureCount} row-major. */
+    public double[] denseFeatures() {
+        double[] d = new double[n() * featureCount];
+        for (int v = 0; v < n(); v++)
+            for (int p = featOffsets[v]; p < featOffsets[v + 1]; p++) d[v * featureCount + featIndices[p]] = featValues[p];
+        return d;
+    }
+
     /** Dense row-normalized features (each row sums to 1; empty rows stay zero), {@code n × featureCount} row-major. */
     public double[] rowNormalizedFeatures() {
         double[] d = new double[n() * featureCount];
