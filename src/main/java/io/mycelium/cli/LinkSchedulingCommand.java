@@ -65,13 +65,17 @@ final class LinkSchedulingCommand implements Callable<Integer> {
             description = "the first N mini-batches train only the critic, the actor waits (ours, not the authors'; default " + CRITIC_WARMUP
                           + ", quick 1; 0: both learn from the first, as the authors; N >= --minibatches leaves the actor untrained)")
     Integer warmupOption;
+    @Option(names = "--actor-init", paramLabel = "FROM", defaultValue = "authors",
+            description = "the actor's initial weights: authors (the authors' own TensorFlow GlorotUniform(seed=layer) draw, regenerated bit for bit;"
+                          + " the same for every seed) or seed (a Glorot-uniform draw from --seed) (default ${DEFAULT-VALUE})")
+    String actorInit;
     @Option(names = "--seeds", paramLabel = "LIST",
             description = "further seeds, each training both schemes, whose spread (mean, sd, median) summary.json reports beside the --seed run: a range A-B,"
                           + " a list A,B,C or none (default 1-8; quick none)")
     String seedsOption;
     @Option(names = "--data", description = "directory of the link-scheduling test graphs (default: link-scheduling/ under $MYCELIUM_DATA; see docs/data.md)")
     Path data;
-    @Option(names = "--seed", defaultValue = "27", description = "seed of the graphs, weights, noise and initialization (default ${DEFAULT-VALUE}: its untrained actor starts where the authors' did, ratio 0.985)")
+    @Option(names = "--seed", defaultValue = "27", description = "seed of the graphs, weights, noise, the critic's initialization and, with --actor-init seed, the actor's (default ${DEFAULT-VALUE})")
     long seed;
     @Option(names = "--out", defaultValue = "results/link-scheduling", description = "output directory (default ${DEFAULT-VALUE})")
     Path out;
@@ -92,6 +96,8 @@ final class LinkSchedulingCommand implements Callable<Integer> {
         List<Long> extraSeeds = parseSeeds(seedsOption != null ? seedsOption : quick ? "none" : "1-8");
         int criticWarmup = warmupOption != null ? warmupOption : quick ? 1 : CRITIC_WARMUP;
         if (criticWarmup < 0) throw new Main.UserError("--critic-warmup must be >= 0, got " + criticWarmup);
+        if (!actorInit.equals("authors") && !actorInit.equals("seed"))
+            throw new Main.UserError("--actor-init: expected authors or seed, got '" + actorInit + "'");
         ConflictGraphs.Protocol protocol;
         try {
             protocol = ConflictGraphs.Protocol.parse(graphs);
@@ -107,7 +113,8 @@ final class LinkSchedulingCommand implements Callable<Integer> {
         OutputDir.validate(target, replace);
         System.setProperty("java.awt.headless", "true");
         LinkScheduling.Config p = LinkScheduling.Config.paper();
-        LinkScheduling.Config cfg = new LinkScheduling.Config(k, b, p.nodes(), protocol, p.minDegree(), p.maxDegree(), p.actorLr(), p.criticLr(), seed, validation, criticWarmup);
+        LinkScheduling.Config cfg = new LinkScheduling.Config(k, b, p.nodes(), protocol, p.minDegree(), p.maxDegree(), p.actorLr(), p.criticLr(), seed, validation, criticWarmup,
+                actorInit.equals("authors"));
         Map<String, Object> fixed = new ObjectMapper().convertValue(cfg, new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {});
         fixed.remove("miniBatches");   // the one setting a resumed run may change
         TrainCheckpoints ck = checkpointEvery > 0 || resume != null

@@ -57,7 +57,7 @@ public final class LinkScheduling {
      * selected on (see {@link #validationSet}); 0 keeps the last actor, as the authors.
      */
     public record Config(int miniBatches, int batch, int nodes, ConflictGraphs.Protocol graphs, int minDegree, int maxDegree, double actorLr, double criticLr,
-                         long seed, int validationPerDensity, int criticWarmup) {
+                         long seed, int validationPerDensity, int criticWarmup, boolean authorsInit) {
         /** Validation graphs per test density by default: 100 in all. */
         public static final int VALIDATION_PER_DENSITY = 20;
 
@@ -66,18 +66,22 @@ public final class LinkScheduling {
         }
 
         /** The paper's protocol: 55 mini-batches of 100 samples on G(100, d̄/99), d̄ uniform in 2..25; the actor learns from the first mini-batch, as the authors. */
-        public static Config paper() { return new Config(55, 100, 100, ConflictGraphs.Protocol.PER_MINIBATCH, 2, 25, 5e-5, 1e-4, 27, VALIDATION_PER_DENSITY, 0); }
+        public static Config paper() { return new Config(55, 100, 100, ConflictGraphs.Protocol.PER_MINIBATCH, 2, 25, 5e-5, 1e-4, 27, VALIDATION_PER_DENSITY, 0, true); }
 
         public Config withGraphs(ConflictGraphs.Protocol g) {
-            return new Config(miniBatches, batch, nodes, g, minDegree, maxDegree, actorLr, criticLr, seed, validationPerDensity, criticWarmup);
+            return new Config(miniBatches, batch, nodes, g, minDegree, maxDegree, actorLr, criticLr, seed, validationPerDensity, criticWarmup, authorsInit);
+        }
+
+        public Config withAuthorsInit(boolean a) {
+            return new Config(miniBatches, batch, nodes, graphs, minDegree, maxDegree, actorLr, criticLr, seed, validationPerDensity, criticWarmup, a);
         }
 
         public Config withCriticWarmup(int w) {
-            return new Config(miniBatches, batch, nodes, graphs, minDegree, maxDegree, actorLr, criticLr, seed, validationPerDensity, w);
+            return new Config(miniBatches, batch, nodes, graphs, minDegree, maxDegree, actorLr, criticLr, seed, validationPerDensity, w, authorsInit);
         }
 
         public Config withSeed(long s) {
-            return new Config(miniBatches, batch, nodes, graphs, minDegree, maxDegree, actorLr, criticLr, s, validationPerDensity, criticWarmup);
+            return new Config(miniBatches, batch, nodes, graphs, minDegree, maxDegree, actorLr, criticLr, s, validationPerDensity, criticWarmup, authorsInit);
         }
 
         public Map<String, Object> choices() {
@@ -94,12 +98,15 @@ public final class LinkScheduling {
             m.put("distributed_optimizer", "GC-Adam: per sample one Metropolis-Hastings round on the actor's local gradients, times n, local Adam (the authors' D-Adam; not eq. 17)");
             m.put("critic", "central, trained on one rollout per sample with RMSE + 5e-4 L2 on kernels (as the authors)");
             m.put("exploration", "z + U(-0.03, 0.03) for the actor gradient; a further U(-0.075, 0.075) for the rollout");
-            m.put("adam", "actor lr " + actorLr + ", critic lr " + criticLr + ", β1 0.9, β2 0.999, ε 1e-7 (Keras defaults)");
-            m.put("seed", seed + (seed == 27 ? " (default): chosen because its untrained actor starts where the authors' did (test ratio 0.985, z mean 0.035;"
-                    + " authors 0.984, 0.05); the untrained ratio ranges 0.6-1.07 over seeds 1-60, as z at initialization is a ReLU of nearly"
-                    + " constant values; the seed was chosen on the start, not the result, and ends low among seeds 1-8 with either schedule;"
-                    + " the spread over seeds 1-8 is in over_seeds (docs/reproductions/wireless.md)" : "")
-                    + "; the authors' actor starts from TensorFlow's GlorotUniform(seed=layer), a draw not regenerated here");
+            m.put("adam", "actor lr " + actorLr + ", critic lr " + criticLr + ", β1 0.9, β2 0.999, ε 1e-7 added to the uncorrected √v (Keras's Adam,"
+                    + " as the authors; = ε/√(1−β2^t) in the bias-corrected form)");
+            m.put("actor_init", authorsInit
+                    ? "the authors' initial actor, bit for bit: Keras GlorotUniform(seed=l) on layer l, i.e. TensorFlow's stateless Philox draw with seed pair"
+                      + " (l, 0), regenerated here (its untrained test ratio is 0.98407, the authors' logged 0.9841); the same for every seed"
+                    : "Glorot-uniform (fans 2·in, 2·out) drawn from the run's seed: the authors' distribution, not their draw");
+            m.put("seed", seed + (seed == 27 ? " (default; chosen, before the authors' actor draw was regenerated, because its own draw started where"
+                    + " the authors' did: ratio 0.985)" : "") + ": the graphs, weights, noise, critic initialization and validation set"
+                    + (authorsInit ? "" : ", and the actor's initialization"));
             m.put("step_order", "the " + batch + " stored steps of a mini-batch are applied in sample order (the authors: random order; the samples are exchangeable)");
             m.put("ratio_denominator", "greedy = LGS on the true weights (identical sets, tested)");
             m.put("laplacian", "normalized Laplacian without λ_max rescaling, as the authors");
@@ -165,8 +172,8 @@ public final class LinkScheduling {
         boolean dist = scheme == Scheme.DISTRIBUTED;
         UniformRandomProvider initRng = Init.rng(cfg.seed());
         Params actor = SchedulingActor.init(initRng), critic = SchedulingCritic.init(initRng);
+        if (cfg.authorsInit()) actor = SchedulingActor.initAuthors();
         if (dist) actor = actor.perNode(n);
-        Optimizer actorOpt = new Adam(cfg.actorLr(), 0.9, 0.999, 1e-7, false), criticOpt = new Adam(cfg.criticLr(), 0.9, 0.999, 1e-7, false);
         Map<String, Object> actorState = new HashMap<>(), criticState = new HashMap<>();
         UniformRandomProvider data = Init.rng(cfg.seed() + 1);
 
@@ -245,7 +252,7 @@ public final class LinkScheduling {
                         Exchange.consensus(consensusComm, sg.mh(), Optimizer.tensors(ga).toArray(Tensor[]::new));
                         for (Tensor t : Optimizer.tensors(ga)) for (int q = 0; q < t.data().length; q++) t.data()[q] *= n;
                     }
-                    actorOpt.step(actorNext, actorState, ga, List.of());
+                    kerasAdam(cfg.actorLr(), actorNext, actorState, ga);
                 }
                 // the critic's target: one rollout of LGS on fresh weights and a wider noise
                 for (int i = 0; i < n; i++) {
@@ -265,7 +272,7 @@ public final class LinkScheduling {
                 ct.vjp(c, new Tensor(seed.clone(), n, 2));
                 Params gc = ct.paramGrads();
                 lossSum += rmse + SchedulingCritic.addPenalty(critic, gc);
-                criticOpt.step(criticNext, criticState, gc, List.of());
+                kerasAdam(cfg.criticLr(), criticNext, criticState, gc);
             }
             count(rounds, floats, actorComm, criticComm, consensusComm, lgsComm);
             actor = actorNext;
@@ -295,6 +302,16 @@ public final class LinkScheduling {
         Traffic perBatch = new Traffic(rounds[0] / K, rounds[1] / K, rounds[2] / K, rounds[3] / K, floats[0] * Double.BYTES / K);
         return new Curve(scheme, testRatio, validationRatio, trainRatio, criticLoss, actorLoss, zMean, perBatch, (System.nanoTime() - t0) / 1e9, actor,
                 selectedAfter, selected);
+    }
+
+    /**
+     * One step of Keras's Adam (β1 0.9, β2 0.999, ε 1e-7), the authors' optimizer: Keras adds ε to the
+     * uncorrected √v, {@code θ −= lr·√(1−β2^t)/(1−β1^t) · m/(√v + ε)}, which is bias-corrected Adam with
+     * ε/√(1−β2^t) in place of ε (3e-6 at the first step, 1e-7 after some thousand).
+     */
+    static void kerasAdam(double lr, Params params, Map<String, Object> state, Params grads) {
+        long t = (Long) state.getOrDefault("adam.t", 0L) + 1;
+        new Adam(lr, 0.9, 0.999, 1e-7 / Math.sqrt(1 - Math.pow(0.999, t)), false).step(params, state, grads, List.of());
     }
 
     /**

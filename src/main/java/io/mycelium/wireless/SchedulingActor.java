@@ -51,6 +51,27 @@ public final class SchedulingActor {
         return p;
     }
 
+    /**
+     * The authors' initial actor, bit for bit: layer l's kernel (2, in, out) from Keras's
+     * {@code GlorotUniform(seed=l)}, i.e. {@code stateless_uniform(seed=[l, 0])} scaled to ±√(3 / ((2·in + 2·out) / 2)),
+     * Θ0 its first in × out values and Θ1 the rest (spektral's ChebConv kernel[0] and kernel[1]).
+     */
+    public static Params initAuthors() { return initAuthors(0); }
+
+    /** {@link #initAuthors()} with seed pair (s + l, 0) on layer l: other draws of the authors' initializer (s = 0 is theirs). */
+    static Params initAuthors(long s) {
+        Params p = new Params();
+        for (int l = 0; l + 1 < WIDTHS.length; l++) {
+            int in = WIDTHS[l], out = WIDTHS[l + 1];
+            double limit = Math.sqrt(3.0 * (1.0 / Math.max(1.0, (2.0 * in + 2.0 * out) / 2.0)));
+            double[] u = StatelessUniform.draw(s + l, 0, 2 * in * out), t0 = new double[in * out], t1 = new double[in * out];
+            for (int k = 0; k < u.length; k++) (k < in * out ? t0 : t1)[k % (in * out)] = u[k] * (2 * limit) + -limit;
+            p.add(theta0(l), new Tensor(t0, 1, in, out));
+            p.add(theta1(l), new Tensor(t1, 1, in, out));
+        }
+        return p;
+    }
+
     static Tensor glorot(UniformRandomProvider rng, int in, int out) {
         double a = Math.sqrt(6.0 / (2 * in + 2 * out));
         double[] d = new double[in * out];

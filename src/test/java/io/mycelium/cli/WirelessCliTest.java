@@ -25,6 +25,7 @@ class WirelessCliTest {
         assertThat(Main.execute("reproduce", "link-scheduling", "--seeds", "1-x", "--out", out.toString())).isEqualTo(2);
         assertThat(Main.execute("reproduce", "link-scheduling", "--seeds", "8-1", "--out", out.toString())).isEqualTo(2);
         assertThat(Main.execute("reproduce", "link-scheduling", "--critic-warmup", "-1", "--out", out.toString())).isEqualTo(2);
+        assertThat(Main.execute("reproduce", "link-scheduling", "--actor-init", "tf", "--out", out.toString())).isEqualTo(2);
         assertThat(Files.exists(out)).isFalse();
     }
 

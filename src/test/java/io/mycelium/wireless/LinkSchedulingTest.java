@@ -129,7 +129,7 @@ class LinkSchedulingTest {
     void sameSeedSameBits(ConflictGraphs.Protocol graphs) {
         Assumptions.assumeTrue(Files.isDirectory(DATA), "needs ../shared/data/link-scheduling");
         SchedulingTestSet test = SchedulingTestSet.read(DATA);
-        LinkScheduling.Config cfg = new LinkScheduling.Config(2, 2, 100, graphs, 2, 25, 5e-5, 1e-4, 27, 2, 0);
+        LinkScheduling.Config cfg = new LinkScheduling.Config(2, 2, 100, graphs, 2, 25, 5e-5, 1e-4, 27, 2, 0, false);
         for (LinkScheduling.Scheme s : LinkScheduling.Scheme.values()) {
             LinkScheduling.Curve a = LinkScheduling.train(cfg, s, test, () -> {}), b = LinkScheduling.train(cfg, s, test, () -> {});
             assertThat(a.testRatio()).isEqualTo(b.testRatio());
@@ -149,7 +149,7 @@ class LinkSchedulingTest {
         SchedulingTestSet test = SchedulingTestSet.read(DATA);
         int k = 5;
         // a large actor learning rate so that the actor, and with it the ratios, move between mini-batches
-        LinkScheduling.Config cfg = new LinkScheduling.Config(k, 3, 100, ConflictGraphs.Protocol.PER_MINIBATCH, 2, 25, 3e-2, 1e-4, 5, 3, 0);
+        LinkScheduling.Config cfg = new LinkScheduling.Config(k, 3, 100, ConflictGraphs.Protocol.PER_MINIBATCH, 2, 25, 3e-2, 1e-4, 5, 3, 0, false);
         SchedulingTestSet validation = LinkScheduling.validationSet(100, 3, 5);
         assertThat(validation.size()).isEqualTo(15);
         for (Graph g : validation.graphs()) for (Graph t : test.graphs()) assertThat(g.neighbours()).isNotEqualTo(t.neighbours());
@@ -165,7 +165,7 @@ class LinkSchedulingTest {
             assertThat(LinkScheduling.testRatio(test, c.actor())).isEqualTo(c.last());
         }
         // without a validation set the result is the last actor
-        LinkScheduling.Curve last = LinkScheduling.train(new LinkScheduling.Config(2, 2, 100, ConflictGraphs.Protocol.PER_MINIBATCH, 2, 25, 3e-2, 1e-4, 5, 0, 0),
+        LinkScheduling.Curve last = LinkScheduling.train(new LinkScheduling.Config(2, 2, 100, ConflictGraphs.Protocol.PER_MINIBATCH, 2, 25, 3e-2, 1e-4, 5, 0, 0, false),
                 LinkScheduling.Scheme.CENTRALIZED, test, () -> {});
         assertThat(last.validationRatio()).isEmpty();
         assertThat(last.selectedAfter()).isEqualTo(2);
@@ -176,7 +176,7 @@ class LinkSchedulingTest {
     void duringTheCriticWarmupOnlyTheCriticLearns() {
         Assumptions.assumeTrue(Files.isDirectory(DATA), "needs ../shared/data/link-scheduling");
         SchedulingTestSet test = SchedulingTestSet.read(DATA);
-        LinkScheduling.Config from = new LinkScheduling.Config(4, 3, 100, ConflictGraphs.Protocol.PER_MINIBATCH, 2, 25, 3e-2, 1e-4, 5, 3, 0);
+        LinkScheduling.Config from = new LinkScheduling.Config(4, 3, 100, ConflictGraphs.Protocol.PER_MINIBATCH, 2, 25, 3e-2, 1e-4, 5, 3, 0, false);
         for (LinkScheduling.Scheme s : LinkScheduling.Scheme.values()) {
             LinkScheduling.Curve none = LinkScheduling.train(from, s, test, () -> {}), warm = LinkScheduling.train(from.withCriticWarmup(2), s, test, () -> {});
             // the same samples and the same first mini-batch (neither actor has moved yet); afterwards the critics differ
@@ -198,7 +198,7 @@ class LinkSchedulingTest {
     /** The actor after a run of {@code k} mini-batches of {@code cfg} (which must not be shorter than its warm-up to stay untrained). */
     private static Params paramsAfter(LinkScheduling.Config cfg, LinkScheduling.Scheme s, SchedulingTestSet test, int k) {
         LinkScheduling.Config c = new LinkScheduling.Config(k, cfg.batch(), cfg.nodes(), cfg.graphs(), cfg.minDegree(), cfg.maxDegree(), cfg.actorLr(), cfg.criticLr(),
-                cfg.seed(), cfg.validationPerDensity(), cfg.criticWarmup());
+                cfg.seed(), cfg.validationPerDensity(), cfg.criticWarmup(), cfg.authorsInit());
         LinkScheduling.Curve r = LinkScheduling.train(c, s, test, () -> {});
         assertThat(r.selectedAfter()).isZero();
         assertThat(r.result()).isEqualTo(r.testRatio()[0]);
@@ -234,5 +234,33 @@ class LinkSchedulingTest {
         }
         assertThat(LinkScheduling.ratio(set, LinkScheduling::degreeDiscount)).isCloseTo(sum / set.size(), org.assertj.core.api.Assertions.within(1e-12));
         assertThat(sum / set.size()).isNotEqualTo(1.0);
+    }
+
+    /** Keras's Adam as its own update reads (ε on the uncorrected √v), against {@link LinkScheduling#kerasAdam}, over steps where ε matters. */
+    @Test
+    void kerasAdamIsKerasUpdateWithEpsilonOnTheUncorrectedRoot() {
+        double lr = 5e-5, b1 = 0.9, b2 = 0.999, eps = 1e-7;
+        double[] g = {3e-7, -1e-6, 2e-4, 0, 5e-9};
+        Params p = new Params();
+        p.add("x", new Tensor(new double[] {0.1, -0.2, 0.3, 0.4, 0.5}, 1, 5));
+        double[] x = p.get("x").data().clone(), torch = x.clone(), m = new double[5], v = new double[5];
+        java.util.Map<String, Object> state = new java.util.HashMap<>();
+        for (int t = 1; t <= 7; t++) {
+            Params grads = new Params();
+            double[] gt = new double[5];
+            for (int k = 0; k < 5; k++) gt[k] = g[k] * (t % 3 == 0 ? -1 : 1) * t;
+            grads.add("x", new Tensor(gt.clone(), 1, 5));
+            LinkScheduling.kerasAdam(lr, p, state, grads);
+            double alpha = lr * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t));
+            for (int k = 0; k < 5; k++) {
+                m[k] += (gt[k] - m[k]) * (1 - b1);
+                v[k] += (gt[k] * gt[k] - v[k]) * (1 - b2);
+                x[k] -= m[k] * alpha / (Math.sqrt(v[k]) + eps);
+                torch[k] -= lr * (m[k] / (1 - Math.pow(b1, t))) / (Math.sqrt(v[k] / (1 - Math.pow(b2, t))) + eps);
+            }
+        }
+        for (int k = 0; k < 5; k++) assertThat(p.get("x").data()[k]).isCloseTo(x[k], org.assertj.core.api.Assertions.within(1e-15));
+        // ε after the bias correction (PyTorch's form) moves the small-gradient coordinates differently, so the check can fail
+        assertThat(Math.abs(torch[0] - x[0])).isGreaterThan(1e-9);
     }
 }
