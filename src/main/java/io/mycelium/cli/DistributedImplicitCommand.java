@@ -63,6 +63,9 @@ final class DistributedImplicitCommand implements Callable<Integer> {
     @Option(names = "--init", defaultValue = "glorot", description = "how every affine layer (weights and biases) starts: glorot (Glorot-uniform W, "
             + "zero b; the default) or torch (PyTorch nn.Linear's default, W and b U(±1/√fan-in)), as hogwild-table3's --init")
     String init;
+    @Option(names = "--placement", defaultValue = "in-order", description = "which device runs which node: in-order (node i of every graph "
+            + "on device i; the default) or shuffled (each graph's nodes on distinct devices drawn at random, seeded)")
+    String placement;
     @Option(names = "--seed", defaultValue = "1", description = "parameter and batch-order seed (default ${DEFAULT-VALUE})")
     long seed;
     @picocli.CommandLine.Mixin
@@ -110,7 +113,7 @@ final class DistributedImplicitCommand implements Callable<Integer> {
         if (e < 1 || batchSize < 1 || maxIter < 1) throw new Main.UserError("--epochs, --batch-size and --max-iter must be at least 1");
         if (!(lr > 0) || !(sgdLr > 0) || !(tol > 0)) throw new Main.UserError("--lr, --sgd-lr and --tol must be positive");
         DistributedImplicitRun.Settings s = new DistributedImplicitRun.Settings(e, batchSize, lr, sgdLr, tol, maxIter, seed,
-                async.settings(quick, 1e-8, 10 * maxIter), ai);
+                async.settings(quick, 1e-8, 10 * maxIter), ai, placement(placement));
         OutputDir.Target target = OutputDir.Target.of(spec, out);
         OutputDir.validate(target, force);
         List<HogwildTask> taskList = new ArrayList<>();
@@ -132,12 +135,26 @@ final class DistributedImplicitCommand implements Callable<Integer> {
         try (OutputDir dir = OutputDir.open(target, force)) {
             try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(dir.dir().resolve("results.csv")))) {
                 w.println("model,task,scheme,devices,test_error,first_loss,final_loss,solve_rounds_per_batch,solve_bytes_per_batch,"
-                        + "consensus_rounds_per_batch,consensus_bytes_per_batch,sync_error,async_change_mean,max_output_change,max_staleness,converged,seconds");
+                        + "consensus_rounds_per_batch,consensus_bytes_per_batch,sync_error,async_change_mean,max_output_change,max_staleness,converged,seconds,"
+                        + "train_error,averaged_train_error,averaged_test_error,disagreement_mean,disagreement_max,mixing_slem");
                 for (DistributedImplicitRun.Row x : rows)
-                    w.printf(Locale.ROOT, "%s,%s,%s,%d,%.6f,%.6f,%.6f,%.3f,%.1f,%.3f,%.1f,%.6f,%.6f,%.6g,%d,%b,%.2f%n", x.model(), x.task(), x.scheme(),
-                            x.devices(), x.testError(), x.firstLoss(), x.finalLoss(), x.solveRoundsPerBatch(), x.solveBytesPerBatch(),
+                    w.printf(Locale.ROOT, "%s,%s,%s,%d,%.6f,%.6f,%.6f,%.3f,%.1f,%.3f,%.1f,%.6f,%.6f,%.6g,%d,%b,%.2f,%.6f,%.6f,%.6f,%.6g,%.6g,%.6f%n", x.model(),
+                            x.task(), x.scheme(), x.devices(), x.testError(), x.firstLoss(), x.finalLoss(), x.solveRoundsPerBatch(), x.solveBytesPerBatch(),
                             x.consensusRoundsPerBatch(), x.consensusBytesPerBatch(), x.syncError(), x.meanAsyncChange(), x.maxOutputChange(),
-                            x.maxStaleness(), x.converged(), x.seconds());
+                            x.maxStaleness(), x.converged(), x.seconds(), x.trainError(), x.averagedTrainError(), x.averagedTestError(),
+                            last(x.disagreement()), x.disagreementMax(), x.mixingSlem());
+            }
+            try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(dir.dir().resolve("disagreement.csv")))) {
+                w.println("model,task,scheme,epoch,disagreement_mean");
+                for (DistributedImplicitRun.Row x : rows)
+                    for (int k = 0; k < x.disagreement().length; k++)
+                        w.printf(Locale.ROOT, "%s,%s,%s,%d,%.6g%n", x.model(), x.task(), x.scheme(), k + 1, x.disagreement()[k]);
+            }
+            try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(dir.dir().resolve("disagreement-by-tensor.csv")))) {
+                w.println("model,task,scheme,tensor,disagreement_mean");
+                for (DistributedImplicitRun.Row x : rows)
+                    for (var t : x.tensorDisagreement().entrySet())
+                        w.printf(Locale.ROOT, "%s,%s,%s,%s,%.6g%n", x.model(), x.task(), x.scheme(), t.getKey(), t.getValue());
             }
             Files.writeString(dir.dir().resolve("results.md"), md);
             for (DistributedImplicitRun.Trained t : trained) writeModel(dir.dir().resolve("models"), t, s);
@@ -147,7 +164,9 @@ final class DistributedImplicitCommand implements Callable<Integer> {
             cfg.put("tasks", ts);
             cfg.put("scale", scl);
             cfg.put("schemes", sc.stream().map(Scheme::id).toList());
-            cfg.put("devices", "node i of every graph runs on device i; consensus over the union of the training graphs' edges, Metropolis-Hastings weights");
+            cfg.put("devices", (s.placement() == io.mycelium.train.DistributedImplicit.Placement.IN_ORDER ? "node i of every graph runs on device i"
+                    : "each graph's nodes run on distinct devices drawn at random (seeded)")
+                    + " (ours: the training paper's graphs share one node set); consensus over the union of the training graphs' edges, Metropolis-Hastings weights, one round per mini-batch");
             cfg.put("amsgradOrder", "tracker first (DAmsGrad.trackerFirst): the published order's first step alpha m / sqrt(eps) diverges here");
             cfg.put("localLoss", "device i's loss is its rows' share of the batch loss times the number of devices");
             cfg.put("solves", "plain iteration (no Anderson), warm-started; stopping test global (max-abs change <= tol); each iteration one counted round");
@@ -189,17 +208,31 @@ final class DistributedImplicitCommand implements Callable<Integer> {
         }
     }
 
+    private static io.mycelium.train.DistributedImplicit.Placement placement(String p) {
+        return switch (p.trim().toLowerCase(Locale.ROOT)) {
+            case "in-order" -> io.mycelium.train.DistributedImplicit.Placement.IN_ORDER;
+            case "shuffled" -> io.mycelium.train.DistributedImplicit.Placement.SHUFFLED;
+            default -> throw new Main.UserError("--placement: '" + p + "' is not in-order or shuffled");
+        };
+    }
+
+    private static double last(double[] a) { return a.length == 0 ? 0 : a[a.length - 1]; }
+
     static String markdown(List<DistributedImplicitRun.Row> rows, DistributedImplicitRun.Settings s, String scale, double wall) {
         StringBuilder b = new StringBuilder("# Implicit GNNs trained fully distributed\n\n");
         b.append(String.format(Locale.ROOT, "Test error: relative RMSE (%%) for count and sum, classification error (%%) for MUTAG, on fold 0 of each task (pools: %s). %d epochs, batch %d, lr %s (D-SGD %s). "
                 + "Traffic per mini-batch: solve rounds (forward + adjoint iterations) and bytes sent by all devices; consensus rounds and bytes. "
-                + "Asynchronous change: test error of the trained copies under S = %d, D = %d minus synchronous (percentage points). Wall time %.0f s.%n%n",
+                + "Asynchronous change: test error of the trained copies under S = %d, D = %d minus synchronous (percentage points). "
+                + "θ̄: the average of the copies on every device (Algorithm 1's output); disagreement: ‖θ_i − θ̄‖ / ‖θ̄‖ at the end, mean (largest) over devices; "
+                + "slem: the consensus weights' second-largest eigenvalue modulus. Wall time %.0f s.%n%n",
                 scale, s.epochs(), s.batchSize(), s.lr(), s.sgdLr(), s.async().stagger(), s.async().history(), wall));
-        b.append("| model | task | scheme | test error | loss first → last | solve rounds | solve KB | consensus rounds | consensus KB | async change | max output change | converged |\n");
-        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        b.append("| model | task | scheme | test error | train error | θ̄ test error | θ̄ train error | disagreement | slem | loss first → last | solve rounds | solve KB "
+                + "| consensus rounds | consensus KB | async change | max output change | converged |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (DistributedImplicitRun.Row x : rows)
-            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.3f → %.3f | %.1f | %.1f | %.0f | %.1f | %+.2e | %.1e | %s |%n", x.model(), x.task(),
-                    x.scheme(), x.testError(), x.firstLoss(), x.finalLoss(), x.solveRoundsPerBatch(), x.solveBytesPerBatch() / 1024,
+            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.3g (%.3g) | %.4f | %.3f → %.3f | %.1f | %.1f | %.0f | %.1f | %+.2e | %.1e | %s |%n",
+                    x.model(), x.task(), x.scheme(), x.testError(), x.trainError(), x.averagedTestError(), x.averagedTrainError(), last(x.disagreement()),
+                    x.disagreementMax(), x.mixingSlem(), x.firstLoss(), x.finalLoss(), x.solveRoundsPerBatch(), x.solveBytesPerBatch() / 1024,
                     x.consensusRoundsPerBatch(), x.consensusBytesPerBatch() / 1024, x.meanAsyncChange(), x.maxOutputChange(), x.converged() ? "yes" : "no"));
         return b.toString();
     }

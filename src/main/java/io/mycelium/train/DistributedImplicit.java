@@ -50,6 +50,14 @@ public final class DistributedImplicit {
         DISTRIBUTED
     }
 
+    /** Where a graph's nodes run. */
+    public enum Placement {
+        /** Node i of every graph on device i (the i-th device along a chain; the i-th atom of a molecule's file). */
+        IN_ORDER,
+        /** Each graph's nodes on distinct devices drawn at random (seeded, once per graph): no device is tied to a position. */
+        SHUFFLED
+    }
+
     /** Rounds and floats of one epoch: solves (forward and adjoint iterations) and consensus. */
     public record EpochStats(int epoch, double loss, long solveRounds, long solveFloats, long consensusRounds, long consensusFloats,
                              int batches, boolean converged) {}
@@ -62,6 +70,10 @@ public final class DistributedImplicit {
     private final int devices;
     private final Params params;            // [1, ...] tied or [devices, ...]
     private final Operator mixing;          // null when centralized
+    private final Graph consensus;
+    private final Placement placement;
+    private final UniformRandomProvider placeRng;
+    private final Map<GraphSample, int[]> placed = new java.util.IdentityHashMap<>();
     private final DeviceGraphReadout head;  // graph-level objectives only
     private final List<Batch> batches = new ArrayList<>();
     private final Map<String, Object> state = new HashMap<>();
@@ -94,16 +106,17 @@ public final class DistributedImplicit {
 
     public DistributedImplicit(ImplicitModel model, Objective objective, Optimizer optimizer, Method method, List<GraphSample> train,
                                int devices, int batchSize, double tol, int maxIter, long seed) {
-        this(model, objective, optimizer, method, train, devices, batchSize, tol, maxIter, seed, Init.Affine.GLOROT_ZERO);
+        this(model, objective, optimizer, method, train, devices, batchSize, tol, maxIter, seed, Init.Affine.GLOROT_ZERO, Placement.IN_ORDER);
     }
 
     /**
      * @param devices     the fleet's size: at least the largest training graph's node count (0: exactly
      *                    that); graphs evaluated later may use devices that no training graph reached
      * @param readoutInit how the graph readout's layers start (graph-level objectives)
+     * @param placement   which device runs which node of each graph
      */
     public DistributedImplicit(ImplicitModel model, Objective objective, Optimizer optimizer, Method method, List<GraphSample> train,
-                               int devices, int batchSize, double tol, int maxIter, long seed, Init.Affine readoutInit) {
+                               int devices, int batchSize, double tol, int maxIter, long seed, Init.Affine readoutInit, Placement placement) {
         if (train.isEmpty()) throw new IllegalArgumentException("train: no graphs");
         if (batchSize < 1) throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
         if (!(tol > 0) || maxIter < 1) throw new IllegalArgumentException("tol must be positive and maxIter at least 1");
@@ -124,7 +137,10 @@ public final class DistributedImplicit {
             head.mlp().init(tied, init);
         }
         this.params = method == Method.CENTRALIZED ? tied : tied.perNode(this.devices);
-        this.mixing = method == Method.CENTRALIZED ? null : ShiftOperator.metropolisHastings(consensusGraph(train, this.devices));
+        this.placement = java.util.Objects.requireNonNull(placement, "placement");
+        this.placeRng = Init.rng(seed * 0x9E3779B97F4A7C15L + 3);
+        this.consensus = consensusGraph(train);
+        this.mixing = method == Method.CENTRALIZED ? null : ShiftOperator.metropolisHastings(consensus);
         this.order = Init.rng(seed * 0x9E3779B97F4A7C15L + 2);
         for (int s = 0; s < train.size(); s += batchSize) batches.add(new Batch(GraphBatch.of(train.subList(s, Math.min(train.size(), s + batchSize)))));
     }
@@ -140,13 +156,18 @@ public final class DistributedImplicit {
     /** The graph readout every device holds a copy of (its parameters are in {@link #params}), or null for node-level objectives. */
     public GraphReadout readout() { return head == null ? null : head.mlp(); }
 
-    /** The consensus graph: the union of the graphs' edges over device ids, linked by a path where it falls apart. */
-    public static Graph consensusGraph(List<GraphSample> graphs, int devices) {
+    /** The devices' consensus graph: the union of the training graphs' edges over device ids, linked by a path where it falls apart. */
+    public Graph consensusGraph() { return consensus; }
+
+    private Graph consensusGraph(List<GraphSample> graphs) {
         java.util.TreeSet<Long> pairs = new java.util.TreeSet<>();
         for (GraphSample g : graphs) {
-            int[] off = g.graph().offsets(), nb = g.graph().neighbours();
+            int[] off = g.graph().offsets(), nb = g.graph().neighbours(), at = placeOf(g);
             for (int i = 0; i < g.n(); i++)
-                for (int p = off[i]; p < off[i + 1]; p++) if (i < nb[p]) pairs.add((long) i * devices + nb[p]);
+                for (int p = off[i]; p < off[i + 1]; p++) {
+                    int a = at[i], b = at[nb[p]];
+                    if (a < b) pairs.add((long) a * devices + b);
+                }
         }
         Graph u = fromPairs(pairs, devices);
         if (!u.isConnected()) {
@@ -237,11 +258,30 @@ public final class DistributedImplicit {
      */
     public double lossAndGradient(List<GraphSample> graphs, Params into) { return deviceGradients(new Batch(GraphBatch.of(graphs)), into); }
 
-    /** The device of every row of a batch: node i of each graph runs on device i. */
-    private static int[] devicesOf(GraphBatch g) {
+    /** The device of every row of a batch. */
+    private int[] devicesOf(GraphBatch g) {
         int[] d = new int[g.n()];
-        for (int r = 0; r < d.length; r++) d[r] = r - g.first()[g.graphOf()[r]];
+        for (int q = 0; q < g.graphs(); q++) System.arraycopy(placeOf(g.samples().get(q)), 0, d, g.first()[q], g.size(q));
         return d;
+    }
+
+    /** The devices of a graph's nodes, drawn once per graph for {@link Placement#SHUFFLED} (in the order graphs are first met). */
+    private int[] placeOf(GraphSample g) {
+        if (placement == Placement.IN_ORDER) {
+            int[] d = new int[g.n()];
+            for (int i = 0; i < d.length; i++) d[i] = i;
+            return d;
+        }
+        return placed.computeIfAbsent(g, x -> {
+            int[] all = new int[devices];
+            for (int i = 0; i < devices; i++) all[i] = i;
+            for (int i = 0; i < x.n(); i++) {
+                int j = i + placeRng.nextInt(devices - i), t = all[i];
+                all[i] = all[j];
+                all[j] = t;
+            }
+            return java.util.Arrays.copyOf(all, x.n());
+        });
     }
 
     private Params gatherShape(int rows) {
@@ -289,18 +329,105 @@ public final class DistributedImplicit {
         return g;
     }
 
+    /** How far the copies are from their average θ̄: ‖θ_i − θ̄‖ / ‖θ̄‖ over all parameters, mean and largest over devices. */
+    public record Disagreement(double mean, double max) {}
+
+    /** The copies' disagreement now (zero for one tied copy). */
+    public Disagreement disagreement() {
+        if (method == Method.CENTRALIZED) return new Disagreement(0, 0);
+        Params avg = params.mean();
+        double[] dev = new double[devices];
+        double norm = 0;
+        for (String n : params.names()) {
+            double[] c = params.get(n).data(), a = avg.get(n).data();
+            for (double v : a) norm += v * v;
+            for (int i = 0; i < devices; i++)
+                for (int k = 0; k < a.length; k++) {
+                    double d = c[i * a.length + k] - a[k];
+                    dev[i] += d * d;
+                }
+        }
+        double mean = 0, max = 0, scale = Math.sqrt(norm);
+        for (double d : dev) {
+            mean += Math.sqrt(d) / scale / devices;
+            max = Math.max(max, Math.sqrt(d) / scale);
+        }
+        return new Disagreement(mean, max);
+    }
+
+    /** Per parameter tensor: ‖θ_i − θ̄‖ / ‖θ̄‖ of that tensor, mean over devices (zero for one tied copy). */
+    public Map<String, Double> disagreementByTensor() {
+        Map<String, Double> r = new java.util.LinkedHashMap<>();
+        Params avg = params.mean();
+        for (String n : params.names()) {
+            double[] c = params.get(n).data(), a = avg.get(n).data();
+            int copies = c.length / a.length;
+            double norm = 0, mean = 0;
+            for (double v : a) norm += v * v;
+            for (int i = 0; i < copies; i++) {
+                double d = 0;
+                for (int k = 0; k < a.length; k++) d += (c[i * a.length + k] - a[k]) * (c[i * a.length + k] - a[k]);
+                mean += Math.sqrt(d / norm) / copies;
+            }
+            r.put(n, mean);
+        }
+        return r;
+    }
+
+    /**
+     * The second-largest eigenvalue modulus of the consensus weights W: one round shrinks the copies'
+     * disagreement by at most this factor (0 for one tied copy). Power iteration on W − 11ᵀ/n.
+     */
+    public double mixingSlem() {
+        if (mixing == null) return 0;
+        double[] x = new double[devices];
+        for (int i = 0; i < devices; i++) x[i] = Math.sin(1.0 + i) + 0.5 * Math.cos(3.0 * i);
+        double rate = 0;
+        for (int it = 0; it < 20_000; it++) {
+            double[] y = mixOnce(mixOnce(x));
+            double nx = Math.sqrt(dot(x, x)), ny = Math.sqrt(dot(y, y));
+            if (ny == 0) return 0;
+            rate = Math.sqrt(ny / nx);
+            for (int i = 0; i < devices; i++) x[i] = y[i] / ny;
+        }
+        return rate;
+    }
+
+    private double[] mixOnce(double[] x) {
+        double[] y = mix(new Tensor(x.clone(), devices, 1)).data();
+        double m = 0;
+        for (double v : y) m += v / devices;
+        for (int i = 0; i < devices; i++) y[i] -= m;
+        return y;
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += a[i] * b[i];
+        return s;
+    }
+
     /**
      * Node outputs of {@code graphs} under the trained copies (each row with its device's copy; a
      * graph larger than the fleet is refused), solved to {@code tol}; with the batch and its row-wise
      * parameters, for asynchronous inference on the same copies.
      */
-    public Evaluation evaluate(List<GraphSample> graphs, double tol, int maxIter) {
+    public Evaluation evaluate(List<GraphSample> graphs, double tol, int maxIter) { return evaluate(graphs, tol, maxIter, false); }
+
+    /**
+     * As {@link #evaluate}, with the average copy θ̄ = (1/|V|) Σ θ_i deployed on every device: the
+     * model Algorithm 1 of the training paper returns (line 15). For one tied copy, the same as {@link #evaluate}.
+     */
+    public Evaluation evaluateAveraged(List<GraphSample> graphs, double tol, int maxIter) { return evaluate(graphs, tol, maxIter, true); }
+
+    private Evaluation evaluate(List<GraphSample> graphs, double tol, int maxIter, boolean averaged) {
         GraphBatch g = GraphBatch.of(graphs);
         for (GraphSample s : graphs)
             if (s.n() > devices) throw new IllegalArgumentException("a graph of " + s.n() + " nodes does not fit the " + devices + " devices");
         Params rows;
         int[] dev = devicesOf(g);
         if (method == Method.CENTRALIZED) rows = params;
+        else if (averaged) rows = params.mean();
         else {
             rows = gatherShape(g.n());
             for (String n : params.names()) {

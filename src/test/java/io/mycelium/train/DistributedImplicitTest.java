@@ -167,4 +167,73 @@ class DistributedImplicitTest {
         assertThat(last.solveRounds()).isGreaterThanOrEqualTo(2L * last.batches());
         assertThat(last.consensusFloats()).isEqualTo((long) last.batches() * 2 * dist.devices() * dist.params().count());
     }
+    /** Count's chains over 12 devices: the consensus graph is the path, whose Metropolis–Hastings weights are I − L/3. */
+    @Test
+    void consensusOnThePathMixesAtItsSecondEigenvalue() {
+        HogwildTask t = count();
+        DistributedImplicit dist = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), t.objective().fitTo(t.pool()), DAmsGrad.trackerFirst(0.01),
+                DistributedImplicit.Method.DISTRIBUTED, t.pool(), 4, 1e-6, 3000, 1);
+        assertThat(dist.devices()).isEqualTo(12);
+        // path Laplacian eigenvalues 2 − 2cos(πk/n): W's second-largest modulus is 1 − (2 − 2cos(π/n))/3
+        assertThat(dist.mixingSlem()).isCloseTo((1 + 2 * Math.cos(Math.PI / 12)) / 3, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    /**
+     * Copies θ_i = θ except device 0's (1 + a)θ: θ̄ = θ(1 + a/n), so device 0 is a(n − 1)/(n + a) of ‖θ̄‖
+     * away and every other device a/(n + a); the averaged evaluation is the tied model θ̄'s.
+     */
+    @Test
+    void disagreementAndTheAveragedModel() {
+        HogwildTask t = count();
+        List<GraphSample> g = t.pool();
+        Objective obj = t.objective().fitTo(g);
+        DistributedImplicit dist = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), obj, DAmsGrad.trackerFirst(0.01),
+                DistributedImplicit.Method.DISTRIBUTED, g, 4, 1e-6, 3000, 1);
+        DistributedImplicit central = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), obj, DAmsGrad.trackerFirst(0.01),
+                DistributedImplicit.Method.CENTRALIZED, g, 4, 1e-6, 3000, 1);
+        tie(central, dist, 5);
+        assertThat(dist.disagreement().max()).isLessThan(1e-14); // the mean of equal copies, up to rounding
+        int n = dist.devices();
+        double a = 0.25;
+        for (String name : dist.params().names()) {
+            double[] d = dist.params().get(name).data(), c = central.params().get(name).data();
+            for (int k = 0; k < c.length; k++) {
+                d[k] *= 1 + a;
+                c[k] *= 1 + a / n;
+            }
+        }
+        DistributedImplicit.Disagreement dg = dist.disagreement();
+        assertThat(dg.max()).isCloseTo(a * (n - 1) / (n + a), org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(dg.mean()).isCloseTo((a * (n - 1) / (n + a) + (n - 1) * a / (n + a)) / n, org.assertj.core.data.Offset.offset(1e-12));
+        Tensor avg = dist.evaluateAveraged(g, 1e-10, 5000).output(), ref = central.evaluate(g, 1e-10, 5000).output();
+        assertThat(avg.maxAbsDiff(ref)).isLessThan(1e-12);
+        assertThat(dist.evaluate(g, 1e-10, 5000).output().maxAbsDiff(ref)).isGreaterThan(1e-6);
+    }
+    /** Shuffled placement moves nodes between devices, not the computation: tied copies still give the centralized gradient. */
+    @Test
+    void shuffledPlacementKeepsTheCentralizedGradientWithTiedCopies() {
+        HogwildTask t = count();
+        List<GraphSample> g = t.pool().subList(3, 12);
+        Objective obj = t.objective().fitTo(g);
+        DistributedImplicit central = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), obj, new DSgd(0.01),
+                DistributedImplicit.Method.CENTRALIZED, g, 4, 1e-13, 20_000, 3);
+        DistributedImplicit dist = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), obj, new DSgd(0.01),
+                DistributedImplicit.Method.DISTRIBUTED, g, 0, 4, 1e-13, 20_000, 3, io.mycelium.tensor.Init.Affine.GLOROT_ZERO,
+                DistributedImplicit.Placement.SHUFFLED);
+        tie(central, dist, 11);
+        Params gc = central.params().emptyLike(), gd = dist.params().emptyLike();
+        assertThat(dist.lossAndGradient(g, gd)).isCloseTo(central.lossAndGradient(g, gc), org.assertj.core.data.Offset.offset(1e-12));
+        double err = 0;
+        for (String n : gc.names()) {
+            double[] c = gc.get(n).data(), d = gd.get(n).data();
+            for (int k = 0; k < c.length; k++) {
+                double s = 0;
+                for (int i = 0; i < dist.devices(); i++) s += d[i * c.length + k];
+                err = Math.max(err, Math.abs(s - c[k]));
+            }
+        }
+        assertThat(err).isLessThan(1e-8);
+        // the chains' union over shuffled devices is no longer the path
+        assertThat(dist.consensusGraph().directedEdgeCount()).isGreaterThan(central.consensusGraph().directedEdgeCount());
+    }
 }

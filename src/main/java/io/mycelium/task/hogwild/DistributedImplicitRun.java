@@ -71,22 +71,28 @@ public final class DistributedImplicitRun {
      * @param init   how the model's affine layers and the graph readout start (as Table 3's {@code --init})
      */
     public record Settings(int epochs, int batchSize, double lr, double sgdLr, double tol, int maxIter, long seed, Table2.Settings async,
-                           Init.Affine init) {
+                           Init.Affine init, DistributedImplicit.Placement placement) {
         public Settings {
             if (epochs < 1 || batchSize < 1 || !(lr > 0) || !(sgdLr > 0) || !(tol > 0) || maxIter < 1)
                 throw new IllegalArgumentException("invalid settings: epochs, batch size, iterations ≥ 1; lr, sgdLr, tol > 0");
             java.util.Objects.requireNonNull(init, "init");
+            java.util.Objects.requireNonNull(placement, "placement");
         }
     }
 
     /**
      * One (model, task, scheme): test error (the task's metric, %), training loss, traffic per
      * mini-batch (solve rounds and bytes: forward and adjoint iterations; consensus rounds and bytes),
-     * and the change of the test error under asynchronous inference of the trained copies.
+     * the change of the test error under asynchronous inference of the trained copies; and how far
+     * the copies are from one model: the training and test error of their average θ̄ deployed on every
+     * device (Algorithm 1's output), their disagreement ‖θ_i − θ̄‖ / ‖θ̄‖ after every epoch (mean over
+     * devices) and at the end (largest), and the consensus weights' second-largest eigenvalue modulus.
      */
     public record Row(String model, String task, String scheme, int devices, double testError, double firstLoss, double finalLoss,
                       double solveRoundsPerBatch, double solveBytesPerBatch, double consensusRoundsPerBatch, double consensusBytesPerBatch,
-                      double syncError, double[] asyncErrors, double maxOutputChange, int maxStaleness, boolean converged, double seconds) {
+                      double syncError, double[] asyncErrors, double maxOutputChange, int maxStaleness, boolean converged, double seconds,
+                      double trainError, double averagedTrainError, double averagedTestError, double[] disagreement, double disagreementMax,
+                      double mixingSlem, java.util.Map<String, Double> tensorDisagreement) {
         public double meanAsyncChange() {
             double m = 0;
             for (double e : asyncErrors) m += (e - syncError) / asyncErrors.length;
@@ -114,12 +120,15 @@ public final class DistributedImplicitRun {
         List<GraphSample> train = new ArrayList<>(sp.train());
         GraphTrainer.shuffle(train, Init.rng(s.seed() * 0x9E3779B97F4A7C15L + 1));
         DistributedImplicit tr = new DistributedImplicit(model, obj, scheme.optimizer(scheme == Scheme.D_SGD ? s.sgdLr() : s.lr()), scheme.method(),
-                train, devices, s.batchSize(), s.tol(), s.maxIter(), s.seed(), s.init());
+                train, devices, s.batchSize(), s.tol(), s.maxIter(), s.seed(), s.init(),
+                s.placement());
         double first = Double.NaN, last = Double.NaN;
         long rounds = 0, floats = 0, cr = 0, cf = 0, batches = 0;
         boolean conv = true;
+        double[] disagreement = new double[s.epochs()];
         for (int e = 0; e < s.epochs(); e++) {
             DistributedImplicit.EpochStats st = tr.epoch();
+            disagreement[e] = tr.disagreement().mean();
             if (e == 0) first = st.loss();
             last = st.loss();
             rounds += st.solveRounds();
@@ -133,6 +142,9 @@ public final class DistributedImplicitRun {
         Table2.Settings a = s.async();
         DistributedImplicit.Evaluation ev = tr.evaluate(sp.test(), a.tol(), a.maxTicks());
         conv &= ev.converged();
+        double trainErr = tr.evaluate(sp.train(), a.tol(), a.maxTicks()).metric();
+        double avgTrain = tr.evaluateAveraged(sp.train(), a.tol(), a.maxTicks()).metric();
+        double avgTest = tr.evaluateAveraged(sp.test(), a.tol(), a.maxTicks()).metric();
         AsyncRun sync = new AsyncEngine(ev.batch().graph(), ev.rows(), AsyncSchedule.synchronous())
                 .runImplicit(model, ev.batch().x(), ev.batch().edges(), null, a.tol(), a.maxTicks());
         conv &= sync.converged();
@@ -150,8 +162,9 @@ public final class DistributedImplicitRun {
         }
         double b = Math.max(1, batches);
         Row row = new Row(entry.id(), task.id(), scheme.id(), tr.devices(), ev.metric(), first, last, rounds / b, floats * 8.0 / b, cr / b, cf * 8.0 / b,
-                syncErr, errs, maxOut, stale, conv, (System.nanoTime() - t0) / 1e9);
-        return new Trained(row, model, tr.params().copy(), tr.readout(), DistributedImplicit.consensusGraph(sp.train(), tr.devices()));
+                syncErr, errs, maxOut, stale, conv, (System.nanoTime() - t0) / 1e9, trainErr, avgTrain, avgTest, disagreement,
+                tr.disagreement().max(), tr.mixingSlem(), tr.disagreementByTensor());
+        return new Trained(row, model, tr.params().copy(), tr.readout(), tr.consensusGraph());
     }
 
     /** Every (model, task, scheme). */
