@@ -35,6 +35,8 @@ final class NetBenchCommand implements Callable<Integer> {
     double seconds = 5;
     @Option(names = "--rounds", description = "synchronous rounds to time, after as many untimed ones (default 5000)")
     int rounds = 5000;
+    @Option(names = "--round-width", description = "doubles each way in a synchronous round (default 32; a D-SGD round of Section IV-A's node regression sends up to 21,000)")
+    int roundWidth = 32;
     // The host JVMs start just before their run, and three JVMs share the JIT's time on a small machine: after
     // 10 untimed epochs their compiler threads were still busy (methods deoptimized and recompiled) during the
     // timed ones, and their epochs kept shrinking for tens of epochs (docs/networked.md).
@@ -57,6 +59,7 @@ final class NetBenchCommand implements Callable<Integer> {
         if (!(warmup >= 0)) throw new Main.UserError("--warmup: must be >= 0");
         if (!(seconds > 0)) throw new Main.UserError("--seconds: must be positive");
         if (rounds < 1) throw new Main.UserError("--rounds: must be positive");
+        if (roundWidth < 1) throw new Main.UserError("--round-width: must be positive");
         if (warmupEpochs < 0) throw new Main.UserError("--warmup-epochs: must be >= 0");
         if (epochs < warmupEpochs + 1) throw new Main.UserError("--epochs: must exceed --warmup-epochs (" + warmupEpochs + ")");
         System.out.println("load before: " + load());
@@ -67,16 +70,16 @@ final class NetBenchCommand implements Callable<Integer> {
             NetSystem.awaitUp(system, Duration.ofSeconds(60));
             NetBench.Sink sink = new NetBench.Sink(system);
             launcher.start(0, List.of("net", "bench-peer", "--join", "127.0.0.1:" + NetSystem.port(system), "--widths", "32,1000",
-                    "--warmup", Double.toString(warmup), "--seconds", Double.toString(seconds), "--rounds", Integer.toString(2 * rounds), "--round-width", "32"),
+                    "--warmup", Double.toString(warmup), "--seconds", Double.toString(seconds), "--rounds", Integer.toString(2 * rounds), "--round-width", Integer.toString(roundWidth)),
                     (pid, code) -> sink.abort("the peer JVM exited (code " + code + ")"));
             System.out.printf("%-8s %12s %14s %10s %10s %12s%n", "doubles", "messages", "payload MB", "msgs/s", "MB/s", "CPU us/msg");
             for (int w : new int[] {32, 1000}) {
                 NetBench.Stream s = sink.result(w, Duration.ofSeconds(300));
                 System.out.printf(Locale.ROOT, "%-8d %12d %14.1f %10.0f %10.1f %12.2f%n", w, s.messages(), s.bytes() / 1e6, s.messagesPerSecond(), s.megabytesPerSecond(), s.cpuMicrosPerMessage());
             }
-            NetBench.Rounds r = sink.rounds(32, rounds, rounds);
-            System.out.printf(Locale.ROOT, "synchronous rounds, 2 one-node partitions, 32 doubles each way: %.0f rounds/s; a round p50 %.0f us, p99 %.0f us (%d rounds after %d untimed)%n",
-                    r.roundsPerSecond(), r.micros(0.5), r.micros(0.99), rounds, rounds);
+            NetBench.Rounds r = sink.rounds(roundWidth, rounds, rounds);
+            System.out.printf(Locale.ROOT, "synchronous rounds, 2 one-node partitions, %d doubles each way: %.0f rounds/s; a round p50 %.0f us, p99 %.0f us (%d rounds after %d untimed)%n",
+                    roundWidth, r.roundsPerSecond(), r.micros(0.5), r.micros(0.99), rounds, rounds);
         } finally {
             system.terminate();
             launcher.close();
@@ -103,6 +106,7 @@ final class NetBenchCommand implements Callable<Integer> {
         double a = timedMedian(inProcess), b = timedMedian(partitioned), c = timedMedian(net);
         System.out.printf(Locale.ROOT, "D-SGD epoch, node regression (BA-%d, %d->%d->1, %d samples, batch %d), median of epochs %d..%d (the first %d untimed in each run):%n",
                 s.graph().n(), 10, io.mycelium.task.NodeRegression.Config.paper().hidden(), s.train().samples(), s.batch(), Math.max(2, warmupEpochs + 1), epochs, warmupEpochs);
+        System.out.println("  (host JVMs " + (hosts.pins().isEmpty() ? "not pinned to CPUs" : "pinned to CPUs " + String.join(" and ", hosts.pins()) + " (taskset)") + "; the in-process runs are not pinned)");
         List<io.mycelium.comm.Partition> parts = io.mycelium.comm.Partition.split(s.graph(), map);
         System.out.printf(Locale.ROOT, "  (both 2-partition runs: Partitioner.split's map, %d + %d nodes; a round sends %d + %d rows, %d in all, against %d for the breadth-first cut)%n",
                 parts.get(0).size(), parts.get(1).size(), parts.get(0).sendRows(0).length, parts.get(1).sendRows(0).length,

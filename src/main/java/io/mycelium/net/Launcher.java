@@ -1,5 +1,6 @@
 package io.mycelium.net;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,9 @@ import java.util.function.BiConsumer;
 public final class Launcher implements AutoCloseable {
     private final Path logs;
     private final int coresEach;
+    /** Per host index, the CPUs it is pinned to (a {@code taskset -c} list); empty: not pinned. */
+    private final List<String> pins;
+    private final Path taskset;
     private final List<Process> children = new ArrayList<>();
     private final List<Path> written = new ArrayList<>();
 
@@ -31,12 +35,81 @@ public final class Launcher implements AutoCloseable {
      * Otherwise N hosts computing a lockstep round at once each split every kernel over all the cores,
      * more kernel threads than cores, plus a pool wake-up per kernel. With K = 1 a host computes as each
      * of {@code Engine.partitioned}'s partitions does on its virtual thread. The same bits either way.
-     * The JVM still sees every core (its locks and queues spin only on a multiprocessor).
+     *
+     * <p>When every host can have K cores of its own (N·K ≤ the CPUs this process may use, on Linux
+     * with {@code taskset}), host i is also pinned to the i-th block of K of them. A halo's trip
+     * hands it between a host's threads (compute thread → Pekko dispatcher → socket; selector →
+     * dispatcher → compute thread): on a core of its own, each hand-off is a switch on that core
+     * instead of a wake-up of another, often idle, CPU, and the compute thread keeps its caches
+     * (docs/networked.md has the measurements). The pinned JVM sees K cores. With more hosts than
+     * that (e.g. {@code --procs 3} on 2 cores) nothing is pinned: the scheduler balances them.
      * {@code jvms <= 0}: as {@link #Launcher(Path)}.
      */
     public Launcher(Path logs, int jvms) throws IOException {
         this.logs = Files.createDirectories(logs);
         this.coresEach = jvms <= 0 ? 0 : Math.max(1, Runtime.getRuntime().availableProcessors() / jvms);
+        this.taskset = jvms <= 0 ? null : taskset();
+        this.pins = taskset == null ? List.of() : blocks(allowedCpus(), jvms, coresEach);
+    }
+
+    /** Per host, the CPUs it is pinned to ({@code taskset -c} lists); empty when hosts are not pinned. */
+    public List<String> pins() { return pins; }
+
+    /**
+     * {@code jvms} disjoint blocks of {@code each} CPUs taken in order from {@code cpus}, each as a
+     * {@code taskset -c} list; empty if {@code cpus} has fewer than {@code jvms * each}.
+     */
+    static List<String> blocks(int[] cpus, int jvms, int each) {
+        if (jvms <= 0 || each <= 0 || (long) jvms * each > cpus.length) return List.of();
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < jvms; i++) {
+            StringBuilder b = new StringBuilder();
+            for (int c = i * each; c < (i + 1) * each; c++) b.append(b.isEmpty() ? "" : ",").append(cpus[c]);
+            out.add(b.toString());
+        }
+        return List.copyOf(out);
+    }
+
+    /** Parses a Linux CPU list ({@code 0-3,6,8-9}); null if it is not one. */
+    static int[] parseCpuList(String list) {
+        List<Integer> cpus = new ArrayList<>();
+        try {
+            for (String part : list.trim().split(",")) {
+                String[] r = part.trim().split("-");
+                int a = Integer.parseInt(r[0]), b = r.length == 2 ? Integer.parseInt(r[1]) : a;
+                if (r.length > 2 || a < 0 || b < a) return null;
+                for (int c = a; c <= b; c++) cpus.add(c);
+            }
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        return cpus.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The CPUs this process may run on ({@code Cpus_allowed_list} in /proc/self/status), or none where that is unknown. */
+    static int[] allowedCpus() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status")))
+                if (line.startsWith("Cpus_allowed_list:")) {
+                    int[] cpus = parseCpuList(line.substring(line.indexOf(':') + 1));
+                    return cpus == null ? new int[0] : cpus;
+                }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or no /proc: no pinning
+        }
+        return new int[0];
+    }
+
+    /** The {@code taskset} executable on the PATH, or null. */
+    private static Path taskset() {
+        String path = System.getenv("PATH");
+        if (path == null) return null;
+        for (String dir : path.split(File.pathSeparator)) {
+            if (dir.isEmpty()) continue;
+            Path t = Path.of(dir, "taskset");
+            if (Files.isExecutable(t)) return t;
+        }
+        return null;
     }
 
     public Path logs() { return logs; }
@@ -46,16 +119,20 @@ public final class Launcher implements AutoCloseable {
 
     /** Starts child {@code i} running {@code mycelium args...}; {@code onExit} gets its (pid, exit code). */
     public synchronized Process start(int i, List<String> args, BiConsumer<Long, Integer> onExit) throws IOException {
-        Process p = new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(log(i).toFile()).start();
+        Process p = new ProcessBuilder(command(i, args)).redirectErrorStream(true).redirectOutput(log(i).toFile()).start();
         children.add(p);
         written.add(log(i));
         p.onExit().thenAccept(x -> onExit.accept(x.pid(), x.exitValue()));
         return p;
     }
 
-    /** The command line of a child running {@code mycelium args...}. */
-    List<String> command(List<String> args) {
+    /** The command line of a child running {@code mycelium args...} (not pinned). */
+    List<String> command(List<String> args) { return command(-1, args); }
+
+    /** The command line of host {@code i} running {@code mycelium args...}: pinned to its CPUs, if hosts are. */
+    List<String> command(int i, List<String> args) {
         List<String> cmd = new ArrayList<>();
+        if (i >= 0 && i < pins.size()) cmd.addAll(List.of(taskset.toString(), "-c", pins.get(i))); // taskset execs the JVM: same pid
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (Runtime.version().feature() >= 23) cmd.add("--sun-misc-unsafe-memory-access=allow");
         if (coresEach > 0) cmd.add("-Djava.util.concurrent.ForkJoinPool.common.parallelism=" + (coresEach - 1));

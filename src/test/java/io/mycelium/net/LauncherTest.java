@@ -48,6 +48,35 @@ class LauncherTest {
     }
 
     @Test
+    void hostsThatCanHaveCoresOfTheirOwnArePinnedToDisjointBlocks() throws Exception {
+        assertThat(Launcher.parseCpuList("0-3,6,8-9")).containsExactly(0, 1, 2, 3, 6, 8, 9);
+        assertThat(Launcher.parseCpuList(" 5\n")).containsExactly(5);
+        assertThat(Launcher.parseCpuList("3-1")).isNull();
+        assertThat(Launcher.parseCpuList("x")).isNull();
+        int[] cpus = {0, 1, 2, 3, 6, 8};
+        assertThat(Launcher.blocks(cpus, 2, 1)).containsExactly("0", "1");
+        assertThat(Launcher.blocks(cpus, 2, 3)).containsExactly("0,1,2", "3,6,8");
+        assertThat(Launcher.blocks(cpus, 3, 2)).containsExactly("0,1", "2,3", "6,8");
+        assertThat(Launcher.blocks(cpus, 7, 1)).isEmpty(); // more hosts than CPUs: the scheduler balances them
+        assertThat(Launcher.blocks(new int[0], 2, 1)).isEmpty();
+        // this machine: two hosts get one block each (where taskset and /proc exist), and a pinned child runs
+        Launcher two = new Launcher(tmp.resolve("e"), 2);
+        if (!two.pins().isEmpty()) {
+            assertThat(two.pins()).hasSize(2).doesNotHaveDuplicates();
+            List<String> c = two.command(1, List.of("x"));
+            assertThat(c.getFirst()).endsWith("taskset");
+            assertThat(c.subList(1, 3)).containsExactly("-c", two.pins().get(1));
+            assertThat(c).endsWith("x");
+            assertThat(two.command(List.of("x")).getFirst()).doesNotEndWith("taskset");
+        }
+        Launcher one = new Launcher(tmp.resolve("f"), 1);
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        one.start(0, List.of("--version"), (pid, code) -> exit.complete(code));
+        assertThat(exit.get(100, TimeUnit.SECONDS)).isZero();
+        one.close();
+    }
+
+    @Test
     void deleteLogsKeepsFilesItDidNotWrite() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("logs"));
         Path mine = Files.writeString(dir.resolve("notes.txt"), "a user's file");
