@@ -66,6 +66,9 @@ final class DistributedImplicitCommand implements Callable<Integer> {
     @Option(names = "--placement", defaultValue = "in-order", description = "which device runs which node: in-order (node i of every graph "
             + "on device i; the default) or shuffled (each graph's nodes on distinct devices drawn at random, seeded)")
     String placement;
+    @Option(names = "--consensus-rounds", defaultValue = "1", description = "consensus rounds per mini-batch (default ${DEFAULT-VALUE}: D-SGD and D-AMSGrad "
+            + "as published; more is a diagnostic, not the paper's algorithm)")
+    int consensusRounds;
     @Option(names = "--seed", defaultValue = "1", description = "parameter and batch-order seed (default ${DEFAULT-VALUE})")
     long seed;
     @picocli.CommandLine.Mixin
@@ -110,10 +113,11 @@ final class DistributedImplicitCommand implements Callable<Integer> {
             default -> throw new Main.UserError("--scale must be paper, medium, small or quick, got " + scale);
         };
         int e = epochs != null ? epochs : quick ? 5 : 100;
-        if (e < 1 || batchSize < 1 || maxIter < 1) throw new Main.UserError("--epochs, --batch-size and --max-iter must be at least 1");
+        if (e < 1 || batchSize < 1 || maxIter < 1 || consensusRounds < 1)
+            throw new Main.UserError("--epochs, --batch-size, --max-iter and --consensus-rounds must be at least 1");
         if (!(lr > 0) || !(sgdLr > 0) || !(tol > 0)) throw new Main.UserError("--lr, --sgd-lr and --tol must be positive");
         DistributedImplicitRun.Settings s = new DistributedImplicitRun.Settings(e, batchSize, lr, sgdLr, tol, maxIter, seed,
-                async.settings(quick, 1e-8, 10 * maxIter), ai, placement(placement));
+                async.settings(quick, 1e-8, 10 * maxIter), ai, placement(placement), consensusRounds);
         OutputDir.Target target = OutputDir.Target.of(spec, out);
         OutputDir.validate(target, force);
         List<HogwildTask> taskList = new ArrayList<>();

@@ -79,6 +79,7 @@ public final class DistributedImplicit {
     private final Map<String, Object> state = new HashMap<>();
     private final UniformRandomProvider order;
     private int epoch;
+    private int rounds = 1;
 
     /** One mini-batch: the union graph, its device of each row, its row-wise parameter copies and warm starts. */
     private final class Batch {
@@ -143,6 +144,16 @@ public final class DistributedImplicit {
         this.mixing = method == Method.CENTRALIZED ? null : ShiftOperator.metropolisHastings(consensus);
         this.order = Init.rng(seed * 0x9E3779B97F4A7C15L + 2);
         for (int s = 0; s < train.size(); s += batchSize) batches.add(new Batch(GraphBatch.of(train.subList(s, Math.min(train.size(), s + batchSize)))));
+    }
+
+    /**
+     * Consensus rounds per mini-batch (eq. 15 repeated K times before the step; 1, the default, is
+     * D-SGD and D-AMSGrad as published; more is a diagnostic of how far one round leaves the copies apart).
+     */
+    public DistributedImplicit consensusRounds(int k) {
+        if (k < 1) throw new IllegalArgumentException("consensus rounds must be at least 1, got " + k);
+        rounds = k;
+        return this;
     }
 
     /** Devices (the largest graph's node count). */
@@ -212,10 +223,15 @@ public final class DistributedImplicit {
             List<Tensor> shared = optimizer.shared(params, state);
             List<Tensor> mixed = new ArrayList<>(shared.size());
             for (Tensor t : shared) {
-                mixed.add(method == Method.CENTRALIZED ? t.copy() : mix(t));
-                if (method != Method.CENTRALIZED) consFloats += (long) devices * t.rowSize();
+                Tensor x = t.copy();
+                if (method != Method.CENTRALIZED)
+                    for (int k = 0; k < rounds; k++) {
+                        x = mix(x);
+                        consFloats += (long) devices * t.rowSize();
+                    }
+                mixed.add(x);
             }
-            if (!shared.isEmpty() && method != Method.CENTRALIZED) consRounds++;
+            if (!shared.isEmpty() && method != Method.CENTRALIZED) consRounds += rounds;
             optimizer.step(params, state, grads, mixed);
             model.project(params);
         }
@@ -355,7 +371,7 @@ public final class DistributedImplicit {
         return new Disagreement(mean, max);
     }
 
-    /** Per parameter tensor: ‖θ_i − θ̄‖ / ‖θ̄‖ of that tensor, mean over devices (zero for one tied copy). */
+    /** Per parameter tensor: ‖θ_i − θ̄‖ / ‖θ̄‖ of that tensor, mean over devices (zero for one tied copy; infinite where θ̄ is 0 and a copy is not). */
     public Map<String, Double> disagreementByTensor() {
         Map<String, Double> r = new java.util.LinkedHashMap<>();
         Params avg = params.mean();
@@ -367,7 +383,7 @@ public final class DistributedImplicit {
             for (int i = 0; i < copies; i++) {
                 double d = 0;
                 for (int k = 0; k < a.length; k++) d += (c[i * a.length + k] - a[k]) * (c[i * a.length + k] - a[k]);
-                mean += Math.sqrt(d / norm) / copies;
+                mean += (d == 0 ? 0 : Math.sqrt(d / norm)) / copies; // a tensor at zero on every copy agrees
             }
             r.put(n, mean);
         }

@@ -236,4 +236,14 @@ class DistributedImplicitTest {
         // the chains' union over shuffled devices is no longer the path
         assertThat(dist.consensusGraph().directedEdgeCount()).isGreaterThan(central.consensusGraph().directedEdgeCount());
     }
+    @Test
+    void repeatedConsensusRoundsAreCounted() {
+        HogwildTask t = count();
+        DistributedImplicit dist = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), t.objective().fitTo(t.pool()), DAmsGrad.trackerFirst(0.01),
+                DistributedImplicit.Method.DISTRIBUTED, t.pool(), 4, 1e-6, 3000, 1).consensusRounds(3);
+        DistributedImplicit.EpochStats e = dist.epoch();
+        assertThat(e.consensusRounds()).isEqualTo(3L * e.batches());
+        assertThat(e.consensusFloats()).isEqualTo(3L * e.batches() * 2 * dist.devices() * dist.params().count());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dist.consensusRounds(0)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

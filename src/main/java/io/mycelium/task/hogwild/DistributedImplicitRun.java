@@ -71,12 +71,13 @@ public final class DistributedImplicitRun {
      * @param init   how the model's affine layers and the graph readout start (as Table 3's {@code --init})
      */
     public record Settings(int epochs, int batchSize, double lr, double sgdLr, double tol, int maxIter, long seed, Table2.Settings async,
-                           Init.Affine init, DistributedImplicit.Placement placement) {
+                           Init.Affine init, DistributedImplicit.Placement placement, int consensusRounds) {
         public Settings {
             if (epochs < 1 || batchSize < 1 || !(lr > 0) || !(sgdLr > 0) || !(tol > 0) || maxIter < 1)
                 throw new IllegalArgumentException("invalid settings: epochs, batch size, iterations ≥ 1; lr, sgdLr, tol > 0");
             java.util.Objects.requireNonNull(init, "init");
             java.util.Objects.requireNonNull(placement, "placement");
+            if (consensusRounds < 1) throw new IllegalArgumentException("consensus rounds must be at least 1");
         }
     }
 
@@ -121,7 +122,7 @@ public final class DistributedImplicitRun {
         GraphTrainer.shuffle(train, Init.rng(s.seed() * 0x9E3779B97F4A7C15L + 1));
         DistributedImplicit tr = new DistributedImplicit(model, obj, scheme.optimizer(scheme == Scheme.D_SGD ? s.sgdLr() : s.lr()), scheme.method(),
                 train, devices, s.batchSize(), s.tol(), s.maxIter(), s.seed(), s.init(),
-                s.placement());
+                s.placement()).consensusRounds(s.consensusRounds());
         double first = Double.NaN, last = Double.NaN;
         long rounds = 0, floats = 0, cr = 0, cf = 0, batches = 0;
         boolean conv = true;
