@@ -152,13 +152,16 @@ class DistributedImplicitTest {
         for (Tensor t : p.asMap().values()) for (int k = 0; k < t.data().length; k++) t.data()[k] += 0.2 * r.nextDouble() - 0.1;
     }
 
+    /** IGNN on {@code g} (targets standardized on {@code g}), batches of 4, AMSGrad at 0.01 in the tracker-first order. */
+    static DistributedImplicit ignnAmsGrad(HogwildTask t, List<GraphSample> g, DistributedImplicit.Method m) {
+        return new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), t.objective().fitTo(g), DAmsGrad.trackerFirst(0.01), m, g, 4, 1e-6, 3000, 1);
+    }
+
     @Test
     void dAmsGradTrainsTheDevicesAndCountsItsRounds() {
         HogwildTask t = count();
         List<GraphSample> g = t.pool();
-        Objective obj = t.objective().fitTo(g);
-        DistributedImplicit dist = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), obj, DAmsGrad.trackerFirst(0.01),
-                DistributedImplicit.Method.DISTRIBUTED, g, 4, 1e-6, 3000, 1);
+        DistributedImplicit dist = ignnAmsGrad(t, g, DistributedImplicit.Method.DISTRIBUTED);
         DistributedImplicit.EpochStats first = dist.epoch(), last = first;
         for (int e = 0; e < 30; e++) last = dist.epoch();
         assertThat(last.loss()).isLessThan(0.8 * first.loss());
@@ -167,12 +170,12 @@ class DistributedImplicitTest {
         assertThat(last.solveRounds()).isGreaterThanOrEqualTo(2L * last.batches());
         assertThat(last.consensusFloats()).isEqualTo((long) last.batches() * 2 * dist.devices() * dist.params().count());
     }
+
     /** Count's chains over 12 devices: the consensus graph is the path, whose Metropolis–Hastings weights are I − L/3. */
     @Test
     void consensusOnThePathMixesAtItsSecondEigenvalue() {
         HogwildTask t = count();
-        DistributedImplicit dist = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), t.objective().fitTo(t.pool()), DAmsGrad.trackerFirst(0.01),
-                DistributedImplicit.Method.DISTRIBUTED, t.pool(), 4, 1e-6, 3000, 1);
+        DistributedImplicit dist = ignnAmsGrad(t, t.pool(), DistributedImplicit.Method.DISTRIBUTED);
         assertThat(dist.devices()).isEqualTo(12);
         // path Laplacian eigenvalues 2 − 2cos(πk/n): W's second-largest modulus is 1 − (2 − 2cos(π/n))/3
         assertThat(dist.mixingSlem()).isCloseTo((1 + 2 * Math.cos(Math.PI / 12)) / 3, org.assertj.core.data.Offset.offset(1e-9));
@@ -186,11 +189,8 @@ class DistributedImplicitTest {
     void disagreementAndTheAveragedModel() {
         HogwildTask t = count();
         List<GraphSample> g = t.pool();
-        Objective obj = t.objective().fitTo(g);
-        DistributedImplicit dist = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), obj, DAmsGrad.trackerFirst(0.01),
-                DistributedImplicit.Method.DISTRIBUTED, g, 4, 1e-6, 3000, 1);
-        DistributedImplicit central = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), obj, DAmsGrad.trackerFirst(0.01),
-                DistributedImplicit.Method.CENTRALIZED, g, 4, 1e-6, 3000, 1);
+        DistributedImplicit dist = ignnAmsGrad(t, g, DistributedImplicit.Method.DISTRIBUTED);
+        DistributedImplicit central = ignnAmsGrad(t, g, DistributedImplicit.Method.CENTRALIZED);
         tie(central, dist, 5);
         assertThat(dist.disagreement().max()).isLessThan(1e-14); // the mean of equal copies, up to rounding
         int n = dist.devices();
@@ -239,8 +239,7 @@ class DistributedImplicitTest {
     @Test
     void repeatedConsensusRoundsAreCounted() {
         HogwildTask t = count();
-        DistributedImplicit dist = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), t.objective().fitTo(t.pool()), DAmsGrad.trackerFirst(0.01),
-                DistributedImplicit.Method.DISTRIBUTED, t.pool(), 4, 1e-6, 3000, 1).consensusRounds(3);
+        DistributedImplicit dist = ignnAmsGrad(t, t.pool(), DistributedImplicit.Method.DISTRIBUTED).consensusRounds(3);
         DistributedImplicit.EpochStats e = dist.epoch();
         assertThat(e.consensusRounds()).isEqualTo(3L * e.batches());
         assertThat(e.consensusFloats()).isEqualTo(3L * e.batches() * 2 * dist.devices() * dist.params().count());
