@@ -24,7 +24,8 @@ import java.util.Map;
  *
  * <p><b>Devices.</b> The graphs of a graph-set task are different networks over time on one fleet of
  * devices: node i of every graph is hosted by device i (the chains of the count and sum tasks: the
- * i-th device along the chain). There are as many devices as the largest graph has nodes. A
+ * i-th device along the chain), or with {@link Placement#SHUFFLED} each graph's nodes by distinct
+ * devices drawn at random. There are as many devices as the largest graph has nodes. A
  * mini-batch is a disjoint union of graphs; each of its rows runs with its device's copy, and the
  * device's gradient is the sum over its rows. The consensus graph over which devices mix their
  * parameters is the union of the training graphs' edges (linked by a path over the device ids where
