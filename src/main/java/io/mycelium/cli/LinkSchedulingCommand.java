@@ -141,8 +141,10 @@ final class LinkSchedulingCommand implements Callable<Integer> {
         Map<String, Object> sum = summary(cfg, curves, test, heldOut, heldOutRatio, heldOutLast, lgs, matches, wall, load);
         if (spread != null) {
             sum.put("over_seeds", spread);
-            sum.put("over_seeds_note", "the same configuration run with each of these seeds (graphs, weights, noise, initialization and validation set all follow the"
-                    + " seed), every one reported; single runs vary more than the gap to the authors' figure, so the spread is the result to compare,"
+            sum.put("over_seeds_note", "the same configuration run with each of these seeds (graphs, weights, noise, the critic's "
+                    + (cfg.authorsInit() ? "initialization and the validation set follow the seed; the actor starts from the authors' draw in every run)"
+                                         : "and the actor's initialization and the validation set follow the seed)")
+                    + ", every one reported; single runs vary more than the gap to the authors' figure, so the spread is the result to compare,"
                     + " the --seed run's ratios above are one draw of it (docs/reproductions/wireless.md)");
         }
         try (OutputDir o = OutputDir.open(target, replace || ck != null)) {   // checkpoints written into it are ours
