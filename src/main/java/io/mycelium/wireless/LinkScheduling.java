@@ -171,8 +171,9 @@ public final class LinkScheduling {
         int n = cfg.nodes(), b = cfg.batch();
         boolean dist = scheme == Scheme.DISTRIBUTED;
         UniformRandomProvider initRng = Init.rng(cfg.seed());
-        Params actor = SchedulingActor.init(initRng), critic = SchedulingCritic.init(initRng);
+        Params actor = SchedulingActor.init(initRng), critic = SchedulingCritic.init(initRng);   // the actor's draw keeps the critic's stream in place
         if (cfg.authorsInit()) actor = SchedulingActor.initAuthors();
+        Optimizer actorOpt = Adam.keras(cfg.actorLr()), criticOpt = Adam.keras(cfg.criticLr());
         if (dist) actor = actor.perNode(n);
         Map<String, Object> actorState = new HashMap<>(), criticState = new HashMap<>();
         UniformRandomProvider data = Init.rng(cfg.seed() + 1);
@@ -252,7 +253,7 @@ public final class LinkScheduling {
                         Exchange.consensus(consensusComm, sg.mh(), Optimizer.tensors(ga).toArray(Tensor[]::new));
                         for (Tensor t : Optimizer.tensors(ga)) for (int q = 0; q < t.data().length; q++) t.data()[q] *= n;
                     }
-                    kerasAdam(cfg.actorLr(), actorNext, actorState, ga);
+                    actorOpt.step(actorNext, actorState, ga, List.of());
                 }
                 // the critic's target: one rollout of LGS on fresh weights and a wider noise
                 for (int i = 0; i < n; i++) {
@@ -272,7 +273,7 @@ public final class LinkScheduling {
                 ct.vjp(c, new Tensor(seed.clone(), n, 2));
                 Params gc = ct.paramGrads();
                 lossSum += rmse + SchedulingCritic.addPenalty(critic, gc);
-                kerasAdam(cfg.criticLr(), criticNext, criticState, gc);
+                criticOpt.step(criticNext, criticState, gc, List.of());
             }
             count(rounds, floats, actorComm, criticComm, consensusComm, lgsComm);
             actor = actorNext;
@@ -302,16 +303,6 @@ public final class LinkScheduling {
         Traffic perBatch = new Traffic(rounds[0] / K, rounds[1] / K, rounds[2] / K, rounds[3] / K, floats[0] * Double.BYTES / K);
         return new Curve(scheme, testRatio, validationRatio, trainRatio, criticLoss, actorLoss, zMean, perBatch, (System.nanoTime() - t0) / 1e9, actor,
                 selectedAfter, selected);
-    }
-
-    /**
-     * One step of Keras's Adam (β1 0.9, β2 0.999, ε 1e-7), the authors' optimizer: Keras adds ε to the
-     * uncorrected √v, {@code θ −= lr·√(1−β2^t)/(1−β1^t) · m/(√v + ε)}, which is bias-corrected Adam with
-     * ε/√(1−β2^t) in place of ε (3e-6 at the first step, 1e-7 after some thousand).
-     */
-    static void kerasAdam(double lr, Params params, Map<String, Object> state, Params grads) {
-        long t = (Long) state.getOrDefault("adam.t", 0L) + 1;
-        new Adam(lr, 0.9, 0.999, 1e-7 / Math.sqrt(1 - Math.pow(0.999, t)), false).step(params, state, grads, List.of());
     }
 
     /**

@@ -236,7 +236,7 @@ class LinkSchedulingTest {
         assertThat(sum / set.size()).isNotEqualTo(1.0);
     }
 
-    /** Keras's Adam as its own update reads (ε on the uncorrected √v), against {@link LinkScheduling#kerasAdam}, over steps where ε matters. */
+    /** Keras's Adam as its own update reads (ε on the uncorrected √v), against {@link io.mycelium.optim.Adam#keras}, the authors' optimizer, over steps where ε matters. */
     @Test
     void kerasAdamIsKerasUpdateWithEpsilonOnTheUncorrectedRoot() {
         double lr = 5e-5, b1 = 0.9, b2 = 0.999, eps = 1e-7;
@@ -250,7 +250,7 @@ class LinkSchedulingTest {
             double[] gt = new double[5];
             for (int k = 0; k < 5; k++) gt[k] = g[k] * (t % 3 == 0 ? -1 : 1) * t;
             grads.add("x", new Tensor(gt.clone(), 1, 5));
-            LinkScheduling.kerasAdam(lr, p, state, grads);
+            io.mycelium.optim.Adam.keras(lr).step(p, state, grads, java.util.List.of());
             double alpha = lr * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t));
             for (int k = 0; k < 5; k++) {
                 m[k] += (gt[k] - m[k]) * (1 - b1);
