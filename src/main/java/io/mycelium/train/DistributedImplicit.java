@@ -352,17 +352,11 @@ public final class DistributedImplicit {
     /** The copies' disagreement now (zero for one tied copy). */
     public Disagreement disagreement() {
         if (method == Method.CENTRALIZED) return new Disagreement(0, 0);
-        Params avg = params.mean();
         double[] dev = new double[devices];
         double norm = 0;
-        for (String n : params.names()) {
-            double[] c = params.get(n).data(), a = avg.get(n).data();
-            for (double v : a) norm += v * v;
-            for (int i = 0; i < devices; i++)
-                for (int k = 0; k < a.length; k++) {
-                    double d = c[i * a.length + k] - a[k];
-                    dev[i] += d * d;
-                }
+        for (Spread t : spreads().values()) {
+            norm += t.norm2();
+            for (int i = 0; i < devices; i++) dev[i] += t.dev2()[i];
         }
         double mean = 0, max = 0, scale = Math.sqrt(norm);
         for (double d : dev) {
@@ -375,18 +369,30 @@ public final class DistributedImplicit {
     /** Per parameter tensor: ‖θ_i − θ̄‖ / ‖θ̄‖ of that tensor, mean over devices (zero for one tied copy; infinite where θ̄ is 0 and a copy is not). */
     public Map<String, Double> disagreementByTensor() {
         Map<String, Double> r = new java.util.LinkedHashMap<>();
+        spreads().forEach((n, t) -> {
+            double mean = 0;
+            for (double d : t.dev2()) mean += (d == 0 ? 0 : Math.sqrt(d / t.norm2())) / t.dev2().length; // a tensor at zero on every copy agrees
+            r.put(n, mean);
+        });
+        return r;
+    }
+
+    /** One tensor's ‖θ̄‖² and, per copy i, ‖θ_i − θ̄‖². */
+    private record Spread(double norm2, double[] dev2) {}
+
+    private Map<String, Spread> spreads() {
+        Map<String, Spread> r = new java.util.LinkedHashMap<>();
         Params avg = params.mean();
         for (String n : params.names()) {
-            double[] c = params.get(n).data(), a = avg.get(n).data();
-            int copies = c.length / a.length;
-            double norm = 0, mean = 0;
-            for (double v : a) norm += v * v;
-            for (int i = 0; i < copies; i++) {
-                double d = 0;
-                for (int k = 0; k < a.length; k++) d += (c[i * a.length + k] - a[k]) * (c[i * a.length + k] - a[k]);
-                mean += (d == 0 ? 0 : Math.sqrt(d / norm)) / copies; // a tensor at zero on every copy agrees
-            }
-            r.put(n, mean);
+            double[] c = params.get(n).data(), a = avg.get(n).data(), dev2 = new double[c.length / a.length];
+            double norm2 = 0;
+            for (double v : a) norm2 += v * v;
+            for (int i = 0; i < dev2.length; i++)
+                for (int k = 0; k < a.length; k++) {
+                    double d = c[i * a.length + k] - a[k];
+                    dev2[i] += d * d;
+                }
+            r.put(n, new Spread(norm2, dev2));
         }
         return r;
     }

@@ -127,9 +127,11 @@ public final class DistributedImplicitRun {
         long rounds = 0, floats = 0, cr = 0, cf = 0, batches = 0;
         boolean conv = true;
         double[] disagreement = new double[s.epochs()];
+        DistributedImplicit.Disagreement apart = null;
         for (int e = 0; e < s.epochs(); e++) {
             DistributedImplicit.EpochStats st = tr.epoch();
-            disagreement[e] = tr.disagreement().mean();
+            apart = tr.disagreement();
+            disagreement[e] = apart.mean();
             if (e == 0) first = st.loss();
             last = st.loss();
             rounds += st.solveRounds();
@@ -164,7 +166,7 @@ public final class DistributedImplicitRun {
         double b = Math.max(1, batches);
         Row row = new Row(entry.id(), task.id(), scheme.id(), tr.devices(), ev.metric(), first, last, rounds / b, floats * 8.0 / b, cr / b, cf * 8.0 / b,
                 syncErr, errs, maxOut, stale, conv, (System.nanoTime() - t0) / 1e9, trainErr, avgTrain, avgTest, disagreement,
-                tr.disagreement().max(), tr.mixingSlem(), tr.disagreementByTensor());
+                apart.max(), tr.mixingSlem(), tr.disagreementByTensor());
         return new Trained(row, model, tr.params().copy(), tr.readout(), tr.consensusGraph());
     }
 
