@@ -63,12 +63,21 @@ final class DistributedImplicitCommand implements Callable<Integer> {
     @Option(names = "--init", defaultValue = "glorot", description = "how every affine layer (weights and biases) starts: glorot (Glorot-uniform W, "
             + "zero b; the default) or torch (PyTorch nn.Linear's default, W and b U(±1/√fan-in)), as hogwild-table3's --init")
     String init;
-    @Option(names = "--placement", defaultValue = "in-order", description = "which device runs which node: in-order (node i of every graph "
-            + "on device i; the default) or shuffled (each graph's nodes on distinct devices drawn at random, seeded)")
+    @Option(names = "--placement", defaultValue = "shuffled", description = "which device runs which node: shuffled (each graph's nodes on "
+            + "distinct devices drawn at random, seeded: no device holds a fixed role, as in the training paper's random graphs over one "
+            + "node set; the default) or in-order (node i of every graph on device i)")
     String placement;
     @Option(names = "--consensus-rounds", defaultValue = "1", description = "consensus rounds per mini-batch (default ${DEFAULT-VALUE}: D-SGD and D-AMSGrad "
             + "as published; more is a diagnostic, not the paper's algorithm)")
     int consensusRounds;
+    @Option(names = "--restart-at", defaultValue = "0.5", description = "restart rule, every scheme alike: after this fraction of the epochs, "
+            + "a run whose training loss is not below (1 - --restart-margin) times the best constant predictor's starts again from a new "
+            + "initialization (default ${DEFAULT-VALUE}; 0: never, the published training)")
+    double restartAt;
+    @Option(names = "--restart-margin", defaultValue = "0.01", description = "the restart rule's margin below the constant predictor's loss (default ${DEFAULT-VALUE})")
+    double restartMargin;
+    @Option(names = "--max-restarts", defaultValue = "3", description = "at most this many restarts per run (default ${DEFAULT-VALUE})")
+    int maxRestarts;
     @Option(names = "--seed", defaultValue = "1", description = "parameter and batch-order seed (default ${DEFAULT-VALUE})")
     long seed;
     @picocli.CommandLine.Mixin
@@ -116,8 +125,13 @@ final class DistributedImplicitCommand implements Callable<Integer> {
         if (e < 1 || batchSize < 1 || maxIter < 1 || consensusRounds < 1)
             throw new Main.UserError("--epochs, --batch-size, --max-iter and --consensus-rounds must be at least 1");
         if (!(lr > 0) || !(sgdLr > 0) || !(tol > 0)) throw new Main.UserError("--lr, --sgd-lr and --tol must be positive");
+        if (!(restartAt >= 0 && restartAt < 1)) throw new Main.UserError("--restart-at must be a fraction in [0, 1), got " + restartAt);
+        if (!(restartMargin >= 0 && restartMargin < 1)) throw new Main.UserError("--restart-margin must be in [0, 1), got " + restartMargin);
+        if (maxRestarts < 0) throw new Main.UserError("--max-restarts must be at least 0, got " + maxRestarts);
+        int restartCheck = (int) Math.round(restartAt * e);
         DistributedImplicitRun.Settings s = new DistributedImplicitRun.Settings(e, batchSize, lr, sgdLr, tol, maxIter, seed,
-                async.settings(quick, 1e-8, 10 * maxIter), ai, placement(placement), consensusRounds);
+                async.settings(quick, 1e-8, 10 * maxIter), ai, placement(placement), consensusRounds,
+                restartCheck >= 1 && restartCheck < e ? new DistributedImplicitRun.Restart(restartCheck, restartMargin, maxRestarts) : DistributedImplicitRun.Restart.NONE);
         OutputDir.Target target = OutputDir.Target.of(spec, out);
         OutputDir.validate(target, force);
         List<HogwildTask> taskList = new ArrayList<>();
@@ -140,19 +154,27 @@ final class DistributedImplicitCommand implements Callable<Integer> {
             try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(dir.dir().resolve("results.csv")))) {
                 w.println("model,task,scheme,devices,test_error,first_loss,final_loss,solve_rounds_per_batch,solve_bytes_per_batch,"
                         + "consensus_rounds_per_batch,consensus_bytes_per_batch,sync_error,async_change_mean,max_output_change,max_staleness,converged,seconds,"
-                        + "train_error,averaged_train_error,averaged_test_error,disagreement_mean,disagreement_max,mixing_slem");
+                        + "train_error,averaged_train_error,averaged_test_error,disagreement_mean,disagreement_max,mixing_slem,constant_loss,restarts,check_losses");
                 for (DistributedImplicitRun.Row x : rows)
-                    w.printf(Locale.ROOT, "%s,%s,%s,%d,%.6f,%.6f,%.6f,%.3f,%.1f,%.3f,%.1f,%.6f,%.6f,%.6g,%d,%b,%.2f,%.6f,%.6f,%.6f,%.6g,%.6g,%.6f%n", x.model(),
+                    w.printf(Locale.ROOT, "%s,%s,%s,%d,%.6f,%.6f,%.6f,%.3f,%.1f,%.3f,%.1f,%.6f,%.6f,%.6g,%d,%b,%.2f,%.6f,%.6f,%.6f,%.6g,%.6g,%.6f,%.6f,%d,%s%n", x.model(),
                             x.task(), x.scheme(), x.devices(), x.testError(), x.firstLoss(), x.finalLoss(), x.solveRoundsPerBatch(), x.solveBytesPerBatch(),
                             x.consensusRoundsPerBatch(), x.consensusBytesPerBatch(), x.syncError(), x.meanAsyncChange(), x.maxOutputChange(),
                             x.maxStaleness(), x.converged(), x.seconds(), x.trainError(), x.averagedTrainError(), x.averagedTestError(),
-                            last(x.disagreement()), x.disagreementMax(), x.mixingSlem());
+                            last(x.disagreement()), x.disagreementMax(), x.mixingSlem(), x.constantLoss(), x.restarts(),
+                            java.util.Arrays.stream(x.checkLosses()).mapToObj(v -> String.format(Locale.ROOT, "%.6f", v))
+                                    .collect(java.util.stream.Collectors.joining(" ")));
             }
             try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(dir.dir().resolve("disagreement.csv")))) {
                 w.println("model,task,scheme,epoch,disagreement_mean");
                 for (DistributedImplicitRun.Row x : rows)
                     for (int k = 0; k < x.disagreement().length; k++)
                         w.printf(Locale.ROOT, "%s,%s,%s,%d,%.6g%n", x.model(), x.task(), x.scheme(), k + 1, x.disagreement()[k]);
+            }
+            try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(dir.dir().resolve("loss.csv")))) {
+                w.println("model,task,scheme,epoch,loss,constant_loss,restarts");
+                for (DistributedImplicitRun.Row x : rows)
+                    for (int k = 0; k < x.epochLoss().length; k++)
+                        w.printf(Locale.ROOT, "%s,%s,%s,%d,%.6g,%.6g,%d%n", x.model(), x.task(), x.scheme(), k + 1, x.epochLoss()[k], x.constantLoss(), x.restarts());
             }
             try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(dir.dir().resolve("disagreement-by-tensor.csv")))) {
                 w.println("model,task,scheme,tensor,disagreement_mean");
@@ -171,6 +193,11 @@ final class DistributedImplicitCommand implements Callable<Integer> {
             cfg.put("devices", (s.placement() == io.mycelium.train.DistributedImplicit.Placement.IN_ORDER ? "node i of every graph runs on device i"
                     : "each graph's nodes run on distinct devices drawn at random (seeded)")
                     + " (ours: the training paper's graphs share one node set); consensus over the union of the training graphs' edges, Metropolis-Hastings weights, one round per mini-batch");
+            cfg.put("restartRule", s.restart().enabled()
+                    ? "ours, every scheme alike (the training paper has none): after epoch " + s.restart().checkEpoch() + " a run whose training loss is not below "
+                    + (1 - s.restart().margin()) + " x the best constant predictor's (class-share entropy; mean predictor) restarts from a new initialization, "
+                    + "at most " + s.restart().maxRestarts() + " times; the kept run trains its full epochs (set on seeds 1-5's training losses)"
+                    : "off");
             cfg.put("amsgradOrder", "tracker first (DAmsGrad.trackerFirst): the published order's first step alpha m / sqrt(eps) diverges here");
             cfg.put("localLoss", "device i's loss is its rows' share of the batch loss times the number of devices");
             cfg.put("solves", "plain iteration (no Anderson), warm-started; stopping test global (max-abs change <= tol); each iteration one counted round");
@@ -228,16 +255,18 @@ final class DistributedImplicitCommand implements Callable<Integer> {
                 + "Traffic per mini-batch: solve rounds (forward + adjoint iterations) and bytes sent by all devices; consensus rounds and bytes. "
                 + "Asynchronous change: test error of the trained copies under S = %d, D = %d minus synchronous (percentage points). "
                 + "θ̄: the average of the copies on every device (Algorithm 1's output); disagreement: ‖θ_i − θ̄‖ / ‖θ̄‖ at the end, mean (largest) over devices; "
-                + "slem: the consensus weights' second-largest eigenvalue modulus. Wall time %.0f s.%n%n",
-                scale, s.epochs(), s.batchSize(), s.lr(), s.sgdLr(), s.async().stagger(), s.async().history(), wall));
+                + "slem: the consensus weights' second-largest eigenvalue modulus; restarts: new initializations by the restart rule (%s). Wall time %.0f s.%n%n",
+                scale, s.epochs(), s.batchSize(), s.lr(), s.sgdLr(), s.async().stagger(), s.async().history(),
+                s.restart().enabled() ? String.format(Locale.ROOT, "after epoch %d, training loss not below %.2f × the constant predictor's, at most %d",
+                        s.restart().checkEpoch(), 1 - s.restart().margin(), s.restart().maxRestarts()) : "off", wall));
         b.append("| model | task | scheme | test error | train error | θ̄ test error | θ̄ train error | disagreement | slem | loss first → last | solve rounds | solve KB "
-                + "| consensus rounds | consensus KB | async change | max output change | converged |\n");
-        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "| consensus rounds | consensus KB | async change | max output change | converged | restarts |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (DistributedImplicitRun.Row x : rows)
-            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.3g (%.3g) | %.4f | %.3f → %.3f | %.1f | %.1f | %.0f | %.1f | %+.2e | %.1e | %s |%n",
+            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.3g (%.3g) | %.4f | %.3f → %.3f | %.1f | %.1f | %.0f | %.1f | %+.2e | %.1e | %s | %d |%n",
                     x.model(), x.task(), x.scheme(), x.testError(), x.trainError(), x.averagedTestError(), x.averagedTrainError(), last(x.disagreement()),
                     x.disagreementMax(), x.mixingSlem(), x.firstLoss(), x.finalLoss(), x.solveRoundsPerBatch(), x.solveBytesPerBatch() / 1024,
-                    x.consensusRoundsPerBatch(), x.consensusBytesPerBatch() / 1024, x.meanAsyncChange(), x.maxOutputChange(), x.converged() ? "yes" : "no"));
+                    x.consensusRoundsPerBatch(), x.consensusBytesPerBatch() / 1024, x.meanAsyncChange(), x.maxOutputChange(), x.converged() ? "yes" : "no", x.restarts()));
         return b.toString();
     }
 }

@@ -119,6 +119,16 @@ public final class DistributedImplicit {
      */
     public DistributedImplicit(ImplicitModel model, Objective objective, Optimizer optimizer, Method method, List<GraphSample> train,
                                int devices, int batchSize, double tol, int maxIter, long seed, Init.Affine readoutInit, Placement placement) {
+        this(model, objective, optimizer, method, train, devices, batchSize, tol, maxIter, seed, seed, readoutInit, placement);
+    }
+
+    /**
+     * As above, with the parameters drawn from {@code initSeed} and the batch order and placement from
+     * {@code seed}: a restart from a new initialization keeps the same batches, order and devices.
+     */
+    public DistributedImplicit(ImplicitModel model, Objective objective, Optimizer optimizer, Method method, List<GraphSample> train,
+                               int devices, int batchSize, double tol, int maxIter, long seed, long initSeed, Init.Affine readoutInit,
+                               Placement placement) {
         if (train.isEmpty()) throw new IllegalArgumentException("train: no graphs");
         if (batchSize < 1) throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
         if (!(tol > 0) || maxIter < 1) throw new IllegalArgumentException("tol must be positive and maxIter at least 1");
@@ -131,7 +141,7 @@ public final class DistributedImplicit {
         for (GraphSample g : train) d = Math.max(d, g.n());
         if (devices != 0 && devices < d) throw new IllegalArgumentException("devices: " + devices + " for graphs of up to " + d + " nodes");
         this.devices = Math.max(d, devices);
-        UniformRandomProvider init = Init.rng(seed);
+        UniformRandomProvider init = Init.rng(initSeed);
         Params tied = model.init(init);
         this.head = objective.graphLevel() ? new DeviceGraphReadout(new GraphReadout(readoutInit, objective.outputWidth(), 4, 4, 1)) : null;
         if (head != null) {
@@ -155,6 +165,20 @@ public final class DistributedImplicit {
         if (k < 1) throw new IllegalArgumentException("consensus rounds must be at least 1, got " + k);
         rounds = k;
         return this;
+    }
+
+    /**
+     * The training loss of the best constant predictor, the level a collapsed run sits at: for graph
+     * labels the entropy of the class shares of {@code train} (the loss of the constant logit
+     * log(p / (1 − p))); otherwise the objective's loss of output 0, which is the training mean where
+     * the objective was standardized on {@code train} ({@link Objective#fitTo}).
+     */
+    public double constantLoss(List<GraphSample> train) {
+        GraphBatch b = GraphBatch.of(train);
+        if (head == null) return objective.loss(b, Tensor.zeros(b.n(), objective.outputWidth()), Tensor.zeros(b.n(), objective.outputWidth()));
+        double p = 0;
+        for (double y : b.y().data()) p += y / b.graphs();
+        return p <= 0 || p >= 1 ? 0 : -(p * Math.log(p) + (1 - p) * Math.log(1 - p));
     }
 
     /** Devices (the largest graph's node count). */

@@ -38,6 +38,9 @@ class ImplicitCliTest {
         assertThat(r.err()).contains("gcn is explicit");
         r = CliRun.of("reproduce", "distributed-implicit", "--tasks", "chains", "--out", out.toString());
         assertThat(r.code()).isEqualTo(2);
+        r = CliRun.of("reproduce", "distributed-implicit", "--restart-at", "1.5", "--out", out.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--restart-at");
         r = CliRun.of("reproduce", "distributed-implicit", "--stagger", "0", "--out", out.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--stagger");

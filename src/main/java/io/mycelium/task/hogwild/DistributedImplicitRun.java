@@ -71,14 +71,38 @@ public final class DistributedImplicitRun {
      * @param init   how the model's affine layers and the graph readout start (as Table 3's {@code --init})
      */
     public record Settings(int epochs, int batchSize, double lr, double sgdLr, double tol, int maxIter, long seed, Table2.Settings async,
-                           Init.Affine init, DistributedImplicit.Placement placement, int consensusRounds) {
+                           Init.Affine init, DistributedImplicit.Placement placement, int consensusRounds, Restart restart) {
         public Settings {
+            java.util.Objects.requireNonNull(restart, "restart");
             if (epochs < 1 || batchSize < 1 || !(lr > 0) || !(sgdLr > 0) || !(tol > 0) || maxIter < 1)
                 throw new IllegalArgumentException("invalid settings: epochs, batch size, iterations ≥ 1; lr, sgdLr, tol > 0");
             java.util.Objects.requireNonNull(init, "init");
             java.util.Objects.requireNonNull(placement, "placement");
             if (consensusRounds < 1) throw new IllegalArgumentException("consensus rounds must be at least 1");
         }
+    }
+
+    /**
+     * The restart rule, the same for every scheme: after {@code checkEpoch} epochs, a run whose
+     * training loss (every training graph solved with the devices' own copies) is not below
+     * (1 − margin) times the best constant predictor's ({@link DistributedImplicit#constantLoss}) starts
+     * again from a new initialization (the same batches, order and placement), at most
+     * {@code maxRestarts} times; the run that is kept then trains its full epochs. A deployment needs
+     * the devices' average training loss for it (one averaging of a scalar; taken exactly here).
+     * {@link #NONE} never restarts.
+     */
+    public record Restart(int checkEpoch, double margin, int maxRestarts) {
+        public static final Restart NONE = new Restart(0, 0, 0);
+
+        public Restart {
+            if (checkEpoch < 0 || maxRestarts < 0 || !(margin >= 0 && margin < 1))
+                throw new IllegalArgumentException("restart: check epoch and restarts ≥ 0, margin in [0, 1)");
+        }
+
+        public boolean enabled() { return checkEpoch > 0 && maxRestarts > 0; }
+
+        /** The initialization seed of attempt k (k = 0: the run's seed, as without restarts). */
+        static long initSeed(long seed, int attempt) { return attempt == 0 ? seed : seed + attempt * 0x632BE59BD9B4E019L; }
     }
 
     /**
@@ -93,7 +117,8 @@ public final class DistributedImplicitRun {
                       double solveRoundsPerBatch, double solveBytesPerBatch, double consensusRoundsPerBatch, double consensusBytesPerBatch,
                       double syncError, double[] asyncErrors, double maxOutputChange, int maxStaleness, boolean converged, double seconds,
                       double trainError, double averagedTrainError, double averagedTestError, double[] disagreement, double disagreementMax,
-                      double mixingSlem, java.util.Map<String, Double> tensorDisagreement) {
+                      double mixingSlem, java.util.Map<String, Double> tensorDisagreement, double[] epochLoss, double constantLoss, int restarts,
+                      double[] checkLosses) {
         public double meanAsyncChange() {
             double m = 0;
             for (double e : asyncErrors) m += (e - syncError) / asyncErrors.length;
@@ -120,20 +145,28 @@ public final class DistributedImplicitRun {
         // training graphs class by class, and batches of one class pull the readout to that class in turn
         List<GraphSample> train = new ArrayList<>(sp.train());
         GraphTrainer.shuffle(train, Init.rng(s.seed() * 0x9E3779B97F4A7C15L + 1));
-        DistributedImplicit tr = new DistributedImplicit(model, obj, scheme.optimizer(scheme == Scheme.D_SGD ? s.sgdLr() : s.lr()), scheme.method(),
-                train, devices, s.batchSize(), s.tol(), s.maxIter(), s.seed(), s.init(),
-                s.placement()).consensusRounds(s.consensusRounds());
-        double first = Double.NaN, last = Double.NaN;
+        DistributedImplicit tr = null;
+        double[] loss = new double[s.epochs()];
+        List<Double> checks = new ArrayList<>();
+        double constant = Double.NaN;
         long rounds = 0, floats = 0, cr = 0, cf = 0, batches = 0;
         boolean conv = true;
         double[] disagreement = new double[s.epochs()];
         DistributedImplicit.Disagreement apart = null;
+        int attempt = 0;
         for (int e = 0; e < s.epochs(); e++) {
+            if (e == 0) {
+                tr = new DistributedImplicit(model, obj, scheme.optimizer(scheme == Scheme.D_SGD ? s.sgdLr() : s.lr()), scheme.method(),
+                        train, devices, s.batchSize(), s.tol(), s.maxIter(), s.seed(), Restart.initSeed(s.seed(), attempt), s.init(),
+                        s.placement()).consensusRounds(s.consensusRounds());
+                if (Double.isNaN(constant)) constant = tr.constantLoss(train);
+                rounds = floats = cr = cf = batches = 0;
+                conv = true;
+            }
             DistributedImplicit.EpochStats st = tr.epoch();
             apart = tr.disagreement();
             disagreement[e] = apart.mean();
-            if (e == 0) first = st.loss();
-            last = st.loss();
+            loss[e] = st.loss();
             rounds += st.solveRounds();
             floats += st.solveFloats();
             cr += st.consensusRounds();
@@ -141,7 +174,16 @@ public final class DistributedImplicitRun {
             batches += st.batches();
             conv &= st.converged();
             if (perEpoch != null) perEpoch.run();
+            if (e + 1 == s.restart().checkEpoch() && s.restart().enabled() && attempt < s.restart().maxRestarts()) {
+                double l = tr.evaluate(train, s.tol(), s.maxIter()).loss();
+                checks.add(l);
+                if (!(l < (1 - s.restart().margin()) * constant)) {
+                    attempt++;
+                    e = -1;
+                }
+            }
         }
+        double first = loss[0], last = loss[s.epochs() - 1];
         Table2.Settings a = s.async();
         DistributedImplicit.Evaluation ev = tr.evaluate(sp.test(), a.tol(), a.maxTicks());
         conv &= ev.converged();
@@ -166,7 +208,8 @@ public final class DistributedImplicitRun {
         double b = Math.max(1, batches);
         Row row = new Row(entry.id(), task.id(), scheme.id(), tr.devices(), ev.metric(), first, last, rounds / b, floats * 8.0 / b, cr / b, cf * 8.0 / b,
                 syncErr, errs, maxOut, stale, conv, (System.nanoTime() - t0) / 1e9, trainErr, avgTrain, avgTest, disagreement,
-                apart.max(), tr.mixingSlem(), tr.disagreementByTensor());
+                apart.max(), tr.mixingSlem(), tr.disagreementByTensor(), loss, constant, attempt,
+                checks.stream().mapToDouble(Double::doubleValue).toArray());
         return new Trained(row, model, tr.params().copy(), tr.readout(), tr.consensusGraph());
     }
 
