@@ -149,6 +149,9 @@ public final class LinkScheduling {
 
     public interface Progress {
         void step();
+
+        /** The actor after {@code updates} mini-batches (0 = the start), for an observer that studies the trajectory; not called on resumed mini-batches. */
+        default void actor(int updates, Params actor) {}
     }
 
     /**
@@ -209,6 +212,7 @@ public final class LinkScheduling {
         } else {
             testRatio[0] = testRatio(test, actor);
             if (validation != null) validationRatio[0] = testRatio(validation, actor);
+            progress.actor(0, actor);
         }
         for (int k = done; k < K; k++) {
             boolean actorLearns = k >= cfg.criticWarmup();
@@ -249,10 +253,7 @@ public final class LinkScheduling {
                 double[] cv = c.value().data();
                 if (actorLearns) {
                     Params ga = at.paramGrads();
-                    if (dist) {
-                        Exchange.consensus(consensusComm, sg.mh(), Optimizer.tensors(ga).toArray(Tensor[]::new));
-                        for (Tensor t : Optimizer.tensors(ga)) for (int q = 0; q < t.data().length; q++) t.data()[q] *= n;
-                    }
+                    if (dist) gradientConsensus(consensusComm, sg.mh(), ga);
                     actorOpt.step(actorNext, actorState, ga, List.of());
                 }
                 // the critic's target: one rollout of LGS on fresh weights and a wider noise
@@ -298,6 +299,7 @@ public final class LinkScheduling {
                         Arrays.copyOf(actorLoss, k + 1), Arrays.copyOf(zMean, k + 1), traffic,
                         Arrays.copyOf(validationRatio, validation == null ? 0 : k + 2), selectedAfter, selected));
             }
+            progress.actor(k + 1, actor);
             progress.step();
         }
         Traffic perBatch = new Traffic(rounds[0] / K, rounds[1] / K, rounds[2] / K, rounds[3] / K, floats[0] * Double.BYTES / K);
@@ -312,6 +314,18 @@ public final class LinkScheduling {
      */
     public static SchedulingTestSet validationSet(int nodes, int perDensity, long seed) {
         return SchedulingTestSet.drawnLikeTheTestSet(nodes, perDensity, seed ^ 0x76616c6964617465L);   // "validate"
+    }
+
+    /**
+     * GC-Adam's mixing of one sample's per-vertex actor gradients, in place: ĝ_i = n Σ_j W_ij g_j with
+     * W the sample graph's Metropolis–Hastings matrix, one round (the authors' {@code block_diag} of the
+     * per-sample matrices applied {@code num_cons} = 1 time, then × {@code num_nodes}; spec §0.3).
+     */
+    static void gradientConsensus(Comm comm, Operator mh, Params grads) {
+        Tensor[] g = Optimizer.tensors(grads).toArray(Tensor[]::new);
+        Exchange.consensus(comm, mh, g);
+        int n = comm.partition().size();
+        for (Tensor t : g) for (int q = 0; q < t.data().length; q++) t.data()[q] *= n;
     }
 
     /** Adds the rounds and floats of the comms (actor, critic, consensus, LGS) of one graph's samples; they ran one after another. */

@@ -124,6 +124,48 @@ class LinkSchedulingTest {
         }
     }
 
+    /**
+     * GC-Adam (spec §0.3, the authors' {@code block_diag} mixing): one sample's per-vertex gradients
+     * become ĝ_i = n Σ_j W_ij g_j, W_ij = 1 / max(d_i + 1, d_j + 1) on edges and W_ii = 1 − Σ_j W_ij,
+     * in one round; the copies' sum is n times the sum of the local gradients (W's columns sum to 1).
+     */
+    @Test
+    void gcAdamMixesOneSamplesGradientsOnceWithItsMetropolisHastingsMatrixTimesN() {
+        Graph g = Generators.erdosRenyi(40, 0.06, 9);
+        int n = g.n();
+        Params copies = actor(13).perNode(n), critic = SchedulingCritic.init(Init.rng(14));
+        Operator lap = ShiftOperator.NORMALIZED_LAPLACIAN.of(g);
+        Tape at = new Tape(Comm.local(Partition.whole(g)), copies), ct = new Tape(Comm.local(Partition.whole(g)), critic);
+        LinkScheduling.actorObjective(at, SchedulingActor.forward(at, lap), ct, lap, new double[n], new double[n], true);
+        Params local = at.paramGrads(), mixed = local.copy();
+        Comm comm = Comm.local(Partition.whole(g));
+        LinkScheduling.gradientConsensus(comm, ShiftOperator.metropolisHastings(g), mixed);
+        assertThat(comm.counters().rounds()).isEqualTo(1);
+        assertThat(local.maxAbsDiff(local.zerosLike())).as("live gradients").isGreaterThan(1e-6);
+        int[] off = g.offsets(), nb = g.neighbours();
+        for (String name : copies.names()) {
+            double[] x = local.get(name).data(), y = mixed.get(name).data();
+            int size = x.length / n;
+            for (int k = 0; k < size; k++) {
+                double total = 0, mixedTotal = 0;
+                for (int i = 0; i < n; i++) {
+                    double self = 1, sum = 0;
+                    for (int p = off[i]; p < off[i + 1]; p++) {
+                        int j = nb[p];
+                        double w = 1.0 / Math.max(g.degree(i) + 1, g.degree(j) + 1);
+                        self -= w;
+                        sum += w * x[j * size + k];
+                    }
+                    double expected = n * (self * x[i * size + k] + sum);
+                    assertThat(y[i * size + k]).isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-12 * (1 + Math.abs(expected))));
+                    total += x[i * size + k];
+                    mixedTotal += y[i * size + k];
+                }
+                assertThat(mixedTotal).isCloseTo(n * total, org.assertj.core.api.Assertions.within(1e-10 * (1 + Math.abs(n * total))));
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(ConflictGraphs.Protocol.class)
     void sameSeedSameBits(ConflictGraphs.Protocol graphs) {
