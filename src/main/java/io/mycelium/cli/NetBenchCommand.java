@@ -114,8 +114,25 @@ final class NetBenchCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "  in process, synchronous engine:     %8.1f ms%n", 1e3 * a);
         System.out.printf(Locale.ROOT, "  in process, 2 partitions:           %8.1f ms%n", 1e3 * b);
         System.out.printf(Locale.ROOT, "  2 host JVMs over Artery TCP:        %8.1f ms  (%.2fx the 2 partitions in process, %.2fx the synchronous engine)%n", 1e3 * c, c / b, c / a);
+        System.out.println("  " + hostClocks(o.hostClocks()));
         System.out.println("load after: " + load());
         return 0;
+    }
+
+    /**
+     * The host JVMs' CPU time and JIT compilation time per epoch over the timed epochs: a host whose compilers
+     * are still busy there has not reached its steady state (its compiler threads share its core).
+     */
+    private String hostClocks(java.util.Map<Integer, List<long[]>> clocks) {
+        int from = Math.max(0, warmupEpochs - 1), to = epochs - 1; // the end of the last untimed epoch (or epoch 1) to the end of the last
+        List<String> cpu = new ArrayList<>(), jit = new ArrayList<>();
+        for (List<long[]> c : clocks.values()) {
+            if (c.size() <= to) return "(host CPU times missing)";
+            cpu.add(String.format(Locale.ROOT, "%.1f", (c.get(to)[0] - c.get(from)[0]) / 1e6 / (to - from)));
+            jit.add(c.get(to)[1] < 0 ? "?" : String.format(Locale.ROOT, "%.1f", (c.get(to)[1] - c.get(from)[1]) / 1e6 / (to - from)));
+        }
+        return String.format(Locale.ROOT, "host JVMs over epochs %d..%d: CPU %s ms an epoch; their JIT compilers %s ms an epoch (compilation time, elapsed)",
+                from + 2, epochs, String.join(" / ", cpu), String.join(" / ", jit));
     }
 
     /** Seconds of each epoch but the first (epoch e's time at index e - 2: the first has no start time here), on {@code engine}. */

@@ -43,9 +43,14 @@ public final class CoordinatorProcess {
     /** A child JVM exited (from the launcher). */
     record ChildExit(long pid, int code) {}
 
-    /** What a run produced; {@code failure} is null when it finished. {@code epochTimes}: when partition 0 reported each epoch (s). */
+    /**
+     * What a run produced; {@code failure} is null when it finished. {@code epochTimes}: when partition 0 reported
+     * each epoch of the first scheme (s); {@code hostClocks}: per partition, its host's {CPU, JIT} nanoseconds at
+     * each of those epochs' ends ({@link Wire.Progress}).
+     */
     public record Outcome(String failure, Map<String, List<NetTraining.Share>> shares, Map<String, List<double[]>> trained, Tensor inferred,
-                          List<Wire.Traffic> traffic, long steps, long sent, long received, double seconds, List<Double> epochTimes) {}
+                          List<Wire.Traffic> traffic, long steps, long sent, long received, double seconds, List<Double> epochTimes,
+                          Map<Integer, List<long[]>> hostClocks) {}
 
     /**
      * @param procs     hosts (= partitions) to wait for
@@ -96,7 +101,7 @@ public final class CoordinatorProcess {
         }
     }
 
-    private static Outcome failed(String why) { return new Outcome(why, Map.of(), Map.of(), null, List.of(), 0, 0, 0, 0, List.of()); }
+    private static Outcome failed(String why) { return new Outcome(why, Map.of(), Map.of(), null, List.of(), 0, 0, 0, 0, List.of(), Map.of()); }
 
     /** The coordinator's event loop (on the calling thread). */
     private static final class Loop {
@@ -118,6 +123,7 @@ public final class CoordinatorProcess {
         final Map<String, Integer> checkpointCounts = new HashMap<>();
         final List<Wire.Traffic> traffic = new ArrayList<>();
         final List<Double> epochTimes = new ArrayList<>();
+        final Map<Integer, List<long[]>> hostClocks = new TreeMap<>();
         final Map<Integer, double[]> rows = new HashMap<>();
         final long t0 = System.nanoTime();
         long lastPrint, steps, sent, received;
@@ -182,7 +188,10 @@ public final class CoordinatorProcess {
                         }
                     }
                     case Wire.Progress p -> {
-                        if (p.partition() == 0 && p.scheme().equals(((Job.Train) job).schemes().getFirst().id())) epochTimes.add(seconds());
+                        if (p.scheme().equals(((Job.Train) job).schemes().getFirst().id())) {
+                            if (p.partition() == 0) epochTimes.add(seconds());
+                            hostClocks.computeIfAbsent(p.partition(), k -> new ArrayList<>()).add(new long[] {p.cpuNanos(), p.jitNanos()});
+                        }
                         progress.merge(p.scheme(), p.epoch(), Math::max);
                         if (System.nanoTime() - lastPrint > 1_000_000_000L) {
                             lastPrint = System.nanoTime();
@@ -316,7 +325,7 @@ public final class CoordinatorProcess {
                     for (int i = 0; i < p.size(); i++) System.arraycopy(r, i * w, h.data(), p.nodes()[i] * w, w);
                 }
             }
-            return new Outcome(null, out, params, h, List.copyOf(traffic), steps, sent, received, seconds(), List.copyOf(epochTimes));
+            return new Outcome(null, out, params, h, List.copyOf(traffic), steps, sent, received, seconds(), List.copyOf(epochTimes), hostClocks);
         }
     }
 }

@@ -129,7 +129,7 @@ public final class HostProcess {
             int epochs = t.setup().epochs();
             NetTraining.Share sh = from >= epochs ? start : NetTraining.run(t.setup(), scheme, engine, start, from, (e, so) -> {
                 NetTrace.mark(NetTrace.EPOCH, part.index(), e, -1);
-                coord.tell(new Wire.Progress(run, part.index(), scheme.id(), e));
+                coord.tell(new Wire.Progress(run, part.index(), scheme.id(), e, NetBench.processCpuNanos(), jitNanos()));
                 if (ck.every() > 0 && (e % ck.every() == 0 || e == epochs)) {
                     try {
                         Checkpoint.save(ck.dir(), scheme.id(), part.index(), e, so, h);
@@ -146,6 +146,12 @@ public final class HostProcess {
                         java.util.Arrays.copyOfRange(trained, c * NetTraining.CHUNK, Math.min(trained.length, (c + 1) * NetTraining.CHUNK))));
             coord.tell(new Wire.SchemeDone(run, part.index(), scheme.id(), sh.train0(), sh.test(), sh.batches()));
         }
+    }
+
+    /** The JIT compilers' total compilation time so far (elapsed, summed over compiler threads), in nanoseconds; -1 if not monitored. */
+    static long jitNanos() {
+        var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() * 1_000_000L : -1;
     }
 
     /** Steps the partition until the coordinator's Finish; answers its polls between steps. */

@@ -88,8 +88,11 @@ public final class Wire {
     /** Asynchronous mode: the fixed point is reached; report the rows. */
     public record Finish(long run) implements Control, ToHost {}
 
-    /** Per-epoch telemetry from a partition. */
-    public record Progress(long run, int partition, String scheme, int epoch) implements Control, ToCoordinator {}
+    /**
+     * Per-epoch telemetry from a partition: the epoch just ended, and the host process's CPU time and
+     * its JIT compilers' total compilation time so far (nanoseconds; -1 where the JVM does not say).
+     */
+    public record Progress(long run, int partition, String scheme, int epoch, long cpuNanos, long jitNanos) implements Control, ToCoordinator {}
 
     /** A partition's shares of one scheme's squared errors (see {@link NetTraining.Share}). */
     /** A host's trained parameters ({@link NetTraining#flatten}), in chunks of at most {@link NetTraining#CHUNK} doubles, before its {@link SchemeDone}. */
