@@ -28,26 +28,6 @@ public final class Launcher implements AutoCloseable {
     public Launcher(Path logs) throws IOException { this(logs, 0); }
 
     /**
-     * JIT thresholds scaled by {@value #TRANSPORT_JIT_SCALE} for the code a message runs through (Pekko, the
-     * Scala library under it, NIO, this package): the JVM compiles a method with C2 after about 5,000 calls (and
-     * loop iterations), but a training round sends one message per peer, about 42 an epoch in Section IV-A's
-     * node regression, so Pekko's TCP write and Artery's encoder still ran in C1's profiling code after
-     * epoch 60, and their C2 compilations landed in the middle of the run, on the host's own core
-     * (docs/networked.md, "The hosts' JIT"). Scaled, a method reaches C2 after ~250 calls, a few epochs.
-     * Only when code is compiled changes, not what it computes: the same bits.
-     * The model's kernels are hot from the first epoch and keep the default thresholds.
-     */
-    static final double TRANSPORT_JIT_SCALE = 0.05;
-    static final List<String> TRANSPORT_JIT = transportJit();
-
-    private static List<String> transportJit() {
-        List<String> flags = new ArrayList<>(List.of("-XX:CompileCommand=quiet"));
-        for (String pkg : List.of("org.apache.pekko", "scala", "sun.nio.ch", "java.nio", "io.mycelium.net"))
-            flags.add("-XX:CompileCommand=CompileThresholdScaling," + pkg + ".*::*," + TRANSPORT_JIT_SCALE);
-        return List.copyOf(flags);
-    }
-
-    /**
      * A launcher for {@code jvms} host JVMs that run at the same time and share this machine's cores:
      * each child's parallel kernels ({@link io.mycelium.tensor.Parallel}, on the common fork-join pool)
      * use K = max(1, cores / jvms) threads, its compute thread and K − 1 pool workers
@@ -160,7 +140,6 @@ public final class Launcher implements AutoCloseable {
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (Runtime.version().feature() >= 23) cmd.add("--sun-misc-unsafe-memory-access=allow");
         if (coresEach > 0) cmd.add("-Djava.util.concurrent.ForkJoinPool.common.parallelism=" + (coresEach - 1));
-        cmd.addAll(TRANSPORT_JIT);
         String extra = System.getenv("MYCELIUM_NET_HOST_OPTS");
         if (extra != null && !extra.isBlank()) cmd.addAll(List.of(extra.trim().split("\\s+")));
         cmd.addAll(List.of("-Xss4m", "-Xmx768m", "-XX:+UseSerialGC", "-XX:ObjectAlignmentInBytes=64", "--add-modules", "jdk.incubator.vector",
