@@ -145,7 +145,13 @@ final class DistributedImplicitCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         List<DistributedImplicitRun.Trained> trained;
         try (ProgressBar bar = Progress.bar("distributed-implicit", (long) ms.size() * ts.size() * sc.size() * e)) {
-            trained = DistributedImplicitRun.run(ms, taskList, sc, s, bar::step);
+            trained = DistributedImplicitRun.run(ms, taskList, sc, s, new DistributedImplicitRun.Listener() {
+                @Override
+                public void epochDone() { bar.step(); }
+
+                @Override
+                public void restarted(int epochs) { bar.maxHint(bar.getMax() + epochs); }
+            });
         }
         List<DistributedImplicitRun.Row> rows = trained.stream().map(DistributedImplicitRun.Trained::row).toList();
         double wall = (System.nanoTime() - t0) / 1e9;

@@ -133,7 +133,14 @@ public final class DistributedImplicitRun {
      */
     public record Trained(Row row, ImplicitModel model, Params params, GraphReadout readout, Graph devices) {}
 
-    public static Trained run(Models.Entry entry, HogwildTask task, Scheme scheme, Settings s, Runnable perEpoch) {
+    /** What a run reports as it goes: each epoch trained, and each restart, which adds {@code epochs} more to train. */
+    public interface Listener {
+        void epochDone();
+
+        default void restarted(int epochs) {}
+    }
+
+    public static Trained run(Models.Entry entry, HogwildTask task, Scheme scheme, Settings s, Listener progress) {
         long t0 = System.nanoTime();
         if (!(entry.create(task, s.init()) instanceof ImplicitModel model))
             throw new IllegalArgumentException("model " + entry.id() + " is explicit; distributed implicit training needs an implicit model");
@@ -173,11 +180,12 @@ public final class DistributedImplicitRun {
             cf += st.consensusFloats();
             batches += st.batches();
             conv &= st.converged();
-            if (perEpoch != null) perEpoch.run();
+            if (progress != null) progress.epochDone();
             if (e + 1 == s.restart().checkEpoch() && s.restart().enabled() && attempt < s.restart().maxRestarts()) {
                 double l = tr.evaluate(train, s.tol(), s.maxIter()).loss();
                 checks.add(l);
                 if (!(l < (1 - s.restart().margin()) * constant)) {
+                    if (progress != null) progress.restarted(e + 1);
                     attempt++;
                     e = -1;
                 }
@@ -214,11 +222,11 @@ public final class DistributedImplicitRun {
     }
 
     /** Every (model, task, scheme). */
-    public static List<Trained> run(List<String> models, List<HogwildTask> tasks, List<Scheme> schemes, Settings s, Runnable perEpoch) {
+    public static List<Trained> run(List<String> models, List<HogwildTask> tasks, List<Scheme> schemes, Settings s, Listener progress) {
         List<Trained> rows = new ArrayList<>();
         for (String id : models)
             for (HogwildTask t : tasks)
-                for (Scheme sc : schemes) rows.add(run(Models.get(id), t, sc, s, perEpoch));
+                for (Scheme sc : schemes) rows.add(run(Models.get(id), t, sc, s, progress));
         return rows;
     }
 }
