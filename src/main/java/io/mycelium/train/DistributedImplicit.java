@@ -248,7 +248,7 @@ public final class DistributedImplicit {
             List<Tensor> shared = optimizer.shared(params, state);
             List<Tensor> mixed = new ArrayList<>(shared.size());
             for (Tensor t : shared) {
-                Tensor x = t.copy();
+                Tensor x = method == Method.CENTRALIZED ? t.copy() : t;   // mix returns a fresh tensor
                 if (method != Method.CENTRALIZED)
                     for (int k = 0; k < rounds; k++) {
                         x = mix(x);

@@ -152,44 +152,45 @@ public final class DistributedImplicitRun {
         // training graphs class by class, and batches of one class pull the readout to that class in turn
         List<GraphSample> train = new ArrayList<>(sp.train());
         GraphTrainer.shuffle(train, Init.rng(s.seed() * 0x9E3779B97F4A7C15L + 1));
-        DistributedImplicit tr = null;
-        double[] loss = new double[s.epochs()];
+        double[] loss = new double[s.epochs()], disagreement = new double[s.epochs()];
         List<Double> checks = new ArrayList<>();
         double constant = Double.NaN;
-        long rounds = 0, floats = 0, cr = 0, cf = 0, batches = 0;
-        boolean conv = true;
-        double[] disagreement = new double[s.epochs()];
+        DistributedImplicit tr;
         DistributedImplicit.Disagreement apart = null;
+        long rounds, floats, cr, cf, batches;
+        boolean conv;
         int attempt = 0;
-        for (int e = 0; e < s.epochs(); e++) {
-            if (e == 0) {
-                tr = new DistributedImplicit(model, obj, scheme.optimizer(scheme == Scheme.D_SGD ? s.sgdLr() : s.lr()), scheme.method(),
-                        train, devices, s.batchSize(), s.tol(), s.maxIter(), s.seed(), Restart.initSeed(s.seed(), attempt), s.init(),
-                        s.placement()).consensusRounds(s.consensusRounds());
-                if (Double.isNaN(constant)) constant = tr.constantLoss(train);
-                rounds = floats = cr = cf = batches = 0;
-                conv = true;
-            }
-            DistributedImplicit.EpochStats st = tr.epoch();
-            apart = tr.disagreement();
-            disagreement[e] = apart.mean();
-            loss[e] = st.loss();
-            rounds += st.solveRounds();
-            floats += st.solveFloats();
-            cr += st.consensusRounds();
-            cf += st.consensusFloats();
-            batches += st.batches();
-            conv &= st.converged();
-            if (progress != null) progress.epochDone();
-            if (e + 1 == s.restart().checkEpoch() && s.restart().enabled() && attempt < s.restart().maxRestarts()) {
-                double l = tr.evaluate(train, s.tol(), s.maxIter()).loss();
-                checks.add(l);
-                if (!(l < (1 - s.restart().margin()) * constant)) {
-                    if (progress != null) progress.restarted(e + 1);
-                    attempt++;
-                    e = -1;
+        attempts:
+        while (true) {   // each attempt trains from its own initialization; the restart rule may end it at its check epoch
+            tr = new DistributedImplicit(model, obj, scheme.optimizer(scheme == Scheme.D_SGD ? s.sgdLr() : s.lr()), scheme.method(),
+                    train, devices, s.batchSize(), s.tol(), s.maxIter(), s.seed(), Restart.initSeed(s.seed(), attempt), s.init(),
+                    s.placement()).consensusRounds(s.consensusRounds());
+            if (attempt == 0) constant = tr.constantLoss(train);
+            rounds = floats = cr = cf = batches = 0;
+            conv = true;
+            for (int e = 0; e < s.epochs(); e++) {
+                DistributedImplicit.EpochStats st = tr.epoch();
+                apart = tr.disagreement();
+                disagreement[e] = apart.mean();
+                loss[e] = st.loss();
+                rounds += st.solveRounds();
+                floats += st.solveFloats();
+                cr += st.consensusRounds();
+                cf += st.consensusFloats();
+                batches += st.batches();
+                conv &= st.converged();
+                if (progress != null) progress.epochDone();
+                if (e + 1 == s.restart().checkEpoch() && s.restart().enabled() && attempt < s.restart().maxRestarts()) {
+                    double l = tr.evaluate(train, s.tol(), s.maxIter()).loss();
+                    checks.add(l);
+                    if (!(l < (1 - s.restart().margin()) * constant)) {
+                        if (progress != null) progress.restarted(e + 1);
+                        attempt++;
+                        continue attempts;
+                    }
                 }
             }
+            break;
         }
         double first = loss[0], last = loss[s.epochs() - 1];
         Table2.Settings a = s.async();
