@@ -126,9 +126,6 @@ public final class Launcher implements AutoCloseable {
         return p;
     }
 
-    /** The command line of a child running {@code mycelium args...} (not pinned). */
-    List<String> command(List<String> args) { return command(-1, args); }
-
     /**
      * The command line of host {@code i} running {@code mycelium args...}: pinned to its CPUs, if hosts are.
      * {@code MYCELIUM_NET_HOST_OPTS} (whitespace-separated JVM flags, e.g. a JIT or GC log) is added for

@@ -39,12 +39,12 @@ class LauncherTest {
         String pool = "-Djava.util.concurrent.ForkJoinPool.common.parallelism=";
         int cores = Runtime.getRuntime().availableProcessors();
         // as many hosts as cores, or more: each computes on its compute thread alone (no pool workers)
-        assertThat(new Launcher(tmp.resolve("a"), cores).command(List.of("x"))).contains(pool + 0).endsWith("x");
-        assertThat(new Launcher(tmp.resolve("b"), 3 * cores).command(List.of("x"))).contains(pool + 0);
+        assertThat(new Launcher(tmp.resolve("a"), cores).command(-1, List.of("x"))).contains(pool + 0).endsWith("x");
+        assertThat(new Launcher(tmp.resolve("b"), 3 * cores).command(-1, List.of("x"))).contains(pool + 0);
         // one host: every core, its compute thread and cores - 1 workers
-        assertThat(new Launcher(tmp.resolve("c"), 1).command(List.of("x"))).contains(pool + (cores - 1));
+        assertThat(new Launcher(tmp.resolve("c"), 1).command(-1, List.of("x"))).contains(pool + (cores - 1));
         // not sharing: the JVM's default pool
-        assertThat(new Launcher(tmp.resolve("d")).command(List.of("x"))).noneMatch(a -> a.startsWith(pool));
+        assertThat(new Launcher(tmp.resolve("d")).command(-1, List.of("x"))).noneMatch(a -> a.startsWith(pool));
     }
 
     @Test
@@ -67,7 +67,7 @@ class LauncherTest {
             assertThat(c.getFirst()).endsWith("taskset");
             assertThat(c.subList(1, 3)).containsExactly("-c", two.pins().get(1));
             assertThat(c).endsWith("x");
-            assertThat(two.command(List.of("x")).getFirst()).doesNotEndWith("taskset");
+            assertThat(two.command(-1, List.of("x")).getFirst()).doesNotEndWith("taskset");
         }
         Launcher one = new Launcher(tmp.resolve("f"), 1);
         CompletableFuture<Integer> exit = new CompletableFuture<>();
