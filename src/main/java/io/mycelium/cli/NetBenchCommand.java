@@ -20,13 +20,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "net", mixinStandardHelpOptions = true,
         description = {"Measures the networked engine between two JVMs on 127.0.0.1.",
                 "One-way messages/s and MB/s (payload: 8 bytes a double) for rows of 32 and 1000 doubles (credit window 2048, after an untimed warm-up), and the CPU time both JVMs spent per message; "
                         + "the time of a synchronous round between two one-node partitions (32 doubles each way); "
-                        + "and a D-SGD epoch of Section IV-A's node regression on 2 host JVMs against the same epoch in process (median of the epochs after the warm-up ones, the same for each). "
+                        + "and a D-SGD epoch of Section IV-A's node regression on 2 host JVMs against the same epoch in process (median of 20 epochs, the same ones in each run: by default from the first epoch k >= 40 after 10 epochs in which each host JVM's JIT compilation took <= 10% of its CPU time; also epochs 41..60). "
                         + "Prints the machine's load: timings on a shared machine are noisy."})
 final class NetBenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", description = "untimed seconds of each stream before its timed part (default 3)")
@@ -37,13 +38,19 @@ final class NetBenchCommand implements Callable<Integer> {
     int rounds = 5000;
     @Option(names = "--round-width", description = "doubles each way in a synchronous round (default 32; a D-SGD round of Section IV-A's node regression sends up to 21,000)")
     int roundWidth = 32;
-    // The host JVMs start just before their run, and three JVMs share the JIT's time on a small machine: after
-    // 10 untimed epochs their compiler threads were still busy (methods deoptimized and recompiled) during the
-    // timed ones, and their epochs kept shrinking for tens of epochs (docs/networked.md).
-    @Option(names = "--epochs", description = "D-SGD epochs in each of the three runs (default 60)")
-    int epochs = 60;
-    @Option(names = "--warmup-epochs", description = "of those, untimed ones first, the same in each run (default 40: the host JVMs start just before theirs and are still compiling for many epochs)")
-    int warmupEpochs = 40;
+    // The host JVMs start just before their run, and a D-SGD epoch sends only ~42 messages each way: the hosts'
+    // compilers are still busy with the transport for a hundred epochs or more (docs/networked.md, "The hosts'
+    // JIT"). By default the timed epochs are therefore chosen by a rule on the hosts' own JIT time (JMH-style
+    // steady state), fixed before any ratio was measured with it; the old fixed window is printed beside it.
+    static final int AUTO_EPOCHS = 420, AUTO_FIRST = 40, AUTO_LAST = 400, AUTO_SPAN = 10, WINDOW = 20, FIXED_FROM = 41, FIXED_TO = 60;
+    static final double AUTO_JIT_SHARE = 0.10;
+
+    @Option(names = "--epochs", description = "D-SGD epochs in each of the three runs (default " + AUTO_EPOCHS + " with --warmup-epochs auto, else 60)")
+    Integer epochs;
+    @Option(names = "--warmup-epochs", description = "auto (default): time the " + WINDOW + " epochs from the first epoch k >= " + AUTO_FIRST + " (up to " + AUTO_LAST
+            + ") after " + AUTO_SPAN + " epochs in which each host JVM's JIT compilation took at most 10% of its CPU time, the same epochs in each run; "
+            + "or N: time the epochs after the first N (a fixed window)")
+    String warmupEpochs = "auto";
 
     static String load() {
         try {
@@ -60,8 +67,19 @@ final class NetBenchCommand implements Callable<Integer> {
         if (!(seconds > 0)) throw new Main.UserError("--seconds: must be positive");
         if (rounds < 1) throw new Main.UserError("--rounds: must be positive");
         if (roundWidth < 1) throw new Main.UserError("--round-width: must be positive");
-        if (warmupEpochs < 0) throw new Main.UserError("--warmup-epochs: must be >= 0");
-        if (epochs < warmupEpochs + 1) throw new Main.UserError("--epochs: must exceed --warmup-epochs (" + warmupEpochs + ")");
+        boolean auto = warmupEpochs.equals("auto");
+        int warmup0 = 0;
+        if (!auto) {
+            try {
+                warmup0 = Integer.parseInt(warmupEpochs);
+            } catch (NumberFormatException e) {
+                throw new Main.UserError("--warmup-epochs: 'auto' or a number of epochs, not '" + warmupEpochs + "'");
+            }
+            if (warmup0 < 0) throw new Main.UserError("--warmup-epochs: must be >= 0");
+        }
+        int total = epochs != null ? epochs : auto ? AUTO_EPOCHS : 60;
+        if (auto && total < FIXED_TO) throw new Main.UserError("--epochs: must be at least " + FIXED_TO + " with --warmup-epochs auto");
+        if (!auto && total < warmup0 + 1) throw new Main.UserError("--epochs: must exceed --warmup-epochs (" + warmup0 + ")");
         System.out.println("load before: " + load());
         ActorSystem<Void> system = NetSystem.start(new NetSystem.Options("coordinator", "127.0.0.1", 0, NetBench.RUN_ID, "bench", null));
         Launcher launcher = new Launcher(Files.createTempDirectory("mycelium-bench-net-"));
@@ -87,7 +105,7 @@ final class NetBenchCommand implements Callable<Integer> {
         launcher.deleteLogs();
         System.out.println("load after streams and rounds: " + load());
 
-        String words = "nodereg:" + epochs + ":1";
+        String words = "nodereg:" + total + ":1";
         Job.Train job = (Job.Train) NetCommand.job(words);
         var s = job.setup();
         double[] inProcess = epochTimes(s, Engine.synchronous(s.graph(), NetTraining.params(s, Scheme.D_SGD)));
@@ -103,36 +121,72 @@ final class NetBenchCommand implements Callable<Integer> {
         hosts.deleteLogs();
         double[] net = new double[o.epochTimes().size() - 1];
         for (int e = 1; e < o.epochTimes().size(); e++) net[e - 1] = o.epochTimes().get(e) - o.epochTimes().get(e - 1);
-        double a = timedMedian(inProcess), b = timedMedian(partitioned), c = timedMedian(net);
-        System.out.printf(Locale.ROOT, "D-SGD epoch, node regression (BA-%d, %d->%d->1, %d samples, batch %d), median of epochs %d..%d (the first %d untimed in each run):%n",
-                s.graph().n(), 10, io.mycelium.task.NodeRegression.Config.paper().hidden(), s.train().samples(), s.batch(), Math.max(2, warmupEpochs + 1), epochs, warmupEpochs);
+        System.out.printf(Locale.ROOT, "D-SGD epoch, node regression (BA-%d, %d->%d->1, %d samples, batch %d), %d epochs in each run; median of the timed epochs, the same ones in each run:%n",
+                s.graph().n(), 10, io.mycelium.task.NodeRegression.Config.paper().hidden(), s.train().samples(), s.batch(), total);
         System.out.println("  (host JVMs " + (hosts.pins().isEmpty() ? "not pinned to CPUs" : "pinned to CPUs " + String.join(" and ", hosts.pins()) + " (taskset)") + "; the in-process runs are not pinned)");
         List<io.mycelium.comm.Partition> parts = io.mycelium.comm.Partition.split(s.graph(), map);
         System.out.printf(Locale.ROOT, "  (both 2-partition runs: Partitioner.split's map, %d + %d nodes; a round sends %d + %d rows, %d in all, against %d for the breadth-first cut)%n",
                 parts.get(0).size(), parts.get(1).size(), parts.get(0).sendRows(0).length, parts.get(1).sendRows(0).length,
                 Partitioner.volume(s.graph(), map, 2), Partitioner.volume(s.graph(), Partitioner.bfs(s.graph(), 2), 2));
-        System.out.printf(Locale.ROOT, "  in process, synchronous engine:     %8.1f ms%n", 1e3 * a);
-        System.out.printf(Locale.ROOT, "  in process, 2 partitions:           %8.1f ms%n", 1e3 * b);
-        System.out.printf(Locale.ROOT, "  2 host JVMs over Artery TCP:        %8.1f ms  (%.2fx the 2 partitions in process, %.2fx the synchronous engine)%n", 1e3 * c, c / b, c / a);
-        System.out.println("  " + hostClocks(o.hostClocks()));
+        if (!auto) {
+            int from = Math.max(2, warmup0 + 1);
+            System.out.printf(Locale.ROOT, "  epochs %d..%d (the first %d untimed in each run):%n", from, total, warmup0);
+            report(inProcess, partitioned, net, o.hostClocks(), from, total);
+        } else {
+            int last = total - WINDOW; // 400 at the default 420 epochs
+            int k = NetBench.steadyEpoch(o.hostClocks().values(), AUTO_FIRST, last, AUTO_SPAN, AUTO_JIT_SHARE);
+            if (k > 0) {
+                System.out.printf(Locale.ROOT, "  steady state, epochs %d..%d: k = %d is the first epoch >= %d such that in epochs %d..%d each host JVM's JIT compilation took <= %.0f%% of its CPU time (%s)%n",
+                        k, k + WINDOW - 1, k, AUTO_FIRST, k - AUTO_SPAN, k - 1, 100 * AUTO_JIT_SHARE, jitShares(o.hostClocks(), k - AUTO_SPAN, k - 1));
+            } else {
+                k = last + 1;
+                System.out.printf(Locale.ROOT, "  NOT a steady state, epochs %d..%d: the host JVMs were still compiling: no epoch k in %d..%d had each host's JIT compilation <= %.0f%% of its CPU time over epochs k-%d..k-1 (at k = %d: %s)%n",
+                        k, k + WINDOW - 1, AUTO_FIRST, last, 100 * AUTO_JIT_SHARE, AUTO_SPAN, last, jitShares(o.hostClocks(), last - AUTO_SPAN, last - 1));
+            }
+            report(inProcess, partitioned, net, o.hostClocks(), k, k + WINDOW - 1);
+            System.out.printf(Locale.ROOT, "  fixed window, epochs %d..%d (the old default: %d untimed epochs):%n", FIXED_FROM, FIXED_TO, FIXED_FROM - 1);
+            report(inProcess, partitioned, net, o.hostClocks(), FIXED_FROM, FIXED_TO);
+        }
         System.out.println("load after: " + load());
         return 0;
     }
 
+    /** Prints the three runs' median epoch over epochs {@code from..to} and the hosts' CPU and JIT time per epoch there. */
+    private static void report(double[] inProcess, double[] partitioned, double[] net, Map<Integer, List<long[]>> clocks, int from, int to) {
+        double a = median(inProcess, from, to), b = median(partitioned, from, to), c = median(net, from, to);
+        System.out.printf(Locale.ROOT, "    in process, synchronous engine:     %8.1f ms%n", 1e3 * a);
+        System.out.printf(Locale.ROOT, "    in process, 2 partitions:           %8.1f ms%n", 1e3 * b);
+        System.out.printf(Locale.ROOT, "    2 host JVMs over Artery TCP:        %8.1f ms  (%.2fx the 2 partitions in process, %.2fx the synchronous engine)%n", 1e3 * c, c / b, c / a);
+        System.out.println("    " + hostClocks(clocks, from, to));
+    }
+
     /**
-     * The host JVMs' CPU time and JIT compilation time per epoch over the timed epochs: a host whose compilers
-     * are still busy there has not reached its steady state (its compiler threads share its core).
+     * The host JVMs' CPU time and JIT compilation time per epoch over epochs {@code from..to} (from >= 2): a
+     * host whose compilers are still busy there has not reached its steady state (its compiler threads share
+     * its core).
      */
-    private String hostClocks(java.util.Map<Integer, List<long[]>> clocks) {
-        int from = Math.max(0, warmupEpochs - 1), to = epochs - 1; // the end of the last untimed epoch (or epoch 1) to the end of the last
+    private static String hostClocks(Map<Integer, List<long[]>> clocks, int from, int to) {
         List<String> cpu = new ArrayList<>(), jit = new ArrayList<>();
         for (List<long[]> c : clocks.values()) {
-            if (c.size() <= to) return "(host CPU times missing)";
-            cpu.add(String.format(Locale.ROOT, "%.1f", (c.get(to)[0] - c.get(from)[0]) / 1e6 / (to - from)));
-            jit.add(c.get(to)[1] < 0 ? "?" : String.format(Locale.ROOT, "%.1f", (c.get(to)[1] - c.get(from)[1]) / 1e6 / (to - from)));
+            if (c.size() < to) return "(host CPU times missing)";
+            long[] a = c.get(from - 2), b = c.get(to - 1); // the ends of epochs from - 1 and to
+            cpu.add(String.format(Locale.ROOT, "%.1f", (b[0] - a[0]) / 1e6 / (to - from + 1)));
+            jit.add(b[1] < 0 ? "?" : String.format(Locale.ROOT, "%.1f", (b[1] - a[1]) / 1e6 / (to - from + 1)));
         }
         return String.format(Locale.ROOT, "host JVMs over epochs %d..%d: CPU %s ms an epoch; their JIT compilers %s ms an epoch (compilation time, elapsed)",
-                from + 2, epochs, String.join(" / ", cpu), String.join(" / ", jit));
+                from, to, String.join(" / ", cpu), String.join(" / ", jit));
+    }
+
+    /** Each host's JIT compilation time as a share of its CPU time over epochs {@code from..to}. */
+    private static String jitShares(Map<Integer, List<long[]>> clocks, int from, int to) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<Integer, List<long[]>> e : clocks.entrySet()) {
+            List<long[]> c = e.getValue();
+            if (c.size() < to) return "host clocks missing";
+            long[] a = c.get(from - 2), b = c.get(to - 1);
+            out.add(String.format(Locale.ROOT, "host %d: JIT %.1f of CPU %.1f ms, %.1f%%", e.getKey(), (b[1] - a[1]) / 1e6, (b[0] - a[0]) / 1e6, 100.0 * (b[1] - a[1]) / (b[0] - a[0])));
+        }
+        return String.join("; ", out);
     }
 
     /** Seconds of each epoch but the first (epoch e's time at index e - 2: the first has no start time here), on {@code engine}. */
@@ -144,9 +198,9 @@ final class NetBenchCommand implements Callable<Integer> {
         return d;
     }
 
-    /** The median of the epochs after the warm-up ones ({@code d[i]}: epoch i + 2). */
-    private double timedMedian(double[] d) {
-        double[] c = Arrays.copyOfRange(d, Math.max(0, warmupEpochs - 1), d.length);
+    /** The median of epochs {@code from..to} ({@code d[i]}: epoch i + 2; from >= 2). */
+    private static double median(double[] d, int from, int to) {
+        double[] c = Arrays.copyOfRange(d, from - 2, to - 1);
         Arrays.sort(c);
         return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
     }

@@ -14,6 +14,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -197,6 +198,31 @@ public final class NetBench {
             sink.tell(new Wire.Latest(RUN, row.length, ++seq, row));
         }
         return seq;
+    }
+
+    /**
+     * {@code bench net}'s steady-state rule, fixed before any ratio was measured with it: the first epoch
+     * {@code k} in {@code [first, last]} such that over the {@code span} epochs before it ({@code k - span
+     * .. k - 1}) every host's JIT compilation time is at most {@code jitShare} of its CPU time (JMH-style:
+     * time a JVM once its compilers have gone quiet); -1 when none is. {@code clocks}: per host, its
+     * {CPU, JIT} nanoseconds at the end of epoch i + 1 at index i ({@link Wire.Progress}); a host whose
+     * JIT time is unknown (-1) never qualifies.
+     */
+    public static int steadyEpoch(Collection<List<long[]>> clocks, int first, int last, int span, double jitShare) {
+        if (first - span < 2) throw new IllegalArgumentException("the rule needs the clock at the end of epoch " + (first - span - 1) + " (>= 1)");
+        for (int k = first; k <= last; k++) {
+            boolean quiet = true;
+            for (List<long[]> c : clocks) {
+                if (c.size() < k - 1) return -1;
+                long[] a = c.get(k - span - 2), b = c.get(k - 2); // the ends of epochs k - span - 1 and k - 1
+                if (a[1] < 0 || b[1] < 0 || b[1] - a[1] > jitShare * (b[0] - a[0])) {
+                    quiet = false;
+                    break;
+                }
+            }
+            if (quiet) return k;
+        }
+        return -1;
     }
 
     /** The peer's side of {@link Sink#rounds}: its partition's actor is up before it calls {@link #stream}, so the sink finds it. */

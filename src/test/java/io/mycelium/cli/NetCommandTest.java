@@ -48,6 +48,9 @@ class NetCommandTest {
         assertThat(run("net", "host", config(), "--join", "127.0.0.1", "--run-id", "1")).startsWith("2: ").contains("--join", "HOST:PORT");
         assertThat(run("net", "host", config(), "--join", "127.0.0.1:1", "--run-id", "1", "--tls", tmp.toString()))
                 .startsWith("2: ").contains("--tls", "missing node.p12");
+        assertThat(run("bench", "net", "--warmup-epochs", "soon")).startsWith("2: ").contains("--warmup-epochs", "auto");
+        assertThat(run("bench", "net", "--epochs", "50")).startsWith("2: ").contains("--epochs", "60");
+        assertThat(run("bench", "net", "--warmup-epochs", "40", "--epochs", "40")).startsWith("2: ").contains("--epochs");
         Files.writeString(tmp.resolve("keep.txt"), "not ours");
         assertThat(run("net", "keys", "--out", tmp.toString())).startsWith("2: ").contains("--out", "not empty");
         assertThat(tmp.resolve("keep.txt")).hasContent("not ours");
