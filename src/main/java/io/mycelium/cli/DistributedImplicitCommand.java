@@ -46,11 +46,16 @@ final class DistributedImplicitCommand implements Callable<Integer> {
     Path data;
     @Option(names = "--schemes", split = ",", description = "comma-separated schemes: centralized (AMSGrad, tied copy), centralized-adam (Adam, tied copy), d-amsgrad, d-sgd (default: centralized, d-amsgrad, d-sgd)")
     List<String> schemes;
+    @Option(names = "--fold", paramLabel = "K", description = "MUTAG only: test on fold K of --folds stratified folds (hogwild-table3's folds), "
+            + "train on the others (default: the fixed split, 150 training and 38 test graphs; with --fold, --tasks defaults to mutag)")
+    Integer fold;
+    @Option(names = "--folds", description = "stratified cross-validation folds --fold picks from (default 10, as hogwild-table3 and the paper)")
+    Integer folds;
     @Option(names = "--scale", description = "pool sizes as in hogwild-table1: small (default) or quick (default with --quick)")
     String scale;
     @Option(names = "--epochs", description = "training epochs (default 100; quick 5)")
     Integer epochs;
-    @Option(names = "--batch-size", defaultValue = "4", description = "graphs per mini-batch (default ${DEFAULT-VALUE})")
+    @Option(names = "--batch-size", defaultValue = "4", description = "graphs per mini-batch, 0: full batch (default ${DEFAULT-VALUE})")
     int batchSize;
     @Option(names = "--lr", defaultValue = "0.002", description = "AMSGrad's and D-AMSGrad's step (default ${DEFAULT-VALUE}, the hogwild paper's rate)")
     double lr;
@@ -95,7 +100,11 @@ final class DistributedImplicitCommand implements Callable<Integer> {
             if (!(Models.get(m).factory().create(1, 0, 1) instanceof ImplicitModel))
                 throw new Main.UserError("--models: " + m + " is explicit; choose implicit models");
         List<String> ts = new ArrayList<>();
-        for (String t : tasks == null ? (quick ? List.of("count") : List.of("count", "sum", "mutag")) : tasks) {
+        if (folds != null && fold == null) throw new Main.UserError("--folds needs --fold K (one fold per run: test on fold K, train on the others)");
+        int nf = folds == null ? 10 : folds;
+        if (fold != null && nf < 2) throw new Main.UserError("--folds must be at least 2, got " + nf);
+        if (fold != null && (fold < 0 || fold >= nf)) throw new Main.UserError("--fold must be between 0 and " + (nf - 1) + " (--folds " + nf + "), got " + fold);
+        for (String t : tasks == null ? (fold != null ? List.of("mutag") : quick ? List.of("count") : List.of("count", "sum", "mutag")) : tasks) {
             String k = t.trim().toLowerCase(Locale.ROOT);
             if (k.equals("sums")) k = "sum";
             if (!List.of("count", "sum", "mutag").contains(k)) throw new Main.UserError("--tasks: '" + t + "' is not count, sum or mutag");
@@ -113,6 +122,8 @@ final class DistributedImplicitCommand implements Callable<Integer> {
             if (!sc.contains(x)) sc.add(x);
         }
         if (ms.isEmpty() || ts.isEmpty() || sc.isEmpty()) throw new Main.UserError("choose at least one model, task and scheme");
+        if (fold != null && !ts.equals(List.of("mutag")))
+            throw new Main.UserError("--fold picks a cross-validation fold of MUTAG; count and sum have none: run them without --fold, or --tasks mutag");
         String scl = scale == null ? (quick ? "quick" : "small") : scale.trim().toLowerCase(Locale.ROOT);
         HogwildTasks.Sizes sizes = switch (scl) {
             case "small" -> HogwildTasks.Sizes.small();
@@ -122,8 +133,8 @@ final class DistributedImplicitCommand implements Callable<Integer> {
             default -> throw new Main.UserError("--scale must be paper, medium, small or quick, got " + scale);
         };
         int e = epochs != null ? epochs : quick ? 5 : 100;
-        if (e < 1 || batchSize < 1 || maxIter < 1 || consensusRounds < 1)
-            throw new Main.UserError("--epochs, --batch-size, --max-iter and --consensus-rounds must be at least 1");
+        if (e < 1 || maxIter < 1 || consensusRounds < 1) throw new Main.UserError("--epochs, --max-iter and --consensus-rounds must be at least 1");
+        if (batchSize < 0) throw new Main.UserError("--batch-size must be at least 1, or 0 for full batch, got " + batchSize);
         if (!(lr > 0) || !(sgdLr > 0) || !(tol > 0)) throw new Main.UserError("--lr, --sgd-lr and --tol must be positive");
         if (!(restartAt >= 0 && restartAt < 1)) throw new Main.UserError("--restart-at must be a fraction in [0, 1), got " + restartAt);
         if (!(restartMargin >= 0 && restartMargin < 1)) throw new Main.UserError("--restart-margin must be in [0, 1), got " + restartMargin);
@@ -135,17 +146,25 @@ final class DistributedImplicitCommand implements Callable<Integer> {
         OutputDir.Target target = OutputDir.Target.of(spec, out);
         OutputDir.validate(target, force);
         List<HogwildTask> taskList = new ArrayList<>();
+        HogwildTask.Split foldSplit = null;
         for (String t : ts) {
             if (!t.equals("mutag")) {
                 taskList.add(HogwildTasks.build(t, sizes, null, 1));
                 continue;
             }
-            taskList.add(Table3.task(TuDataset.load(HogwildTable3Command.dataRoot(data, "--data").resolve("MUTAG"), "MUTAG", false)));
+            TuDataset d = TuDataset.load(HogwildTable3Command.dataRoot(data, "--data").resolve("MUTAG"), "MUTAG", false);
+            if (fold != null && nf > d.graphs().size()) throw new Main.UserError("--folds " + nf + " exceeds MUTAG's " + d.graphs().size() + " graphs");
+            if (fold != null) foldSplit = Table3.foldSplit(d, nf, fold);
+            taskList.add(Table3.task(d));
         }
+        HogwildTask.Split fs = foldSplit;
+        String split = fold == null ? "fold 0 of each task (seeded shuffle, 20% held out, per class for MUTAG: 150 training, 38 test graphs)"
+                : String.format(Locale.ROOT, "MUTAG fold %d of %d stratified folds (hogwild-table3's: each class shuffled with Init.rng(0xF01D), dealt to folds "
+                + "in turn): %d test graphs, the other %d train", fold, nf, fs.test().size(), fs.train().size());
         long t0 = System.nanoTime();
         List<DistributedImplicitRun.Trained> trained;
         try (ProgressBar bar = Progress.bar("distributed-implicit", (long) ms.size() * ts.size() * sc.size() * e)) {
-            trained = DistributedImplicitRun.run(ms, taskList, sc, s, new DistributedImplicitRun.Listener() {
+            trained = DistributedImplicitRun.run(ms, taskList, t -> fs != null ? fs : DistributedImplicitRun.fixedSplit(t), sc, s, new DistributedImplicitRun.Listener() {
                 @Override
                 public void epochDone() { bar.step(); }
 
@@ -155,7 +174,7 @@ final class DistributedImplicitCommand implements Callable<Integer> {
         }
         List<DistributedImplicitRun.Row> rows = trained.stream().map(DistributedImplicitRun.Trained::row).toList();
         double wall = (System.nanoTime() - t0) / 1e9;
-        String md = markdown(rows, s, scl, wall);
+        String md = markdown(rows, s, scl, split, wall);
         try (OutputDir dir = OutputDir.open(target, force)) {
             try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(dir.dir().resolve("results.csv")))) {
                 w.println("model,task,scheme,devices,test_error,first_loss,final_loss,solve_rounds_per_batch,solve_bytes_per_batch,"
@@ -207,7 +226,7 @@ final class DistributedImplicitCommand implements Callable<Integer> {
             cfg.put("amsgradOrder", "tracker first (DAmsGrad.trackerFirst): the published order's first step alpha m / sqrt(eps) diverges here");
             cfg.put("localLoss", "device i's loss is its rows' share of the batch loss times the number of devices");
             cfg.put("solves", "plain iteration (no Anderson), warm-started; stopping test global (max-abs change <= tol); each iteration one counted round");
-            cfg.put("split", "fold 0 of the task (seeded shuffle, 20% held out); targets standardized with the training split");
+            cfg.put("split", split + "; count and sum targets standardized with the training split");
             cfg.put("models_saved", "models/<model>-<task>-<scheme>.myc: the trained copies (one per device for d-amsgrad / d-sgd, on the devices' consensus "
                     + "graph); count and sum predict targets standardized with the training split; MUTAG's per-device readouts are a custom model "
                     + "'" + PER_DEVICE_CLASSIFIER + "' (docs/model-files.md), the centralized one a graph model with its readout");
@@ -255,14 +274,14 @@ final class DistributedImplicitCommand implements Callable<Integer> {
 
     private static double last(double[] a) { return a.length == 0 ? 0 : a[a.length - 1]; }
 
-    static String markdown(List<DistributedImplicitRun.Row> rows, DistributedImplicitRun.Settings s, String scale, double wall) {
+    static String markdown(List<DistributedImplicitRun.Row> rows, DistributedImplicitRun.Settings s, String scale, String split, double wall) {
         StringBuilder b = new StringBuilder("# Implicit GNNs trained fully distributed\n\n");
-        b.append(String.format(Locale.ROOT, "Test error: relative RMSE (%%) for count and sum, classification error (%%) for MUTAG, on fold 0 of each task (pools: %s). %d epochs, batch %d, lr %s (D-SGD %s). "
+        b.append(String.format(Locale.ROOT, "Test error: relative RMSE (%%) for count and sum, classification error (%%) for MUTAG, on %s (pools: %s). %d epochs, batch %s, lr %s (D-SGD %s). "
                 + "Traffic per mini-batch: solve rounds (forward + adjoint iterations) and bytes sent by all devices; consensus rounds and bytes. "
                 + "Asynchronous change: test error of the trained copies under S = %d, D = %d minus synchronous (percentage points). "
                 + "θ̄: the average of the copies on every device (Algorithm 1's output); disagreement: ‖θ_i − θ̄‖ / ‖θ̄‖ at the end, mean (largest) over devices; "
                 + "slem: the consensus weights' second-largest eigenvalue modulus; restarts: new initializations by the restart rule (%s). Wall time %.0f s.%n%n",
-                scale, s.epochs(), s.batchSize(), s.lr(), s.sgdLr(), s.async().stagger(), s.async().history(),
+                split, scale, s.epochs(), s.batchSize() == 0 ? "full" : String.valueOf(s.batchSize()), s.lr(), s.sgdLr(), s.async().stagger(), s.async().history(),
                 s.restart().enabled() ? String.format(Locale.ROOT, "after epoch %d, training loss not below %.2f × the constant predictor's, at most %d",
                         s.restart().checkEpoch(), 1 - s.restart().margin(), s.restart().maxRestarts()) : "off", wall));
         b.append("| model | task | scheme | test error | train error | θ̄ test error | θ̄ train error | disagreement | slem | loss first → last | solve rounds | solve KB "

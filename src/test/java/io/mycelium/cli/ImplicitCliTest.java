@@ -44,6 +44,18 @@ class ImplicitCliTest {
         r = CliRun.of("reproduce", "distributed-implicit", "--stagger", "0", "--out", out.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--stagger");
+        // fold selection: a fold outside --folds, --folds alone, folds of count, too few folds, a negative batch
+        String[][] bad = {{"--fold", "10"}, {"--fold", "-1"}, {"--folds", "10"}, {"--fold", "0", "--tasks", "count,mutag"}, {"--folds", "1", "--fold", "0"},
+                {"--batch-size", "-1"}};
+        String[] says = {"--fold must be between 0 and 9 (--folds 10), got 10", "got -1", "--folds needs --fold", "count and sum have none",
+                "--folds must be at least 2", "--batch-size"};
+        for (int i = 0; i < bad.length; i++) {
+            List<String> args = new ArrayList<>(List.of("reproduce", "distributed-implicit", "--out", out.toString()));
+            args.addAll(List.of(bad[i]));
+            r = CliRun.of(args.toArray(String[]::new));
+            assertThat(r.code()).as(String.join(" ", bad[i])).isEqualTo(2);
+            assertThat(r.err()).contains(says[i]).doesNotContain("\tat ");
+        }
         for (String cmd : new String[] {"hogwild-table3", "distributed-implicit"}) {
             r = CliRun.of("reproduce", cmd, "--init", "he", "--out", out.toString());
             assertThat(r.code()).isEqualTo(2);
@@ -75,6 +87,48 @@ class ImplicitCliTest {
         assertThat(distributed.tied()).isFalse();
         assertThat(distributed.params().copies()).isEqualTo(Integer.parseInt(rows.get(2).split(",")[3]));
         assertThat(distributed.training().scheme()).isEqualTo("d-amsgrad");
+    }
+
+    @Test
+    void distributedImplicitFoldsAreHogwildTable3sStratifiedFolds() throws Exception {
+        Path mutag = DataDir.find("MUTAG").orElse(null);
+        Assumptions.assumeTrue(mutag != null, "needs ../shared/data/MUTAG (the TU data set)");
+        var d = io.mycelium.data.TuDataset.load(mutag, "MUTAG", false);
+        assertThat(d.graphs()).hasSize(188);
+        java.util.Map<Object, Integer> index = new java.util.IdentityHashMap<>();
+        for (int g = 0; g < d.graphs().size(); g++) index.put(d.graphs().get(g), g);
+        int[] dealt = io.mycelium.task.hogwild.Table3.folds(d.labels(), 10, io.mycelium.task.hogwild.Table3.FOLD_SEED);  // hogwild-table3's
+        boolean[] tested = new boolean[188];
+        int[] foldSize = new int[10];
+        for (int k = 0; k < 10; k++) {
+            var sp = io.mycelium.task.hogwild.Table3.foldSplit(d, 10, k);
+            assertThat(sp.train().size() + sp.test().size()).isEqualTo(188);
+            int[] perClass = new int[2];
+            java.util.Set<Integer> train = new java.util.HashSet<>();
+            for (var g : sp.train()) train.add(index.get(g));
+            assertThat(train).hasSize(sp.train().size()).doesNotContainNull();
+            for (var g : sp.test()) {
+                int i = index.get(g);
+                assertThat(train).as("fold %d: graph %d both trains and tests", k, i).doesNotContain(i);
+                assertThat(tested[i]).as("graph %d in two test folds", i).isFalse();
+                assertThat(dealt[i]).as("graph %d's fold", i).isEqualTo(k);
+                tested[i] = true;
+                perClass[d.labels()[i]]++;
+            }
+            // stratified: MUTAG's 63 / 125 graphs per class, a tenth of each (± 1 graph) in every fold
+            assertThat(perClass[0]).isBetween(6, 7);
+            assertThat(perClass[1]).isBetween(12, 13);
+            foldSize[k] = sp.test().size();
+        }
+        for (int i = 0; i < 188; i++) assertThat(tested[i]).as("graph %d is tested in some fold", i).isTrue();
+        // one fold through the command: it trains on the other nine folds and says so
+        Path out = tmp.resolve("fold3");
+        CliRun r = CliRun.of("reproduce", "distributed-implicit", "--fold", "3", "--epochs", "1", "--models", "ignn", "--schemes", "d-amsgrad",
+                "--batch-size", "0", "--runs", "1", "--data", mutag.getParent().toString(), "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(Files.readString(out.resolve("config.json")))
+                .contains("MUTAG fold 3 of 10 stratified folds").contains(foldSize[3] + " test graphs, the other " + (188 - foldSize[3]) + " train");
+        assertThat(Files.readAllLines(out.resolve("results.csv")).get(1)).startsWith("ignn,mutag,d-amsgrad,");
     }
 
     @Test

@@ -66,6 +66,7 @@ public final class DistributedImplicitRun {
     }
 
     /**
+     * @param batchSize graphs per mini-batch; 0: full batch (every training graph in one batch)
      * @param lr     AMSGrad's and D-AMSGrad's step; D-SGD's is {@code sgdLr}
      * @param async  the asynchronous inference of the trained copies (stagger, history, runs, tolerance, ticks)
      * @param init   how the model's affine layers and the graph readout start (as Table 3's {@code --init})
@@ -74,8 +75,8 @@ public final class DistributedImplicitRun {
                            Init.Affine init, DistributedImplicit.Placement placement, int consensusRounds, Restart restart) {
         public Settings {
             java.util.Objects.requireNonNull(restart, "restart");
-            if (epochs < 1 || batchSize < 1 || !(lr > 0) || !(sgdLr > 0) || !(tol > 0) || maxIter < 1)
-                throw new IllegalArgumentException("invalid settings: epochs, batch size, iterations ≥ 1; lr, sgdLr, tol > 0");
+            if (epochs < 1 || batchSize < 0 || !(lr > 0) || !(sgdLr > 0) || !(tol > 0) || maxIter < 1)
+                throw new IllegalArgumentException("invalid settings: epochs, iterations ≥ 1; batch size ≥ 0 (0: full batch); lr, sgdLr, tol > 0");
             java.util.Objects.requireNonNull(init, "init");
             java.util.Objects.requireNonNull(placement, "placement");
             if (consensusRounds < 1) throw new IllegalArgumentException("consensus rounds must be at least 1");
@@ -140,11 +141,19 @@ public final class DistributedImplicitRun {
         default void restarted(int epochs) {}
     }
 
+    /** The task's fixed split: fold 0 of its seeded random splits, 20% held out ({@link HogwildTask#split}). */
+    public static HogwildTask.Split fixedSplit(HogwildTask task) { return task.split(0, 0.2); }
+
+    /** One (model, task, scheme) on the task's {@link #fixedSplit}. */
     public static Trained run(Models.Entry entry, HogwildTask task, Scheme scheme, Settings s, Listener progress) {
+        return run(entry, task, fixedSplit(task), scheme, s, progress);
+    }
+
+    /** One (model, task, scheme), trained on {@code sp.train()} and tested on {@code sp.test()}. */
+    public static Trained run(Models.Entry entry, HogwildTask task, HogwildTask.Split sp, Scheme scheme, Settings s, Listener progress) {
         long t0 = System.nanoTime();
         if (!(entry.create(task, s.init()) instanceof ImplicitModel model))
             throw new IllegalArgumentException("model " + entry.id() + " is explicit; distributed implicit training needs an implicit model");
-        HogwildTask.Split sp = task.split(0, 0.2);
         Objective obj = task.objective().fitTo(sp.train());
         int devices = 0;
         for (GraphSample g : task.pool()) devices = Math.max(devices, g.n());
@@ -163,7 +172,7 @@ public final class DistributedImplicitRun {
         attempts:
         while (true) {   // each attempt trains from its own initialization; the restart rule may end it at its check epoch
             tr = new DistributedImplicit(model, obj, scheme.optimizer(scheme == Scheme.D_SGD ? s.sgdLr() : s.lr()), scheme.method(),
-                    train, devices, s.batchSize(), s.tol(), s.maxIter(), s.seed(), Restart.initSeed(s.seed(), attempt), s.init(),
+                    train, devices, s.batchSize() == 0 ? train.size() : s.batchSize(), s.tol(), s.maxIter(), s.seed(), Restart.initSeed(s.seed(), attempt), s.init(),
                     s.placement()).consensusRounds(s.consensusRounds());
             if (attempt == 0) constant = tr.constantLoss(train);
             rounds = floats = cr = cf = batches = 0;
@@ -222,12 +231,15 @@ public final class DistributedImplicitRun {
         return new Trained(row, model, tr.params().copy(), tr.readout(), tr.consensusGraph());
     }
 
-    /** Every (model, task, scheme). */
-    public static List<Trained> run(List<String> models, List<HogwildTask> tasks, List<Scheme> schemes, Settings s, Listener progress) {
+    /** Every (model, task, scheme), each task on the split {@code splits} gives it. */
+    public static List<Trained> run(List<String> models, List<HogwildTask> tasks, java.util.function.Function<HogwildTask, HogwildTask.Split> splits,
+                                    List<Scheme> schemes, Settings s, Listener progress) {
         List<Trained> rows = new ArrayList<>();
         for (String id : models)
-            for (HogwildTask t : tasks)
-                for (Scheme sc : schemes) rows.add(run(Models.get(id), t, sc, s, progress));
+            for (HogwildTask t : tasks) {
+                HogwildTask.Split sp = splits.apply(t);
+                for (Scheme sc : schemes) rows.add(run(Models.get(id), t, sp, sc, s, progress));
+            }
         return rows;
     }
 }

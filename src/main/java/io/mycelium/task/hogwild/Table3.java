@@ -143,6 +143,17 @@ public final class Table3 {
     /** The training graphs of {@code fold} (every graph not in it), in data set order. */
     public static List<GraphSample> trainingGraphs(TuDataset d, int[] foldOf, int fold) { return split(d, foldOf, fold, false); }
 
+    /**
+     * Fold {@code fold} of the {@code k} stratified folds this command deals ({@link #folds} with
+     * {@link #FOLD_SEED}): its graphs are the test set, every other graph trains; both in data set order.
+     */
+    public static HogwildTask.Split foldSplit(TuDataset d, int k, int fold) {
+        if (k < 2 || k > d.graphs().size() || fold < 0 || fold >= k)
+            throw new IllegalArgumentException("fold " + fold + " of " + k + ": need 2 ≤ folds ≤ " + d.graphs().size() + " graphs and 0 ≤ fold < folds");
+        int[] foldOf = folds(d.labels(), k, FOLD_SEED);
+        return new HogwildTask.Split(List.copyOf(trainingGraphs(d, foldOf, fold)), List.copyOf(split(d, foldOf, fold, true)));
+    }
+
     private static List<GraphSample> split(TuDataset d, int[] foldOf, int fold, boolean test) {
         List<GraphSample> out = new ArrayList<>();
         for (int g = 0; g < foldOf.length; g++) if ((foldOf[g] == fold) == test) out.add(d.graphs().get(g));
