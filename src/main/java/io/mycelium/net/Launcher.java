@@ -31,7 +31,10 @@ public final class Launcher implements AutoCloseable {
      * A launcher for {@code jvms} host JVMs that run at the same time and share this machine's cores:
      * each child's parallel kernels ({@link io.mycelium.tensor.Parallel}, on the common fork-join pool)
      * use K = max(1, cores / jvms) threads, its compute thread and K − 1 pool workers
-     * ({@code java.util.concurrent.ForkJoinPool.common.parallelism}; 0 runs every task on the caller).
+     * ({@code java.util.concurrent.ForkJoinPool.common.parallelism}). With K = 1 the host turns its
+     * parallel kernels off ({@link #oneCoreHost}): the common pool still has one worker at parallelism 0,
+     * and a host handing chunks to it spent about a quarter of its CPU in that worker, much of it in
+     * the switches between the two threads on its one core.
      * Otherwise N hosts computing a lockstep round at once each split every kernel over all the cores,
      * more kernel threads than cores, plus a pool wake-up per kernel. With K = 1 a host computes as each
      * of {@code Engine.partitioned}'s partitions does on its virtual thread. The same bits either way.
@@ -126,6 +129,11 @@ public final class Launcher implements AutoCloseable {
         return p;
     }
 
+    private static final String POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
+    /** Whether this JVM is a host that a launcher gave one core (common-pool parallelism 0): it computes every kernel on its compute thread. */
+    static boolean oneCoreHost() { return "0".equals(System.getProperty(POOL_PARALLELISM)); }
+
     /**
      * The command line of host {@code i} running {@code mycelium args...}: pinned to its CPUs, if hosts are.
      * {@code MYCELIUM_NET_HOST_OPTS} (whitespace-separated JVM flags, e.g. a JIT or GC log) is added for
@@ -136,7 +144,7 @@ public final class Launcher implements AutoCloseable {
         if (i >= 0 && i < pins.size()) cmd.addAll(List.of(taskset.toString(), "-c", pins.get(i))); // taskset execs the JVM: same pid
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (Runtime.version().feature() >= 23) cmd.add("--sun-misc-unsafe-memory-access=allow");
-        if (coresEach > 0) cmd.add("-Djava.util.concurrent.ForkJoinPool.common.parallelism=" + (coresEach - 1));
+        if (coresEach > 0) cmd.add("-D" + POOL_PARALLELISM + "=" + (coresEach - 1));
         String extra = System.getenv("MYCELIUM_NET_HOST_OPTS");
         if (extra != null && !extra.isBlank()) cmd.addAll(List.of(extra.trim().split("\\s+")));
         cmd.addAll(List.of("-Xss4m", "-Xmx768m", "-XX:+UseSerialGC", "-XX:ObjectAlignmentInBytes=64", "--add-modules", "jdk.incubator.vector",
