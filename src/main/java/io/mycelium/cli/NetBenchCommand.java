@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
         description = {"Measures the networked engine between two JVMs on 127.0.0.1.",
                 "One-way messages/s and MB/s (payload: 8 bytes a double) for rows of 32 and 1000 doubles (credit window 2048, after an untimed warm-up), and the CPU time both JVMs spent per message; "
                         + "the time of a synchronous round between two one-node partitions (32 doubles each way); "
-                        + "and a D-SGD epoch of Section IV-A's node regression on 2 host JVMs against the same epoch in process (median of 20 epochs, the same ones in each run: by default from the first epoch k >= 40 after 10 epochs in which each host JVM's JIT compilation took <= 10% of its CPU time; also epochs 41..60). "
+                        + "and a D-SGD epoch of Section IV-A's node regression on 2 host JVMs against the same epoch in process (median of 20 epochs, the same ones in each run: by default from the first epoch k >= 40 after 10 epochs in which each host JVM's JIT compilation took <= 10%% of its CPU time; also epochs 41..60). "
                         + "Prints the machine's load: timings on a shared machine are noisy."})
 final class NetBenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", description = "untimed seconds of each stream before its timed part (default 3)")
@@ -42,13 +42,14 @@ final class NetBenchCommand implements Callable<Integer> {
     // compilers are still busy with the transport for a hundred epochs or more (docs/networked.md, "The hosts'
     // JIT"). By default the timed epochs are therefore chosen by a rule on the hosts' own JIT time (JMH-style
     // steady state), fixed before any ratio was measured with it; the old fixed window is printed beside it.
-    static final int AUTO_EPOCHS = 420, AUTO_FIRST = 40, AUTO_LAST = 400, AUTO_SPAN = 10, WINDOW = 20, FIXED_FROM = 41, FIXED_TO = 60;
+    static final int AUTO_EPOCHS = 420, AUTO_FIRST = 40, AUTO_LAST = AUTO_EPOCHS - 20, AUTO_SPAN = 10, WINDOW = 20, FIXED_FROM = 41, FIXED_TO = 60;
     static final double AUTO_JIT_SHARE = 0.10;
 
     @Option(names = "--epochs", description = "D-SGD epochs in each of the three runs (default " + AUTO_EPOCHS + " with --warmup-epochs auto, else 60)")
     Integer epochs;
-    @Option(names = "--warmup-epochs", description = "auto (default): time the " + WINDOW + " epochs from the first epoch k >= " + AUTO_FIRST + " (up to " + AUTO_LAST
-            + ") after " + AUTO_SPAN + " epochs in which each host JVM's JIT compilation took at most 10% of its CPU time, the same epochs in each run; "
+    @Option(names = "--warmup-epochs", description = "auto (default): time the " + WINDOW + " epochs from the first epoch k >= " + AUTO_FIRST + " (up to --epochs minus " + WINDOW + ": " + AUTO_LAST
+            + ") after " + AUTO_SPAN + " epochs in which each host JVM's JIT compilation took at most 10%% of its CPU time, the same epochs in each run; "
+            + "if none, the last " + WINDOW + " epochs, saying the hosts were still compiling; also prints epochs " + FIXED_FROM + ".." + FIXED_TO + "; "
             + "or N: time the epochs after the first N (a fixed window)")
     String warmupEpochs = "auto";
 
