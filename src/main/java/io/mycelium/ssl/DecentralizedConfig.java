@@ -36,17 +36,11 @@ package io.mycelium.ssl;
  *                        (push-pull: a request and a reply of one row each); MODEL messages then carry only the
  *                        layer's bias, not its rows. 0: rows travel in MODEL messages and merge only when two
  *                        holders meet
- * @param catchUp         churn: a node that comes online owes the steps per layer it missed in its last offline session
- *                        (the rounds its timer fired while it was offline; unpaid debt of an earlier session is
- *                        dropped) and, in every round it steps, takes up to this many extra local steps per layer on
- *                        the same caches, loss and rate until they are made up; 0: none. Its output is sent once per
- *                        round, after all its steps, so the extra steps add no messages. Edge-reconstruction loss,
- *                        gossip merges only
  */
 public record DecentralizedConfig(Schedule schedule, int stagger, int maxDelay, double lossProb, double churn, int sessionMean,
                                   NegativeSource negatives, int fanout, int bufferCapacity, int maxNegAge,
                                   Merge merge, double gossipPeriod, int window, double gossipLocal, int featureRefresh,
-                                  int statsExchanges, int statsWarmup, int rowExchanges, int catchUp) {
+                                  int statsExchanges, int statsWarmup, int rowExchanges) {
 
     /** When layers step. */
     public enum Schedule {
@@ -92,7 +86,6 @@ public record DecentralizedConfig(Schedule schedule, int stagger, int maxDelay, 
         if (statsExchanges < 0) throw new IllegalArgumentException("stats exchanges must be at least 0, got " + statsExchanges);
         if (statsWarmup < 0) throw new IllegalArgumentException("stats warm-up must be at least 0, got " + statsWarmup);
         if (rowExchanges < 0) throw new IllegalArgumentException("row exchanges must be at least 0, got " + rowExchanges);
-        if (catchUp < 0) throw new IllegalArgumentException("catch-up steps must be at least 0, got " + catchUp);
         if (merge == Merge.EXACT && schedule != Schedule.LOCKSTEP) throw new IllegalArgumentException("exact averaging needs the lockstep schedule");
     }
 
@@ -102,68 +95,64 @@ public record DecentralizedConfig(Schedule schedule, int stagger, int maxDelay, 
      * exchange per held first-layer row and round, no faults.
      */
     public static DecentralizedConfig defaults() {
-        return new DecentralizedConfig(Schedule.ASYNC, 1, 1, 0, 0, 20, NegativeSource.PUSH, 2, 32, 10, Merge.AGE_WEIGHTED, 0.333, 50, 0.5, 10, 1, 10, 1, 0);
+        return new DecentralizedConfig(Schedule.ASYNC, 1, 1, 0, 0, 20, NegativeSource.PUSH, 2, 32, 10, Merge.AGE_WEIGHTED, 0.333, 50, 0.5, 10, 1, 10, 1);
     }
 
     /** The equivalence pin: lockstep, oracle negatives, exact averaging, no faults. */
     public static DecentralizedConfig exactLockstep() {
-        return new DecentralizedConfig(Schedule.LOCKSTEP, 1, 0, 0, 0, 20, NegativeSource.ORACLE, 2, 32, 10, Merge.EXACT, 1, 50, 0, 0, 1, 0, 0, 0);
+        return new DecentralizedConfig(Schedule.LOCKSTEP, 1, 0, 0, 0, 20, NegativeSource.ORACLE, 2, 32, 10, Merge.EXACT, 1, 50, 0, 0, 1, 0, 0);
     }
 
     public DecentralizedConfig withSchedule(Schedule s) {
-        return new DecentralizedConfig(s, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges, catchUp);
+        return new DecentralizedConfig(s, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withMerge(Merge m) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, m, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges, catchUp);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, m, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withWindow(int w) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, w, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges, catchUp);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, w, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withFeatureRefresh(int r) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, r, statsExchanges, statsWarmup, rowExchanges, catchUp);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, r, statsExchanges, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withGossipLocal(double p) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, p, featureRefresh, statsExchanges, statsWarmup, rowExchanges, catchUp);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, p, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withNegatives(NegativeSource s) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, s, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges, catchUp);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, s, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withStatsExchanges(int k) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, k, statsWarmup, rowExchanges, catchUp);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, k, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withStatsWarmup(int k) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, k, rowExchanges, catchUp);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, k, rowExchanges);
     }
 
     public DecentralizedConfig withGossipPeriod(double p) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, p, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges, catchUp);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, p, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withFaults(double churnFraction, double loss) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, loss, churnFraction, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges, catchUp);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, loss, churnFraction, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withRowExchanges(int k) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, k, catchUp);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, k);
     }
 
     /** PUSH negatives: {@code fanout} peers per push, buffer entries older than {@code maxNegAge} rounds not sampled. */
     public DecentralizedConfig withNegativePush(int fanout, int maxNegAge) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges, catchUp);
-    }
-
-    public DecentralizedConfig withCatchUp(int steps) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges, steps);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withStagger(int s) {
-        return new DecentralizedConfig(schedule, s, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges, catchUp);
+        return new DecentralizedConfig(schedule, s, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 }

@@ -39,8 +39,6 @@ public final class DecentralizedSsl {
     private final long seed;
     final LayerCopies[] copies;
     private final int[][] nextStep;
-    /** Catch-up ({@link DecentralizedConfig#catchUp}): steps missed in the current offline session, and the debt still owed. */
-    private final int[][] missed, debt;
     private final NeighbourCaches cache;
     private final double[][] out, history, prevOut;
     private final int[][] version;
@@ -89,10 +87,6 @@ public final class DecentralizedSsl {
         nextStep = new int[layers + 1][];
         gsum = new double[layers + 1][];
         stepped = new boolean[layers + 1][];
-        missed = new int[layers + 1][];
-        debt = new int[layers + 1][];
-        if (d.catchUp() > 0 && (c.loss() != SslConfig.Loss.EDGE_RECONSTRUCTION || d.merge() == Merge.EXACT))
-            throw new IllegalArgumentException("catch-up steps need the edge-reconstruction loss and a gossip merge");
         boolean adam = c.optimizer() == SslConfig.Optimizer.ADAM;
         for (int l = 1; l <= layers; l++) {
             copies[l] = new LayerCopies(n, w[l - 1], w[l], Encoder.init(c, l, inDim), l == 1 ? LayerCopies.touchedRows(data) : null, adam,
@@ -100,8 +94,6 @@ public final class DecentralizedSsl {
             for (int v = 0; v < n; v++) maxBlock = Math.max(maxBlock, copies[l].blockLength(v));
             nextStep[l] = new int[n];
             stepped[l] = new boolean[n];
-            missed[l] = new int[n];
-            debt[l] = new int[n];
             if (d.merge() == Merge.EXACT) gsum[l] = new double[c.paramCount(l, inDim)];
         }
         cache = new NeighbourCaches(g, w);
@@ -195,15 +187,13 @@ public final class DecentralizedSsl {
         deliver();
         for (int l = 1; l <= layers; l++)
             for (int v = 0; v < n; v++) stepped[l][v] = active(l) && online[v] && nextStep[l][v] <= now;
-        if (d.catchUp() > 0) countMissedSteps();
         if (decorrelation) gatherMoments();
         for (int l = 1; l <= layers; l++) {
             if (!active(l)) continue;
             for (int v = 0; v < n; v++) {
                 if (!stepped[l][v]) continue;
                 if (decorrelation) stepDecorrelation(v, l);
-                else step(v, l, 0);
-                for (int k = 1; k <= d.catchUp() && debt[l][v] > 0; k++) { step(v, l, k); debt[l][v]--; }
+                else step(v, l);
                 nextStep[l][v] = now + 1 + timer(v, l, now);
             }
         }
@@ -233,21 +223,6 @@ public final class DecentralizedSsl {
             if (!online[u]) continue;
             for (int q = off[u]; q < off[u + 1]; q++) if (nb[q] == v) { send(Kind.EMBEDDING, featurePayload[u], EMB, u, q, 0, 1); break; }
         }
-    }
-
-    /**
-     * Catch-up: an offline node whose layer-l timer fires misses that step (counted, timer re-armed as if it had
-     * stepped); a node that came online this round owes the steps missed in that offline session (replacing any
-     * unpaid debt).
-     */
-    private void countMissedSteps() {
-        for (int l = 1; l <= layers; l++)
-            for (int v = 0; v < n; v++) {
-                if (churn.joined[v]) { debt[l][v] = missed[l][v]; missed[l][v] = 0; }
-                if (online[v] || !active(l) || nextStep[l][v] > now) continue;
-                missed[l][v]++;
-                nextStep[l][v] = now + 1 + timer(v, l, now);
-            }
     }
 
     /** How far layer l's training is at the current round (its window in PROGRESSIVE, else all rounds): the clock of the learning-rate decay. */
@@ -307,8 +282,8 @@ public final class DecentralizedSsl {
     /** u = a·W_v + b_v for node v's copy of layer l. */
     private void affine(int v, int l) { copies[l].affine(v, a, u); }
 
-    /** Local step {@code extra} + 1 of layer l at node v this round (extra ≥ 1: a catch-up step) on its cached constants. */
-    private void step(int v, int l, int extra) {
+    /** One local step of layer l at node v on its cached constants. */
+    private void step(int v, int l) {
         counters.step(cache, v, l, now);
         aggregate(v, l);
         affine(v, l);
@@ -322,12 +297,12 @@ public final class DecentralizedSsl {
         if (d.negatives() == NegativeSource.ORACLE) {
             used = 0;
             for (int q = 0; q < c.negatives(); q++) {
-                int x = Encoder.oracleNegative(g, seed, v, now, l, q + extra * c.negatives());
+                int x = Encoder.oracleNegative(g, seed, v, now, l, q);
                 if (x >= 0) negNodes[used++] = x;
             }
             for (int q = 0; q < used; q++) edgeLoss.addTerm(prevOut[l], negNodes[q] * width, c.negWeight() / used, false);
         } else {
-            used = buffers[l].sample(v, now, d.maxNegAge(), c.negatives(), Draw.hash(seed, NEGSAMPLE, v, now, l + 1000L * extra), negSlots);
+            used = buffers[l].sample(v, now, d.maxNegAge(), c.negatives(), Draw.hash(seed, NEGSAMPLE, v, now, l), negSlots);
             for (int q = 0; q < used; q++) {
                 counters.negative(now - buffers[l].sentAt(negSlots[q]));
                 edgeLoss.addTerm(buffers[l].vectors, negSlots[q] * width, c.negWeight() / used, false);
