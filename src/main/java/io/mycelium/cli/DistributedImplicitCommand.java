@@ -179,15 +179,15 @@ final class DistributedImplicitCommand implements Callable<Integer> {
             try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(dir.dir().resolve("results.csv")))) {
                 w.println("model,task,scheme,devices,test_error,first_loss,final_loss,solve_rounds_per_batch,solve_bytes_per_batch,"
                         + "consensus_rounds_per_batch,consensus_bytes_per_batch,sync_error,async_change_mean,max_output_change,max_staleness,converged,seconds,"
-                        + "train_error,averaged_train_error,averaged_test_error,disagreement_mean,disagreement_max,mixing_slem,constant_loss,restarts,check_losses");
+                        + "train_error,averaged_train_error,averaged_test_error,disagreement_mean,disagreement_max,mixing_slem,constant_loss,restarts,check_losses,replaced_train_error");
                 for (DistributedImplicitRun.Row x : rows)
-                    w.printf(Locale.ROOT, "%s,%s,%s,%d,%.6f,%.6f,%.6f,%.3f,%.1f,%.3f,%.1f,%.6f,%.6f,%.6g,%d,%b,%.2f,%.6f,%.6f,%.6f,%.6g,%.6g,%.6f,%.6f,%d,%s%n", x.model(),
+                    w.printf(Locale.ROOT, "%s,%s,%s,%d,%.6f,%.6f,%.6f,%.3f,%.1f,%.3f,%.1f,%.6f,%.6f,%.6g,%d,%b,%.2f,%.6f,%.6f,%.6f,%.6g,%.6g,%.6f,%.6f,%d,%s,%.6f%n", x.model(),
                             x.task(), x.scheme(), x.devices(), x.testError(), x.firstLoss(), x.finalLoss(), x.solveRoundsPerBatch(), x.solveBytesPerBatch(),
                             x.consensusRoundsPerBatch(), x.consensusBytesPerBatch(), x.syncError(), x.meanAsyncChange(), x.maxOutputChange(),
                             x.maxStaleness(), x.converged(), x.seconds(), x.trainError(), x.averagedTrainError(), x.averagedTestError(),
                             last(x.disagreement()), x.disagreementMax(), x.mixingSlem(), x.constantLoss(), x.restarts(),
                             java.util.Arrays.stream(x.checkLosses()).mapToObj(v -> String.format(Locale.ROOT, "%.6f", v))
-                                    .collect(java.util.stream.Collectors.joining(" ")));
+                                    .collect(java.util.stream.Collectors.joining(" ")), x.replacedTrainError());
             }
             try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(dir.dir().resolve("disagreement.csv")))) {
                 w.println("model,task,scheme,epoch,disagreement_mean");
@@ -280,16 +280,17 @@ final class DistributedImplicitCommand implements Callable<Integer> {
                 + "Traffic per mini-batch: solve rounds (forward + adjoint iterations) and bytes sent by all devices; consensus rounds and bytes. "
                 + "Asynchronous change: test error of the trained copies under S = %d, D = %d minus synchronous (percentage points). "
                 + "θ̄: the average of the copies on every device (Algorithm 1's output); disagreement: ‖θ_i − θ̄‖ / ‖θ̄‖ at the end, mean (largest) over devices; "
-                + "slem: the consensus weights' second-largest eigenvalue modulus; restarts: new initializations by the restart rule (%s). Wall time %.0f s.%n%n",
+                + "slem: the consensus weights' second-largest eigenvalue modulus; re-placed: the copies' training error with every training graph on devices drawn afresh "
+                + "(a diagnostic; tied copies: the train error); restarts: new initializations by the restart rule (%s). Wall time %.0f s.%n%n",
                 split, scale, s.epochs(), s.batchSize() == 0 ? "full" : String.valueOf(s.batchSize()), s.lr(), s.sgdLr(), s.async().stagger(), s.async().history(),
                 s.restart().enabled() ? String.format(Locale.ROOT, "after epoch %d, training loss not below %.2f × the constant predictor's, at most %d",
                         s.restart().checkEpoch(), 1 - s.restart().margin(), s.restart().maxRestarts()) : "off", wall));
-        b.append("| model | task | scheme | test error | train error | θ̄ test error | θ̄ train error | disagreement | slem | loss first → last | solve rounds | solve KB "
+        b.append("| model | task | scheme | test error | train error | re-placed train error | θ̄ test error | θ̄ train error | disagreement | slem | loss first → last | solve rounds | solve KB "
                 + "| consensus rounds | consensus KB | async change | max output change | converged | restarts |\n");
-        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (DistributedImplicitRun.Row x : rows)
-            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.3g (%.3g) | %.4f | %.3f → %.3f | %.1f | %.1f | %.0f | %.1f | %+.2e | %.1e | %s | %d |%n",
-                    x.model(), x.task(), x.scheme(), x.testError(), x.trainError(), x.averagedTestError(), x.averagedTrainError(), last(x.disagreement()),
+            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.3g (%.3g) | %.4f | %.3f → %.3f | %.1f | %.1f | %.0f | %.1f | %+.2e | %.1e | %s | %d |%n",
+                    x.model(), x.task(), x.scheme(), x.testError(), x.trainError(), x.replacedTrainError(), x.averagedTestError(), x.averagedTrainError(), last(x.disagreement()),
                     x.disagreementMax(), x.mixingSlem(), x.firstLoss(), x.finalLoss(), x.solveRoundsPerBatch(), x.solveBytesPerBatch() / 1024,
                     x.consensusRoundsPerBatch(), x.consensusBytesPerBatch() / 1024, x.meanAsyncChange(), x.maxOutputChange(), x.converged() ? "yes" : "no", x.restarts()));
         return b.toString();

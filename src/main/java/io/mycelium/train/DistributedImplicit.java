@@ -313,16 +313,19 @@ public final class DistributedImplicit {
             for (int i = 0; i < d.length; i++) d[i] = i;
             return d;
         }
-        return placed.computeIfAbsent(g, x -> {
-            int[] all = new int[devices];
-            for (int i = 0; i < devices; i++) all[i] = i;
-            for (int i = 0; i < x.n(); i++) {
-                int j = i + placeRng.nextInt(devices - i), t = all[i];
-                all[i] = all[j];
-                all[j] = t;
-            }
-            return java.util.Arrays.copyOf(all, x.n());
-        });
+        return placed.computeIfAbsent(g, x -> draw(x.n(), placeRng));
+    }
+
+    /** n distinct devices drawn at random (the first n of a partial Fisher–Yates shuffle). */
+    private int[] draw(int n, UniformRandomProvider rng) {
+        int[] all = new int[devices];
+        for (int i = 0; i < devices; i++) all[i] = i;
+        for (int i = 0; i < n; i++) {
+            int j = i + rng.nextInt(devices - i), t = all[i];
+            all[i] = all[j];
+            all[j] = t;
+        }
+        return java.util.Arrays.copyOf(all, n);
     }
 
     private Params gatherShape(int rows) {
@@ -467,12 +470,34 @@ public final class DistributedImplicit {
      */
     public Evaluation evaluateAveraged(List<GraphSample> graphs, double tol, int maxIter) { return evaluate(graphs, tol, maxIter, true); }
 
-    private Evaluation evaluate(List<GraphSample> graphs, double tol, int maxIter, boolean averaged) {
+    /**
+     * As {@link #evaluate}, with each graph's nodes on distinct devices drawn afresh from {@code seed}
+     * instead of where the graph ran before (its training placement is kept for training): a
+     * diagnostic of how much of the copies' fit to their training graphs rides on which devices
+     * hosted each graph. For one tied copy, the same as {@link #evaluate}.
+     */
+    public Evaluation evaluateReplaced(List<GraphSample> graphs, double tol, int maxIter, long seed) {
+        fits(graphs);
+        UniformRandomProvider rng = Init.rng(seed);
         GraphBatch g = GraphBatch.of(graphs);
+        int[] dev = new int[g.n()];
+        for (int q = 0; q < g.graphs(); q++) System.arraycopy(draw(g.size(q), rng), 0, dev, g.first()[q], g.size(q));
+        return evaluate(g, dev, tol, maxIter, false);
+    }
+
+    private void fits(List<GraphSample> graphs) {
         for (GraphSample s : graphs)
             if (s.n() > devices) throw new IllegalArgumentException("a graph of " + s.n() + " nodes does not fit the " + devices + " devices");
+    }
+
+    private Evaluation evaluate(List<GraphSample> graphs, double tol, int maxIter, boolean averaged) {
+        fits(graphs);
+        GraphBatch g = GraphBatch.of(graphs);
+        return evaluate(g, devicesOf(g), tol, maxIter, averaged);
+    }
+
+    private Evaluation evaluate(GraphBatch g, int[] dev, double tol, int maxIter, boolean averaged) {
         Params rows;
-        int[] dev = devicesOf(g);
         if (method == Method.CENTRALIZED) rows = params;
         else if (averaged) rows = params.mean();
         else {

@@ -80,6 +80,9 @@ class ImplicitCliTest {
         }
         assertThat(rows.get(2)).startsWith("ignn,count,d-amsgrad,");
         assertThat(Double.parseDouble(rows.get(2).split(",")[9])).as("consensus rounds per batch").isEqualTo(1.0);
+        String[] header = rows.get(0).split(","), tied = rows.get(1).split(",");
+        assertThat(header[header.length - 1]).isEqualTo("replaced_train_error");
+        assertThat(tied[tied.length - 1]).as("a tied copy's error does not depend on the placement").isEqualTo(tied[17]);
         // the trained models: one tied copy centrally, one copy per device distributed
         var central = io.mycelium.artifact.ModelFile.read(out.resolve("models/ignn-count-centralized.myc"));
         var distributed = io.mycelium.artifact.ModelFile.read(out.resolve("models/ignn-count-d-amsgrad.myc"));

@@ -209,6 +209,35 @@ class DistributedImplicitTest {
         assertThat(avg.maxAbsDiff(ref)).isLessThan(1e-12);
         assertThat(dist.evaluate(g, 1e-10, 5000).output().maxAbsDiff(ref)).isGreaterThan(1e-6);
     }
+    /**
+     * Re-placing graphs on fresh devices changes nothing while the copies are tied (the centralized
+     * outputs), changes the outputs once they differ, is the same for the same seed, and leaves the
+     * training placement as it was.
+     */
+    @Test
+    void rePlacedEvaluationDrawsNewDevicesAndKeepsTheTrainingPlacement() {
+        HogwildTask t = count();
+        List<GraphSample> g = t.pool().subList(3, 12);
+        Objective obj = t.objective().fitTo(g);
+        DistributedImplicit central = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), obj, new DSgd(0.01),
+                DistributedImplicit.Method.CENTRALIZED, g, 4, 1e-12, 20_000, 3);
+        DistributedImplicit dist = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), obj, new DSgd(0.01),
+                DistributedImplicit.Method.DISTRIBUTED, g, 0, 4, 1e-12, 20_000, 3, io.mycelium.tensor.Init.Affine.GLOROT_ZERO,
+                DistributedImplicit.Placement.SHUFFLED);
+        tie(central, dist, 11);
+        Tensor ref = central.evaluate(g, 1e-12, 20_000).output();
+        assertThat(dist.evaluateReplaced(g, 1e-12, 20_000, 7).output().maxAbsDiff(ref)).isLessThan(1e-10);
+        assertThat(central.evaluateReplaced(g, 1e-12, 20_000, 7).output().maxAbsDiff(ref)).isZero();
+        jitter(dist.params(), 13);   // every copy moves by its own U(-0.1, 0.1) draws
+        dist.model().project(dist.params());
+        Tensor trained = dist.evaluate(g, 1e-12, 20_000).output();
+        Tensor replaced = dist.evaluateReplaced(g, 1e-12, 20_000, 7).output();
+        assertThat(replaced.maxAbsDiff(trained)).isGreaterThan(1e-3);
+        assertThat(dist.evaluateReplaced(g, 1e-12, 20_000, 7).output().maxAbsDiff(replaced)).isZero();
+        assertThat(dist.evaluateReplaced(g, 1e-12, 20_000, 8).output().maxAbsDiff(replaced)).isGreaterThan(1e-3);
+        assertThat(dist.evaluate(g, 1e-12, 20_000).output().maxAbsDiff(trained)).isZero();
+    }
+
     /** Shuffled placement moves nodes between devices, not the computation: tied copies still give the centralized gradient. */
     @Test
     void shuffledPlacementKeepsTheCentralizedGradientWithTiedCopies() {

@@ -111,13 +111,14 @@ public final class DistributedImplicitRun {
      * mini-batch (solve rounds and bytes: forward and adjoint iterations; consensus rounds and bytes),
      * the change of the test error under asynchronous inference of the trained copies; and how far
      * the copies are from one model: the training and test error of their average θ̄ deployed on every
-     * device (Algorithm 1's output), their disagreement ‖θ_i − θ̄‖ / ‖θ̄‖ after every epoch (mean over
+     * device (Algorithm 1's output), the copies' training error with every training graph re-placed on
+     * devices drawn afresh (a diagnostic: how much of their fit rides on the training placement), their disagreement ‖θ_i − θ̄‖ / ‖θ̄‖ after every epoch (mean over
      * devices) and at the end (largest), and the consensus weights' second-largest eigenvalue modulus.
      */
     public record Row(String model, String task, String scheme, int devices, double testError, double firstLoss, double finalLoss,
                       double solveRoundsPerBatch, double solveBytesPerBatch, double consensusRoundsPerBatch, double consensusBytesPerBatch,
                       double syncError, double[] asyncErrors, double maxOutputChange, int maxStaleness, boolean converged, double seconds,
-                      double trainError, double averagedTrainError, double averagedTestError, double[] disagreement, double disagreementMax,
+                      double trainError, double averagedTrainError, double averagedTestError, double replacedTrainError, double[] disagreement, double disagreementMax,
                       double mixingSlem, java.util.Map<String, Double> tensorDisagreement, double[] epochLoss, double constantLoss, int restarts,
                       double[] checkLosses) {
         public double meanAsyncChange() {
@@ -208,6 +209,7 @@ public final class DistributedImplicitRun {
         double trainErr = tr.evaluate(sp.train(), a.tol(), a.maxTicks()).metric();
         double avgTrain = tr.evaluateAveraged(sp.train(), a.tol(), a.maxTicks()).metric();
         double avgTest = tr.evaluateAveraged(sp.test(), a.tol(), a.maxTicks()).metric();
+        double replacedTrain = tr.evaluateReplaced(sp.train(), a.tol(), a.maxTicks(), s.seed() * 0x9E3779B97F4A7C15L + 5).metric();
         AsyncRun sync = new AsyncEngine(ev.batch().graph(), ev.rows(), AsyncSchedule.synchronous())
                 .runImplicit(model, ev.batch().x(), ev.batch().edges(), null, a.tol(), a.maxTicks());
         conv &= sync.converged();
@@ -225,7 +227,7 @@ public final class DistributedImplicitRun {
         }
         double b = Math.max(1, batches);
         Row row = new Row(entry.id(), task.id(), scheme.id(), tr.devices(), ev.metric(), first, last, rounds / b, floats * 8.0 / b, cr / b, cf * 8.0 / b,
-                syncErr, errs, maxOut, stale, conv, (System.nanoTime() - t0) / 1e9, trainErr, avgTrain, avgTest, disagreement,
+                syncErr, errs, maxOut, stale, conv, (System.nanoTime() - t0) / 1e9, trainErr, avgTrain, avgTest, replacedTrain, disagreement,
                 apart.max(), tr.mixingSlem(), tr.disagreementByTensor(), loss, constant, attempt,
                 checks.stream().mapToDouble(Double::doubleValue).toArray());
         return new Trained(row, model, tr.params().copy(), tr.readout(), tr.consensusGraph());
