@@ -146,6 +146,19 @@ class DistributedImplicitTest {
         }
     }
 
+    /** IGNN on {@code g} centrally and with shuffled per-device copies (D-SGD, batches of 4), the copies tied to the central one. */
+    static DistributedImplicit[] tiedShuffled(List<GraphSample> g) {
+        HogwildTask t = count();
+        Objective obj = t.objective().fitTo(g);
+        DistributedImplicit central = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), obj, new DSgd(0.01),
+                DistributedImplicit.Method.CENTRALIZED, g, 4, 1e-13, 20_000, 3);
+        DistributedImplicit dist = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), obj, new DSgd(0.01),
+                DistributedImplicit.Method.DISTRIBUTED, g, 0, 4, 1e-13, 20_000, 3, io.mycelium.tensor.Init.Affine.GLOROT_ZERO,
+                DistributedImplicit.Placement.SHUFFLED);
+        tie(central, dist, 11);
+        return new DistributedImplicit[] {central, dist};
+    }
+
     /** Adds U(-0.1, 0.1) to every entry. */
     static void jitter(Params p, long seed) {
         org.apache.commons.rng.UniformRandomProvider r = io.mycelium.tensor.Init.rng(seed);
@@ -209,6 +222,7 @@ class DistributedImplicitTest {
         assertThat(avg.maxAbsDiff(ref)).isLessThan(1e-12);
         assertThat(dist.evaluate(g, 1e-10, 5000).output().maxAbsDiff(ref)).isGreaterThan(1e-6);
     }
+
     /**
      * Re-placing graphs on fresh devices changes nothing while the copies are tied (the centralized
      * outputs), changes the outputs once they differ, is the same for the same seed, and leaves the
@@ -216,15 +230,9 @@ class DistributedImplicitTest {
      */
     @Test
     void rePlacedEvaluationDrawsNewDevicesAndKeepsTheTrainingPlacement() {
-        HogwildTask t = count();
-        List<GraphSample> g = t.pool().subList(3, 12);
-        Objective obj = t.objective().fitTo(g);
-        DistributedImplicit central = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), obj, new DSgd(0.01),
-                DistributedImplicit.Method.CENTRALIZED, g, 4, 1e-12, 20_000, 3);
-        DistributedImplicit dist = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), obj, new DSgd(0.01),
-                DistributedImplicit.Method.DISTRIBUTED, g, 0, 4, 1e-12, 20_000, 3, io.mycelium.tensor.Init.Affine.GLOROT_ZERO,
-                DistributedImplicit.Placement.SHUFFLED);
-        tie(central, dist, 11);
+        List<GraphSample> g = count().pool().subList(3, 12);
+        DistributedImplicit[] pair = tiedShuffled(g);
+        DistributedImplicit central = pair[0], dist = pair[1];
         Tensor ref = central.evaluate(g, 1e-12, 20_000).output();
         assertThat(dist.evaluateReplaced(g, 1e-12, 20_000, 7).output().maxAbsDiff(ref)).isLessThan(1e-10);
         assertThat(central.evaluateReplaced(g, 1e-12, 20_000, 7).output().maxAbsDiff(ref)).isZero();
@@ -241,15 +249,9 @@ class DistributedImplicitTest {
     /** Shuffled placement moves nodes between devices, not the computation: tied copies still give the centralized gradient. */
     @Test
     void shuffledPlacementKeepsTheCentralizedGradientWithTiedCopies() {
-        HogwildTask t = count();
-        List<GraphSample> g = t.pool().subList(3, 12);
-        Objective obj = t.objective().fitTo(g);
-        DistributedImplicit central = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), obj, new DSgd(0.01),
-                DistributedImplicit.Method.CENTRALIZED, g, 4, 1e-13, 20_000, 3);
-        DistributedImplicit dist = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), obj, new DSgd(0.01),
-                DistributedImplicit.Method.DISTRIBUTED, g, 0, 4, 1e-13, 20_000, 3, io.mycelium.tensor.Init.Affine.GLOROT_ZERO,
-                DistributedImplicit.Placement.SHUFFLED);
-        tie(central, dist, 11);
+        List<GraphSample> g = count().pool().subList(3, 12);
+        DistributedImplicit[] pair = tiedShuffled(g);
+        DistributedImplicit central = pair[0], dist = pair[1];
         Params gc = central.params().emptyLike(), gd = dist.params().emptyLike();
         assertThat(dist.lossAndGradient(g, gd)).isCloseTo(central.lossAndGradient(g, gc), org.assertj.core.data.Offset.offset(1e-12));
         double err = 0;
