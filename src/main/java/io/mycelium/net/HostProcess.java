@@ -73,7 +73,6 @@ public final class HostProcess {
             coord.tell(new Wire.Joined(run, part.index(), partRef, Partitioner.hash(job.graph(), partOf)));
             Wire.Roster roster = expect(events, Wire.Roster.class, join);
             NetTransport transport = new NetTransport(run, roster.partitions(), faults);
-            if (Launcher.oneCoreHost()) io.mycelium.tensor.Parallel.setEnabled(false); // the same bits either way
             try {
                 switch (job) {
                     case Job.Train t -> train(t, part, inbox, transport, roster.resume(), ck, coord, run);

@@ -31,10 +31,10 @@ public final class Launcher implements AutoCloseable {
      * A launcher for {@code jvms} host JVMs that run at the same time and share this machine's cores:
      * each child's parallel kernels ({@link io.mycelium.tensor.Parallel}, on the common fork-join pool)
      * use K = max(1, cores / jvms) threads, its compute thread and K − 1 pool workers
-     * ({@code java.util.concurrent.ForkJoinPool.common.parallelism}). With K = 1 the host turns its
-     * parallel kernels off ({@link #oneCoreHost}): the common pool still has one worker at parallelism 0,
-     * and a host handing chunks to it spent about a quarter of its CPU in that worker, much of it in
-     * the switches between the two threads on its one core.
+     * ({@code java.util.concurrent.ForkJoinPool.common.parallelism}). With K = 1 that is 0, and
+     * {@link io.mycelium.tensor.Parallel} then runs every kernel on the compute thread: the common pool
+     * would still start one worker, and a host handing chunks to it spent about a quarter of its CPU in
+     * that worker, much of it in the switches between the two threads on its one core.
      * Otherwise N hosts computing a lockstep round at once each split every kernel over all the cores,
      * more kernel threads than cores, plus a pool wake-up per kernel. With K = 1 a host computes as each
      * of {@code Engine.partitioned}'s partitions does on its virtual thread. The same bits either way.
@@ -130,9 +130,6 @@ public final class Launcher implements AutoCloseable {
     }
 
     private static final String POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
-
-    /** Whether this JVM is a host that a launcher gave one core (common-pool parallelism 0): it computes every kernel on its compute thread. */
-    static boolean oneCoreHost() { return "0".equals(System.getProperty(POOL_PARALLELISM)); }
 
     /**
      * The command line of host {@code i} running {@code mycelium args...}: pinned to its CPUs, if hosts are.

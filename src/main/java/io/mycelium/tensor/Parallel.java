@@ -16,12 +16,21 @@ public final class Parallel {
 
     private static volatile boolean enabled = true;
 
+    /**
+     * Whether this JVM was started with common-pool parallelism 0 (as the networked engine's launcher
+     * starts a host that has one core): the caller is meant to be the only thread, but the pool would
+     * still start a worker for the chunks it is handed, and on one core the two threads only switch
+     * back and forth. Such a JVM runs every kernel on the calling thread; the same bits either way.
+     */
+    private static final boolean CALLER_ONLY = "0".equals(System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism"));
+
     private Parallel() {}
 
     /** Turns parallel kernels off (for reference timings) or on. Results are identical either way. */
     public static void setEnabled(boolean on) { enabled = on; }
 
-    public static boolean isEnabled() { return enabled; }
+    /** Whether kernels may use the pool: not turned off, and the JVM was not started with common-pool parallelism 0. */
+    public static boolean isEnabled() { return enabled && !CALLER_ONLY; }
 
     public interface Body {
         void run(int chunk, int from, int to);
@@ -65,7 +74,7 @@ public final class Parallel {
     }
 
     /** Whether {@link #both} called from this thread would run its two halves one after the other on it. */
-    public static boolean sequential() { return !enabled || INSIDE_HALF.get() || Thread.currentThread().isVirtual(); }
+    public static boolean sequential() { return !isEnabled() || INSIDE_HALF.get() || Thread.currentThread().isVirtual(); }
 
     private static Runnable half(Runnable r) {
         return () -> {
@@ -103,7 +112,7 @@ public final class Parallel {
 
     /** Runs {@code body} over {@code [0, n)} split into {@code chunks} contiguous pieces. */
     public static void forRange(int n, int chunks, Body body) {
-        if (chunks <= 1 || !enabled || Thread.currentThread().isVirtual() || INSIDE_HALF.get()) {
+        if (chunks <= 1 || sequential()) {
             for (int c = 0; c < chunks; c++) body.run(c, start(n, chunks, c), start(n, chunks, c + 1));
             return;
         }
