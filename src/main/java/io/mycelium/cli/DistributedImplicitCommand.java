@@ -68,9 +68,10 @@ final class DistributedImplicitCommand implements Callable<Integer> {
     @Option(names = "--init", defaultValue = "glorot", description = "how every affine layer (weights and biases) starts: glorot (Glorot-uniform W, "
             + "zero b; the default) or torch (PyTorch nn.Linear's default, W and b U(±1/√fan-in)), as hogwild-table3's --init")
     String init;
-    @Option(names = "--placement", defaultValue = "shuffled", description = "which device runs which node: shuffled (each graph's nodes on "
-            + "distinct devices drawn at random, seeded: no device holds a fixed role, as in the training paper's random graphs over one "
-            + "node set; the default) or in-order (node i of every graph on device i)")
+    @Option(names = "--placement", defaultValue = "redrawn", description = "which device runs which node: redrawn (each graph's nodes on "
+            + "distinct devices drawn afresh for every epoch, seeded by seed, epoch and graph: every presentation a new sample over the device "
+            + "set, as the training paper's G(t) over one node set; each step's consensus graph is its mini-batch's union; the default), "
+            + "shuffled (drawn once per graph) or in-order (node i of every graph on device i)")
     String placement;
     @Option(names = "--consensus-rounds", defaultValue = "1", description = "consensus rounds per mini-batch (default ${DEFAULT-VALUE}: D-SGD and D-AMSGrad "
             + "as published; more is a diagnostic, not the paper's algorithm)")
@@ -215,9 +216,13 @@ final class DistributedImplicitCommand implements Callable<Integer> {
             cfg.put("tasks", ts);
             cfg.put("scale", scl);
             cfg.put("schemes", sc.stream().map(Scheme::id).toList());
-            cfg.put("devices", (s.placement() == io.mycelium.train.DistributedImplicit.Placement.IN_ORDER ? "node i of every graph runs on device i"
-                    : "each graph's nodes run on distinct devices drawn at random (seeded)")
-                    + " (ours: the training paper's graphs share one node set); consensus over the union of the training graphs' edges, Metropolis-Hastings weights, one round per mini-batch");
+            cfg.put("devices", switch (s.placement()) {
+                case IN_ORDER -> "node i of every graph runs on device i; consensus over the union of the training graphs' edges";
+                case SHUFFLED -> "each graph's nodes run on distinct devices drawn at random once (seeded); consensus over the union of the training graphs' edges";
+                case REDRAWN -> "each training graph's nodes run on distinct devices drawn afresh for every epoch (seeded by seed, epoch, graph), test graphs "
+                        + "on devices drawn once; each step's consensus graph is its mini-batch's union on that epoch's devices";
+            } + " (ours: the training paper's graphs share one node set), linked by a path over the device ids where it falls apart; "
+                    + "Metropolis-Hastings weights, " + s.consensusRounds() + " round(s) per mini-batch");
             cfg.put("restartRule", s.restart().enabled()
                     ? "ours, every scheme alike (the training paper has none): after epoch " + s.restart().checkEpoch() + " a run whose training loss is not below "
                     + (1 - s.restart().margin()) + " x the best constant predictor's (class-share entropy; mean predictor) restarts from a new initialization, "
@@ -268,7 +273,8 @@ final class DistributedImplicitCommand implements Callable<Integer> {
         return switch (p.trim().toLowerCase(Locale.ROOT)) {
             case "in-order" -> io.mycelium.train.DistributedImplicit.Placement.IN_ORDER;
             case "shuffled" -> io.mycelium.train.DistributedImplicit.Placement.SHUFFLED;
-            default -> throw new Main.UserError("--placement: '" + p + "' is not in-order or shuffled");
+            case "redrawn" -> io.mycelium.train.DistributedImplicit.Placement.REDRAWN;
+            default -> throw new Main.UserError("--placement: '" + p + "' is not redrawn, shuffled or in-order");
         };
     }
 

@@ -24,12 +24,15 @@ import java.util.Map;
  *
  * <p><b>Devices.</b> The graphs of a graph-set task are different networks over time on one fleet of
  * devices: node i of every graph is hosted by device i (the chains of the count and sum tasks: the
- * i-th device along the chain), or with {@link Placement#SHUFFLED} each graph's nodes by distinct
- * devices drawn at random. There are as many devices as the largest graph has nodes. A
+ * i-th device along the chain), with {@link Placement#SHUFFLED} each graph's nodes by distinct
+ * devices drawn at random once, or with {@link Placement#REDRAWN} by distinct devices drawn afresh
+ * for every epoch. There are as many devices as the largest graph has nodes. A
  * mini-batch is a disjoint union of graphs; each of its rows runs with its device's copy, and the
  * device's gradient is the sum over its rows. The consensus graph over which devices mix their
  * parameters is the union of the training graphs' edges (linked by a path over the device ids where
- * that union is disconnected), with Metropolis–Hastings weights (eq. 16).
+ * that union is disconnected), with Metropolis–Hastings weights (eq. 16); with {@link Placement#REDRAWN}
+ * it is each step's own: the union of that mini-batch's edges on that epoch's devices, its weights
+ * recomputed (the training paper's time-varying G(t)).
  *
  * <p><b>Losses.</b> Device i's local loss J_i is its rows' share of the batch loss times the number
  * of devices, so the devices' average gradient is the centralized gradient (the centralized objective
@@ -56,7 +59,13 @@ public final class DistributedImplicit {
         /** Node i of every graph on device i (the i-th device along a chain; the i-th atom of a molecule's file). */
         IN_ORDER,
         /** Each graph's nodes on distinct devices drawn at random (seeded, once per graph): no device is tied to a position. */
-        SHUFFLED
+        SHUFFLED,
+        /**
+         * Each training graph's nodes on distinct devices drawn afresh for every epoch, from (seed, epoch,
+         * the graph's index in the training list): every presentation of a graph is a new sample over the
+         * device set, as the training paper's G(t) over one V; graphs not trained on are placed as with SHUFFLED.
+         */
+        REDRAWN
     }
 
     /** Rounds and floats of one epoch: solves (forward and adjoint iterations) and consensus. */
@@ -70,10 +79,13 @@ public final class DistributedImplicit {
     private final GraphNet.Implicit net;
     private final int devices;
     private final Params params;            // [1, ...] tied or [devices, ...]
-    private final Operator mixing;          // null when centralized
-    private final Graph consensus;
+    private Operator mixing;                // null when centralized; each step's own with REDRAWN
+    private Graph consensus;
     private final Placement placement;
     private final UniformRandomProvider placeRng;
+    private final long placeSeed;
+    private final Map<GraphSample, Integer> trainIndex = new java.util.IdentityHashMap<>();
+    private int placeEpoch;                 // the epoch whose REDRAWN placement the training graphs are on
     private final Map<GraphSample, int[]> placed = new java.util.IdentityHashMap<>();
     private final DeviceGraphReadout head;  // graph-level objectives only
     private final List<Batch> batches = new ArrayList<>();
@@ -85,7 +97,7 @@ public final class DistributedImplicit {
     /** One mini-batch: the union graph, its device of each row, its row-wise parameter copies and warm starts. */
     private final class Batch {
         final GraphBatch graph;
-        final int[] device;
+        int[] device;                       // redrawn every epoch with REDRAWN
         final Params rows;
         final BatchContext ctx;
 
@@ -151,6 +163,8 @@ public final class DistributedImplicit {
         this.params = method == Method.CENTRALIZED ? tied : tied.perNode(this.devices);
         this.placement = java.util.Objects.requireNonNull(placement, "placement");
         this.placeRng = Init.rng(seed * 0x9E3779B97F4A7C15L + 3);
+        this.placeSeed = seed * 0x9E3779B97F4A7C15L + 4;
+        for (int i = 0; i < train.size(); i++) trainIndex.putIfAbsent(train.get(i), i);
         this.consensus = consensusGraph(train);
         this.mixing = method == Method.CENTRALIZED ? null : ShiftOperator.metropolisHastings(consensus);
         this.order = Init.rng(seed * 0x9E3779B97F4A7C15L + 2);
@@ -192,7 +206,11 @@ public final class DistributedImplicit {
     /** The graph readout every device holds a copy of (its parameters are in {@link #params}), or null for node-level objectives. */
     public GraphReadout readout() { return head == null ? null : head.mlp(); }
 
-    /** The devices' consensus graph: the union of the training graphs' edges over device ids, linked by a path where it falls apart. */
+    /**
+     * The devices' consensus graph: the union of the training graphs' edges over device ids, linked by a
+     * path where it falls apart; with {@link Placement#REDRAWN} the last step's (its mini-batch's union
+     * on that epoch's devices).
+     */
     public Graph consensusGraph() { return consensus; }
 
     private Graph consensusGraph(List<GraphSample> graphs) {
@@ -232,11 +250,19 @@ public final class DistributedImplicit {
             idx[i] = idx[j];
             idx[j] = t;
         }
+        if (placement == Placement.REDRAWN) {
+            placeEpoch = epoch;
+            for (Batch b : batches) b.device = devicesOf(b.graph);
+        }
         double loss = 0;
         long solveRounds = 0, solveFloats = 0, consRounds = 0, consFloats = 0;
         boolean conv = true;
         for (int bi : idx) {
             Batch b = batches.get(bi);
+            if (placement == Placement.REDRAWN && method == Method.DISTRIBUTED) {   // this step's G(t)
+                consensus = consensusGraph(b.graph.samples());
+                mixing = ShiftOperator.metropolisHastings(consensus);
+            }
             Counters before = b.ctx.host().comm().counters().snapshot();
             Params g = params.emptyLike();
             loss += deviceGradients(b, g);
@@ -306,13 +332,22 @@ public final class DistributedImplicit {
         return d;
     }
 
-    /** The devices of a graph's nodes, drawn once per graph for {@link Placement#SHUFFLED} (in the order graphs are first met). */
+    /** The devices of a graph's nodes now (a copy): where it trains this epoch, or where an evaluation runs it. */
+    int[] placement(GraphSample g) { return placeOf(g).clone(); }
+
+    /**
+     * The devices of a graph's nodes: drawn once per graph for {@link Placement#SHUFFLED} (in the order
+     * graphs are first met); for {@link Placement#REDRAWN}, a training graph's are drawn from (seed, epoch,
+     * graph index) for the current epoch (after training: the last one's), other graphs' as with SHUFFLED.
+     */
     private int[] placeOf(GraphSample g) {
         if (placement == Placement.IN_ORDER) {
             int[] d = new int[g.n()];
             for (int i = 0; i < d.length; i++) d[i] = i;
             return d;
         }
+        Integer k = placement == Placement.REDRAWN ? trainIndex.get(g) : null;
+        if (k != null) return draw(g.n(), Init.rng(placeSeed + placeEpoch * 0xC2B2AE3D27D4EB4FL + (k + 1L) * 0x165667B19E3779F9L));
         return placed.computeIfAbsent(g, x -> draw(x.n(), placeRng));
     }
 
@@ -425,8 +460,9 @@ public final class DistributedImplicit {
     }
 
     /**
-     * The second-largest eigenvalue modulus of the consensus weights W: one round shrinks the copies'
-     * disagreement by at most this factor (0 for one tied copy). Power iteration on W − 11ᵀ/n.
+     * The second-largest eigenvalue modulus of the consensus weights W (with {@link Placement#REDRAWN}
+     * the last step's): one round shrinks the copies' disagreement by at most this factor (0 for one
+     * tied copy). Power iteration on W − 11ᵀ/n.
      */
     public double mixingSlem() {
         if (mixing == null) return 0;

@@ -44,11 +44,11 @@ class ImplicitCliTest {
         r = CliRun.of("reproduce", "distributed-implicit", "--stagger", "0", "--out", out.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--stagger");
-        // fold selection: a fold outside --folds, --folds alone, folds of count, too few folds, a negative batch
+        // fold selection: a fold outside --folds, --folds alone, folds of count, too few folds, a negative batch, an unknown placement
         String[][] bad = {{"--fold", "10"}, {"--fold", "-1"}, {"--folds", "10"}, {"--fold", "0", "--tasks", "count,mutag"}, {"--folds", "1", "--fold", "0"},
-                {"--batch-size", "-1"}};
+                {"--batch-size", "-1"}, {"--placement", "random"}};
         String[] says = {"--fold must be between 0 and 9 (--folds 10), got 10", "got -1", "--folds needs --fold", "count and sum have none",
-                "--folds must be at least 2", "--batch-size"};
+                "--folds must be at least 2", "--batch-size", "--placement: 'random' is not redrawn, shuffled or in-order"};
         for (int i = 0; i < bad.length; i++) {
             List<String> args = new ArrayList<>(List.of("reproduce", "distributed-implicit", "--out", out.toString()));
             args.addAll(List.of(bad[i]));

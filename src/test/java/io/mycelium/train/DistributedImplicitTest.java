@@ -267,6 +267,112 @@ class DistributedImplicitTest {
         // the chains' union over shuffled devices is no longer the path
         assertThat(dist.consensusGraph().directedEdgeCount()).isGreaterThan(central.consensusGraph().directedEdgeCount());
     }
+    /** IGNN on {@code g} with per-device copies and {@link DistributedImplicit.Placement#REDRAWN}, from {@code seed} and {@code initSeed}. */
+    static DistributedImplicit redrawn(List<GraphSample> g, int batch, long seed, long initSeed) {
+        HogwildTask t = count();
+        return new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), t.objective().fitTo(g), DAmsGrad.trackerFirst(0.01),
+                DistributedImplicit.Method.DISTRIBUTED, g, 0, batch, 1e-10, 20_000, seed, initSeed, io.mycelium.tensor.Init.Affine.GLOROT_ZERO,
+                DistributedImplicit.Placement.REDRAWN);
+    }
+
+    /** Σ_i of the device gradients against the tied gradient: the largest entry-wise difference. */
+    static double sumError(Params tied, Params devices, int n) {
+        double err = 0;
+        for (String name : tied.names()) {
+            double[] c = tied.get(name).data(), d = devices.get(name).data();
+            for (int k = 0; k < c.length; k++) {
+                double s = 0;
+                for (int i = 0; i < n; i++) s += d[i * c.length + k];
+                err = Math.max(err, Math.abs(s - c[k]));
+            }
+        }
+        return err;
+    }
+
+    /** Redrawing the devices every epoch moves nodes, not the computation: tied copies give the centralized gradient on every epoch's placement. */
+    @Test
+    void redrawnPlacementKeepsTheCentralizedGradientWithTiedCopies() {
+        List<GraphSample> g = count().pool().subList(3, 12);
+        HogwildTask t = count();
+        Objective obj = t.objective().fitTo(g);
+        DistributedImplicit central = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), obj, new DSgd(0.01),
+                DistributedImplicit.Method.CENTRALIZED, g, 4, 1e-13, 20_000, 3);
+        DistributedImplicit dist = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), obj, new DSgd(0.01),
+                DistributedImplicit.Method.DISTRIBUTED, g, 0, 4, 1e-13, 20_000, 3, io.mycelium.tensor.Init.Affine.GLOROT_ZERO,
+                DistributedImplicit.Placement.REDRAWN);
+        int[] before = dist.placement(g.get(8));
+        for (int round = 0; round < 2; round++) {
+            tie(central, dist, 11 + round);
+            Params gc = central.params().emptyLike(), gd = dist.params().emptyLike();
+            assertThat(dist.lossAndGradient(g, gd)).isCloseTo(central.lossAndGradient(g, gc), org.assertj.core.data.Offset.offset(1e-12));
+            assertThat(sumError(gc, gd, dist.devices())).as("epoch placement %d", round).isLessThan(1e-8);
+            dist.epoch();   // the first epoch trains on the placement above; the second draws anew
+            dist.epoch();
+        }
+        assertThat(dist.placement(g.get(8))).as("the 12-node chain moved").isNotEqualTo(before);
+    }
+
+    /**
+     * REDRAWN: every epoch each training graph's nodes sit on distinct devices, drawn anew (the
+     * placement changes between epochs) and the same for the same seed whatever the initialization
+     * (a restart keeps them); a step's consensus graph is exactly its batch's union on that epoch's
+     * devices (linked by the path over the device ids where it falls apart); graphs not trained on keep
+     * one placement; the same seed gives the same bits.
+     */
+    @Test
+    void redrawnPlacementIsFreshEveryEpochDistinctAndSeeded() {
+        List<GraphSample> pool = count().pool(), train = pool.subList(2, 10);
+        int largest = train.stream().mapToInt(GraphSample::n).max().orElseThrow();
+        GraphSample other = java.util.stream.Stream.concat(pool.subList(0, 2).stream(), pool.subList(10, pool.size()).stream())
+                .filter(x -> x.n() <= largest).findFirst().orElseThrow();
+        DistributedImplicit a = redrawn(train, train.size(), 5, 5), b = redrawn(train, train.size(), 5, 5), restarted = redrawn(train, train.size(), 5, 99);
+        int n = a.devices();
+        int[][] last = null;
+        int[] otherAt = a.placement(other);
+        java.util.Set<Long> lastEdges = null;
+        for (int e = 0; e < 4; e++) {
+            a.epoch();
+            b.epoch();
+            restarted.epoch();
+            int[][] now = new int[train.size()][];
+            java.util.Set<Long> pairs = new java.util.TreeSet<>();
+            for (int q = 0; q < train.size(); q++) {
+                now[q] = a.placement(train.get(q));
+                assertThat(java.util.Arrays.stream(now[q]).distinct().count()).as("distinct devices").isEqualTo(train.get(q).n());
+                assertThat(java.util.Arrays.stream(now[q]).allMatch(d -> d >= 0 && d < n)).as("devices 0..n-1").isTrue();
+                assertThat(restarted.placement(train.get(q))).as("a restart keeps the epoch's placement").isEqualTo(now[q]);
+                io.mycelium.graph.Graph gq = train.get(q).graph();
+                for (int i = 0; i < gq.n(); i++)
+                    for (int p = gq.offsets()[i]; p < gq.offsets()[i + 1]; p++) {
+                        int u = now[q][i], v = now[q][gq.neighbours()[p]];
+                        pairs.add((long) Math.min(u, v) * n + Math.max(u, v));
+                    }
+            }
+            int[] x = new int[pairs.size()], y = new int[pairs.size()];
+            int k = 0;
+            for (long p : pairs) {
+                x[k] = (int) (p / n);
+                y[k++] = (int) (p % n);
+            }
+            if (!io.mycelium.graph.Graph.fromEdges(n, x, y).isConnected()) for (int i = 0; i + 1 < n; i++) pairs.add((long) i * n + i + 1);
+            io.mycelium.graph.Graph c = a.consensusGraph();
+            assertThat(c.edgeCount()).isEqualTo(pairs.size());
+            for (long p : pairs) assertThat(c.hasEdge((int) (p / n), (int) (p % n))).isTrue();
+            if (last != null) {
+                int moved = 0;
+                for (int q = 0; q < now.length; q++) if (!java.util.Arrays.equals(now[q], last[q])) moved++;
+                assertThat(moved).as("graphs on new devices, epoch %d", e).isGreaterThanOrEqualTo(now.length - 1);
+                assertThat(pairs).as("the consensus graph changes").isNotEqualTo(lastEdges);
+            }
+            last = now;
+            lastEdges = pairs;
+            assertThat(a.placement(other)).as("a graph not trained on keeps its devices").isEqualTo(otherAt);
+        }
+        for (String name : a.params().names())
+            assertThat(b.params().get(name).data()).as(name).isEqualTo(a.params().get(name).data());
+        assertThat(a.disagreement().max()).as("the copies trained apart").isGreaterThan(0);
+    }
+
     @Test
     void repeatedConsensusRoundsAreCounted() {
         HogwildTask t = count();
