@@ -24,12 +24,28 @@ public final class SslExperiment {
     /**
      * @param decLr       learning rate of the decentralized copies (the other trainers use {@code ssl}'s)
      * @param faultChurn  churn of the faults run (fraction offline), {@code faultLoss} its message loss
+     * @param rounds      training length of a trained method by name (its schedule: the rate reaches 0 at
+     *                    {@code ssl.lrZeroAt()} of it; PROGRESSIVE: each layer's window is rounds / layers);
+     *                    a method not in the map trains {@code ssl.epochs()} rounds
      */
-    public record Options(SslConfig ssl, DecentralizedConfig dec, double decLr, int seeds, int evalEvery, double faultChurn, double faultLoss, boolean endToEnd) {
+    public record Options(SslConfig ssl, DecentralizedConfig dec, double decLr, int seeds, int evalEvery, double faultChurn, double faultLoss, boolean endToEnd,
+                          Map<String, Integer> rounds) {
         public Options {
             if (seeds < 1) throw new IllegalArgumentException("seeds must be at least 1, got " + seeds);
             if (evalEvery < 1) throw new IllegalArgumentException("evalEvery must be at least 1, got " + evalEvery);
+            rounds = Map.copyOf(rounds);
+            rounds.forEach((m, t) -> {
+                if (t < 1) throw new IllegalArgumentException("rounds of " + m + " must be at least 1, got " + t);
+            });
         }
+
+        /** Every method trains {@code ssl.epochs()} rounds. */
+        public Options(SslConfig ssl, DecentralizedConfig dec, double decLr, int seeds, int evalEvery, double faultChurn, double faultLoss, boolean endToEnd) {
+            this(ssl, dec, decLr, seeds, evalEvery, faultChurn, faultLoss, endToEnd, Map.of());
+        }
+
+        /** The training length of {@code method}. */
+        public int roundsOf(String method) { return rounds.getOrDefault(method, ssl.epochs()); }
     }
 
     /** A checkpoint: round, mean test and validation accuracy over seeds, mean bytes sent per node so far. */
@@ -73,7 +89,7 @@ public final class SslExperiment {
 
         Map<String, double[][]> models = new LinkedHashMap<>();
         methods.put(CENTRALIZED, centrally(CENTRALIZED, p, o, dim, tick, models, s -> {
-            CentralizedLayerwise cl = new CentralizedLayerwise(data, seed(o, s));
+            CentralizedLayerwise cl = new CentralizedLayerwise(data, config(o, CENTRALIZED, s));
             return new Central() {
                 public void step() { cl.round(); }
                 public double[] embedding() { return cl.embedding(); }
@@ -81,7 +97,7 @@ public final class SslExperiment {
             };
         }));
         if (o.endToEnd()) methods.put(END_TO_END, centrally(END_TO_END, p, o, dim, tick, models, s -> {
-            EndToEnd e = new EndToEnd(data, seed(o, s));
+            EndToEnd e = new EndToEnd(data, config(o, END_TO_END, s));
             return new Central() {
                 public void step() { e.epoch(); }
                 public double[] embedding() { return e.embedding(); }
@@ -90,13 +106,13 @@ public final class SslExperiment {
         }));
 
         Tracker dec = new Tracker(DECENTRALIZED, o.seeds());
-        RunInfo lossless = decentralized(p, data, o, o.dec(), dec, tick);
+        RunInfo lossless = decentralized(p, data, o, DECENTRALIZED, o.dec(), dec, tick);
         methods.put(DECENTRALIZED, dec.method());
         models.put(DECENTRALIZED, dec.bestParams);
         RunInfo faulty = null;
         if (o.faultChurn() > 0 || o.faultLoss() > 0) {
             Tracker f = new Tracker(FAULTS, o.seeds());
-            faulty = decentralized(p, data, o, o.dec().withFaults(o.faultChurn(), o.faultLoss()), f, tick);
+            faulty = decentralized(p, data, o, FAULTS, o.dec().withFaults(o.faultChurn(), o.faultLoss()), f, tick);
             methods.put(FAULTS, f.method());
             models.put(FAULTS, f.bestParams);
         }
@@ -115,33 +131,35 @@ public final class SslExperiment {
     private static Method centrally(String name, Planetoid p, Options o, int dim, IntConsumer tick, Map<String, double[][]> models,
                                     java.util.function.IntFunction<Central> make) {
         Tracker tr = new Tracker(name, o.seeds());
+        int rounds = o.roundsOf(name);
         for (int s = 0; s < o.seeds(); s++) {
             Central t = make.apply(s);
             tr.params = t::parameters;
             tr.check(p, s, 0, t.embedding(), 0, dim);
-            for (int r = 1; r <= o.ssl().epochs(); r++) {
+            for (int r = 1; r <= rounds; r++) {
                 t.step();
                 tick.accept(1);
-                if (r % o.evalEvery() == 0 || r == o.ssl().epochs()) tr.check(p, s, r, t.embedding(), 0, dim);
+                if (r % o.evalEvery() == 0 || r == rounds) tr.check(p, s, r, t.embedding(), 0, dim);
             }
         }
         if (tr.bestParams != null) models.put(name, tr.bestParams);
         return tr.method();
     }
 
-    private static RunInfo decentralized(Planetoid p, SslGraph data, Options o, DecentralizedConfig dc, Tracker tr, IntConsumer tick) {
+    private static RunInfo decentralized(Planetoid p, SslGraph data, Options o, String name, DecentralizedConfig dc, Tracker tr, IntConsumer tick) {
         RunInfo first = null;
+        DecentralizedConfig d = dc.schedule() == DecentralizedConfig.Schedule.PROGRESSIVE ? dc.withWindow(Math.max(1, o.roundsOf(name) / o.ssl().layers())) : dc;
         for (int s = 0; s < o.seeds(); s++) {
-            RunInfo info = decentralizedSeed(p, data, o, dc, tr, tick, s);
+            RunInfo info = decentralizedSeed(p, data, o, name, d, tr, tick, s);
             if (s == 0) first = info;
         }
         return first;
     }
 
     /** One seed's run, in its own frame so that its parameter copies are garbage before the next seed's are built. */
-    private static RunInfo decentralizedSeed(Planetoid p, SslGraph data, Options o, DecentralizedConfig dc, Tracker tr, IntConsumer tick, int s) {
+    private static RunInfo decentralizedSeed(Planetoid p, SslGraph data, Options o, String name, DecentralizedConfig dc, Tracker tr, IntConsumer tick, int s) {
         long t0 = System.nanoTime();
-        DecentralizedSsl sim = new DecentralizedSsl(data, seed(o, s).withLr(o.decLr()), dc);
+        DecentralizedSsl sim = new DecentralizedSsl(data, config(o, name, s).withLr(o.decLr()), dc);
         tr.params = sim::consensusParameters;
         int rounds = sim.rounds(), every = o.evalEvery();
         tr.check(p, s, 0, sim.embedding(), (double) sim.traffic().totalBytes() / data.n(), o.ssl().embeddingDim());
@@ -155,6 +173,9 @@ public final class SslExperiment {
     }
 
     static SslConfig seed(Options o, int s) { return o.ssl().withSeed(o.ssl().seed() + s); }
+
+    /** The configuration of {@code method}'s run for seed index {@code s}: its own training length. */
+    static SslConfig config(Options o, String method, int s) { return seed(o, s).withEpochs(o.roundsOf(method)); }
 
     static LinearProbe.Result probe(Planetoid p, double[] emb, int dim) {
         return LinearProbe.evaluate(emb, dim, p.labels(), p.classes(), p.train(), p.val(), p.test());

@@ -53,6 +53,29 @@ class DecentralizedSslCliTest {
     }
 
     @Test
+    void onCiteSeerEachMethodTrainsItsOwnChosenLength() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        PlanetoidTest.writeTiny(data, "citeseer");
+        String[] args = {"reproduce", "decentralized-ssl", "--dataset", "citeseer", "--data", data.toString(), "--seeds", "1", "--widths", "4,4", "--eval-every", "20"};
+        assertThat(Main.execute(concat(args, "--out", tmp.resolve("own").toString()))).isZero();
+        JsonNode s = new ObjectMapper().readTree(tmp.resolve("own/summary.json").toFile());
+        java.util.List<String> curves = Files.readAllLines(tmp.resolve("own/curves.csv"));
+        for (var e : DecentralizedSslCommand.CITESEER_ROUNDS.entrySet()) {
+            assertThat(s.at("/config/rounds_per_method/" + e.getKey()).asInt()).as(e.getKey()).isEqualTo(e.getValue());
+            int last = curves.stream().filter(l -> l.startsWith(e.getKey() + ",")).mapToInt(l -> Integer.parseInt(l.split(",")[1])).max().orElseThrow();
+            assertThat(last).as(e.getKey() + "'s last probe").isEqualTo(e.getValue());
+        }
+        // the shared-length read-out: every method at the decentralized run's length; that run's numbers do not depend on the others' lengths
+        int t = DecentralizedSslCommand.CITESEER_ROUNDS.get("decentralized");
+        assertThat(Main.execute(concat(args, "--epochs", Integer.toString(t), "--out", tmp.resolve("shared").toString()))).isZero();
+        JsonNode shared = new ObjectMapper().readTree(tmp.resolve("shared/summary.json").toFile());
+        for (String m : new String[] {"centralized", "end_to_end", "decentralized", "decentralized_faults"})
+            assertThat(shared.at("/config/rounds_per_method/" + m).asInt()).as(m).isEqualTo(t);
+        assertThat(Files.readAllLines(tmp.resolve("shared/curves.csv")).stream().filter(l -> l.startsWith("decentralized,")))
+                .containsExactlyElementsOf(curves.stream().filter(l -> l.startsWith("decentralized,")).toList());
+    }
+
+    @Test
     void theDecorrelationObjectiveSendsMomentsNotNegatives() throws Exception {
         Path data = Files.createDirectories(tmp.resolve("data"));
         PlanetoidTest.writeTiny(data, "cora");
