@@ -43,9 +43,6 @@ final class DecentralizedSslCommand implements Callable<Integer> {
     int rowExchanges;
     @Option(names = "--stagger", defaultValue = "1", description = "async: a node's layer steps again 1..stagger rounds after its last step (uniform); 1: every round, messages still delayed 1-2 rounds (default ${DEFAULT-VALUE})")
     int stagger;
-    @Option(names = "--offline-steps", negatable = true, defaultValue = "false", fallbackValue = "true",
-            description = "churn: an offline node still steps its layers on what it holds and sends nothing until it is back (default ${DEFAULT-VALUE})")
-    boolean offlineSteps;
     @Option(names = "--fanout", defaultValue = "2", description = "peers each node pushes its outputs to every round as negatives (default ${DEFAULT-VALUE})")
     int fanout;
     @Option(names = "--neg-max-age", defaultValue = "10", description = "negatives older than this many rounds are not sampled (default ${DEFAULT-VALUE})")
@@ -165,7 +162,7 @@ final class DecentralizedSslCommand implements Callable<Integer> {
         if (decorrelation) ssl = ssl.withDecorrelation(lambda, edgeDrop, featureDrop);
         DecentralizedConfig dc = DecentralizedConfig.defaults().withMerge(m).withSchedule(sc).withGossipLocal(gossipLocal)
                 .withGossipPeriod(gossipPeriod).withStatsExchanges(statsExchanges).withStatsWarmup(statsWarmup).withRowExchanges(rowExchanges)
-                .withNegativePush(fanout, negMaxAge).withStagger(stagger).withOfflineSteps(offlineSteps && !decorrelation);
+                .withNegativePush(fanout, negMaxAge).withStagger(stagger);
         boolean faults = !quick && (churn > 0 || loss > 0);
         Map<String, Integer> ownRounds = epochs == null && !quick && ds.equals("citeseer") && !decorrelation ? CITESEER_ROUNDS : Map.of();
         SslExperiment.Options o = new SslExperiment.Options(ssl, dc, decLr != null ? decLr : decorrelation ? lr : DEC_LR_FACTOR * lr, nSeeds, every, faults ? churn : 0, faults ? loss : 0, !decorrelation,
@@ -281,8 +278,6 @@ final class DecentralizedSslCommand implements Callable<Integer> {
             departures.add("asynchronous with stagger 1: every node's layers step every round (no barrier; messages take 1-2 rounds, loss and churn apply); the poster's nodes step on independent timers");
         if (lengths.values().stream().distinct().count() > 1)
             departures.add("each method trains its own number of rounds " + lengths + " (its rate schedule scaled to it), chosen on the validation accuracy of seeds 4-6 from 40, 60, 80 (docs/ssl.md); the spec gives one length for all");
-        if (o.dec().offlineSteps() && o.faultChurn() > 0)
-            departures.add("offline steps: a node offline under churn (it neither sends nor receives) still steps its layers on what it holds and announces its outputs when it is back; the spec's churn says only that offline nodes neither send nor receive");
         if (features.equalsIgnoreCase("binary")) departures.add("encoder input: the binary bag of words, not row-normalized (DGI's protocol row-normalizes)");
         if (o.dec().rowExchanges() > 0)
             departures.add("row gossip: every round each node averages each first-layer row it holds with a uniform random other holder of that row, "

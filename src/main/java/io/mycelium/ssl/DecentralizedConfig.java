@@ -36,15 +36,11 @@ package io.mycelium.ssl;
  *                        (push-pull: a request and a reply of one row each); MODEL messages then carry only the
  *                        layer's bias, not its rows. 0: rows travel in MODEL messages and merge only when two
  *                        holders meet
- * @param offlineSteps    churn: an offline node (it neither sends nor receives) still steps its layers on the
- *                        timer, on what it holds (its caches, its negative buffer; its outputs go only to its own
- *                        next layer), and announces its latest outputs when it comes back (the join handshake).
- *                        Without churn a no-op. Edge-reconstruction loss, gossip merges only
  */
 public record DecentralizedConfig(Schedule schedule, int stagger, int maxDelay, double lossProb, double churn, int sessionMean,
                                   NegativeSource negatives, int fanout, int bufferCapacity, int maxNegAge,
                                   Merge merge, double gossipPeriod, int window, double gossipLocal, int featureRefresh,
-                                  int statsExchanges, int statsWarmup, int rowExchanges, boolean offlineSteps) {
+                                  int statsExchanges, int statsWarmup, int rowExchanges) {
 
     /** When layers step. */
     public enum Schedule {
@@ -99,68 +95,64 @@ public record DecentralizedConfig(Schedule schedule, int stagger, int maxDelay, 
      * exchange per held first-layer row and round, no faults.
      */
     public static DecentralizedConfig defaults() {
-        return new DecentralizedConfig(Schedule.ASYNC, 1, 1, 0, 0, 20, NegativeSource.PUSH, 2, 32, 10, Merge.AGE_WEIGHTED, 0.333, 50, 0.5, 10, 1, 10, 1, false);
+        return new DecentralizedConfig(Schedule.ASYNC, 1, 1, 0, 0, 20, NegativeSource.PUSH, 2, 32, 10, Merge.AGE_WEIGHTED, 0.333, 50, 0.5, 10, 1, 10, 1);
     }
 
     /** The equivalence pin: lockstep, oracle negatives, exact averaging, no faults. */
     public static DecentralizedConfig exactLockstep() {
-        return new DecentralizedConfig(Schedule.LOCKSTEP, 1, 0, 0, 0, 20, NegativeSource.ORACLE, 2, 32, 10, Merge.EXACT, 1, 50, 0, 0, 1, 0, 0, false);
+        return new DecentralizedConfig(Schedule.LOCKSTEP, 1, 0, 0, 0, 20, NegativeSource.ORACLE, 2, 32, 10, Merge.EXACT, 1, 50, 0, 0, 1, 0, 0);
     }
 
     public DecentralizedConfig withSchedule(Schedule s) {
-        return new DecentralizedConfig(s, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges, offlineSteps);
+        return new DecentralizedConfig(s, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withMerge(Merge m) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, m, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges, offlineSteps);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, m, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withWindow(int w) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, w, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges, offlineSteps);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, w, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withFeatureRefresh(int r) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, r, statsExchanges, statsWarmup, rowExchanges, offlineSteps);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, r, statsExchanges, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withGossipLocal(double p) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, p, featureRefresh, statsExchanges, statsWarmup, rowExchanges, offlineSteps);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, p, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withNegatives(NegativeSource s) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, s, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges, offlineSteps);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, s, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withStatsExchanges(int k) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, k, statsWarmup, rowExchanges, offlineSteps);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, k, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withStatsWarmup(int k) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, k, rowExchanges, offlineSteps);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, k, rowExchanges);
     }
 
     public DecentralizedConfig withGossipPeriod(double p) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, p, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges, offlineSteps);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, p, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withFaults(double churnFraction, double loss) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, loss, churnFraction, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges, offlineSteps);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, loss, churnFraction, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withRowExchanges(int k) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, k, offlineSteps);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, k);
     }
 
     /** PUSH negatives: {@code fanout} peers per push, buffer entries older than {@code maxNegAge} rounds not sampled. */
     public DecentralizedConfig withNegativePush(int fanout, int maxNegAge) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges, offlineSteps);
-    }
-
-    public DecentralizedConfig withOfflineSteps(boolean on) {
-        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges, on);
+        return new DecentralizedConfig(schedule, stagger, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 
     public DecentralizedConfig withStagger(int s) {
-        return new DecentralizedConfig(schedule, s, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges, offlineSteps);
+        return new DecentralizedConfig(schedule, s, maxDelay, lossProb, churn, sessionMean, negatives, fanout, bufferCapacity, maxNegAge, merge, gossipPeriod, window, gossipLocal, featureRefresh, statsExchanges, statsWarmup, rowExchanges);
     }
 }

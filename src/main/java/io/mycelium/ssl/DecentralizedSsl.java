@@ -122,8 +122,6 @@ public final class DecentralizedSsl {
         negSlots = new int[Math.max(d.bufferCapacity(), c.negatives())];
         negNodes = new int[c.negatives()];
         decorrelation = c.loss() == SslConfig.Loss.DECORRELATION;
-        if (d.offlineSteps() && (decorrelation || d.merge() == Merge.EXACT))
-            throw new IllegalArgumentException("offline steps need the edge-reconstruction loss and a gossip merge");
         dec = decorrelation ? new DecorrelationState(n, w, d.merge() == Merge.EXACT, c.lambda(), a.length, maxWidth) : null;
         start();
     }
@@ -188,7 +186,7 @@ public final class DecentralizedSsl {
         for (int v = 0; v < n; v++) if (churn.joined[v]) join(v);
         deliver();
         for (int l = 1; l <= layers; l++)
-            for (int v = 0; v < n; v++) stepped[l][v] = active(l) && (online[v] || d.offlineSteps()) && nextStep[l][v] <= now;
+            for (int v = 0; v < n; v++) stepped[l][v] = active(l) && online[v] && nextStep[l][v] <= now;
         if (decorrelation) gatherMoments();
         for (int l = 1; l <= layers; l++) {
             if (!active(l)) continue;
@@ -451,10 +449,10 @@ public final class DecentralizedSsl {
         System.arraycopy(out[l], o, history[l], (v * hist + ver % hist) * width, width);
     }
 
-    /** v's new layer-l output into its own cache next round, and (online) by EMB to every neighbour. */
+    /** EMB of v's new layer-l output to every neighbour, and into its own cache next round. */
     private void emit(int v, int l) {
         queue.add(now + 1, SELF, v, v, l, version[l][v], now);
-        if (online[v]) for (int p = off[v]; p < off[v + 1]; p++) send(Kind.EMBEDDING, w[l], EMB, v, p, l, version[l][v]);
+        for (int p = off[v]; p < off[v + 1]; p++) send(Kind.EMBEDDING, w[l], EMB, v, p, l, version[l][v]);
     }
 
     private void pushNegatives() {
