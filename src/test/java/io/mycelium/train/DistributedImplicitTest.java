@@ -146,15 +146,14 @@ class DistributedImplicitTest {
         }
     }
 
-    /** IGNN on {@code g} centrally and with shuffled per-device copies (D-SGD, batches of 4), the copies tied to the central one. */
-    static DistributedImplicit[] tiedShuffled(List<GraphSample> g) {
+    /** IGNN on {@code g} centrally and with per-device copies placed by {@code placement} (D-SGD, batches of 4), the copies tied to the central one. */
+    static DistributedImplicit[] tiedPair(List<GraphSample> g, DistributedImplicit.Placement placement) {
         HogwildTask t = count();
         Objective obj = t.objective().fitTo(g);
         DistributedImplicit central = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), obj, new DSgd(0.01),
                 DistributedImplicit.Method.CENTRALIZED, g, 4, 1e-13, 20_000, 3);
         DistributedImplicit dist = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), obj, new DSgd(0.01),
-                DistributedImplicit.Method.DISTRIBUTED, g, 0, 4, 1e-13, 20_000, 3, io.mycelium.tensor.Init.Affine.GLOROT_ZERO,
-                DistributedImplicit.Placement.SHUFFLED);
+                DistributedImplicit.Method.DISTRIBUTED, g, 0, 4, 1e-13, 20_000, 3, io.mycelium.tensor.Init.Affine.GLOROT_ZERO, placement);
         tie(central, dist, 11);
         return new DistributedImplicit[] {central, dist};
     }
@@ -231,7 +230,7 @@ class DistributedImplicitTest {
     @Test
     void rePlacedEvaluationDrawsNewDevicesAndKeepsTheTrainingPlacement() {
         List<GraphSample> g = count().pool().subList(3, 12);
-        DistributedImplicit[] pair = tiedShuffled(g);
+        DistributedImplicit[] pair = tiedPair(g, DistributedImplicit.Placement.SHUFFLED);
         DistributedImplicit central = pair[0], dist = pair[1];
         Tensor ref = central.evaluate(g, 1e-12, 20_000).output();
         assertThat(dist.evaluateReplaced(g, 1e-12, 20_000, 7).output().maxAbsDiff(ref)).isLessThan(1e-10);
@@ -250,20 +249,11 @@ class DistributedImplicitTest {
     @Test
     void shuffledPlacementKeepsTheCentralizedGradientWithTiedCopies() {
         List<GraphSample> g = count().pool().subList(3, 12);
-        DistributedImplicit[] pair = tiedShuffled(g);
+        DistributedImplicit[] pair = tiedPair(g, DistributedImplicit.Placement.SHUFFLED);
         DistributedImplicit central = pair[0], dist = pair[1];
         Params gc = central.params().emptyLike(), gd = dist.params().emptyLike();
         assertThat(dist.lossAndGradient(g, gd)).isCloseTo(central.lossAndGradient(g, gc), org.assertj.core.data.Offset.offset(1e-12));
-        double err = 0;
-        for (String n : gc.names()) {
-            double[] c = gc.get(n).data(), d = gd.get(n).data();
-            for (int k = 0; k < c.length; k++) {
-                double s = 0;
-                for (int i = 0; i < dist.devices(); i++) s += d[i * c.length + k];
-                err = Math.max(err, Math.abs(s - c[k]));
-            }
-        }
-        assertThat(err).isLessThan(1e-8);
+        assertThat(sumError(gc, gd, dist.devices())).isLessThan(1e-8);
         // the chains' union over shuffled devices is no longer the path
         assertThat(dist.consensusGraph().directedEdgeCount()).isGreaterThan(central.consensusGraph().directedEdgeCount());
     }
@@ -293,13 +283,8 @@ class DistributedImplicitTest {
     @Test
     void redrawnPlacementKeepsTheCentralizedGradientWithTiedCopies() {
         List<GraphSample> g = count().pool().subList(3, 12);
-        HogwildTask t = count();
-        Objective obj = t.objective().fitTo(g);
-        DistributedImplicit central = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), obj, new DSgd(0.01),
-                DistributedImplicit.Method.CENTRALIZED, g, 4, 1e-13, 20_000, 3);
-        DistributedImplicit dist = new DistributedImplicit(Ignn.paper(t.nodeFeatures(), 1), obj, new DSgd(0.01),
-                DistributedImplicit.Method.DISTRIBUTED, g, 0, 4, 1e-13, 20_000, 3, io.mycelium.tensor.Init.Affine.GLOROT_ZERO,
-                DistributedImplicit.Placement.REDRAWN);
+        DistributedImplicit[] pair = tiedPair(g, DistributedImplicit.Placement.REDRAWN);
+        DistributedImplicit central = pair[0], dist = pair[1];
         int[] before = dist.placement(g.get(8));
         for (int round = 0; round < 2; round++) {
             tie(central, dist, 11 + round);
