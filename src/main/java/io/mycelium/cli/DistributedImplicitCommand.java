@@ -49,6 +49,9 @@ final class DistributedImplicitCommand implements Callable<Integer> {
     @Option(names = "--fold", paramLabel = "K", description = "MUTAG only: test on fold K of --folds stratified folds (hogwild-table3's folds), "
             + "train on the others (default: the fixed split, 150 training and 38 test graphs; with --fold, --tasks defaults to mutag)")
     Integer fold;
+    @Option(names = "--val-fold", paramLabel = "J", description = "with --fold K: train on the folds other than K and J and report on fold J "
+            + "(validation: the test fold K is not touched; for choosing a setting such as --lr before the one run on K)")
+    Integer valFold;
     @Option(names = "--folds", description = "stratified cross-validation folds --fold picks from (default 10, as hogwild-table3 and the paper)")
     Integer folds;
     @Option(names = "--scale", description = "pool sizes as in hogwild-table1: small (default) or quick (default with --quick)")
@@ -105,6 +108,9 @@ final class DistributedImplicitCommand implements Callable<Integer> {
         int nf = folds == null ? 10 : folds;
         if (fold != null && nf < 2) throw new Main.UserError("--folds must be at least 2, got " + nf);
         if (fold != null && (fold < 0 || fold >= nf)) throw new Main.UserError("--fold must be between 0 and " + (nf - 1) + " (--folds " + nf + "), got " + fold);
+        if (valFold != null && fold == null) throw new Main.UserError("--val-fold J needs --fold K (the outer test fold it keeps out of training)");
+        if (valFold != null && (valFold < 0 || valFold >= nf || valFold.equals(fold)))
+            throw new Main.UserError("--val-fold must be between 0 and " + (nf - 1) + " (--folds " + nf + ") and differ from --fold " + fold + ", got " + valFold);
         for (String t : tasks == null ? (fold != null ? List.of("mutag") : quick ? List.of("count") : List.of("count", "sum", "mutag")) : tasks) {
             String k = t.trim().toLowerCase(Locale.ROOT);
             if (k.equals("sums")) k = "sum";
@@ -155,11 +161,14 @@ final class DistributedImplicitCommand implements Callable<Integer> {
             }
             TuDataset d = TuDataset.load(HogwildTable3Command.dataRoot(data, "--data").resolve("MUTAG"), "MUTAG", false);
             if (fold != null && nf > d.graphs().size()) throw new Main.UserError("--folds " + nf + " exceeds MUTAG's " + d.graphs().size() + " graphs");
-            if (fold != null) foldSplit = Table3.foldSplit(d, nf, fold);
+            if (fold != null) foldSplit = valFold != null ? Table3.validationSplit(d, nf, fold, valFold) : Table3.foldSplit(d, nf, fold);
             taskList.add(Table3.task(d));
         }
         HogwildTask.Split fs = foldSplit;
         String split = fold == null ? "fold 0 of each task (seeded shuffle, 20% held out, per class for MUTAG: 150 training, 38 test graphs)"
+                : valFold != null ? String.format(Locale.ROOT, "MUTAG validation fold %d of %d stratified folds (hogwild-table3's), test fold %d held out of "
+                + "training and not evaluated: the 'test' columns are on the %d graphs of validation fold %d, the other %d train", valFold, nf, fold,
+                fs.test().size(), valFold, fs.train().size())
                 : String.format(Locale.ROOT, "MUTAG fold %d of %d stratified folds (hogwild-table3's: each class shuffled with Init.rng(0xF01D), dealt to folds "
                 + "in turn): %d test graphs, the other %d train", fold, nf, fs.test().size(), fs.train().size());
         long t0 = System.nanoTime();
@@ -180,15 +189,15 @@ final class DistributedImplicitCommand implements Callable<Integer> {
             try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(dir.dir().resolve("results.csv")))) {
                 w.println("model,task,scheme,devices,test_error,first_loss,final_loss,solve_rounds_per_batch,solve_bytes_per_batch,"
                         + "consensus_rounds_per_batch,consensus_bytes_per_batch,sync_error,async_change_mean,max_output_change,max_staleness,converged,seconds,"
-                        + "train_error,averaged_train_error,averaged_test_error,disagreement_mean,disagreement_max,mixing_slem,constant_loss,restarts,check_losses,replaced_train_error");
+                        + "train_error,averaged_train_error,averaged_test_error,disagreement_mean,disagreement_max,mixing_slem,constant_loss,restarts,check_losses,replaced_train_error,test_loss,averaged_test_loss");
                 for (DistributedImplicitRun.Row x : rows)
-                    w.printf(Locale.ROOT, "%s,%s,%s,%d,%.6f,%.6f,%.6f,%.3f,%.1f,%.3f,%.1f,%.6f,%.6f,%.6g,%d,%b,%.2f,%.6f,%.6f,%.6f,%.6g,%.6g,%.6f,%.6f,%d,%s,%.6f%n", x.model(),
+                    w.printf(Locale.ROOT, "%s,%s,%s,%d,%.6f,%.6f,%.6f,%.3f,%.1f,%.3f,%.1f,%.6f,%.6f,%.6g,%d,%b,%.2f,%.6f,%.6f,%.6f,%.6g,%.6g,%.6f,%.6f,%d,%s,%.6f,%.6f,%.6f%n", x.model(),
                             x.task(), x.scheme(), x.devices(), x.testError(), x.firstLoss(), x.finalLoss(), x.solveRoundsPerBatch(), x.solveBytesPerBatch(),
                             x.consensusRoundsPerBatch(), x.consensusBytesPerBatch(), x.syncError(), x.meanAsyncChange(), x.maxOutputChange(),
                             x.maxStaleness(), x.converged(), x.seconds(), x.trainError(), x.averagedTrainError(), x.averagedTestError(),
                             last(x.disagreement()), x.disagreementMax(), x.mixingSlem(), x.constantLoss(), x.restarts(),
                             java.util.Arrays.stream(x.checkLosses()).mapToObj(v -> String.format(Locale.ROOT, "%.6f", v))
-                                    .collect(java.util.stream.Collectors.joining(" ")), x.replacedTrainError());
+                                    .collect(java.util.stream.Collectors.joining(" ")), x.replacedTrainError(), x.testLoss(), x.averagedTestLoss());
             }
             try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(dir.dir().resolve("disagreement.csv")))) {
                 w.println("model,task,scheme,epoch,disagreement_mean");

@@ -46,9 +46,10 @@ class ImplicitCliTest {
         assertThat(r.err()).contains("--stagger");
         // fold selection: a fold outside --folds, --folds alone, folds of count, too few folds, a negative batch, an unknown placement
         String[][] bad = {{"--fold", "10"}, {"--fold", "-1"}, {"--folds", "10"}, {"--fold", "0", "--tasks", "count,mutag"}, {"--folds", "1", "--fold", "0"},
-                {"--batch-size", "-1"}, {"--placement", "random"}};
+                {"--batch-size", "-1"}, {"--placement", "random"}, {"--val-fold", "4"}, {"--fold", "3", "--val-fold", "3"}, {"--fold", "3", "--val-fold", "10"}};
         String[] says = {"--fold must be between 0 and 9 (--folds 10), got 10", "got -1", "--folds needs --fold", "count and sum have none",
-                "--folds must be at least 2", "--batch-size", "--placement: 'random' is not redrawn, shuffled or in-order"};
+                "--folds must be at least 2", "--batch-size", "--placement: 'random' is not redrawn, shuffled or in-order",
+                "--val-fold J needs --fold K", "--val-fold must be between 0 and 9 (--folds 10) and differ from --fold 3, got 3", "got 10"};
         for (int i = 0; i < bad.length; i++) {
             List<String> args = new ArrayList<>(List.of("reproduce", "distributed-implicit", "--out", out.toString()));
             args.addAll(List.of(bad[i]));
@@ -81,8 +82,9 @@ class ImplicitCliTest {
         assertThat(rows.get(2)).startsWith("ignn,count,d-amsgrad,");
         assertThat(Double.parseDouble(rows.get(2).split(",")[9])).as("consensus rounds per batch").isEqualTo(1.0);
         String[] header = rows.get(0).split(","), tied = rows.get(1).split(",");
-        assertThat(header[header.length - 1]).isEqualTo("replaced_train_error");
-        assertThat(tied[tied.length - 1]).as("a tied copy's error does not depend on the placement").isEqualTo(tied[17]);
+        int replaced = List.of(header).indexOf("replaced_train_error"), loss = List.of(header).indexOf("test_loss");
+        assertThat(tied[replaced]).as("a tied copy's error does not depend on the placement").isEqualTo(tied[17]);
+        assertThat(tied[loss]).as("a tied copy's test loss is its average's").isEqualTo(tied[List.of(header).indexOf("averaged_test_loss")]);
         // the trained models: one tied copy centrally, one copy per device distributed
         var central = io.mycelium.artifact.ModelFile.read(out.resolve("models/ignn-count-centralized.myc"));
         var distributed = io.mycelium.artifact.ModelFile.read(out.resolve("models/ignn-count-d-amsgrad.myc"));
@@ -132,6 +134,25 @@ class ImplicitCliTest {
         assertThat(Files.readString(out.resolve("config.json")))
                 .contains("MUTAG fold 3 of 10 stratified folds").contains(foldSize[3] + " test graphs, the other " + (188 - foldSize[3]) + " train");
         assertThat(Files.readAllLines(out.resolve("results.csv")).get(1)).startsWith("ignn,mutag,d-amsgrad,");
+        // validation inside the folds: test fold 3 and validation fold 8 both out of training, fold 8 evaluated
+        var val = io.mycelium.task.hogwild.Table3.validationSplit(d, 10, 3, 8);
+        assertThat(val.train()).hasSize(188 - foldSize[3] - foldSize[8]);
+        for (var g : val.train()) assertThat(dealt[index.get(g)]).as("a training graph's fold").isNotIn(3, 8);
+        assertThat(val.test()).hasSize(foldSize[8]);
+        for (var g : val.test()) assertThat(dealt[index.get(g)]).as("a validation graph's fold").isEqualTo(8);
+        Path vo = tmp.resolve("fold3-val8");
+        r = CliRun.of("reproduce", "distributed-implicit", "--fold", "3", "--val-fold", "8", "--epochs", "1", "--models", "ignn", "--schemes", "centralized",
+                "--batch-size", "0", "--runs", "1", "--data", mutag.getParent().toString(), "--out", vo.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(Files.readString(vo.resolve("config.json"))).contains("MUTAG validation fold 8 of 10", "test fold 3 held out of training",
+                foldSize[8] + " graphs of validation fold 8, the other " + (188 - foldSize[3] - foldSize[8]) + " train");
+        List<String> csv = Files.readAllLines(vo.resolve("results.csv"));
+        List<String> head = List.of(csv.get(0).split(","));
+        String[] c = csv.get(1).split(",");
+        double err = Double.parseDouble(c[head.indexOf("test_error")]), loss = Double.parseDouble(c[head.indexOf("test_loss")]);
+        // the error counts fold 8's 18 graphs; the tied copy's loss is its average's, a cross-entropy of a trained-for-one-epoch model
+        assertThat(err * foldSize[8] / 100).isCloseTo(Math.rint(err * foldSize[8] / 100), org.assertj.core.data.Offset.offset(1e-3));
+        assertThat(loss).isEqualTo(Double.parseDouble(c[head.indexOf("averaged_test_loss")])).isBetween(0.05, 5.0);
     }
 
     @Test

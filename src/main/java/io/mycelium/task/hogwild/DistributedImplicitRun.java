@@ -114,13 +114,16 @@ public final class DistributedImplicitRun {
      * device (Algorithm 1's output), the copies' training error with every training graph re-placed on
      * devices drawn afresh (a diagnostic: how much of their fit rides on the training placement), their disagreement ‖θ_i − θ̄‖ / ‖θ̄‖ after every epoch (mean over
      * devices) and at the end (largest), and the consensus weights' second-largest eigenvalue modulus.
+     * {@code testLoss} and {@code averagedTestLoss}: the objective's mean test loss (MUTAG: the
+     * cross-entropy, each device reading its graph out with its own copy) of the copies and of θ̄, finer
+     * than the error on a few graphs (what a step chosen on a validation fold compares).
      */
     public record Row(String model, String task, String scheme, int devices, double testError, double firstLoss, double finalLoss,
                       double solveRoundsPerBatch, double solveBytesPerBatch, double consensusRoundsPerBatch, double consensusBytesPerBatch,
                       double syncError, double[] asyncErrors, double maxOutputChange, int maxStaleness, boolean converged, double seconds,
                       double trainError, double averagedTrainError, double averagedTestError, double replacedTrainError, double[] disagreement, double disagreementMax,
                       double mixingSlem, java.util.Map<String, Double> tensorDisagreement, double[] epochLoss, double constantLoss, int restarts,
-                      double[] checkLosses) {
+                      double[] checkLosses, double testLoss, double averagedTestLoss) {
         public double meanAsyncChange() {
             double m = 0;
             for (double e : asyncErrors) m += (e - syncError) / asyncErrors.length;
@@ -208,7 +211,8 @@ public final class DistributedImplicitRun {
         conv &= ev.converged();
         double trainErr = tr.evaluate(sp.train(), a.tol(), a.maxTicks()).metric();
         double avgTrain = tr.evaluateAveraged(sp.train(), a.tol(), a.maxTicks()).metric();
-        double avgTest = tr.evaluateAveraged(sp.test(), a.tol(), a.maxTicks()).metric();
+        DistributedImplicit.Evaluation avgEv = tr.evaluateAveraged(sp.test(), a.tol(), a.maxTicks());
+        double avgTest = avgEv.metric();
         double replacedTrain = tr.evaluateReplaced(sp.train(), a.tol(), a.maxTicks(), s.seed() * 0x9E3779B97F4A7C15L + 5).metric();
         AsyncRun sync = new AsyncEngine(ev.batch().graph(), ev.rows(), AsyncSchedule.synchronous())
                 .runImplicit(model, ev.batch().x(), ev.batch().edges(), null, a.tol(), a.maxTicks());
@@ -229,7 +233,7 @@ public final class DistributedImplicitRun {
         Row row = new Row(entry.id(), task.id(), scheme.id(), tr.devices(), ev.metric(), first, last, rounds / b, floats * 8.0 / b, cr / b, cf * 8.0 / b,
                 syncErr, errs, maxOut, stale, conv, (System.nanoTime() - t0) / 1e9, trainErr, avgTrain, avgTest, replacedTrain, disagreement,
                 apart.max(), tr.mixingSlem(), tr.disagreementByTensor(), loss, constant, attempt,
-                checks.stream().mapToDouble(Double::doubleValue).toArray());
+                checks.stream().mapToDouble(Double::doubleValue).toArray(), ev.loss(), avgEv.loss());
         return new Trained(row, model, tr.params().copy(), tr.readout(), tr.consensusGraph());
     }
 

@@ -154,6 +154,21 @@ public final class Table3 {
         return new HogwildTask.Split(List.copyOf(trainingGraphs(d, foldOf, fold)), List.copyOf(split(d, foldOf, fold, true)));
     }
 
+    /**
+     * Validation inside cross-validation: fold {@code valFold}'s graphs are the validation set (the
+     * split's test), every graph outside {@code testFold} and {@code valFold} trains; the outer test
+     * fold is in neither. Both in data set order.
+     */
+    public static HogwildTask.Split validationSplit(TuDataset d, int k, int testFold, int valFold) {
+        foldSplit(d, k, testFold);
+        if (valFold < 0 || valFold >= k || valFold == testFold)
+            throw new IllegalArgumentException("validation fold " + valFold + ": need 0 ≤ fold < " + k + " and not the test fold " + testFold);
+        int[] foldOf = folds(d.labels(), k, FOLD_SEED);
+        List<GraphSample> train = new ArrayList<>();
+        for (int g = 0; g < foldOf.length; g++) if (foldOf[g] != testFold && foldOf[g] != valFold) train.add(d.graphs().get(g));
+        return new HogwildTask.Split(List.copyOf(train), List.copyOf(split(d, foldOf, valFold, true)));
+    }
+
     private static List<GraphSample> split(TuDataset d, int[] foldOf, int fold, boolean test) {
         List<GraphSample> out = new ArrayList<>();
         for (int g = 0; g < foldOf.length; g++) if ((foldOf[g] == fold) == test) out.add(d.graphs().get(g));
