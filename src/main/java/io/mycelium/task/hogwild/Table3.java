@@ -148,8 +148,7 @@ public final class Table3 {
      * {@link #FOLD_SEED}): its graphs are the test set, every other graph trains; both in data set order.
      */
     public static HogwildTask.Split foldSplit(TuDataset d, int k, int fold) {
-        if (k < 2 || k > d.graphs().size() || fold < 0 || fold >= k)
-            throw new IllegalArgumentException("fold " + fold + " of " + k + ": need 2 ≤ folds ≤ " + d.graphs().size() + " graphs and 0 ≤ fold < folds");
+        checkFold(d, k, fold);
         int[] foldOf = folds(d.labels(), k, FOLD_SEED);
         return new HogwildTask.Split(List.copyOf(trainingGraphs(d, foldOf, fold)), List.copyOf(split(d, foldOf, fold, true)));
     }
@@ -160,13 +159,18 @@ public final class Table3 {
      * fold is in neither. Both in data set order.
      */
     public static HogwildTask.Split validationSplit(TuDataset d, int k, int testFold, int valFold) {
-        foldSplit(d, k, testFold);
+        checkFold(d, k, testFold);
         if (valFold < 0 || valFold >= k || valFold == testFold)
             throw new IllegalArgumentException("validation fold " + valFold + ": need 0 ≤ fold < " + k + " and not the test fold " + testFold);
         int[] foldOf = folds(d.labels(), k, FOLD_SEED);
         List<GraphSample> train = new ArrayList<>();
         for (int g = 0; g < foldOf.length; g++) if (foldOf[g] != testFold && foldOf[g] != valFold) train.add(d.graphs().get(g));
         return new HogwildTask.Split(List.copyOf(train), List.copyOf(split(d, foldOf, valFold, true)));
+    }
+
+    private static void checkFold(TuDataset d, int k, int fold) {
+        if (k < 2 || k > d.graphs().size() || fold < 0 || fold >= k)
+            throw new IllegalArgumentException("fold " + fold + " of " + k + ": need 2 ≤ folds ≤ " + d.graphs().size() + " graphs and 0 ≤ fold < folds");
     }
 
     private static List<GraphSample> split(TuDataset d, int[] foldOf, int fold, boolean test) {
