@@ -170,7 +170,7 @@ final class DecentralizedSslCommand implements Callable<Integer> {
         SslGraph g = SslGraph.planetoid(p, rowNormalize, projection, PROJECTION_SEED);
         System.setProperty("java.awt.headless", "true");
         long total = 0;
-        for (String method : trained(o)) total += (long) nSeeds * o.roundsOf(method);
+        for (String method : o.trainedMethods()) total += (long) nSeeds * o.roundsOf(method);
         long t0 = System.nanoTime();
         SslExperiment.Result r;
         try (ProgressBar bar = Progress.bar("decentralized-ssl " + ds, total)) {
@@ -219,15 +219,6 @@ final class DecentralizedSslCommand implements Callable<Integer> {
     static final Map<String, Integer> CITESEER_ROUNDS = Map.of(SslExperiment.CENTRALIZED, 60, SslExperiment.END_TO_END, 60,
             SslExperiment.DECENTRALIZED, 80, SslExperiment.FAULTS, 40);
 
-    /** The methods that train, in report order. */
-    static List<String> trained(SslExperiment.Options o) {
-        List<String> m = new ArrayList<>(List.of(SslExperiment.CENTRALIZED));
-        if (o.endToEnd()) m.add(SslExperiment.END_TO_END);
-        m.add(SslExperiment.DECENTRALIZED);
-        if (o.faultChurn() > 0 || o.faultLoss() > 0) m.add(SslExperiment.FAULTS);
-        return m;
-    }
-
     /** Seed of the optional input projection (see SslGraph.planetoid). */
     static final long PROJECTION_SEED = 7;
 
@@ -254,7 +245,7 @@ final class DecentralizedSslCommand implements Callable<Integer> {
         cfg.put("decentralized_lr", o.decLr());
         cfg.put("seeds", o.seeds());
         Map<String, Object> lengths = new LinkedHashMap<>();
-        for (String method : trained(o)) lengths.put(method, o.roundsOf(method));
+        for (String method : o.trainedMethods()) lengths.put(method, o.roundsOf(method));
         cfg.put("rounds_per_method", lengths);
         cfg.put("eval_every", o.evalEvery());
         cfg.put("faults", RunFiles.ordered("churn", o.faultChurn(), "message_loss", o.faultLoss()));

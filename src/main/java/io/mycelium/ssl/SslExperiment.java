@@ -46,6 +46,18 @@ public final class SslExperiment {
 
         /** The training length of {@code method}. */
         public int roundsOf(String method) { return rounds.getOrDefault(method, ssl.epochs()); }
+
+        /** Whether a faults run (churn or message loss) is trained beside the lossless one. */
+        public boolean faults() { return faultChurn > 0 || faultLoss > 0; }
+
+        /** The methods {@link #run} trains, in report order. */
+        public List<String> trainedMethods() {
+            List<String> m = new ArrayList<>(List.of(CENTRALIZED));
+            if (endToEnd) m.add(END_TO_END);
+            m.add(DECENTRALIZED);
+            if (faults()) m.add(FAULTS);
+            return m;
+        }
     }
 
     /** A checkpoint: round, mean test and validation accuracy over seeds, mean bytes sent per node so far. */
@@ -110,7 +122,7 @@ public final class SslExperiment {
         methods.put(DECENTRALIZED, dec.method());
         models.put(DECENTRALIZED, dec.bestParams);
         RunInfo faulty = null;
-        if (o.faultChurn() > 0 || o.faultLoss() > 0) {
+        if (o.faults()) {
             Tracker f = new Tracker(FAULTS, o.seeds());
             faulty = decentralized(p, data, o, FAULTS, o.dec().withFaults(o.faultChurn(), o.faultLoss()), f, tick);
             methods.put(FAULTS, f.method());
